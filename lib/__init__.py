@@ -1,0 +1,1 @@
+"""Aftersight: after-sales service analytics (reading, mapping, KPIs, charts, CLI)."""
