@@ -1,0 +1,44 @@
+from datetime import date
+
+import pytest
+
+from lib.periods import last_full_month
+from lib.store import Scope
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        (date(2024, 11, 1), date(2026, 10, 31), (date(2026, 10, 1), date(2026, 10, 31))),
+        (date(2024, 11, 1), date(2026, 11, 25), (date(2026, 10, 1), date(2026, 10, 31))),
+        (date(2024, 2, 3), date(2024, 3, 31), (date(2024, 3, 1), date(2024, 3, 31))),
+        # less than one full month of data: the whole span
+        (date(2024, 3, 5), date(2024, 3, 20), (date(2024, 3, 5), date(2024, 3, 20))),
+        (date(2016, 2, 29), date(2016, 3, 10), (date(2016, 2, 29), date(2016, 3, 10))),
+    ],
+)
+def test_last_full_month(first, last, expected):
+    assert last_full_month(first, last) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        # whole months compare with the months before
+        (date(2026, 10, 1), date(2026, 10, 31), (date(2026, 9, 1), date(2026, 9, 30))),
+        (date(2026, 3, 1), date(2026, 3, 31), (date(2026, 2, 1), date(2026, 2, 28))),
+        (date(2026, 1, 1), date(2026, 3, 31), (date(2025, 10, 1), date(2025, 12, 31))),
+        (date(2026, 1, 1), date(2026, 1, 31), (date(2025, 12, 1), date(2025, 12, 31))),
+        # other ranges: same number of days
+        (date(2026, 10, 5), date(2026, 10, 11), (date(2026, 9, 28), date(2026, 10, 4))),
+        (date(2026, 10, 1), date(2026, 10, 1), (date(2026, 9, 30), date(2026, 9, 30))),
+    ],
+)
+def test_previous_period(start, end, expected):
+    previous = Scope(start, end, (("channel", ("电话",)),)).previous()
+    assert (previous.start, previous.end) == expected
+    assert previous.filters == (("channel", ("电话",)),)
+
+
+def test_open_scope_has_no_previous_period():
+    assert Scope().previous() is None
