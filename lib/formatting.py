@@ -1,0 +1,38 @@
+"""Numbers as people read them: percentages, hours, yuan, counts, with signs for changes."""
+
+from __future__ import annotations
+
+from lib.kpis import Kpi
+
+_SUFFIX = {"hours": (" 小时", " h"), "minutes": (" 分钟", " min")}
+
+
+def value(kpi: Kpi, number: float | None, lang: str = "en") -> str:
+    """A KPI value for a card or a sentence; "—" when not available."""
+    if number is None:
+        return "—"
+    zh = lang == "zh"
+    if kpi.unit == "ratio":
+        return f"{number:.1%}"
+    if kpi.unit == "count":
+        return f"{number:,.0f}"
+    if kpi.unit == "currency":
+        return f"¥{number:,.0f}" if abs(number) >= 1000 else f"¥{number:,.2f}"
+    if kpi.unit in _SUFFIX:
+        return f"{number:,.1f}{_SUFFIX[kpi.unit][0 if zh else 1]}"
+    if kpi.unit == "score":
+        return f"{number:.2f}"
+    return f"{number:,.1f}"
+
+
+def delta(kpi: Kpi, absolute: float | None, relative: float | None, lang: str = "en") -> str | None:
+    """The change shown under a card: points for ratios, else the relative change."""
+    if absolute is None:
+        return None
+    if kpi.unit == "ratio":
+        return f"{absolute * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
+    if kpi.unit == "points":
+        return f"{absolute:+.1f}"
+    if relative is None:
+        return f"{absolute:+,.1f}"
+    return f"{relative:+.1%}"

@@ -1,0 +1,498 @@
+"""KPI declarations (SPEC §2) and the engine that evaluates them overall, per period or per dimension."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import polars as pl
+
+from lib.schema import COST_FIELDS
+from lib.store import Frames
+
+Table = Literal["tickets", "surveys", "customers", "history"]
+Unit = Literal["count", "ratio", "hours", "minutes", "currency", "points", "score"]
+HOUR_US = 3_600_000_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds the KPI definitions depend on, and per-KPI targets overriding the defaults.
+
+    Frozen and hashable (targets as pairs), so a page can key its cache on it.
+    """
+
+    response_target_hours: float = 4.0
+    resolution_target_hours: float = 72.0  # the "T3" rule
+    targets: tuple[tuple[str, float], ...] = ()
+    tolerance: float = 0.10  # amber band: within 10 % of the target on the wrong side
+
+    def target(self, kpi: Kpi) -> float | None:
+        return dict(self.targets).get(kpi.key, kpi.target)
+
+    def to_dict(self) -> dict:
+        """For the mapping file."""
+        return {
+            "response_target_hours": self.response_target_hours,
+            "resolution_target_hours": self.resolution_target_hours,
+            "targets": dict(self.targets),
+            "tolerance": self.tolerance,
+        }
+
+    @classmethod
+    def from_dict(cls, saved: dict) -> Settings:
+        """Settings from a mapping file; unknown or malformed entries fall back to defaults."""
+        default = cls()
+
+        def number(name: str) -> float:
+            value = saved.get(name, getattr(default, name))
+            return float(value) if isinstance(value, int | float) else getattr(default, name)
+
+        targets = saved.get("targets") if isinstance(saved.get("targets"), dict) else {}
+        return cls(
+            response_target_hours=number("response_target_hours"),
+            resolution_target_hours=number("resolution_target_hours"),
+            targets=tuple(sorted((str(k), float(v)) for k, v in targets.items() if isinstance(v, int | float))),
+            tolerance=number("tolerance"),
+        )
+
+
+# Expression builders get the columns the table has and the settings, and return
+# None when the KPI cannot be computed from those columns ("not available").
+ExprFn = Callable[[frozenset[str], Settings], pl.Expr | None]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI: what it is called, how it is judged, and the Polars expression computing it."""
+
+    key: str
+    label: tuple[str, str]  # (zh, en)
+    description: tuple[str, str]
+    unit: Unit
+    better: Literal["higher", "lower"] | None
+    target: float | None
+    table: Table
+    needs: tuple[str, ...]  # canonical columns, shown when the KPI is not available
+    expr: ExprFn
+    card: bool = True  # shown as an Overview card
+
+
+def _hours(later: str) -> pl.Expr:
+    return (pl.col(later) - pl.col("created_at")).dt.total_microseconds() / HOUR_US
+
+
+FIRST_RESPONSE_HOURS = _hours("first_response_at")
+RESOLUTION_HOURS = _hours("resolved_at")
+IS_RESOLVED = pl.col("resolved_at").is_not_null()
+
+
+def _valid(hours: pl.Expr) -> pl.Expr:
+    """Durations SPEC §2 counts: present and not negative."""
+    return hours.filter(hours >= 0)
+
+
+def _needs(*cols: str) -> Callable[[ExprFn], ExprFn]:
+    """Wrap a builder so it returns None unless every column in `cols` is present."""
+
+    def wrap(build: ExprFn) -> ExprFn:
+        return lambda have, settings: build(have, settings) if set(cols) <= have else None
+
+    return wrap
+
+
+def _share(condition: pl.Expr, among: pl.Expr | None = None) -> pl.Expr:
+    """Share of rows (optionally of rows where `among` holds) meeting `condition`; null on 0 rows."""
+    cond = condition.filter(among) if among is not None else condition
+    return pl.when(cond.count() > 0).then(cond.cast(pl.Float64).mean()).otherwise(None)
+
+
+def _fcr(have: frozenset[str], _: Settings) -> pl.Expr | None:
+    if "resolved_at" not in have:
+        return None
+    if "first_contact_resolved" in have:
+        return _share(pl.col("first_contact_resolved"), IS_RESOLVED & pl.col("first_contact_resolved").is_not_null())
+    if "reopen_count" in have:
+        return _share(pl.col("reopen_count") == 0, IS_RESOLVED & pl.col("reopen_count").is_not_null())
+    return None
+
+
+def _is_complaint(have: frozenset[str]) -> pl.Expr | None:
+    if "is_complaint" in have:
+        return pl.col("is_complaint").fill_null(False)
+    if "category" in have:
+        return pl.col("category").str.to_lowercase().str.contains("complaint|投诉").fill_null(False)
+    return None
+
+
+def _cost_total(have: frozenset[str]) -> pl.Expr | None:
+    present = [c for c in COST_FIELDS if c in have]
+    if not present:
+        return None
+    return pl.sum_horizontal([pl.col(c).sum() for c in present])
+
+
+def _per_ticket(total: pl.Expr | None) -> pl.Expr | None:
+    return None if total is None else pl.when(pl.len() > 0).then(total / pl.len()).otherwise(None)
+
+
+def _duration_kpis(name: str, col: str, hours: pl.Expr, zh: str, en: str, target_mean: float) -> list[Kpi]:
+    stats = (
+        ("mean", lambda h: h.mean(), "平均", "mean", target_mean),
+        ("p50", lambda h: h.quantile(0.5, interpolation="linear"), "中位数", "median (p50)", None),
+        ("p90", lambda h: h.quantile(0.9, interpolation="linear"), "P90", "90th percentile", None),
+    )
+    return [
+        Kpi(
+            f"{name}_{suffix}",
+            (f"{zh}{label_zh}（小时）", f"{en} hours, {label_en}"),
+            (
+                f"{zh}（{col} − 创建时间）的{label_zh}，只计非负时长。",
+                f"{label_en.capitalize()} of {en.lower()} time ({col} − created_at), negative durations left out.",
+            ),
+            "hours",
+            "lower",
+            target,
+            "tickets",
+            ("created_at", col),
+            _needs("created_at", col)(lambda have, s, agg=agg: agg(_valid(hours))),
+            card=suffix != "p50",
+        )
+        for suffix, agg, label_zh, label_en, target in stats
+    ]
+
+
+def _sla(hours: pl.Expr, attr: str) -> ExprFn:
+    def build(have: frozenset[str], settings: Settings) -> pl.Expr:
+        valid = _valid(hours)
+        threshold = getattr(settings, attr)
+        return pl.when(valid.count() > 0).then((valid <= threshold).mean()).otherwise(None)
+
+    return build
+
+
+def _cost_component(component: str) -> list[Kpi]:
+    zh = {"labor_cost": "人工", "parts_cost": "备件", "travel_cost": "差旅"}[component]
+    en = {"labor_cost": "labour", "parts_cost": "parts", "travel_cost": "travel"}[component]
+    return [
+        Kpi(
+            f"{component}_total",
+            (f"{zh}成本合计", f"{en.capitalize()} cost, total"),
+            (f"范围内工单的{zh}成本之和。", f"Sum of {en} cost over tickets in scope."),
+            "currency",
+            None,
+            None,
+            "tickets",
+            (component,),
+            _needs(component)(lambda have, s, c=component: pl.col(c).sum()),
+            card=False,
+        ),
+        Kpi(
+            f"{component}_per_ticket",
+            (f"单均{zh}成本", f"{en.capitalize()} cost per ticket"),
+            (f"{zh}成本合计 ÷ 工单数。", f"{en.capitalize()} cost total ÷ tickets."),
+            "currency",
+            "lower",
+            None,
+            "tickets",
+            (component,),
+            _needs(component)(lambda have, s, c=component: _per_ticket(pl.col(c).sum())),
+            card=False,
+        ),
+    ]
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "tickets", ("工单量", "Tickets"),
+        ("创建时间在所选范围内并通过筛选的工单数。", "Tickets created in the selected range that pass the filters."),
+        "count", None, None, "tickets", ("ticket_id",), lambda have, s: pl.len(),
+    ),
+    Kpi(
+        "resolved", ("已解决工单", "Resolved tickets"),
+        ("范围内有解决时间的工单数。", "Tickets in scope with a resolved time."),
+        "count", None, None, "tickets", ("resolved_at",),
+        _needs("resolved_at")(lambda have, s: IS_RESOLVED.sum()),
+    ),
+    Kpi(
+        "resolution_rate", ("解决率", "Resolution rate"),
+        ("已解决 ÷ 工单量。", "Resolved ÷ tickets."),
+        "ratio", "higher", 0.95, "tickets", ("resolved_at",),
+        _needs("resolved_at")(lambda have, s: _share(IS_RESOLVED)),
+    ),
+    Kpi(
+        "backlog", ("积压工单", "Backlog"),
+        (
+            "截至范围结束时已创建但尚未解决的工单（不论创建日期）。",
+            "Tickets created on or before the range end and not resolved by it, whatever their creation date.",
+        ),
+        "count", "lower", None, "history", ("created_at", "resolved_at"),
+        _needs("resolved_at")(lambda have, s: pl.col("open_at_end").sum()),
+    ),
+    *_duration_kpis("first_response_hours", "first_response_at", FIRST_RESPONSE_HOURS, "首次响应", "First response", 4.0),
+    *_duration_kpis("resolution_hours", "resolved_at", RESOLUTION_HOURS, "解决", "Resolution", 48.0),
+    Kpi(
+        "response_sla_rate", ("响应达标率", "Response SLA rate"),
+        ("首次响应时长不超过响应目标（默认 4 小时）的工单占比。", "Share of first responses within the response target (default 4 h)."),
+        "ratio", "higher", 0.90, "tickets", ("created_at", "first_response_at"),
+        _needs("first_response_at")(_sla(FIRST_RESPONSE_HOURS, "response_target_hours")),
+    ),
+    Kpi(
+        "resolution_sla_rate", ("解决达标率（T3）", "Resolution SLA rate (T3)"),
+        ("解决时长不超过解决目标（默认 72 小时）的已解决工单占比。", "Share of resolved tickets resolved within the target (default 72 h)."),
+        "ratio", "higher", 0.90, "tickets", ("created_at", "resolved_at"),
+        _needs("resolved_at")(_sla(RESOLUTION_HOURS, "resolution_target_hours")),
+    ),
+    Kpi(
+        "fcr_rate", ("一次解决率", "First-contact resolution rate"),
+        (
+            "已解决工单中一次解决的占比；无该列时用返修次数 = 0 代替。",
+            "Share of resolved tickets fixed at first contact; without that column, share with reopen count 0.",
+        ),
+        "ratio", "higher", 0.80, "tickets", ("first_contact_resolved|reopen_count", "resolved_at"), _fcr,
+    ),
+    Kpi(
+        "reopen_rate", ("返修率", "Reopen rate"),
+        ("已解决工单中返修次数 > 0 的占比。", "Share of resolved tickets reopened at least once."),
+        "ratio", "lower", 0.05, "tickets", ("reopen_count", "resolved_at"),
+        _needs("reopen_count", "resolved_at")(
+            lambda have, s: _share(pl.col("reopen_count") > 0, IS_RESOLVED & pl.col("reopen_count").is_not_null())
+        ),
+    ),
+    Kpi(
+        "repeat_contact_rate", ("重复来电率", "Repeat contact rate"),
+        (
+            "有客户编号的工单中，该客户在此前 30 天内另有工单的占比。",
+            "Share of tickets with a customer whose customer had another ticket in the 30 days before.",
+        ),
+        "ratio", "lower", 0.10, "tickets", ("customer_id",),
+        _needs("repeat_contact")(lambda have, s: _share(pl.col("repeat_contact"), pl.col("repeat_contact").is_not_null())),
+    ),
+    Kpi(
+        "complaints", ("投诉量", "Complaints"),
+        ("标记为投诉的工单数（无该列时：类型含“投诉”）。", "Tickets marked as complaints (without that column: category contains “complaint”)."),
+        "count", "lower", None, "tickets", ("is_complaint|category",),
+        lambda have, s: None if (c := _is_complaint(have)) is None else c.sum(),
+    ),
+    Kpi(
+        "complaint_rate", ("投诉率", "Complaint rate"),
+        ("投诉量 ÷ 工单量。", "Complaints ÷ tickets."),
+        "ratio", "lower", 0.03, "tickets", ("is_complaint|category",),
+        lambda have, s: None if (c := _is_complaint(have)) is None else _share(c),
+    ),
+    Kpi(
+        "cost_total", ("服务总成本", "Total cost"),
+        ("范围内工单的人工、备件、差旅成本之和。", "Sum of labour, parts and travel cost over tickets in scope."),
+        "currency", None, None, "tickets", ("labor_cost|parts_cost|travel_cost",),
+        lambda have, s: _cost_total(have),
+    ),
+    Kpi(
+        "cost_per_ticket", ("单均成本", "Cost per ticket"),
+        ("服务总成本 ÷ 工单量。", "Total cost ÷ tickets."),
+        "currency", "lower", None, "tickets", ("labor_cost|parts_cost|travel_cost",),
+        lambda have, s: _per_ticket(_cost_total(have)),
+    ),
+    *[k for c in COST_FIELDS for k in _cost_component(c)],
+    Kpi(
+        "handle_minutes_mean", ("平均处理时长（分钟）", "Average handle time (min)"),
+        ("处理时长的平均值（AHT）。", "Mean handle time (AHT)."),
+        "minutes", "lower", None, "tickets", ("handle_minutes",),
+        _needs("handle_minutes")(lambda have, s: pl.col("handle_minutes").mean()),
+    ),
+    Kpi(
+        "csat", ("满意度 CSAT", "CSAT"),
+        ("满意度 ≥ 4 分（1–5 分制）的回答占比 × 100。", "100 × share of answers scoring 4 or 5 (1–5 scale)."),
+        "points", "higher", 85.0, "surveys", ("csat",),
+        _needs("csat")(lambda have, s: 100 * _share(pl.col("csat") >= 4, pl.col("csat").is_not_null())),
+    ),
+    Kpi(
+        "csat_mean", ("平均满意度", "Average CSAT score"),
+        ("满意度评分（1–5）的平均值。", "Mean satisfaction score (1–5)."),
+        "score", "higher", None, "surveys", ("csat",),
+        _needs("csat")(lambda have, s: pl.col("csat").mean()), card=False,
+    ),
+    Kpi(
+        "nps", ("净推荐值 NPS", "NPS"),
+        ("100 ×（推荐者 9–10 分 − 贬损者 0–6 分）÷ 有效回答。", "100 × (promoters 9–10 − detractors 0–6) ÷ answers with a score."),
+        "points", "higher", 30.0, "surveys", ("nps",),
+        _needs("nps")(
+            lambda have, s: 100 * (
+                _share(pl.col("nps") >= 9, pl.col("nps").is_not_null())
+                - _share(pl.col("nps") <= 6, pl.col("nps").is_not_null())
+            )
+        ),
+    ),
+    Kpi(
+        "survey_responses", ("回访回答数", "Survey responses"),
+        ("提交时间在范围内的回答数。", "Survey answers submitted in the range."),
+        "count", None, None, "surveys", ("submitted_at",), lambda have, s: pl.len(),
+    ),
+    Kpi(
+        "survey_response_rate", ("回访回复率", "Survey response rate"),
+        ("有回答的不同工单数 ÷ 工单量。", "Distinct answered tickets ÷ tickets."),
+        "ratio", "higher", 0.30, "surveys", ("ticket_id",),
+        _needs("ticket_id")(lambda have, s: pl.col("ticket_id").drop_nulls().n_unique().cast(pl.Float64)),
+    ),
+    Kpi(
+        "churn_rate", ("客户流失率", "Churn rate"),
+        ("流失客户 ÷ 客户数（客户表）。", "Churned customers ÷ customers (customers table)."),
+        "ratio", "lower", 0.05, "customers", ("churned",),
+        _needs("churned")(lambda have, s: _share(pl.col("churned_in_scope"), pl.col("churned_in_scope").is_not_null())),
+    ),
+)
+
+BY_KEY: dict[str, Kpi] = {k.key: k for k in KPIS}
+# survey_response_rate is computed on surveys as a count of answered tickets, then divided.
+_DIVIDE_BY_TICKETS = ("survey_response_rate",)
+
+
+def _prepare(frame: pl.DataFrame | None) -> tuple[pl.DataFrame | None, frozenset[str]]:
+    if frame is None:
+        return None, frozenset()
+    return frame, frozenset(frame.columns)
+
+
+def evaluate(frames: Frames, keys: tuple[str, ...] | None = None, settings: Settings | None = None) -> dict[str, float | None]:
+    """Every KPI in `keys` (default: all) over the scope; None where not available."""
+    table = evaluate_by(frames, keys, settings=settings)
+    row = table.row(0, named=True) if table.height else {}
+    return {k: _clean(row.get(k)) for k in (keys or BY_KEY)}
+
+
+def _clean(value: object) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if np.isnan(value) or np.isinf(value) else value
+
+
+def evaluate_by(
+    frames: Frames,
+    keys: tuple[str, ...] | None = None,
+    *,
+    by: str | None = None,
+    every: str | None = None,
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """KPIs in one frame: one row overall, or one row per value of `by` or per `every` period.
+
+    `by` is a dimension column; `every` a Polars duration ("1d", "1w", "1mo") applied
+    to each table's own date (tickets: created_at, surveys: submitted_at). Backlog
+    per period is the open count at each period's end; customers have no period view.
+    Each table is aggregated in one `group_by().agg()`; the results are joined on the key.
+    """
+    settings = settings or Settings()
+    wanted = [BY_KEY[k] for k in (keys or tuple(BY_KEY))]
+    if any(k.key in _DIVIDE_BY_TICKETS for k in wanted) and "tickets" not in [k.key for k in wanted]:
+        wanted.append(BY_KEY["tickets"])
+    period_col = {"tickets": "created_at", "surveys": "submitted_at", "history": None, "customers": None}
+    parts: list[pl.DataFrame] = []
+    for table in ("tickets", "surveys", "customers", "history"):
+        frame, have = _prepare(getattr(frames, table))
+        kpis = [k for k in wanted if k.table == table]
+        if not kpis or frame is None:
+            continue
+        exprs = [e.alias(k.key) for k in kpis if (e := k.expr(have, settings)) is not None]
+        if not exprs:
+            continue
+        if every and table == "history":
+            parts.append(_backlog_by_period(frame, frames.tickets, every, by))
+            continue
+        if every and period_col[table] is None:
+            continue
+        group: list[pl.Expr] = []
+        if by:
+            if by not in have:
+                continue
+            group.append(pl.col(by))
+        if every:
+            group.append(pl.col(period_col[table]).dt.truncate(every).cast(pl.Date).alias("period"))
+        if group:
+            parts.append(frame.group_by(group).agg(exprs))
+        else:
+            parts.append(frame.select(exprs))
+    keys_out = ([by] if by else []) + (["period"] if every else [])
+    result = _join(parts, keys_out)
+    for key in _DIVIDE_BY_TICKETS:
+        if key in result.columns and "tickets" in result.columns:
+            result = result.with_columns(
+                pl.when(pl.col("tickets") > 0).then(pl.col(key) / pl.col("tickets")).otherwise(None).alias(key)
+            )
+    missing = [pl.lit(None, dtype=pl.Float64).alias(k.key) for k in wanted if k.key not in result.columns]
+    result = result.with_columns(missing) if missing else result
+    ordered = keys_out + [k.key for k in wanted]
+    result = result.select(ordered)
+    return result.sort(keys_out, nulls_last=True) if keys_out else result
+
+
+def _join(parts: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
+    if not parts:
+        return pl.DataFrame()
+    if not keys:
+        return pl.concat(parts, how="horizontal")
+    result = parts[0]
+    for part in parts[1:]:
+        result = result.join(part, on=keys, how="full", coalesce=True)
+    return result
+
+
+def _backlog_by_period(
+    history: pl.DataFrame, tickets: pl.DataFrame | None, every: str, by: str | None
+) -> pl.DataFrame:
+    """Open tickets at each period's end: created before it and not resolved before it.
+
+    A ticket is closed at e when max(created, resolved) < e (this also covers rows
+    resolved before they were created), so open(e) = #created < e − #closed < e.
+    Periods are those of the tickets in scope.
+    """
+    key = [by] if by else []
+    schema = {**({by: pl.String} if by else {}), "period": pl.Date, "backlog": pl.Float64}
+    if tickets is None or not tickets.height:
+        return pl.DataFrame(schema=schema)
+    periods = tickets.select(*key, pl.col("created_at").dt.truncate(every).cast(pl.Date).alias("period")).unique()
+    ends = periods.with_columns(pl.col("period").dt.offset_by(every).cast(pl.Datetime("us")).alias("_end"))
+    groups = history.partition_by(key, as_dict=True) if by else {(): history}
+    out = []
+    for group_key, rows in groups.items():
+        group_ends = ends.filter(pl.col(by) == group_key[0]) if by else ends
+        created = np.sort(rows["created_at"].to_numpy())
+        closed = np.sort(
+            rows.filter(pl.col("resolved_at").is_not_null())
+            .select(pl.max_horizontal("created_at", "resolved_at"))
+            .to_series()
+            .to_numpy()
+        )
+        at = group_ends["_end"].to_numpy()
+        open_count = np.searchsorted(created, at, side="left") - np.searchsorted(closed, at, side="left")
+        out.append(group_ends.drop("_end").with_columns(pl.Series("backlog", open_count.astype(float))))
+    return pl.concat(out) if out else pl.DataFrame(schema=schema)
+
+
+Status = Literal["green", "amber", "red"]
+
+
+def status(kpi: Kpi, value: float | None, settings: Settings | None = None) -> Status | None:
+    """Green when the target is met, amber within the tolerance of it, red beyond; None without a target."""
+    settings = settings or Settings()
+    target = settings.target(kpi)
+    if value is None or target is None or kpi.better is None:
+        return None
+    shortfall = (target - value) if kpi.better == "higher" else (value - target)
+    if shortfall <= 0:
+        return "green"
+    return "amber" if shortfall <= abs(target) * settings.tolerance else "red"
+
+
+def change(current: float | None, previous: float | None) -> tuple[float | None, float | None]:
+    """Absolute and relative change from `previous` to `current` (relative None when previous is 0)."""
+    if current is None or previous is None:
+        return None, None
+    relative = (current - previous) / abs(previous) if previous else None
+    return current - previous, relative
+
+
+def available(kpi: Kpi, columns: frozenset[str], settings: Settings | None = None) -> bool:
+    """Whether `kpi` can be computed from a table with `columns`."""
+    return kpi.expr(columns, settings or Settings()) is not None

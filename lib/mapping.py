@@ -1,0 +1,135 @@
+"""Map a file's own headers onto the canonical fields, and save/load that mapping."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from lib.errors import InputError
+from lib.schema import TABLES
+
+# A field is matched only if its best score reaches this; exact synonym = 100.
+MIN_SCORE = 60.0
+MAPPING_VERSION = 1
+
+_BRACKETS = re.compile(r"[(\[（【{<《].*?[)\]）】}>》]")
+_SEPARATORS = re.compile(r"[\s_\-./\\:：,，;；|#*'\"“”‘’?？!！]+")
+
+
+def normalise_header(header: str) -> str:
+    """Lower case, full-width folded, bracketed units removed, separators as single spaces.
+
+    `"处理时长(分钟)"` → `"处理时长"`, `"Order_Purchase-Timestamp "` → `"order purchase timestamp"`.
+    """
+    text = unicodedata.normalize("NFKC", str(header)).strip().lower()
+    without_units = _BRACKETS.sub(" ", text).strip()
+    text = without_units or text  # a header that is only "(元)" keeps its text
+    return _SEPARATORS.sub(" ", text).strip()
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def score(header: str, synonym: str) -> float:
+    """How well a normalised header matches a normalised synonym (0–100).
+
+    Exact match scores 100. Otherwise the synonym must appear in the header as
+    whole words (Latin) or as a substring (Chinese); the score grows with the
+    share of the header the synonym covers, so `sys created at` matches
+    `created at` less well than `created at` itself.
+    """
+    if header == synonym:
+        return 100.0
+    if not synonym or not header:
+        return 0.0
+    if _is_cjk(synonym):
+        found = synonym in header.replace(" ", "")
+        covered = len(synonym) / max(len(header.replace(" ", "")), 1)
+    else:
+        found = f" {synonym} " in f" {header} "
+        covered = len(synonym) / max(len(header), 1)
+    return 50.0 + 40.0 * covered if found else 0.0
+
+
+@dataclass(frozen=True)
+class MappingResult:
+    """The mapping of one table: canonical field → source header, plus what is missing."""
+
+    table: str
+    columns: dict[str, str]
+    missing_required: tuple[str, ...] = ()
+    # For each missing required field, the unmapped headers that came closest.
+    candidates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def auto_map(table: str, headers: list[str]) -> MappingResult:
+    """Match `headers` to the fields of `table`, best pairs first, each used once."""
+    fields = TABLES[table]
+    normalised = {h: normalise_header(h) for h in headers}
+    pairs: list[tuple[float, int, int, str, str]] = []
+    for f_index, fld in enumerate(fields):
+        synonyms = [normalise_header(s) for s in (fld.name, *fld.synonyms)]
+        for h_index, header in enumerate(headers):
+            best = 0.0
+            for s_index, synonym in enumerate(synonyms):
+                # Earlier synonyms win ties (resolved_at beats closed_at for "resolved_at").
+                best = max(best, score(normalised[header], synonym) - s_index * 0.01)
+            if best >= MIN_SCORE:
+                pairs.append((best, -f_index, -h_index, fld.name, header))
+    columns: dict[str, str] = {}
+    used: set[str] = set()
+    for _, _, _, name, header in sorted(pairs, reverse=True):
+        if name not in columns and header not in used:
+            columns[name] = header
+            used.add(header)
+    ordered = {f.name: columns[f.name] for f in fields if f.name in columns}
+    return _with_missing(table, ordered, headers)
+
+
+def _with_missing(table: str, columns: dict[str, str], headers: list[str]) -> MappingResult:
+    missing = tuple(f.name for f in TABLES[table] if f.required and f.name not in columns)
+    unmapped = tuple(h for h in headers if h not in columns.values())
+    return MappingResult(table, columns, missing, {name: unmapped for name in missing})
+
+
+def apply_overrides(table: str, headers: list[str], columns: dict[str, str | None]) -> MappingResult:
+    """A user-corrected mapping: keep only fields of `table` pointing at real headers."""
+    known = {f.name for f in TABLES[table]}
+    clean = {k: v for k, v in columns.items() if k in known and v in headers}
+    ordered = {f.name: clean[f.name] for f in TABLES[table] if f.name in clean}
+    return _with_missing(table, ordered, headers)
+
+
+def require_complete(result: MappingResult) -> None:
+    """Raise `InputError("mapping.missing")` naming the first missing required field."""
+    if result.missing_required:
+        name = result.missing_required[0]
+        options = ", ".join(result.candidates.get(name, ())[:8]) or "—"
+        raise InputError("mapping.missing", field=name, table=result.table, candidates=options)
+
+
+def dumps(mappings: dict[str, dict[str, str]], settings: dict | None = None) -> str:
+    """The JSON file a team saves and reloads: mappings per table plus settings."""
+    doc = {"aftersight_mapping": MAPPING_VERSION, "tables": mappings, "settings": settings or {}}
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def loads(text: str | bytes) -> tuple[dict[str, dict[str, str]], dict]:
+    """Parse a saved mapping file; raise `InputError("mapping.bad_file")` if it is not one."""
+    try:
+        doc = json.loads(text)
+        tables = doc["tables"]
+        if not isinstance(tables, dict) or doc.get("aftersight_mapping") != MAPPING_VERSION:
+            raise ValueError("not an Aftersight mapping file")
+        mappings = {
+            table: {str(k): str(v) for k, v in columns.items()}
+            for table, columns in tables.items()
+            if table in TABLES and isinstance(columns, dict)
+        }
+        settings = doc.get("settings") or {}
+        return mappings, settings if isinstance(settings, dict) else {}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError("mapping.bad_file", detail=str(exc)[:120]) from exc

@@ -1,0 +1,121 @@
+"""What the Overview shows, as plain data: KPIs now and before, alerts, volume trend, top categories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from lib import formatting, store
+from lib.i18n import t
+from lib.kpis import KPIS, Kpi, Settings, evaluate, evaluate_by, status
+
+TOP_CATEGORIES = 10
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Every KPI for the scope and for the period before, and the columns each table has."""
+
+    current: dict[str, float | None]
+    previous: dict[str, float | None]
+    columns: frozenset[str]
+
+
+def summarise(con: duckdb.DuckDBPyConnection, scope: store.Scope, settings: Settings) -> Summary:
+    current = evaluate(store.scoped(con, scope), settings=settings)
+    before = scope.previous()
+    previous = evaluate(store.scoped(con, before), settings=settings) if before else dict.fromkeys(current)
+    have = frozenset(
+        c for table in ("tickets", "surveys", "customers") for c in store.columns(con, table)
+    )
+    return Summary(current, previous, have)
+
+
+def missing_columns(kpi: Kpi, have: frozenset[str]) -> tuple[str, ...]:
+    """The needed columns the data lacks; "a|b" means either will do."""
+    return tuple(need for need in kpi.needs if not any(c in have for c in need.split("|")))
+
+
+def card_rows(summary: Summary, per_row: int = 4) -> list[list[tuple[Kpi, float | None, float | None, tuple]]]:
+    cards = [
+        (k, summary.current.get(k.key), summary.previous.get(k.key), missing_columns(k, summary.columns))
+        for k in KPIS
+        if k.card
+    ]
+    return [cards[i : i + per_row] for i in range(0, len(cards), per_row)]
+
+
+def missing_words(missing: tuple[str, ...], lang: str) -> str:
+    sep = "、" if lang == "zh" else ", "
+    alt = " 或 " if lang == "zh" else " or "
+    return sep.join(alt.join(t(f"field.{c}", lang) for c in need.split("|")) for need in missing) or "—"
+
+
+def alerts(summary: Summary, settings: Settings) -> list[tuple[Kpi, float]]:
+    """KPIs in red, in catalogue order."""
+    return [
+        (k, summary.current[k.key])
+        for k in KPIS
+        if k.card and status(k, summary.current.get(k.key), settings) == "red"
+    ]
+
+
+def alert_sentence(kpi: Kpi, value: float, settings: Settings, lang: str) -> str:
+    key = "alert.above" if kpi.better == "lower" else "alert.below"
+    return t(
+        key,
+        lang,
+        kpi=kpi.label[0] if lang == "zh" else kpi.label[1],
+        value=formatting.value(kpi, value, lang),
+        target=formatting.value(kpi, settings.target(kpi), lang),
+    )
+
+
+def period_words(scope: store.Scope) -> dict[str, str]:
+    previous = scope.previous()
+    return {
+        "start": str(scope.start or "—"),
+        "end": str(scope.end or "—"),
+        "prev_start": str(previous.start if previous else "—"),
+        "prev_end": str(previous.end if previous else "—"),
+    }
+
+
+def volume(con: duckdb.DuckDBPyConnection, scope: store.Scope, every: str) -> pl.DataFrame:
+    """Tickets per period in scope."""
+    by_period = evaluate_by(store.scoped(con, scope), ("tickets",), every=every)
+    return by_period.select("period", pl.col("tickets").cast(pl.Int64))
+
+
+def top_categories(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> pl.DataFrame | None:
+    """The most frequent problem categories in scope, or None without a category column."""
+    frames = store.scoped(con, scope)
+    if frames.tickets is None or "category" not in frames.tickets.columns:
+        return None
+    by_category = evaluate_by(frames, ("tickets",), by="category")
+    return (
+        by_category.with_columns(pl.col("category").fill_null("—"), pl.col("tickets").cast(pl.Int64))
+        .sort("tickets", descending=True)
+        .head(TOP_CATEGORIES)
+    )
+
+
+def kpi_table(summary: Summary, settings: Settings, lang: str) -> pl.DataFrame:
+    """Every KPI as a row: value, previous, target, status (for the table and its CSV)."""
+    rows = []
+    for k in KPIS:
+        now, before = summary.current.get(k.key), summary.previous.get(k.key)
+        state = status(k, now, settings)
+        rows.append(
+            {
+                t("table.kpi", lang): k.label[0] if lang == "zh" else k.label[1],
+                t("table.key", lang): k.key,
+                t("table.value", lang): formatting.value(k, now, lang),
+                t("table.previous", lang): formatting.value(k, before, lang),
+                t("table.target", lang): formatting.value(k, settings.target(k), lang),
+                t("table.status", lang): t(f"status.{state}", lang) if state else "",
+            }
+        )
+    return pl.DataFrame(rows)

@@ -1,0 +1,101 @@
+"""Per-browser-session state: the session's DuckDB, language, scope and settings (the only Streamlit state)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import duckdb
+import streamlit as st
+
+from lib import ingest, store
+from lib.kpis import Settings
+
+_CON = "_aftersight_con"
+_SOURCE = "_aftersight_source"  # "sample" | "upload" | "empty"
+_VERSION = "_aftersight_version"
+_MEMO = "_aftersight_memo"
+_SETTINGS = "_aftersight_settings"
+_REPORTS = "_aftersight_reports"
+MEMO_SIZE = 16
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """This session's database; the sample data is loaded on the first visit.
+
+    Kept in session_state, never in a global cache: one user's uploads must never
+    be visible to another session (NOTES.md).
+    """
+    if _CON not in st.session_state:
+        con = store.connect()
+        ingest.load_sample(con)
+        st.session_state[_CON] = con
+        st.session_state[_SOURCE] = "sample"
+        st.session_state[_VERSION] = 1
+    return st.session_state[_CON]
+
+
+def source() -> str:
+    connection()
+    return st.session_state[_SOURCE]
+
+
+def changed(source_kind: str) -> None:
+    """Record that the data changed (new upload, sample reloaded, cleared)."""
+    st.session_state[_SOURCE] = source_kind
+    st.session_state[_VERSION] = st.session_state.get(_VERSION, 0) + 1
+    st.session_state.pop(_MEMO, None)
+
+
+def version() -> int:
+    connection()
+    return st.session_state[_VERSION]
+
+
+def lang() -> str:
+    return st.session_state.get("lang", st.query_params.get("lang", "zh"))
+
+
+def settings() -> Settings:
+    return st.session_state.get(_SETTINGS, Settings())
+
+
+def set_settings(value: Settings) -> None:
+    st.session_state[_SETTINGS] = value
+    st.session_state.pop(_MEMO, None)
+
+
+def reports() -> list:
+    """Validation reports of the files loaded in this session, newest last."""
+    return st.session_state.setdefault(_REPORTS, [])
+
+
+def memo(key: tuple, compute: Callable[[], Any]) -> Any:
+    """Compute once per (data version, key) in this session; a few results kept.
+
+    Session-scoped on purpose: `st.cache_data` is global and would mix sessions.
+    """
+    cache: dict = st.session_state.setdefault(_MEMO, {})
+    full_key = (version(), *key)
+    if full_key not in cache:
+        if len(cache) >= MEMO_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[full_key] = compute()
+    return cache[full_key]
+
+
+def scope() -> store.Scope:
+    """The scope the sidebar set (see app.py), or the whole data set before it ran."""
+    return st.session_state.get("_aftersight_scope", store.Scope())
+
+
+def set_scope(value: store.Scope) -> None:
+    st.session_state["_aftersight_scope"] = value
+
+
+def parse_query_date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return None

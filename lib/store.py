@@ -1,0 +1,318 @@
+"""The per-session DuckDB: locked-down connection, loading validated tables, scoped reads."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+import duckdb
+import polars as pl
+
+from lib.schema import DIMENSIONS
+
+TABLE_NAMES = ("tickets", "surveys", "customers")
+KEYS = {"tickets": "ticket_id", "customers": "customer_id"}
+# SPEC §2: a repeat contact is another ticket of the same customer in the 30 days before.
+REPEAT_WINDOW_DAYS = 30
+
+
+def quote(name: str) -> str:
+    """A safe SQL identifier for any column name, Chinese included."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def connect(memory_limit: str = "4GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
+    """An in-memory database that can read no files and no Python variables by name.
+
+    Settings are locked afterwards, so SQL cannot switch file access back on.
+    """
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "enable_external_access": False,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "memory_limit": memory_limit,
+            "threads": threads,
+            "temp_directory": tempfile.mkdtemp(prefix="aftersight-"),
+        },
+    )
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Loaded tables and their row counts."""
+    present = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    return {
+        name: con.execute(f"SELECT count(*) FROM {quote(name)}").fetchall()[0][0]
+        for name in TABLE_NAMES
+        if name in present
+    }
+
+
+def columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
+    """The columns of a loaded table (empty if not loaded)."""
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]
+    ).fetchall()
+    return tuple(r[0] for r in rows)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one load did: rows added and earlier rows replaced by a newer row of the same id."""
+
+    table: str
+    added: int
+    replaced: int
+
+
+def load(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, *, append: bool = True) -> LoadResult:
+    """Add validated canonical rows to `table` (created on first load).
+
+    Appending a second export of the same kind unions the columns by name. A row
+    whose id is already loaded replaces the earlier one (monthly exports overlap;
+    the newer export holds the later state) and is counted as replaced.
+    """
+    if table not in TABLE_NAMES:
+        raise ValueError(f"unknown table {table}")
+    incoming = frame.drop("_row", strict=False)
+    existing = tables(con)
+    replaced = 0
+    con.register("_incoming", incoming.to_arrow())
+    try:
+        if table in existing and append:
+            key = KEYS.get(table)
+            if key and key in incoming.columns and key in columns(con, table):
+                replaced = con.execute(
+                    f"SELECT count(*) FROM {quote(table)} WHERE {quote(key)} IN (SELECT {quote(key)} FROM _incoming)"
+                ).fetchall()[0][0]
+                con.execute(
+                    f"DELETE FROM {quote(table)} WHERE {quote(key)} IN (SELECT {quote(key)} FROM _incoming)"
+                )
+            con.execute(
+                f"CREATE OR REPLACE TABLE {quote(table)} AS "
+                f"SELECT * FROM {quote(table)} UNION ALL BY NAME SELECT * FROM _incoming"
+            )
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+    if table == "tickets":
+        _mark_repeat_contacts(con)
+    return LoadResult(table, incoming.height, replaced)
+
+
+def _mark_repeat_contacts(con: duckdb.DuckDBPyConnection) -> None:
+    """Add `repeat_contact`: the customer's previous ticket was created ≤ 30 days before.
+
+    Computed over all loaded tickets, so a ticket at the start of the selected
+    range still sees the customer's ticket from the month before.
+    """
+    if "customer_id" not in columns(con, "tickets"):
+        return
+    star = "* EXCLUDE (repeat_contact)" if "repeat_contact" in columns(con, "tickets") else "*"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE tickets AS
+        SELECT {star},
+            CASE WHEN customer_id IS NULL THEN NULL ELSE coalesce(
+                lag(created_at) OVER (PARTITION BY customer_id ORDER BY created_at, ticket_id)
+                    >= created_at - INTERVAL {REPEAT_WINDOW_DAYS} DAY, false) END AS repeat_contact
+        FROM tickets
+        """
+    )
+
+
+def clear(con: duckdb.DuckDBPyConnection, table: str | None = None) -> None:
+    """Drop one loaded table, or all of them."""
+    for name in [table] if table else TABLE_NAMES:
+        con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The selected date range (inclusive calendar dates; None = open) and dimension filters."""
+
+    start: date | None = None
+    end: date | None = None
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
+
+    @property
+    def end_exclusive(self) -> datetime | None:
+        return datetime.combine(self.end + timedelta(days=1), datetime.min.time()) if self.end else None
+
+    @property
+    def start_at(self) -> datetime | None:
+        return datetime.combine(self.start, datetime.min.time()) if self.start else None
+
+    def previous(self) -> Scope | None:
+        """The period just before, with the same filters.
+
+        Whole calendar months compare with the same number of months before
+        (October with September); any other range with the same number of days.
+        """
+        if not (self.start and self.end):
+            return None
+        if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            index = self.start.year * 12 + self.start.month - 1 - months
+            start = date(index // 12, index % 12 + 1, 1)
+            return replace(self, start=start, end=self.start - timedelta(days=1))
+        days = (self.end - self.start).days + 1
+        return replace(self, start=self.start - timedelta(days=days), end=self.start - timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Everything the KPI engine needs for one scope, as Polars frames (None = not loaded)."""
+
+    tickets: pl.DataFrame | None
+    surveys: pl.DataFrame | None
+    customers: pl.DataFrame | None
+    # Every ticket created before the range end (any start), with the filters applied:
+    # created_at, resolved_at, the dimensions and `open_at_end` — what backlog needs.
+    history: pl.DataFrame | None
+    scope: Scope
+
+
+def _dimension_sql(scope: Scope, available: tuple[str, ...], prefix: str = "") -> tuple[list[str], list]:
+    clauses, params = [], []
+    for dim, values in scope.filters:
+        if dim not in DIMENSIONS:
+            continue
+        if dim not in available:
+            clauses.append("false")  # filtering on a column this table lacks matches nothing
+            continue
+        clauses.append(f"{prefix}{quote(dim)} IN ({', '.join('?' * len(values))})" if values else "false")
+        params.extend(values)
+    return clauses, params
+
+
+def _where(clauses: list[str]) -> str:
+    return (" WHERE " + " AND ".join(clauses)) if clauses else ""
+
+
+def scoped(con: duckdb.DuckDBPyConnection, scope: Scope) -> Frames:
+    """Read the rows in `scope` from each loaded table (SPEC §2 scope rules)."""
+    loaded = tables(con)
+    tickets = surveys = customers = history = None
+    if "tickets" in loaded:
+        cols = columns(con, "tickets")
+        dims, dim_params = _dimension_sql(scope, cols)
+        date_clauses, date_params = [], []
+        if scope.start_at:
+            date_clauses.append("created_at >= ?")
+            date_params.append(scope.start_at)
+        if scope.end_exclusive:
+            date_clauses.append("created_at < ?")
+            date_params.append(scope.end_exclusive)
+        tickets = _read(con, f"SELECT * FROM tickets{_where(date_clauses + dims)}", date_params + dim_params)
+        history = _history(con, scope, cols, dims, dim_params)
+    if "surveys" in loaded:
+        surveys = _scoped_surveys(con, scope, "tickets" in loaded)
+    if "customers" in loaded:
+        customers = _scoped_customers(con, scope)
+    return Frames(tickets, surveys, customers, history, scope)
+
+
+def _history(con, scope: Scope, cols: tuple[str, ...], dims: list[str], dim_params: list) -> pl.DataFrame:
+    """Tickets created before the range end, for backlog at the end and at each period end."""
+    end = scope.end_exclusive
+    keep = ["created_at", "resolved_at", *[d for d in DIMENSIONS if d in cols]]
+    select = ", ".join(quote(c) for c in keep if c in cols)
+    if "resolved_at" not in cols:
+        open_sql, params = "NULL::BOOLEAN", []
+    elif end:
+        open_sql, params = "(resolved_at IS NULL OR resolved_at >= ?)", [end]
+    else:
+        open_sql, params = "(resolved_at IS NULL)", []
+    clauses = (["created_at < ?"] if end else []) + dims
+    params += ([end] if end else []) + dim_params
+    return _read(con, f"SELECT {select}, {open_sql} AS open_at_end FROM tickets{_where(clauses)}", params)
+
+
+def _read(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
+    # A cursor per call: Streamlit may run this on another thread (NOTES.md).
+    return pl.from_arrow(con.cursor().sql(sql, params=params).to_arrow_table())
+
+
+def _scoped_surveys(con: duckdb.DuckDBPyConnection, scope: Scope, with_tickets: bool) -> pl.DataFrame:
+    """Answers submitted in range; ticket dimensions joined in so filters and breakdowns apply."""
+    survey_cols = columns(con, "surveys")
+    joinable = with_tickets and "ticket_id" in survey_cols
+    dims = tuple(d for d in DIMENSIONS if joinable and d in columns(con, "tickets"))
+    select = "s.*" + "".join(f", t.{quote(d)}" for d in dims)
+    source = (
+        "surveys s LEFT JOIN (SELECT ticket_id, " + ", ".join(quote(d) for d in dims) + " FROM tickets) t "
+        "USING (ticket_id)"
+        if dims
+        else "surveys s"
+    )
+    clauses, params = [], []
+    if scope.start_at:
+        clauses.append("s.submitted_at >= ?")
+        params.append(scope.start_at)
+    if scope.end_exclusive:
+        clauses.append("s.submitted_at < ?")
+        params.append(scope.end_exclusive)
+    dim_clauses, dim_params = _dimension_sql(scope, dims, prefix="t.")
+    return _read(con, f"SELECT {select} FROM {source}{_where(clauses + dim_clauses)}", params + dim_params)
+
+
+def _scoped_customers(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """Customers active at the range start, with `churned_in_scope` for those lost in the range.
+
+    Without a range (the CLI's default) every customer is in scope and churned
+    means `churned` true, as SPEC §2 states.
+    """
+    cols = columns(con, "customers")
+    has_date = "churned_at" in cols
+    clauses, params = [], []
+    if scope.start_at and has_date:
+        clauses.append("(churned_at IS NULL OR churned_at >= ?)")
+        params.append(scope.start_at)
+    if scope.end_exclusive and "signup_at" in cols:
+        clauses.append("(signup_at IS NULL OR signup_at < ?)")
+        params.append(scope.end_exclusive)
+    region = [(d, v) for d, v in scope.filters if d == "region"]
+    dim_clauses, dim_params = _dimension_sql(Scope(filters=tuple(region)), cols)
+    churned = "coalesce(churned, false)" if "churned" in cols else "NULL::BOOLEAN"
+    if has_date and scope.end_exclusive:
+        churned = f"({churned} AND (churned_at IS NULL OR churned_at < ?))"
+        params = [scope.end_exclusive, *params]
+    sql = f"SELECT *, {churned} AS churned_in_scope FROM customers{_where(clauses + dim_clauses)}"
+    return _read(con, sql, params + dim_params)
+
+
+def preview(con: duckdb.DuckDBPyConnection, table: str, rows: int = 50) -> pl.DataFrame:
+    """The first rows of a loaded table."""
+    if table not in TABLE_NAMES:
+        raise ValueError(f"unknown table {table}")
+    return _read(con, f"SELECT * FROM {quote(table)} LIMIT ?", [rows])
+
+
+def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """For each filterable dimension present in tickets, its values by frequency."""
+    if "tickets" not in tables(con):
+        return {}
+    present = columns(con, "tickets")
+    out = {}
+    for dim in DIMENSIONS:
+        if dim in present:
+            rows = con.cursor().execute(
+                f"SELECT {quote(dim)} FROM tickets WHERE {quote(dim)} IS NOT NULL "
+                f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 500"
+            ).fetchall()
+            out[dim] = [r[0] for r in rows]
+    return out
+
+
+def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
+    """First and last ticket creation date."""
+    if "tickets" not in tables(con):
+        return None
+    low, high = con.cursor().execute("SELECT min(created_at), max(created_at) FROM tickets").fetchall()[0]
+    return (low.date(), high.date()) if low and high else None

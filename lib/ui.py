@@ -1,0 +1,75 @@
+"""Streamlit widgets every page shares: charts and tables with their downloads, KPI cards, errors."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from lib import charts, export, formatting
+from lib.errors import InputError
+from lib.i18n import t
+from lib.kpis import Kpi, Settings, change, status
+
+STATUS_MARK = {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●]"}
+DELTA_COLOR = {"higher": "normal", "lower": "inverse", None: "off"}
+
+
+def chart(figure: alt.Chart, data: pl.DataFrame, name: str, lang: str, key: str) -> None:
+    """Show a chart with PNG, SVG and CSV downloads, each built only when clicked."""
+    st.altair_chart(figure, width="stretch")
+    png, svg, csv = st.columns(3)
+    png.download_button(
+        t("download.png", lang), data=lambda: charts.to_png(figure), file_name=f"{name}.png",
+        mime="image/png", on_click="ignore", key=f"{key}_png", width="stretch",
+    )
+    svg.download_button(
+        t("download.svg", lang), data=lambda: charts.to_svg(figure), file_name=f"{name}.svg",
+        mime="image/svg+xml", on_click="ignore", key=f"{key}_svg", width="stretch",
+    )
+    csv.download_button(
+        t("download.csv", lang), data=lambda: export.csv_bytes(data), file_name=f"{name}.csv",
+        mime="text/csv", on_click="ignore", key=f"{key}_csv", width="stretch",
+    )
+
+
+def table(frame: pl.DataFrame, name: str, lang: str, key: str, height: int | None = None) -> None:
+    """Show a table with a CSV download (UTF-8 with BOM, formulas neutralised)."""
+    st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto")
+    st.download_button(
+        t("download.csv", lang), data=lambda: export.csv_bytes(frame), file_name=f"{name}.csv",
+        mime="text/csv", on_click="ignore", key=f"{key}_csv",
+    )
+
+
+def kpi_card(
+    kpi: Kpi, current: float | None, previous: float | None, settings: Settings, lang: str, missing: str
+) -> None:
+    """A metric with its change, target status and, when not available, which column it needs."""
+    label = kpi.label[0] if lang == "zh" else kpi.label[1]
+    help_text = kpi.description[0] if lang == "zh" else kpi.description[1]
+    absolute, relative = change(current, previous)
+    with st.container(border=True):
+        st.metric(
+            label,
+            formatting.value(kpi, current, lang),
+            delta=formatting.delta(kpi, absolute, relative, lang),
+            delta_color=DELTA_COLOR[kpi.better],
+            help=help_text,
+        )
+        if current is None:
+            st.caption(t("kpi.not_available", lang, columns=missing))
+            return
+        state = status(kpi, current, settings)
+        target = settings.target(kpi)
+        if state:
+            st.caption(
+                f"{STATUS_MARK[state]} {t('status.' + state, lang)} · "
+                f"{t('kpi.target', lang)} {formatting.value(kpi, target, lang)}"
+            )
+        else:
+            st.caption(t("kpi.no_target", lang))
+
+
+def input_error(error: InputError, lang: str) -> None:
+    st.error(error.message(lang), icon="⚠️")

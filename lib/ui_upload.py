@@ -1,0 +1,197 @@
+"""Streamlit widgets of the Data page: one panel per uploaded file, and the validation report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from lib import export, ingest, session, store, ui
+from lib.dates import detect_day_order
+from lib.errors import InputError
+from lib.i18n import t
+from lib.mapping import apply_overrides, require_complete
+from lib.schema import TABLES
+from lib.validation import Validated
+
+EXTENSIONS = ("csv", "tsv", "txt", "xlsx", "parquet")
+# Our own limit, below server.maxUploadSize in .streamlit/config.toml, so the user
+# gets a translated sentence rather than the widget's English one.
+UPLOAD_LIMIT_MB = 500
+_PREPARED = "_aftersight_prepared"
+_LOADED = "_aftersight_loaded_files"
+_SAVED = "_aftersight_saved_mappings"
+_USED = "_aftersight_used_mappings"
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """One loaded file: what validation found and what the load did."""
+
+    name: str
+    table: str
+    validated: Validated
+    loaded: store.LoadResult
+
+
+def source_line(source: str, loaded: dict[str, int], lang: str) -> str:
+    tables = "，".join if lang == "zh" else ", ".join
+    counts = tables(f"{t(f'table.{name}', lang)} {rows:,}" for name, rows in loaded.items()) or "—"
+    return t(f"data.source_{source}", lang, tables=counts)
+
+
+def remember_saved(mappings: dict[str, dict[str, str]]) -> None:
+    st.session_state[_SAVED] = mappings
+    st.session_state.pop(_PREPARED, None)
+
+
+def current_mappings() -> dict[str, dict[str, str]]:
+    """What the user would save: mappings used for loading, over those loaded from a file."""
+    return {**st.session_state.get(_SAVED, {}), **st.session_state.get(_USED, {})}
+
+
+def _prepare(data: bytes, name: str, table: str, file_id: str, sheet: str | None) -> ingest.Prepared:
+    cache = st.session_state.setdefault(_PREPARED, {})
+    key = (file_id, table, sheet)
+    if key not in cache:
+        saved = st.session_state.get(_SAVED, {}).get(table)
+        cache[key] = ingest.prepare(data, name, table, saved, sheet)
+    return cache[key]
+
+
+def _field_label(name: str, lang: str) -> str:
+    return f"{t(f'field.{name}', lang)} ({name})"
+
+
+def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) -> None:
+    """Read one uploaded file, let the user fix its mapping and day order, and load it."""
+    data = upload.getvalue()
+    size_mb = len(data) / 2**20
+    if size_mb > UPLOAD_LIMIT_MB:
+        ui.input_error(InputError("read.too_large", name=upload.name, size_mb=f"{size_mb:,.0f}", limit_mb=UPLOAD_LIMIT_MB), lang)
+        return
+    file_key = f"{upload.file_id}_{table}"
+    sheet = st.session_state.get(f"sheet_{file_key}")
+    try:
+        prepared = _prepare(data, upload.name, table, upload.file_id, sheet)
+    except InputError as error:
+        ui.input_error(error, lang)
+        return
+    read = prepared.read
+    done = file_key in st.session_state.get(_LOADED, set())
+    title = t("data.file_title", lang, name=upload.name, rows=read.frame.height, columns=read.frame.width)
+    with st.expander(("✅ " if done else "📄 ") + title, expanded=not done):
+        if len(read.sheets) > 1:
+            st.selectbox(t("data.sheet", lang), read.sheets, index=read.sheets.index(read.sheet), key=f"sheet_{file_key}")
+        st.caption(_read_details(prepared, lang))
+        headers = list(read.frame.columns)
+        fields = TABLES[table]
+        editor = st.data_editor(
+            pl.DataFrame(
+                {
+                    "field": [_field_label(f.name, lang) for f in fields],
+                    "required": ["✓" if f.required else "" for f in fields],
+                    "column": [prepared.mapping.columns.get(f.name) for f in fields],
+                }
+            ),
+            column_config={
+                "field": st.column_config.TextColumn(t("data.col_field", lang)),
+                "required": st.column_config.TextColumn(t("data.col_required", lang), width="small"),
+                "column": st.column_config.SelectboxColumn(t("data.col_source", lang), options=headers),
+            },
+            disabled=["field", "required"],
+            hide_index=True,
+            width="stretch",
+            key=f"map_{file_key}",
+        )
+        chosen = dict(zip([f.name for f in fields], pl.DataFrame(editor)["column"].to_list(), strict=True))
+        result = apply_overrides(table, headers, chosen)
+        try:
+            require_complete(result)
+        except InputError as error:
+            ui.input_error(InputError(error.key, **{**error.params, "field": _field_label(error.params["field"], lang)}), lang)
+        order = _day_order_choice(prepared, result, file_key, lang)
+        if done:
+            st.success(t("data.file_loaded", lang))
+        elif st.button(t("data.load", lang), key=f"load_{file_key}", type="primary", disabled=bool(result.missing_required)):
+            _load(con, ingest.Prepared(prepared.name, table, read, result), order, file_key, lang)
+
+
+def _read_details(prepared: ingest.Prepared, lang: str) -> str:
+    read = prepared.read
+    parts = [t("data.format", lang, format=read.format.upper())]
+    if read.encoding:
+        parts.append(t("data.encoding", lang, encoding=read.encoding))
+    if read.delimiter:
+        parts.append(t("data.delimiter", lang, delimiter={"\t": "Tab"}.get(read.delimiter, read.delimiter)))
+    if read.sheet:
+        parts.append(t("data.sheet_used", lang, sheet=read.sheet))
+    return " · ".join(parts)
+
+
+def _day_order_choice(prepared: ingest.Prepared, result, file_key: str, lang: str) -> str | None:
+    """Show how dates like 03/04/2024 will be read; let the user override."""
+    date_columns = [h for f, h in result.columns.items() if f.endswith("_at")]
+    if not date_columns:
+        return None
+    detected = detect_day_order([prepared.read.frame[h] for h in date_columns])
+    options = ["auto", "dmy", "mdy"]
+    auto = t(f"dayorder.{detected}", lang) if detected else t("dayorder.none", lang)
+    picked = st.radio(
+        t("dayorder.label", lang),
+        options,
+        format_func=lambda o: t("dayorder.auto", lang, detected=auto) if o == "auto" else t(f"dayorder.{o}", lang),
+        horizontal=True,
+        key=f"order_{file_key}",
+    )
+    return None if picked == "auto" else picked
+
+
+def _load(con, prepared: ingest.Prepared, order: str | None, file_key: str, lang: str) -> None:
+    try:
+        if session.source() == "sample":  # the first upload replaces the sample data
+            store.clear(con)
+            session.reports().clear()
+        validated, loaded = ingest.ingest(con, prepared, day_order=order)
+    except InputError as error:
+        ui.input_error(error, lang)
+        return
+    session.reports().append(LoadReport(prepared.name, prepared.table, validated, loaded))
+    st.session_state.setdefault(_LOADED, set()).add(file_key)
+    st.session_state.setdefault(_USED, {})[prepared.table] = prepared.mapping.columns
+    session.changed("upload")
+    st.rerun()
+
+
+def report_panel(report: LoadReport, lang: str) -> None:
+    """Rows read, used, excluded and flagged, by reason, with the rejected rows as CSV."""
+    v = report.validated
+    with st.container(border=True):
+        st.markdown(f"**{t('report.title', lang, name=report.name)}**")
+        flagged = int(v.summary.filter(pl.col("action") == "flagged")["rows"].sum()) if v.summary.height else 0
+        cols = st.columns(5)
+        cols[0].metric(t("report.read", lang), f"{v.rows_read:,}")
+        cols[1].metric(t("report.used", lang), f"{v.rows_used:,}")
+        cols[2].metric(t("report.excluded", lang), f"{v.excluded():,}")
+        cols[3].metric(t("report.flagged", lang), f"{flagged:,}")
+        cols[4].metric(t("report.replaced", lang), f"{report.loaded.replaced:,}", help=t("report.replaced_help", lang))
+        if v.day_order:
+            how = "report.dayorder_detected" if v.day_order_detected else "report.dayorder_assumed"
+            st.caption(t(how, lang, order=t(f"dayorder.{v.day_order}", lang)))
+        if v.summary.height:
+            shown = v.summary.with_columns(
+                pl.col("reason").map_elements(lambda r: t(f"reason.{r}", lang), return_dtype=pl.String),
+                pl.col("field").map_elements(lambda f: t(f"field.{f}", lang) if f else "", return_dtype=pl.String),
+                pl.col("action").map_elements(lambda a: t(f"action.{a}", lang), return_dtype=pl.String),
+            ).rename({c: t(f"report.col_{c}", lang) for c in v.summary.columns})
+            st.dataframe(shown, hide_index=True, width="stretch")
+            if v.issues.height:
+                st.download_button(
+                    t("report.download", lang), data=lambda: export.csv_bytes(v.issues),
+                    file_name=f"rejected-{report.name}.csv", mime="text/csv", on_click="ignore",
+                    key=f"rejected_{id(report)}",
+                )
+        else:
+            st.caption(t("report.clean", lang))

@@ -1,0 +1,56 @@
+"""Data: upload exports, correct the column mapping, load, and read the validation report."""
+
+import streamlit as st
+
+from lib import ingest, mapping, session, store, ui
+from lib import ui_upload as data_page
+from lib.errors import InputError
+from lib.i18n import t
+from lib.schema import TABLES
+
+lang = session.lang()
+con = session.connection()
+
+st.title(t("data.title", lang))
+st.caption(t("data.intro", lang))
+
+loaded = store.tables(con)
+source_col, sample_col = st.columns([4, 1])
+source_col.markdown(data_page.source_line(session.source(), loaded, lang))
+if sample_col.button(t("data.use_sample", lang), width="stretch"):
+    session.reports().clear()
+    ingest.load_sample(con)
+    session.changed("sample")
+    st.rerun()
+
+with st.expander(t("data.mapping_file", lang)):
+    saved_file = st.file_uploader(t("data.mapping_load", lang), type=["json"], key="mapping_file")
+    if saved_file is not None:
+        try:
+            mappings, saved_settings = mapping.loads(saved_file.getvalue())
+            data_page.remember_saved(mappings)
+            st.success(t("data.mapping_loaded", lang, tables=", ".join(mappings) or "—"))
+        except InputError as error:
+            ui.input_error(error, lang)
+    st.download_button(
+        t("data.mapping_save", lang),
+        data=lambda: mapping.dumps(data_page.current_mappings()).encode("utf-8"),
+        file_name="aftersight-mapping.json", mime="application/json", on_click="ignore",
+    )
+
+for tab, table in zip(st.tabs([t(f"table.{name}", lang) for name in TABLES]), TABLES, strict=True):
+    with tab:
+        st.caption(t(f"data.about_{table}", lang))
+        uploads = st.file_uploader(
+            t("data.upload", lang), type=list(data_page.EXTENSIONS), accept_multiple_files=True, key=f"upload_{table}"
+        )
+        for upload in uploads or []:
+            data_page.file_panel(con, table, upload, lang)
+        for report in [r for r in session.reports() if r.table == table]:
+            data_page.report_panel(report, lang)
+
+if loaded:
+    st.subheader(t("data.preview", lang))
+    for table, rows in store.tables(con).items():
+        st.markdown(f"**{t(f'table.{table}', lang)}** · {rows:,}")
+        st.dataframe(store.preview(con, table), hide_index=True, width="stretch", height=240)

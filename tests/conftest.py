@@ -1,0 +1,56 @@
+"""Shared fixtures: a fresh locked-down in-memory store per test, and small frames loaded into it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+
+import duckdb
+import polars as pl
+import pytest
+
+from lib import store
+
+
+def _session_database() -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = store.connect(memory_limit="256MB", threads=1)
+    temp_dir = connection.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+    yield connection
+    connection.close()
+    # store.connect() makes the directory with mkdtemp and nothing removes it.
+    shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh session database, closed (and its temp directory removed) after the test."""
+    yield from _session_database()
+
+
+@pytest.fixture
+def other_con() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A second session database, as another browser session would have."""
+    yield from _session_database()
+
+
+@pytest.fixture
+def loaded(con) -> Callable[..., duckdb.DuckDBPyConnection]:
+    """Load canonical frames by table name (`tickets=`, `surveys=`, `customers=`); returns the store."""
+
+    def load(**frames: pl.DataFrame | None) -> duckdb.DuckDBPyConnection:
+        for table, frame in frames.items():
+            if frame is not None:
+                store.load(con, table, frame)
+        return con
+
+    return load
+
+
+@pytest.fixture
+def frames_for(loaded) -> Callable[..., store.Frames]:
+    """Load the given frames, then read them back for `scope` (default: everything)."""
+
+    def read(scope: store.Scope | None = None, **frames: pl.DataFrame | None) -> store.Frames:
+        return store.scoped(loaded(**frames), scope or store.Scope())
+
+    return read

@@ -1,0 +1,149 @@
+"""`python -m lib kpis`: SPEC §4 output, one-line errors, and the same numbers as hand-written SQL."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lib.cli import main
+from lib.kpis import BY_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+REAL = ROOT.parent / "shared" / "data" / "real"
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_kpis_json_has_every_key_and_sample_numbers(capsys):
+    code, out, err = run(
+        capsys, "kpis", "--tickets", str(SAMPLE / "tickets.csv"), "--surveys", str(SAMPLE / "surveys.csv"),
+        "--customers", str(SAMPLE / "customers.csv"), "--start", "2026-10-01", "--end", "2026-10-31",
+    )
+    assert code == 0, err
+    values = json.loads(out)
+    assert set(values) == set(BY_KEY)
+    assert 600 < values["tickets"] < 3000
+    assert 0 < values["resolution_rate"] <= 1
+    assert values["csat"] is not None and values["churn_rate"] is not None
+
+
+def test_kpis_csv_format(capsys):
+    code, out, _ = run(capsys, "kpis", "--tickets", str(SAMPLE / "tickets.csv"), "--format", "csv")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "kpi,value"
+    assert len(lines) == len(BY_KEY) + 1
+    # no surveys given: survey KPIs are not available (empty), never 0
+    assert "csat," in lines
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["kpis", "--tickets", "/no/such/file.csv"], "no such file"),
+        (["kpis", "--tickets", "SAMPLE", "--start", "2026-13-01"], "not a date"),
+        (["kpis", "--tickets", "SAMPLE", "--start", "2026-10-31", "--end", "2026-10-01"], "after the end date"),
+        (["kpis", "--tickets", "EMPTY"], "is empty"),
+        (["kpis", "--tickets", "NOHEADERS"], "required field"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(args, message, tmp_path):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "noheaders.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    swap = {"SAMPLE": str(SAMPLE / "tickets.csv"), "EMPTY": str(tmp_path / "empty.csv"),
+            "NOHEADERS": str(tmp_path / "noheaders.csv")}
+    argv = [swap.get(a, a) for a in args]
+    done = subprocess.run([sys.executable, "-m", "lib", *argv], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# ---- the same numbers as SPEC §2 written by hand in DuckDB SQL -------------------------
+
+HAND_SQL = """
+WITH t AS ({tickets}),
+s AS (
+    SELECT *, epoch(first_response_at - created_at) / 3600 AS fr_h, epoch(resolved_at - created_at) / 3600 AS res_h,
+        lag(created_at) OVER (PARTITION BY customer_id ORDER BY created_at, ticket_id) AS prev_created
+    FROM t
+)
+SELECT
+    count(*) AS tickets,
+    count(resolved_at) AS resolved,
+    count(resolved_at) / count(*) AS resolution_rate,
+    count(*) FILTER (WHERE resolved_at IS NULL) AS backlog,
+    avg(fr_h) FILTER (WHERE fr_h >= 0) AS first_response_hours_mean,
+    quantile_cont(fr_h, 0.5) FILTER (WHERE fr_h >= 0) AS first_response_hours_p50,
+    quantile_cont(fr_h, 0.9) FILTER (WHERE fr_h >= 0) AS first_response_hours_p90,
+    avg(res_h) FILTER (WHERE res_h >= 0) AS resolution_hours_mean,
+    quantile_cont(res_h, 0.5) FILTER (WHERE res_h >= 0) AS resolution_hours_p50,
+    quantile_cont(res_h, 0.9) FILTER (WHERE res_h >= 0) AS resolution_hours_p90,
+    avg((fr_h <= 4)::INT) FILTER (WHERE fr_h >= 0) AS response_sla_rate,
+    avg((res_h <= 72)::INT) FILTER (WHERE res_h >= 0) AS resolution_sla_rate,
+    {fcr} AS fcr_rate,
+    {reopen} AS reopen_rate,
+    avg(coalesce(prev_created >= created_at - INTERVAL 30 DAY, false)::INT) FILTER (WHERE customer_id IS NOT NULL)
+        AS repeat_contact_rate
+FROM s
+"""
+
+OLIST = """
+    SELECT order_id AS ticket_id, customer_id,
+        strptime(order_purchase_timestamp, '%m/%d/%Y %H:%M') AS created_at,
+        strptime(order_approved_at, '%m/%d/%Y %H:%M') AS first_response_at,
+        strptime(order_delivered_customer_date, '%m/%d/%Y %H:%M') AS resolved_at
+    FROM read_csv('{path}', all_varchar = true)
+    WHERE order_id IS NOT NULL
+"""
+
+# An event log: several rows per incident; the last row (latest update) is the incident.
+SERVICENOW = """
+    SELECT number AS ticket_id, caller_id AS customer_id, reopen_count::INT AS reopen_count,
+        strptime(opened_at, '%d-%m-%Y %H:%M') AS created_at,
+        NULL::TIMESTAMP AS first_response_at,
+        strptime(resolved_at, '%d-%m-%Y %H:%M') AS resolved_at
+    FROM (SELECT *, row_number() OVER () AS line FROM read_csv('{path}', all_varchar = true, nullstr = '?'))
+    QUALIFY line = max(line) OVER (PARTITION BY number)
+"""
+
+CASES = {
+    "olist_orders.csv": (OLIST, "NULL", "NULL"),
+    "servicenow_incident_events.csv": (
+        SERVICENOW,
+        "avg((reopen_count = 0)::INT) FILTER (WHERE resolved_at IS NOT NULL AND reopen_count IS NOT NULL)",
+        "avg((reopen_count > 0)::INT) FILTER (WHERE resolved_at IS NOT NULL AND reopen_count IS NOT NULL)",
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cli_matches_hand_sql_on_real_export(name, capsys):
+    path = REAL / name
+    if not path.exists():
+        pytest.skip(f"real export {path} is absent (see shared/data/README.md)")
+    tickets_sql, fcr, reopen = CASES[name]
+    sql = HAND_SQL.format(tickets=tickets_sql.format(path=path), fcr=fcr, reopen=reopen)
+    cursor = duckdb.connect().sql(sql)
+    expected = dict(zip(cursor.columns, cursor.fetchall()[0], strict=True))
+
+    code, out, err = run(capsys, "kpis", "--tickets", str(path))
+    assert code == 0, err
+    got = json.loads(out)
+    assert expected["tickets"] > 800
+    for key, value in expected.items():
+        if value is None:
+            assert got[key] is None, key
+        else:
+            assert got[key] == pytest.approx(float(value), rel=1e-9, abs=1e-9), key
