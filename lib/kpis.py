@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
 
 import numpy as np
@@ -331,9 +332,14 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "survey_response_rate", ("回访回复率", "Survey response rate"),
-        ("有回答的不同工单数 ÷ 工单量。", "Distinct answered tickets ÷ tickets."),
+        (
+            "范围内工单中有回访回答的不同工单数 ÷ 工单量。",
+            "Distinct tickets in scope with an answer ÷ tickets.",
+        ),
         "ratio", "higher", 0.30, "surveys", ("ticket_id",),
-        _needs("ticket_id")(lambda have, s: pl.col("ticket_id").drop_nulls().n_unique().cast(pl.Float64)),
+        _needs("ticket_id", "ticket_in_scope")(
+            lambda have, s: pl.col("ticket_id").filter(pl.col("ticket_in_scope")).n_unique().cast(pl.Float64)
+        ),
     ),
     Kpi(
         "churn_rate", ("客户流失率", "Churn rate"),
@@ -398,7 +404,7 @@ def evaluate_by(
         if not exprs:
             continue
         if every and table == "history":
-            parts.append(_backlog_by_period(frame, frames.tickets, every, by))
+            parts.append(_backlog_by_period(frame, frames.tickets, every, by, frames.scope.end_exclusive))
             continue
         if every and period_col[table] is None:
             continue
@@ -416,10 +422,13 @@ def evaluate_by(
     keys_out = ([by] if by else []) + (["period"] if every else [])
     result = _join(parts, keys_out)
     for key in _DIVIDE_BY_TICKETS:
-        if key in result.columns and "tickets" in result.columns:
-            result = result.with_columns(
-                pl.when(pl.col("tickets") > 0).then(pl.col(key) / pl.col("tickets")).otherwise(None).alias(key)
+        if key in result.columns:
+            ratio = (
+                pl.when(pl.col("tickets") > 0).then(pl.col(key) / pl.col("tickets")).otherwise(None)
+                if "tickets" in result.columns
+                else pl.lit(None, dtype=pl.Float64)
             )
+            result = result.with_columns(ratio.alias(key))
     missing = [pl.lit(None, dtype=pl.Float64).alias(k.key) for k in wanted if k.key not in result.columns]
     result = result.with_columns(missing) if missing else result
     ordered = keys_out + [k.key for k in wanted]
@@ -434,29 +443,33 @@ def _join(parts: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
         return pl.concat(parts, how="horizontal")
     result = parts[0]
     for part in parts[1:]:
-        result = result.join(part, on=keys, how="full", coalesce=True)
+        result = result.join(part, on=keys, how="full", coalesce=True, nulls_equal=True)
     return result
 
 
 def _backlog_by_period(
-    history: pl.DataFrame, tickets: pl.DataFrame | None, every: str, by: str | None
+    history: pl.DataFrame, tickets: pl.DataFrame | None, every: str, by: str | None, range_end: datetime | None
 ) -> pl.DataFrame:
-    """Open tickets at each period's end: created before it and not resolved before it.
+    """Open tickets at each period's end (or the range end, if sooner), for every period of the range.
 
     A ticket is closed at e when max(created, resolved) < e (this also covers rows
     resolved before they were created), so open(e) = #created < e − #closed < e.
-    Periods are those of the tickets in scope.
     """
     key = [by] if by else []
-    schema = {**({by: pl.String} if by else {}), "period": pl.Date, "backlog": pl.Float64}
+    schema = {**({by: history.schema[by]} if by else {}), "period": pl.Date, "backlog": pl.Float64}
     if tickets is None or not tickets.height:
         return pl.DataFrame(schema=schema)
-    periods = tickets.select(*key, pl.col("created_at").dt.truncate(every).cast(pl.Date).alias("period")).unique()
+    first = tickets["created_at"].min().date()
+    last = (range_end - timedelta(microseconds=1)).date() if range_end else tickets["created_at"].max().date()
+    periods = pl.DataFrame({"period": pl.date_range(first, last, every, eager=True)}).with_columns(
+        pl.col("period").dt.truncate(every)
+    ).unique().sort("period")
     ends = periods.with_columns(pl.col("period").dt.offset_by(every).cast(pl.Datetime("us")).alias("_end"))
-    groups = history.partition_by(key, as_dict=True) if by else {(): history}
+    if range_end:
+        ends = ends.with_columns(pl.min_horizontal("_end", pl.lit(range_end, dtype=pl.Datetime("us"))).alias("_end"))
+    groups = history.partition_by(key, as_dict=True, maintain_order=True) if by else {(): history}
     out = []
     for group_key, rows in groups.items():
-        group_ends = ends.filter(pl.col(by) == group_key[0]) if by else ends
         created = np.sort(rows["created_at"].to_numpy())
         closed = np.sort(
             rows.filter(pl.col("resolved_at").is_not_null())
@@ -464,9 +477,12 @@ def _backlog_by_period(
             .to_series()
             .to_numpy()
         )
-        at = group_ends["_end"].to_numpy()
+        at = ends["_end"].to_numpy()
         open_count = np.searchsorted(created, at, side="left") - np.searchsorted(closed, at, side="left")
-        out.append(group_ends.drop("_end").with_columns(pl.Series("backlog", open_count.astype(float))))
+        frame = ends.drop("_end").with_columns(pl.Series("backlog", open_count.astype(float)))
+        if by:
+            frame = frame.select(pl.lit(group_key[0], dtype=schema[by]).alias(by), "period", "backlog")
+        out.append(frame)
     return pl.concat(out) if out else pl.DataFrame(schema=schema)
 
 

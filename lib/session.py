@@ -54,7 +54,7 @@ def version() -> int:
 
 
 def lang() -> str:
-    return st.session_state.get("lang", st.query_params.get("lang", "zh"))
+    return st.session_state.get("_keep_lang", st.query_params.get("lang", "zh"))
 
 
 def settings() -> Settings:

@@ -245,10 +245,18 @@ def _scoped_surveys(con: duckdb.DuckDBPyConnection, scope: Scope, with_tickets: 
     joinable = with_tickets and "ticket_id" in survey_cols
     dims = tuple(d for d in DIMENSIONS if joinable and d in columns(con, "tickets"))
     select = "s.*" + "".join(f", t.{quote(d)}" for d in dims)
+    select_params: list = []
+    if joinable:
+        # For survey_response_rate: was the answered ticket created in the range?
+        bounds = [("t.created_at >= ?", scope.start_at), ("t.created_at < ?", scope.end_exclusive)]
+        checks = ["t.created_at IS NOT NULL", *(sql for sql, value in bounds if value)]
+        select += f", coalesce({' AND '.join(checks)}, false) AS ticket_in_scope"
+        select_params = [value for _, value in bounds if value]
     source = (
-        "surveys s LEFT JOIN (SELECT ticket_id, " + ", ".join(quote(d) for d in dims) + " FROM tickets) t "
-        "USING (ticket_id)"
-        if dims
+        "surveys s LEFT JOIN (SELECT ticket_id, created_at"
+        + "".join(f", {quote(d)}" for d in dims)
+        + " FROM tickets) t USING (ticket_id)"
+        if joinable
         else "surveys s"
     )
     clauses, params = [], []
@@ -259,7 +267,8 @@ def _scoped_surveys(con: duckdb.DuckDBPyConnection, scope: Scope, with_tickets: 
         clauses.append("s.submitted_at < ?")
         params.append(scope.end_exclusive)
     dim_clauses, dim_params = _dimension_sql(scope, dims, prefix="t.")
-    return _read(con, f"SELECT {select} FROM {source}{_where(clauses + dim_clauses)}", params + dim_params)
+    sql = f"SELECT {select} FROM {source}{_where(clauses + dim_clauses)}"
+    return _read(con, sql, select_params + params + dim_params)
 
 
 def _scoped_customers(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from lib import ingest, mapping, session, store, ui
+from lib import frame, ingest, mapping, session, store, ui
 from lib import ui_upload as data_page
 from lib.errors import InputError
 from lib.i18n import t
 from lib.schema import TABLES
 
+frame.ensure()
 lang = session.lang()
 con = session.connection()
 
@@ -35,14 +36,19 @@ with st.expander(t("data.mapping_file", lang)):
     st.download_button(
         t("data.mapping_save", lang),
         data=lambda: mapping.dumps(data_page.current_mappings()).encode("utf-8"),
-        file_name="aftersight-mapping.json", mime="application/json", on_click="ignore",
+        file_name="aftersight-mapping.json",
+        mime="application/json",
+        on_click="ignore",
     )
 
 for tab, table in zip(st.tabs([t(f"table.{name}", lang) for name in TABLES]), TABLES, strict=True):
     with tab:
         st.caption(t(f"data.about_{table}", lang))
         uploads = st.file_uploader(
-            t("data.upload", lang), type=list(data_page.EXTENSIONS), accept_multiple_files=True, key=f"upload_{table}"
+            t("data.upload", lang),
+            type=list(data_page.EXTENSIONS),
+            accept_multiple_files=True,
+            key=f"upload_{table}",
         )
         for upload in uploads or []:
             data_page.file_panel(con, table, upload, lang)

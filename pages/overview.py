@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from lib import charts, overview, session, store, ui
+from lib import charts, frame, overview, session, store, ui
 from lib.i18n import t
 from lib.periods import GRAINS
 
+frame.ensure()
 lang = session.lang()
 con = session.connection()
 scope = session.scope()
@@ -14,7 +15,7 @@ settings = session.settings()
 st.title(t("overview.title", lang))
 if not store.tables(con).get("tickets"):
     st.info(t("overview.no_data", lang))
-    st.page_link("pages/data.py", label=t("nav.data", lang), icon="📁")
+    st.page_link("pages/data.py", label=t("nav.data", lang), icon=":material/upload_file:")
     st.stop()
 
 summary = session.memo(("overview", scope, settings), lambda: overview.summarise(con, scope, settings))
@@ -38,14 +39,25 @@ for row in overview.card_rows(summary, per_row=4):
 
 left, right = st.columns([3, 2])
 with left:
-    grain = st.segmented_control(
-        t("overview.grain", lang), list(GRAINS), format_func=lambda g: t(f"grain.{g}", lang),
-        default="day", key="overview_grain",
-    ) or "day"
+    grain = (
+        st.segmented_control(
+            t("overview.grain", lang),
+            list(GRAINS),
+            format_func=lambda g: t(f"grain.{g}", lang),
+            default="day",
+            key="overview_grain",
+        )
+        or "day"
+    )
     trend = session.memo(("trend", scope, grain), lambda: overview.volume(con, scope, GRAINS[grain]))
     figure = charts.volume_trend(
-        trend, x="period", y="tickets", x_title=t(f"grain.{grain}", lang), y_title=t("kpi.tickets_axis", lang),
-        title=t("overview.trend", lang), time_unit=grain,
+        trend,
+        x="period",
+        y="tickets",
+        x_title=t(f"grain.{grain}", lang),
+        y_title=t("kpi.tickets_axis", lang),
+        title=t("overview.trend", lang),
+        time_unit=grain,
     )
     ui.chart(figure, trend, "ticket_volume", lang, key="trend")
 with right:
@@ -54,8 +66,12 @@ with right:
         st.info(t("kpi.not_available", lang, columns=t("field.category", lang)))
     else:
         figure = charts.ranked_bars(
-            top, category="category", value="tickets", category_title=t("field.category", lang),
-            value_title=t("kpi.tickets_axis", lang), title=t("overview.top_categories", lang),
+            top,
+            category="category",
+            value="tickets",
+            category_title=t("field.category", lang),
+            value_title=t("kpi.tickets_axis", lang),
+            title=t("overview.top_categories", lang),
         )
         ui.chart(figure, top, "top_categories", lang, key="top")
 

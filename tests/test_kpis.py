@@ -278,11 +278,6 @@ def test_last_week_backlog_equals_the_overall_backlog_on_midnight_boundaries(fra
     assert weekly["backlog"][-1] == overall["backlog"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: per-period backlog of a period that ends after the range end uses the period end "
-    "for resolutions but only tickets created before the range end (0 instead of 1)",
-)
 def test_backlog_of_the_last_period_when_the_range_ends_mid_week(frames_for):
     tickets = pl.DataFrame(
         {
@@ -405,11 +400,6 @@ def test_survey_score_without_its_column_is_not_available(frames_for):
     assert got == {"csat": 50.0, "nps": None, "survey_responses": 5}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with surveys loaded but no tickets table, survey_response_rate is the raw count of "
-    "answered tickets (3.0) instead of not available",
-)
 def test_survey_response_rate_without_tickets_is_not_available(frames_for):
     got = evaluate(frames_for(MARCH, surveys=SERVICE_SURVEYS), ("survey_responses", "survey_response_rate"))
     assert got == {"survey_responses": 5, "survey_response_rate": None}
@@ -519,11 +509,6 @@ def test_breakdown_by_agent_adds_up_to_the_overall_numbers(frames_for):
         assert got[key].sum() == pytest.approx(overall[key]), key
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: by= joins the per-table results on the dimension with nulls unequal, so an empty "
-    "dimension value comes out as two rows (tickets on one, backlog on the other)",
-)
 def test_breakdown_keeps_one_row_for_an_empty_dimension_value(frames_for):
     tickets = pl.DataFrame(
         {
@@ -538,11 +523,6 @@ def test_breakdown_keeps_one_row_for_an_empty_dimension_value(frames_for):
     assert_frame_equal(got, expected, check_dtypes=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: by= with every= compares the dimension with None in _backlog_by_period: a UserWarning, "
-    "and the backlog of tickets with an empty dimension value is lost (null)",
-)
 def test_backlog_per_week_and_agent_with_an_empty_agent(frames_for):
     tickets = pl.DataFrame(
         {
@@ -635,3 +615,18 @@ def test_status_with_targets_and_tolerance_from_settings():
 )
 def test_change(current, previous, expected):
     assert change(current, previous) == pytest.approx(expected)
+
+
+def test_survey_response_rate_counts_only_answers_to_tickets_in_scope(frames_for):
+    # Regression: answers in March about February tickets made the rate exceed 100 %.
+    tickets = SERVICE_TICKETS.filter(pl.col("ticket_id").is_in(["T1", "T6"]))  # T1 in March, T6 in February
+    surveys = pl.DataFrame(
+        {
+            "submitted_at": [at(5), at(6), at(7)],
+            "ticket_id": ["T1", "T6", "T6"],
+            "csat": [5.0, 4.0, 2.0],
+        }
+    )
+    got = evaluate(frames_for(MARCH, tickets=tickets, surveys=surveys), ("survey_responses", "survey_response_rate"))
+    # 3 answers in March, but only T1 of the 1 March ticket was answered: 1 / 1
+    assert got == {"survey_responses": 3, "survey_response_rate": 1.0}

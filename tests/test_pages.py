@@ -21,6 +21,30 @@ def start(lang: str = "zh", **params: str) -> AppTest:
     return at.run()
 
 
+def goto(at: AppTest, page: str, lang: str) -> AppTest:
+    """Switch page like the sidebar link does.
+
+    AppTest runs a switched-to page file on its own first (Streamlit's pages/ folder
+    fallback); the page then reruns through app.py, but AppTest has reset the sidebar
+    widgets by then, so the language is picked again as a user would.
+    """
+    at.switch_page(page).run()
+    return relang(at, lang)
+
+
+def relang(at: AppTest, lang: str) -> AppTest:
+    """Pick the language again after a rerun that AppTest drew with another sidebar.
+
+    AppTest's runs draw the sidebar from the page (lib.frame.ensure) while a rerun
+    inside the same run draws it from app.py; the two radios have different widget
+    ids, so the value is set away and back.
+    """
+    other = "zh" if lang == "en" else "en"
+    at.radio(key="lang").set_value(other).run()
+    at.radio(key="lang").set_value(lang).run()
+    return at
+
+
 def chart_rows(chart) -> int:
     """Rows Streamlit sends to the browser for an Altair chart (Arrow IPC per dataset)."""
     return sum(pa.ipc.open_stream(d.data.data).read_all().num_rows for d in chart.proto.datasets)
@@ -35,8 +59,7 @@ def texts(at: AppTest) -> str:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_without_exception(page, lang):
-    at = start(lang)
-    at.switch_page(page).run()
+    at = goto(start(lang), page, lang)
     assert not at.exception, at.exception
     assert at.title, "page has no title"
 
@@ -83,31 +106,29 @@ def test_url_date_range_is_restored():
 
 
 def test_data_page_upload_gbk_csv_maps_and_loads():
-    at = start("en")
-    at.switch_page("pages/data.py").run()
+    at = goto(start("en"), "pages/data.py", "en")
     csv = "工单编号,报修时间,处理人,渠道\nA1,2024/3/1 8:30,张伟,电话\nA2,2024年3月2日 09:00,王芳,微信\nA3,坏日期,王芳,微信\n"
     at.file_uploader(key="upload_tickets").upload("export.csv", csv.encode("gbk"), "text/csv").run()
     assert not at.exception
     assert "GB18030" in texts(at).upper() or "GBK" in texts(at).upper()
     at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("load_"))).click().run()
     assert not at.exception
+    relang(at, "en")
     shown = texts(at)
     assert "Validation report: export.csv" in shown
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rows read"] == "3" and metrics["Rows used"] == "2" and metrics["Rows excluded"] == "1"
-    # the sample data was replaced by the upload (AppTest runs a switched-to page on its
-    # own; switching to app.py runs the frame with its sidebar, as a browser does)
-    at.switch_page("app.py").run()
+    # the sample data was replaced by the upload
+    goto(at, "pages/overview.py", "en")
     assert {m.label: m.value for m in at.metric}["Tickets"] == "2"
 
 
 def test_data_page_bad_file_message_keeps_previous_data():
-    at = start("zh")
-    at.switch_page("pages/data.py").run()
+    at = goto(start("zh"), "pages/data.py", "zh")
     at.file_uploader(key="upload_tickets").upload("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(200), "text/csv").run()
     assert not at.exception
     assert any("不是表格" in e.value for e in at.error)
-    at.switch_page("app.py").run()
+    goto(at, "pages/overview.py", "zh")
     assert {m.label: m.value for m in at.metric}["工单量"] not in ("—", "0")
 
 

@@ -1,0 +1,114 @@
+"""The frame every page shares: page config and the sidebar (language, date range, filters in the URL)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from lib import session, store
+from lib.i18n import t
+from lib.periods import last_full_month
+
+
+def configure() -> None:
+    st.set_page_config(page_title="Aftersight", page_icon=":material/insights:", layout="wide")
+
+
+def ensure() -> None:
+    """Draw the frame when Streamlit ran a page without app.py.
+
+    With a `pages/` folder beside app.py, Streamlit runs the page file directly for
+    a fresh server's first deep link (and for every AppTest run) until some run has
+    called `st.navigation`. The page then draws the frame itself; switching that
+    fallback off sends later runs through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager  # internal, see docstring
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        configure()
+        sidebar()
+
+
+LANG_OPTIONS = {"zh": "中文", "en": "English"}
+
+
+def _seed(key: str, from_url, default=None) -> None:
+    """Give a sidebar widget its value before it is drawn.
+
+    Streamlit drops a widget's state after a run that did not draw it, so the
+    value is kept in a shadow key too. First visit: the URL (a copied link
+    reproduces the view), else the default.
+    """
+    if key not in st.session_state:
+        value = st.session_state.get(f"_keep_{key}", from_url if from_url is not None else default)
+        if value is not None:
+            st.session_state[key] = value
+
+
+def _keep(key: str, value) -> None:
+    st.session_state[f"_keep_{key}"] = value
+
+
+def sidebar() -> None:
+    """Language, date range and filters; sets the session's scope and mirrors it in the URL."""
+    url_lang = st.query_params.get("lang")
+    _seed("lang", url_lang if url_lang in LANG_OPTIONS else None, "zh")
+    lang = st.sidebar.radio(
+        "语言 / Language", list(LANG_OPTIONS), format_func=LANG_OPTIONS.get, key="lang", horizontal=True
+    )
+    _keep("lang", lang)
+    con = session.connection()
+    bounds = store.date_bounds(con)
+    if bounds is None:
+        session.set_scope(store.Scope())
+        st.query_params.from_dict({"lang": lang})
+        return
+    first, last = bounds
+    for key in ("range", "_keep_range"):
+        if key in st.session_state and not _inside(st.session_state[key], first, last):
+            # New data that the old range does not fit: start again from its last full month.
+            st.session_state[key] = last_full_month(first, last)
+    start_q, end_q = session.parse_query_date("start"), session.parse_query_date("end")
+    url_range = (start_q, end_q) if start_q and end_q and _inside((start_q, end_q), first, last) else None
+    _seed("range", url_range, last_full_month(first, last))
+    picked = st.sidebar.date_input(
+        t("sidebar.range", lang),
+        min_value=first,
+        max_value=last,
+        key="range",
+        help=t("sidebar.range_help", lang),
+    )
+    _keep("range", picked)
+    # While the user has clicked only the first day of a new range, keep the whole span.
+    start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and len(picked) == 2 else (first, last)
+    filters = []
+    for dim, values in store.dimension_values(con).items():
+        key = f"filter_{dim}"
+        url_values = [v for v in st.query_params.get_all(dim) if v in values]
+        _seed(key, url_values or None)
+        if key in st.session_state:  # values that vanished with new data
+            st.session_state[key] = [v for v in st.session_state[key] if v in values]
+        chosen = st.sidebar.multiselect(
+            t(f"field.{dim}", lang), values, key=key, placeholder=t("sidebar.all", lang)
+        )
+        _keep(key, chosen)
+        if chosen:
+            filters.append((dim, tuple(chosen)))
+    scope = store.Scope(start, end, tuple(filters))
+    session.set_scope(scope)
+    previous = scope.previous()
+    st.sidebar.caption(t("sidebar.compare", lang, start=previous.start, end=previous.end) if previous else "")
+    params = {"lang": lang, "start": start.isoformat(), "end": end.isoformat()}
+    params.update({dim: list(values) for dim, values in filters})
+    st.query_params.from_dict(params)
+
+
+def _inside(value, first: date, last: date) -> bool:
+    return (
+        isinstance(value, tuple)
+        and bool(value)
+        and all(first <= d <= last for d in value)
+        and value[0] <= value[-1]
+    )
