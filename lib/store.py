@@ -300,7 +300,8 @@ def preview(con: duckdb.DuckDBPyConnection, table: str, rows: int = 50) -> pl.Da
     """The first rows of a loaded table."""
     if table not in TABLE_NAMES:
         raise ValueError(f"unknown table {table}")
-    return _read(con, f"SELECT * FROM {quote(table)} LIMIT ?", [rows])
+    order = {"tickets": "created_at", "surveys": "submitted_at", "customers": "customer_id"}[table]
+    return _read(con, f"SELECT * FROM {quote(table)} ORDER BY {quote(order)} LIMIT ?", [rows])
 
 
 def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

@@ -25,8 +25,12 @@ FLAGGED = (
     "unparseable_bool",
 )
 ID_FIELD = {"tickets": "ticket_id", "customers": "customer_id"}
-ROW = "_row"
+ROW = "_row"  # the row as a spreadsheet shows it: header is row 1, first data row is row 2
 EXAMPLES = 3
+
+# Cells that mean "no value" in real exports (ServiceNow writes "?"); treated as empty,
+# not as unreadable. Not for yes/no columns, where 无 means "no".
+PLACEHOLDERS = ("?", "-", "--", "—", "/", "n/a", "na", "null", "none", "nan", "#n/a", "无", "空", "暂无")
 
 PARSERS = {"number": parse_numbers, "int": parse_numbers, "bool": parse_bools, "text": parse_text}
 
@@ -91,7 +95,7 @@ def validate(
     require_complete(mapping)
     table = mapping.table
     fields: dict[str, Field] = {f.name: f for f in TABLES[table]}
-    raw = read.frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    raw = read.frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     columns = mapping.columns
     problems: list[pl.DataFrame] = []
 
@@ -103,7 +107,7 @@ def validate(
     keep = pl.Series([True] * raw.height)
     for name, header in columns.items():
         fld = fields[name]
-        source = raw[header]
+        source = _blank_placeholders(raw[header]) if fld.type != "bool" else raw[header]
         parsed = parse_datetimes(source, order) if fld.type == "datetime" else PARSERS[fld.type](source)
         bad = unparsed_mask(source, parsed)
         if fld.required:
@@ -164,6 +168,13 @@ def validate(
         day_order=order if date_fields else None,
         day_order_detected=detected is not None,
     )
+
+
+def _blank_placeholders(values: pl.Series) -> pl.Series:
+    if values.dtype != pl.String:
+        return values
+    is_placeholder = values.str.strip_chars().str.to_lowercase().is_in(PLACEHOLDERS)
+    return values.set(is_placeholder.fill_null(False), None) if is_placeholder.any() else values
 
 
 def _summary(issues: pl.DataFrame, read: ReadResult) -> pl.DataFrame:

@@ -1,0 +1,144 @@
+"""Validation: every row not used is counted by reason, flagged values are cleared, nothing is lost."""
+
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from lib.errors import InputError
+from lib.ingest import prepare
+from lib.mapping import auto_map
+from lib.reading import read_table
+from lib.validation import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "data" / "real"
+
+# Rows (spreadsheet numbering, header = row 1):
+#  2 ok                       6 duplicate of T9 (earlier copy, excluded)
+#  3 empty ticket id          7 resolved before created (kept, flagged)
+#  4 unreadable created date  8 reopen -1 (out of range, cleared) and 是否投诉 "maybe" (cleared)
+#  5 "?" as created date      9 T9 again (kept: last copy wins)
+# then two trailing empty rows.
+TICKETS_CSV = """工单号,创建时间,解决时间,返修次数,是否投诉,人工成本
+T1,2024-03-01 08:00,2024-03-01 10:00,0,否,"¥1,200"
+,2024-03-02 08:00,,0,否,10
+T3,2024-13-45 25:00,,0,否,10
+T4,?,,0,否,10
+T9,2024-03-04 08:00,,0,否,10
+T6,2024-03-05 08:00,2024-03-04 08:00,1,是,20
+T7,2024-03-06 08:00,,-1,maybe,5元
+T9,2024-03-07 08:00,2024-03-08 08:00,0,否,30
+,,,,,
+,,,,,
+""".encode()
+
+
+def validated(data: bytes = TICKETS_CSV, table: str = "tickets", **kwargs):
+    read = read_table(data, "export.csv")
+    return validate(read, auto_map(table, list(read.frame.columns)), **kwargs)
+
+
+def counts(result) -> dict[tuple[str, str, str], int]:
+    return {(r["reason"], r["field"], r["action"]): r["rows"] for r in result.summary.iter_rows(named=True)}
+
+
+def test_rows_read_equal_rows_used_plus_rows_excluded():
+    result = validated()
+    assert result.rows_read == 10  # 8 data rows + 2 trailing empty rows
+    assert result.rows_used == 4  # T1, T6, T7, T9 (the last copy)
+    assert result.excluded() == 6
+    assert result.rows_read == result.rows_used + result.excluded()
+
+
+def test_every_reason_is_counted_with_example_rows():
+    result = validated()
+    assert counts(result) == {
+        ("trailing_empty_rows", "", "excluded"): 2,
+        ("empty_required", "ticket_id", "excluded"): 1,
+        ("empty_required", "created_at", "excluded"): 1,  # "?" is a placeholder for no value
+        ("unparseable_required_date", "created_at", "excluded"): 1,
+        ("duplicate_id", "ticket_id", "excluded"): 1,
+        ("resolved_before_created", "resolved_at", "flagged"): 1,
+        ("out_of_range", "reopen_count", "flagged"): 1,
+        ("unparseable_bool", "is_complaint", "flagged"): 1,
+    }
+    examples = {r["reason"]: r["examples"] for r in result.summary.iter_rows(named=True)}
+    assert examples["unparseable_required_date"] == "4"
+    assert examples["duplicate_id"] == "6"
+
+
+def test_rejected_rows_keep_their_original_cells():
+    issues = validated().issues
+    unreadable = issues.filter(pl.col("reason") == "unparseable_required_date").row(0, named=True)
+    assert unreadable["row"] == 4
+    assert unreadable["value"] == "2024-13-45 25:00"
+    assert unreadable["工单号"] == "T3"
+
+
+def test_values_are_typed_and_flagged_values_cleared():
+    frame = validated().frame.sort("ticket_id")
+    assert frame["ticket_id"].to_list() == ["T1", "T6", "T7", "T9"]
+    assert frame["created_at"][0] == datetime(2024, 3, 1, 8)
+    assert frame["labor_cost"].to_list() == [1200.0, 20.0, 5.0, 30.0]
+    assert frame["reopen_count"].to_list() == [0, 1, None, 0]
+    assert frame["is_complaint"].to_list() == [False, True, None, False]
+    # resolved before created is kept as it is; the KPI engine leaves its duration out
+    assert frame.filter(pl.col("ticket_id") == "T6")["resolved_at"][0] == datetime(2024, 3, 4, 8)
+    # the last copy of a repeated id wins
+    assert frame.filter(pl.col("ticket_id") == "T9")["created_at"][0] == datetime(2024, 3, 7, 8)
+
+
+def test_day_order_is_decided_from_the_data_and_can_be_overridden():
+    data = b"id,created\nA,03/04/2024 08:00\nB,29/02/2016 01:16\n"
+    result = validated(data)
+    assert (result.day_order, result.day_order_detected) == ("dmy", True)
+    assert result.frame["created_at"][0] == datetime(2024, 4, 3, 8)
+    ambiguous = b"id,created\nA,03/04/2024 08:00\n"
+    assert validated(ambiguous).day_order_detected is False
+    assert validated(ambiguous, day_order="mdy").frame["created_at"][0] == datetime(2024, 3, 4, 8)
+
+
+def test_scores_out_of_range_are_cleared_not_guessed():
+    data = "提交时间,满意度(1-5),推荐意愿(0-10)\n2024年3月1日 10:00,6,11\n2024年3月2日 10:00,4,9\n".encode()
+    result = validated(data, "surveys")
+    assert result.frame["csat"].to_list() == [None, 4.0]
+    assert result.frame["nps"].to_list() == [None, 9.0]
+    assert counts(result) == {("out_of_range", "csat", "flagged"): 1, ("out_of_range", "nps", "flagged"): 1}
+
+
+def test_missing_required_mapping_is_refused():
+    read = read_table(b"foo,bar\n1,2\n", "x.csv")
+    with pytest.raises(InputError) as caught:
+        validate(read, auto_map("tickets", ["foo", "bar"]))
+    assert caught.value.key == "mapping.missing"
+
+
+def test_sample_tickets_dirty_rows_are_all_accounted_for():
+    path = ROOT / "sample_data" / "tickets.csv"
+    prepared = prepare(path.read_bytes(), path.name, "tickets")
+    result = validate(prepared.read, prepared.mapping)
+    got = counts(result)
+    assert got[("trailing_empty_rows", "", "excluded")] == 5
+    assert got[("duplicate_id", "ticket_id", "excluded")] == 5
+    assert got[("empty_required", "ticket_id", "excluded")] == 3
+    assert got[("resolved_before_created", "resolved_at", "flagged")] == 5
+    assert got[("out_of_range", "handle_minutes", "flagged")] == 2
+    # five unreadable creation dates: "N/A" counts as empty, the other four as unreadable
+    assert got[("unparseable_required_date", "created_at", "excluded")] + got[("empty_required", "created_at", "excluded")] == 5
+    assert result.rows_read == result.rows_used + result.excluded()
+
+
+@pytest.mark.parametrize(
+    ("name", "rows_used", "order"),
+    [("olist_orders.csv", 9999, "mdy"), ("servicenow_incident_events.csv", 890, "dmy")],
+)
+def test_real_exports_validate_without_help(name, rows_used, order):
+    path = REAL / name
+    if not path.exists():
+        pytest.skip(f"real export {path} is absent (see shared/data/README.md)")
+    prepared = prepare(path.read_bytes(), name, "tickets")
+    result = validate(prepared.read, prepared.mapping)
+    assert (result.rows_used, result.day_order, result.day_order_detected) == (rows_used, order, True)
+    assert result.rows_read == result.rows_used + result.excluded()
