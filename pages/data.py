@@ -49,6 +49,8 @@ for tab, table in zip(st.tabs([t(f"table.{name}", lang) for name in TABLES]), TA
             type=list(data_page.EXTENSIONS),
             accept_multiple_files=True,
             key=f"upload_{table}",
+            max_upload_size=data_page.UPLOAD_LIMIT_MB,
+            help=t("data.limit", lang, limit_mb=data_page.UPLOAD_LIMIT_MB),
         )
         for upload in uploads or []:
             data_page.file_panel(con, table, upload, lang)
