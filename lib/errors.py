@@ -16,6 +16,13 @@ class InputError(Exception):
         self.params = params
 
     def message(self, lang: str = "en") -> str:
-        from lib.i18n import t
+        """The sentence in `lang`, with field, table and reason names translated too."""
+        from lib.i18n import CATALOGUE, t
 
-        return t(self.key, lang, **self.params)
+        params = dict(self.params)
+        for name, prefix in (("field", "field"), ("table", "table"), ("reason", "reason")):
+            value = params.get(name)
+            if isinstance(value, str) and f"{prefix}.{value}" in CATALOGUE:
+                label = t(f"{prefix}.{value}", lang)
+                params[name] = f"{label} ({value})" if name == "field" else label
+        return t(self.key, lang, **params)

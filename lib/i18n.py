@@ -76,6 +76,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "这不是 Aftersight 保存的映射文件（{detail}）。请上传在“数据”页下载的 JSON 文件。",
         "This is not a mapping file saved by Aftersight ({detail}). Upload the JSON file downloaded on the Data page.",
     ),
+    "validate.no_rows": (
+        "“{name}”没有可用的行：主要原因是“{reason}”（字段 {field}）。请检查列的对应关系和日期格式；之前加载的数据保持不变。",
+        "“{name}” has no usable row: mostly “{reason}” (field {field}). Check the column mapping and the date "
+        "format; the data loaded before is unchanged.",
+    ),
     "scope.bad_range": (
         "开始日期 {start} 晚于结束日期 {end}。请交换两个日期。",
         "The start date {start} is after the end date {end}. Swap the two dates.",

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from lib import store
+from lib.errors import InputError
 from lib.mapping import MappingResult, apply_overrides, auto_map
 from lib.reading import ReadResult, read_table
 from lib.schema import TABLES
@@ -59,11 +60,26 @@ def ingest(
     con: duckdb.DuckDBPyConnection,
     prepared: Prepared,
     day_order: str | None = None,
-    append: bool = True,
+    replace_all: bool = False,
 ) -> tuple[Validated, store.LoadResult]:
-    """Validate a prepared file and load its usable rows into the session database."""
+    """Validate a prepared file and load its usable rows into the session database.
+
+    A file with no usable row raises `InputError("validate.no_rows")` before anything
+    is changed, so the data already loaded stays. `replace_all` clears every table
+    first (the first upload replaces the sample data).
+    """
     validated = validate(prepared.read, prepared.mapping, day_order=day_order)
-    loaded = store.load(con, prepared.table, validated.frame, append=append)
+    if validated.rows_used == 0:
+        top = validated.summary.sort("rows", descending=True).row(0, named=True) if validated.summary.height else None
+        raise InputError(
+            "validate.no_rows",
+            name=prepared.name,
+            reason=top["reason"] if top else "—",
+            field=top["field"] if top else "—",
+        )
+    if replace_all:
+        store.clear(con)
+    loaded = store.load(con, prepared.table, validated.frame)
     return validated, loaded
 
 

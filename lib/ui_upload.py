@@ -111,7 +111,7 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
         try:
             require_complete(result)
         except InputError as error:
-            ui.input_error(InputError(error.key, **{**error.params, "field": _field_label(error.params["field"], lang)}), lang)
+            ui.input_error(error, lang)
         order = _day_order_choice(prepared, result, file_key, lang)
         if done:
             st.success(t("data.file_loaded", lang))
@@ -150,14 +150,14 @@ def _day_order_choice(prepared: ingest.Prepared, result, file_key: str, lang: st
 
 
 def _load(con, prepared: ingest.Prepared, order: str | None, file_key: str, lang: str) -> None:
+    first_upload = session.source() == "sample"  # the first upload replaces the sample data
     try:
-        if session.source() == "sample":  # the first upload replaces the sample data
-            store.clear(con)
-            session.reports().clear()
-        validated, loaded = ingest.ingest(con, prepared, day_order=order)
+        validated, loaded = ingest.ingest(con, prepared, day_order=order, replace_all=first_upload)
     except InputError as error:
         ui.input_error(error, lang)
         return
+    if first_upload:
+        session.reports().clear()
     session.reports().append(LoadReport(prepared.name, prepared.table, validated, loaded))
     st.session_state.setdefault(_LOADED, set()).add(file_key)
     st.session_state.setdefault(_USED, {})[prepared.table] = prepared.mapping.columns
