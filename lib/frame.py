@@ -12,25 +12,32 @@ from lib.periods import last_full_month
 
 
 def configure() -> None:
-    st.set_page_config(page_title="Aftersight", page_icon=":material/insights:", layout="wide")
+    # No page_icon: a Material icon favicon is fetched from Google's servers.
+    st.set_page_config(page_title="Aftersight", layout="wide")
 
 
 def ensure() -> None:
-    """Draw the frame when Streamlit ran a page without app.py.
+    """Make a page that Streamlit ran without app.py look and behave the same.
 
     With a `pages/` folder beside app.py, Streamlit runs the page file directly for
     a fresh server's first deep link (and for every AppTest run) until some run has
-    called `st.navigation`. The page then draws the frame itself; switching that
-    fallback off sends later runs through app.py.
+    called `st.navigation`. On a session's first run that is a deep link: rerun
+    through app.py (nothing the user did is lost yet). Later runs of such a session
+    (AppTest) draw the frame from the page itself, so widget ids stay the same
+    from run to run.
     """
     from streamlit.runtime.pages_manager import PagesManager  # internal, see docstring
 
-    if PagesManager.uses_pages_directory:
+    if not PagesManager.uses_pages_directory:
+        return
+    if _SEEN not in st.session_state:
         PagesManager.uses_pages_directory = False
-        configure()
-        sidebar()
+        st.rerun()
+    configure()
+    sidebar()
 
 
+_SEEN = "_aftersight_frame_seen"
 LANG_OPTIONS = {"zh": "中文", "en": "English"}
 
 
@@ -53,6 +60,7 @@ def _keep(key: str, value) -> None:
 
 def sidebar() -> None:
     """Language, date range and filters; sets the session's scope and mirrors it in the URL."""
+    st.session_state[_SEEN] = True
     url_lang = st.query_params.get("lang")
     _seed("lang", url_lang if url_lang in LANG_OPTIONS else None, "zh")
     lang = st.sidebar.radio(

@@ -39,6 +39,7 @@ TICKETS: tuple[Field, ...] = (
         "opened", "open time", "submitted at", "reported at", "order purchase timestamp",
         "purchase timestamp", "date",
         "创建时间", "报修时间", "受理时间", "提交时间", "下单时间", "开单时间", "建单时间", "报障时间",
+        "创建日期", "报修日期", "受理日期", "开单日期", "建单日期",
     )),
     Field("first_response_at", "datetime", False, (
         "first_response_at", "first response", "first response time", "first reply at",
@@ -50,6 +51,7 @@ TICKETS: tuple[Field, ...] = (
         "closed", "completed at", "solved at", "order delivered customer date",
         "delivered customer date", "delivered at",
         "解决时间", "完成时间", "结单时间", "关单时间", "完工时间", "关闭时间", "处理完成时间",
+        "解决日期", "完成日期", "结单日期", "关单日期", "完工日期",
     )),
     Field("customer_id", "text", False, (
         "customer_id", "customer", "customer no", "client id", "caller id", "caller",

@@ -82,7 +82,8 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
     read = prepared.read
     done = file_key in st.session_state.get(_LOADED, set())
     title = t("data.file_title", lang, name=upload.name, rows=read.frame.height, columns=read.frame.width)
-    with st.expander(("✅ " if done else "📄 ") + title, expanded=not done):
+    icon = ":material/check_circle:" if done else ":material/description:"
+    with st.expander(title, expanded=not done, icon=icon):
         if len(read.sheets) > 1:
             st.selectbox(t("data.sheet", lang), read.sheets, index=read.sheets.index(read.sheet), key=f"sheet_{file_key}")
         st.caption(_read_details(prepared, lang))
