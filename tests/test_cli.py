@@ -10,6 +10,7 @@ import pytest
 
 from lib.cli import main
 from lib.kpis import BY_KEY
+from lib.mapping import dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
@@ -147,3 +148,18 @@ def test_cli_matches_hand_sql_on_real_export(name, capsys):
             assert got[key] is None, key
         else:
             assert got[key] == pytest.approx(float(value), rel=1e-9, abs=1e-9), key
+
+
+def test_mapping_file_from_the_app_fixes_a_header_the_cli_cannot_guess(tmp_path, capsys):
+    export = tmp_path / "export.csv"
+    export.write_text("单据,时间戳\nA1,2024-03-01 08:00\nA2,2024-03-02 08:00\n", encoding="utf-8")
+    code, _, err = run(capsys, "kpis", "--tickets", str(export))
+    assert code == 2 and "required field" in err
+    mapping_file = tmp_path / "mapping.json"
+    mapping_file.write_text(
+        dumps({"tickets": {"ticket_id": "单据", "created_at": "时间戳"}}),
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "kpis", "--tickets", str(export), "--mapping", str(mapping_file))
+    assert code == 0, err
+    assert json.loads(out)["tickets"] == 2
