@@ -191,6 +191,12 @@ def _dimension_sql(scope: Scope, available: tuple[str, ...], prefix: str = "") -
     return clauses, params
 
 
+def _in_range(column: str, scope: Scope) -> tuple[list[str], list]:
+    """SQL conditions (and their parameters) for `column` inside the scope's dates."""
+    bounds = [(f"{column} >= ?", scope.start_at), (f"{column} < ?", scope.end_exclusive)]
+    return [sql for sql, value in bounds if value], [value for _, value in bounds if value]
+
+
 def _where(clauses: list[str]) -> str:
     return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
@@ -202,13 +208,7 @@ def scoped(con: duckdb.DuckDBPyConnection, scope: Scope) -> Frames:
     if "tickets" in loaded:
         cols = columns(con, "tickets")
         dims, dim_params = _dimension_sql(scope, cols)
-        date_clauses, date_params = [], []
-        if scope.start_at:
-            date_clauses.append("created_at >= ?")
-            date_params.append(scope.start_at)
-        if scope.end_exclusive:
-            date_clauses.append("created_at < ?")
-            date_params.append(scope.end_exclusive)
+        date_clauses, date_params = _in_range("created_at", scope)
         tickets = _read(con, f"SELECT * FROM tickets{_where(date_clauses + dims)}", date_params + dim_params)
         history = _history(con, scope, cols, dims, dim_params)
     if "surveys" in loaded:
@@ -248,10 +248,9 @@ def _scoped_surveys(con: duckdb.DuckDBPyConnection, scope: Scope, with_tickets: 
     select_params: list = []
     if joinable:
         # For survey_response_rate: was the answered ticket created in the range?
-        bounds = [("t.created_at >= ?", scope.start_at), ("t.created_at < ?", scope.end_exclusive)]
-        checks = ["t.created_at IS NOT NULL", *(sql for sql, value in bounds if value)]
+        checks, select_params = _in_range("t.created_at", scope)
+        checks = ["t.created_at IS NOT NULL", *checks]
         select += f", coalesce({' AND '.join(checks)}, false) AS ticket_in_scope"
-        select_params = [value for _, value in bounds if value]
     source = (
         "surveys s LEFT JOIN (SELECT ticket_id, created_at"
         + "".join(f", {quote(d)}" for d in dims)
@@ -259,13 +258,7 @@ def _scoped_surveys(con: duckdb.DuckDBPyConnection, scope: Scope, with_tickets: 
         if joinable
         else "surveys s"
     )
-    clauses, params = [], []
-    if scope.start_at:
-        clauses.append("s.submitted_at >= ?")
-        params.append(scope.start_at)
-    if scope.end_exclusive:
-        clauses.append("s.submitted_at < ?")
-        params.append(scope.end_exclusive)
+    clauses, params = _in_range("s.submitted_at", scope)
     dim_clauses, dim_params = _dimension_sql(scope, dims, prefix="t.")
     sql = f"SELECT {select} FROM {source}{_where(clauses + dim_clauses)}"
     return _read(con, sql, select_params + params + dim_params)
