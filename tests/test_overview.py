@@ -1,0 +1,81 @@
+"""What the Overview shows: cards, 'not available' wording, alerts, trend and top categories."""
+
+from datetime import date, datetime
+
+import polars as pl
+import pytest
+
+from lib import formatting, overview, store
+from lib.kpis import BY_KEY, Settings
+
+
+@pytest.fixture
+def con():
+    con = store.connect()
+    tickets = pl.DataFrame(
+        {
+            "ticket_id": ["A", "B", "C", "D"],
+            "created_at": [datetime(2024, 3, 1, 8), datetime(2024, 3, 2, 8), datetime(2024, 3, 9, 8), datetime(2024, 2, 10)],
+            "resolved_at": [datetime(2024, 3, 1, 9), None, datetime(2024, 3, 20), datetime(2024, 2, 11)],
+            "category": ["漏水", "漏水", "安装", "漏水"],
+        }
+    )
+    store.load(con, "tickets", tickets)
+    return con
+
+
+def test_summary_compares_with_the_previous_month(con):
+    summary = overview.summarise(con, store.Scope(date(2024, 3, 1), date(2024, 3, 31)), Settings())
+    assert summary.current["tickets"] == 3 and summary.previous["tickets"] == 1
+    assert summary.current["resolution_rate"] == pytest.approx(2 / 3)
+
+
+def test_missing_columns_are_named_in_both_languages(con):
+    summary = overview.summarise(con, store.Scope(date(2024, 3, 1), date(2024, 3, 31)), Settings())
+    missing = overview.missing_columns(BY_KEY["cost_total"], summary.columns)
+    assert missing == ("labor_cost|parts_cost|travel_cost",)
+    assert overview.missing_words(missing, "en") == "Labour cost or Parts cost or Travel cost"
+    assert overview.missing_words(missing, "zh") == "人工成本 或 备件成本 或 差旅成本"
+    assert overview.missing_columns(BY_KEY["tickets"], summary.columns) == ()
+
+
+def test_alerts_list_red_kpis_with_a_sentence(con):
+    summary = overview.summarise(con, store.Scope(date(2024, 3, 1), date(2024, 3, 31)), Settings())
+    alerts = dict((k.key, v) for k, v in overview.alerts(summary, Settings()))
+    # resolution rate 66.7 % against 95 %: more than 10 % short, so red
+    assert alerts["resolution_rate"] == pytest.approx(2 / 3)
+    sentence = overview.alert_sentence(BY_KEY["resolution_rate"], 2 / 3, Settings(), "en")
+    assert sentence == "Resolution rate is 66.7%, below the target of 95.0%."
+
+
+def test_volume_and_top_categories(con):
+    scope = store.Scope(date(2024, 3, 1), date(2024, 3, 31))
+    weekly = overview.volume(con, scope, "1w")
+    assert weekly["tickets"].sum() == 3
+    top = overview.top_categories(con, scope)
+    assert top.to_dicts() == [{"category": "漏水", "tickets": 2}, {"category": "安装", "tickets": 1}]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "lang", "expected"),
+    [
+        ("resolution_rate", 0.8512, "en", "85.1%"),
+        ("tickets", 12345.0, "zh", "12,345"),
+        ("first_response_hours_mean", 3.94, "zh", "3.9 小时"),
+        ("first_response_hours_mean", 3.94, "en", "3.9 h"),
+        ("cost_total", 270194.05, "en", "¥270,194"),
+        ("cost_per_ticket", 236.39, "en", "¥236.39"),
+        ("csat", 73.54, "en", "73.5"),
+        ("csat", None, "en", "—"),
+    ],
+)
+def test_value_formatting(key, value, lang, expected):
+    assert formatting.value(BY_KEY[key], value, lang) == expected
+
+
+def test_delta_formatting():
+    assert formatting.delta(BY_KEY["resolution_rate"], -0.055, None, "zh") == "-5.5 个百分点"
+    assert formatting.delta(BY_KEY["resolution_rate"], -0.055, None, "en") == "-5.5 pp"
+    assert formatting.delta(BY_KEY["tickets"], -62, -0.051, "en") == "-5.1%"
+    assert formatting.delta(BY_KEY["nps"], 4.7, 0.2, "en") == "+4.7"
+    assert formatting.delta(BY_KEY["tickets"], None, None, "en") is None
