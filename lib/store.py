@@ -172,8 +172,8 @@ class Frames:
     tickets: pl.DataFrame | None
     surveys: pl.DataFrame | None
     customers: pl.DataFrame | None
-    # Every ticket created before the range end (any start), with the filters applied:
-    # created_at, resolved_at, the dimensions and `open_at_end` — what backlog needs.
+    # Tickets open at some moment of the range (any creation date), with the filters
+    # applied: created_at, resolved_at, the dimensions and `open_at_end` — what backlog needs.
     history: pl.DataFrame | None
     scope: Scope
 
@@ -219,7 +219,11 @@ def scoped(con: duckdb.DuckDBPyConnection, scope: Scope) -> Frames:
 
 
 def _history(con, scope: Scope, cols: tuple[str, ...], dims: list[str], dim_params: list) -> pl.DataFrame:
-    """Tickets created before the range end, for backlog at the end and at each period end."""
+    """Tickets open at some moment of the range, for backlog at its end and at each period end.
+
+    Tickets closed before the range start are left out: for any moment inside the
+    range they count once as created and once as closed, so they change no backlog.
+    """
     end = scope.end_exclusive
     keep = ["created_at", "resolved_at", *[d for d in DIMENSIONS if d in cols]]
     select = ", ".join(quote(c) for c in keep if c in cols)
@@ -229,8 +233,13 @@ def _history(con, scope: Scope, cols: tuple[str, ...], dims: list[str], dim_para
         open_sql, params = "(resolved_at IS NULL OR resolved_at >= ?)", [end]
     else:
         open_sql, params = "(resolved_at IS NULL)", []
-    clauses = (["created_at < ?"] if end else []) + dims
-    params += ([end] if end else []) + dim_params
+    clauses = ["created_at < ?"] if end else []
+    params += [end] if end else []
+    if scope.start_at and "resolved_at" in cols:
+        clauses.append("(resolved_at IS NULL OR greatest(created_at, resolved_at) >= ?)")
+        params.append(scope.start_at)
+    clauses += dims
+    params += dim_params
     return _read(con, f"SELECT {select}, {open_sql} AS open_at_end FROM tickets{_where(clauses)}", params)
 
 

@@ -31,6 +31,9 @@ EXAMPLES = 3
 # Cells that mean "no value" in real exports (ServiceNow writes "?"); treated as empty,
 # not as unreadable. Not for yes/no columns, where 无 means "no".
 PLACEHOLDERS = ("?", "-", "--", "—", "/", "n/a", "na", "null", "none", "nan", "#n/a", "无", "空", "暂无")
+# Cells are already trimmed by the reader; matching the usual spellings avoids
+# lower-casing every cell of every column.
+_PLACEHOLDER_SPELLINGS = tuple({v for p in PLACEHOLDERS for v in (p, p.upper(), p.capitalize())})
 
 PARSERS = {"number": parse_numbers, "int": parse_numbers, "bool": parse_bools, "text": parse_text}
 
@@ -173,7 +176,7 @@ def validate(
 def _blank_placeholders(values: pl.Series) -> pl.Series:
     if values.dtype != pl.String:
         return values
-    is_placeholder = values.str.strip_chars().str.to_lowercase().is_in(PLACEHOLDERS)
+    is_placeholder = values.is_in(_PLACEHOLDER_SPELLINGS)
     return values.set(is_placeholder.fill_null(False), None) if is_placeholder.any() else values
 
 
