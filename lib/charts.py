@@ -265,7 +265,12 @@ def ranked_bars(
     order = data["category"].to_list()
     base = alt.Chart(data).encode(
         y=alt.Y("category:N", title=category_title, sort=order, axis=alt.Axis(labelLimit=200)),
-        x=alt.X("value:Q", title=value_title, axis=alt.Axis(format=label_format)),
+        # Whole numbers: no fractional ticks (which would print as 0, 1, 1, 2, 2 …).
+        x=alt.X(
+            "value:Q",
+            title=value_title,
+            axis=alt.Axis(format=label_format, tickMinStep=1 if data["value"].dtype.is_integer() else None),
+        ),
         tooltip=[
             alt.Tooltip("category:N", title=category_title),
             alt.Tooltip("value:Q", title=value_title, format=label_format),

@@ -155,6 +155,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "grain.month": ("月", "Month"),
     "kpi.tickets_axis": ("工单数", "Tickets"),
     "kpi.not_available": ("不可用：需要列 {columns}", "Not available: needs column {columns}"),
+    "kpi.needs_file": ("不可用：需要上传{table}文件", "Not available: needs a {table} file"),
+    "kpi.no_rows": ("本期没有可计算的数据", "No data to compute it from in this period"),
     "kpi.target": ("目标", "target"),
     "kpi.no_target": ("未设目标", "No target"),
     "status.green": ("达标", "On target"),
@@ -168,9 +170,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "table.previous": ("上期", "Previous period"),
     "table.target": ("目标", "Target"),
     "table.status": ("状态", "Status"),
-    "download.png": ("下载 PNG", "Download PNG"),
-    "download.svg": ("下载 SVG", "Download SVG"),
-    "download.csv": ("下载 CSV", "Download CSV"),
+    "download.png": ("PNG", "PNG"),
+    "download.svg": ("SVG", "SVG"),
+    "download.csv": ("CSV", "CSV"),
+    "download.table_csv": ("下载 CSV", "Download CSV"),
     # --- data page ----------------------------------------------------------------
     "data.title": ("数据", "Data"),
     "data.intro": (

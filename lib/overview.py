@@ -20,16 +20,14 @@ class Summary:
 
     current: dict[str, float | None]
     previous: dict[str, float | None]
-    columns: frozenset[str]
+    columns: dict[str, frozenset[str]]  # per loaded table
 
 
 def summarise(con: duckdb.DuckDBPyConnection, scope: store.Scope, settings: Settings) -> Summary:
     current = evaluate(store.scoped(con, scope), settings=settings)
     before = scope.previous()
     previous = evaluate(store.scoped(con, before), settings=settings) if before else dict.fromkeys(current)
-    have = frozenset(
-        c for table in ("tickets", "surveys", "customers") for c in store.columns(con, table)
-    )
+    have = {table: frozenset(store.columns(con, table)) for table in store.tables(con)}
     return Summary(current, previous, have)
 
 
@@ -38,19 +36,27 @@ def missing_columns(kpi: Kpi, have: frozenset[str]) -> tuple[str, ...]:
     return tuple(need for need in kpi.needs if not any(c in have for c in need.split("|")))
 
 
-def card_rows(summary: Summary, per_row: int = 4) -> list[list[tuple[Kpi, float | None, float | None, tuple]]]:
+def unavailable(kpi: Kpi, summary: Summary, lang: str) -> str:
+    """Why a KPI has no value: the file it needs, or the columns its file lacks."""
+    table = "tickets" if kpi.table == "history" else kpi.table
+    if table not in summary.columns:
+        return t("kpi.needs_file", lang, table=t(f"table.{table}", lang))
+    missing = missing_columns(kpi, summary.columns[table])
+    if not missing:
+        return t("kpi.no_rows", lang)
+    sep, either = ("、", " 或 ") if lang == "zh" else (", ", " or ")
+    words = sep.join(either.join(t(f"field.{c}", lang) for c in need.split("|")) for need in missing)
+    return t("kpi.not_available", lang, columns=words)
+
+
+def card_rows(summary: Summary, lang: str, per_row: int = 4) -> list[list[tuple[Kpi, float | None, float | None, str]]]:
+    """The Overview's cards in rows: KPI, value now, value before, why it is not available."""
     cards = [
-        (k, summary.current.get(k.key), summary.previous.get(k.key), missing_columns(k, summary.columns))
+        (k, summary.current.get(k.key), summary.previous.get(k.key), unavailable(k, summary, lang))
         for k in KPIS
         if k.card
     ]
     return [cards[i : i + per_row] for i in range(0, len(cards), per_row)]
-
-
-def missing_words(missing: tuple[str, ...], lang: str) -> str:
-    sep = "、" if lang == "zh" else ", "
-    alt = " 或 " if lang == "zh" else " or "
-    return sep.join(alt.join(t(f"field.{c}", lang) for c in need.split("|")) for need in missing) or "—"
 
 
 def alerts(summary: Summary, settings: Settings) -> list[tuple[Kpi, float]]:

@@ -20,16 +20,34 @@ def chart(figure: alt.Chart, data: pl.DataFrame, name: str, lang: str, key: str)
     st.altair_chart(figure, width="stretch")
     png, svg, csv = st.columns(3)
     png.download_button(
-        t("download.png", lang), data=lambda: charts.to_png(figure), file_name=f"{name}.png",
-        mime="image/png", on_click="ignore", key=f"{key}_png", width="stretch",
+        t("download.png", lang),
+        icon=":material/download:",
+        data=lambda: charts.to_png(figure),
+        file_name=f"{name}.png",
+        mime="image/png",
+        on_click="ignore",
+        key=f"{key}_png",
+        width="stretch",
     )
     svg.download_button(
-        t("download.svg", lang), data=lambda: charts.to_svg(figure), file_name=f"{name}.svg",
-        mime="image/svg+xml", on_click="ignore", key=f"{key}_svg", width="stretch",
+        t("download.svg", lang),
+        icon=":material/download:",
+        data=lambda: charts.to_svg(figure),
+        file_name=f"{name}.svg",
+        mime="image/svg+xml",
+        on_click="ignore",
+        key=f"{key}_svg",
+        width="stretch",
     )
     csv.download_button(
-        t("download.csv", lang), data=lambda: export.csv_bytes(data), file_name=f"{name}.csv",
-        mime="text/csv", on_click="ignore", key=f"{key}_csv", width="stretch",
+        t("download.csv", lang),
+        icon=":material/download:",
+        data=lambda: export.csv_bytes(data),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{key}_csv",
+        width="stretch",
     )
 
 
@@ -37,15 +55,20 @@ def table(frame: pl.DataFrame, name: str, lang: str, key: str, height: int | Non
     """Show a table with a CSV download (UTF-8 with BOM, formulas neutralised)."""
     st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto")
     st.download_button(
-        t("download.csv", lang), data=lambda: export.csv_bytes(frame), file_name=f"{name}.csv",
-        mime="text/csv", on_click="ignore", key=f"{key}_csv",
+        t("download.table_csv", lang),
+        icon=":material/download:",
+        data=lambda: export.csv_bytes(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{key}_csv",
     )
 
 
 def kpi_card(
-    kpi: Kpi, current: float | None, previous: float | None, settings: Settings, lang: str, missing: str
+    kpi: Kpi, current: float | None, previous: float | None, settings: Settings, lang: str, unavailable: str
 ) -> None:
-    """A metric with its change, target status and, when not available, which column it needs."""
+    """A metric with its change, target status and, when not available, what it needs."""
     label = kpi.label[0] if lang == "zh" else kpi.label[1]
     help_text = kpi.description[0] if lang == "zh" else kpi.description[1]
     absolute, relative = change(current, previous)
@@ -54,11 +77,11 @@ def kpi_card(
             label,
             formatting.value(kpi, current, lang),
             delta=formatting.delta(kpi, absolute, relative, lang),
-            delta_color=DELTA_COLOR[kpi.better],
+            delta_color=DELTA_COLOR[kpi.better] if absolute else "off",
             help=help_text,
         )
         if current is None:
-            st.caption(t("kpi.not_available", lang, columns=missing))
+            st.caption(unavailable)
             return
         state = status(kpi, current, settings)
         target = settings.target(kpi)

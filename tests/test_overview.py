@@ -30,13 +30,17 @@ def test_summary_compares_with_the_previous_month(con):
     assert summary.current["resolution_rate"] == pytest.approx(2 / 3)
 
 
-def test_missing_columns_are_named_in_both_languages(con):
+def test_unavailable_kpis_say_which_column_or_file_they_need(con):
     summary = overview.summarise(con, store.Scope(date(2024, 3, 1), date(2024, 3, 31)), Settings())
-    missing = overview.missing_columns(BY_KEY["cost_total"], summary.columns)
-    assert missing == ("labor_cost|parts_cost|travel_cost",)
-    assert overview.missing_words(missing, "en") == "Labour cost or Parts cost or Travel cost"
-    assert overview.missing_words(missing, "zh") == "人工成本 或 备件成本 或 差旅成本"
-    assert overview.missing_columns(BY_KEY["tickets"], summary.columns) == ()
+    cost = BY_KEY["cost_total"]
+    assert overview.missing_columns(cost, summary.columns["tickets"]) == ("labor_cost|parts_cost|travel_cost",)
+    assert overview.unavailable(cost, summary, "en") == (
+        "Not available: needs column Labour cost or Parts cost or Travel cost"
+    )
+    assert overview.unavailable(cost, summary, "zh") == "不可用：需要列 人工成本 或 备件成本 或 差旅成本"
+    # no surveys file at all: say which file, not a column
+    assert overview.unavailable(BY_KEY["survey_response_rate"], summary, "en") == "Not available: needs a Surveys file"
+    assert overview.unavailable(BY_KEY["churn_rate"], summary, "zh") == "不可用：需要上传客户文件"
 
 
 def test_alerts_list_red_kpis_with_a_sentence(con):
