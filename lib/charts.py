@@ -269,7 +269,7 @@ def ranked_bars(
         x=alt.X(
             "value:Q",
             title=value_title,
-            axis=alt.Axis(format=label_format, tickMinStep=1 if data["value"].dtype.is_integer() else None),
+            axis=alt.Axis(format=label_format, tickMinStep=1 if data["value"].dtype.is_integer() else alt.Undefined),
         ),
         tooltip=[
             alt.Tooltip("category:N", title=category_title),
