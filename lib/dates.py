@@ -104,7 +104,25 @@ def _from_serial(days: pl.Series) -> pl.Series:
 
 
 def _parse_text(values: pl.Series, day_order: DayOrder) -> pl.Series:
-    text = _normalise(values.str.strip_chars(), day_order)
+    text = values.str.strip_chars()
+    # Fast path: most exports write one ISO-like form throughout. Parse that directly
+    # and send only the rest through the (many full-column regex passes of) normalising.
+    sample = text.drop_nulls().head(1000)
+    best = _by_frequency(sample)[0] if len(sample) else None
+    if best is None or sample.str.strptime(_STAMP, best, strict=False).count() == 0:
+        return _parse_normalised(text, day_order).alias(values.name)
+    fast = text.str.strptime(_STAMP, best, strict=False)
+    rest = text.is_not_null() & fast.is_null()
+    if not rest.any():
+        return fast.alias(values.name)
+    if rest.sum() < len(values):
+        slow = _parse_normalised(text.filter(rest), day_order)
+        return fast.scatter(rest.arg_true(), slow).alias(values.name)
+    return _parse_normalised(text, day_order).alias(values.name)
+
+
+def _parse_normalised(values: pl.Series, day_order: DayOrder) -> pl.Series:
+    text = _normalise(values, day_order)
     meridiem = None
     if text.str.contains(_MERIDIEM).any():
         meridiem = text.str.extract(_MERIDIEM, 1).str.to_lowercase()

@@ -120,7 +120,11 @@ def unparsed_mask(raw: pl.Series, parsed: pl.Series) -> pl.Series:
         Boolean, no nulls, named after `raw`.
     """
     if raw.dtype == pl.String:
-        present = raw.str.strip_chars().str.len_bytes() > 0
+        # Only cells that failed to parse need the (costly) whitespace check.
+        suspects = (raw.is_not_null() & parsed.is_null()).fill_null(False)
+        rows = suspects.arg_true()
+        blank = raw.gather(rows).str.strip_chars().str.len_bytes() == 0
+        return suspects.scatter(rows.filter(blank), False).alias(raw.name)
     elif raw.dtype.is_float():
         present = raw.is_not_null() & raw.is_not_nan()
     else:
