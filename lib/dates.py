@@ -27,6 +27,15 @@ _ZONE = r"(?i)(\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:z|utc|gmt|[+-]\d{2}(?::?\d{
 _FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
 
+def has_year_last(columns: Sequence[pl.Series]) -> bool:
+    """Whether any value is written year-last (`03/04/2024`), where the day order matters."""
+    return any(
+        column.cast(pl.String).str.contains(_YEAR_LAST).any()
+        for column in columns
+        if column.dtype in (pl.String, pl.Categorical)
+    )
+
+
 def detect_day_order(columns: Sequence[pl.Series]) -> DayOrder | None:
     """Whether year-last dates in these columns are day-first or month-first.
 

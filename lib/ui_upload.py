@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from lib import export, ingest, session, store, ui
-from lib.dates import detect_day_order
+from lib.dates import detect_day_order, has_year_last
 from lib.errors import InputError
 from lib.i18n import t
 from lib.mapping import apply_overrides, require_complete
@@ -134,10 +134,10 @@ def _read_details(prepared: ingest.Prepared, lang: str) -> str:
 
 def _day_order_choice(prepared: ingest.Prepared, result, file_key: str, lang: str) -> str | None:
     """Show how dates like 03/04/2024 will be read; let the user override."""
-    date_columns = [h for f, h in result.columns.items() if f.endswith("_at")]
-    if not date_columns:
-        return None
-    detected = detect_day_order([prepared.read.frame[h] for h in date_columns])
+    date_columns = [prepared.read.frame[h] for f, h in result.columns.items() if f.endswith("_at")]
+    if not has_year_last(date_columns):
+        return None  # no date like 03/04/2024: nothing to decide
+    detected = detect_day_order(date_columns)
     options = ["auto", "dmy", "mdy"]
     auto = t(f"dayorder.{detected}", lang) if detected else t("dayorder.none", lang)
     picked = st.radio(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from lib.dates import detect_day_order, parse_datetimes
+from lib.dates import detect_day_order, has_year_last, parse_datetimes
 from lib.mapping import MappingResult, require_complete
 from lib.reading import ReadResult
 from lib.schema import TABLES, Field
@@ -103,7 +103,8 @@ def validate(
     problems: list[pl.DataFrame] = []
 
     date_fields = [n for n in columns if fields[n].type == "datetime"]
-    detected = detect_day_order([raw[columns[n]] for n in date_fields])
+    date_columns = [raw[columns[n]] for n in date_fields]
+    detected = detect_day_order(date_columns)
     order = day_order or detected or "dmy"
 
     typed: dict[str, pl.Series] = {}
@@ -168,7 +169,8 @@ def validate(
         issues=issues.sort("row") if issues.height else issues,
         summary=summary,
         rows_read=raw.height + read.empty_rows + read.trailing_empty_rows,
-        day_order=order if date_fields else None,
+        # Only worth telling the user when some date is written year-last (03/04/2024).
+        day_order=order if detected or day_order or has_year_last(date_columns) else None,
         day_order_detected=detected is not None,
     )
 

@@ -142,3 +142,9 @@ def test_real_exports_validate_without_help(name, rows_used, order):
     result = validate(prepared.read, prepared.mapping)
     assert (result.rows_used, result.day_order, result.day_order_detected) == (rows_used, order, True)
     assert result.rows_read == result.rows_used + result.excluded()
+
+
+def test_day_order_is_not_mentioned_when_no_date_is_written_year_last():
+    result = validated(b"id,created\nA,2024-03-04 08:00\n")
+    assert result.day_order is None
+    assert validated(b"id,created\nA,03/04/2024 08:00\n").day_order == "dmy"
