@@ -122,6 +122,7 @@ def _mark_repeat_contacts(con: duckdb.DuckDBPyConnection) -> None:
                 lag(created_at) OVER (PARTITION BY customer_id ORDER BY created_at, ticket_id)
                     >= created_at - INTERVAL {REPEAT_WINDOW_DAYS} DAY, false) END AS repeat_contact
         FROM tickets
+        ORDER BY created_at  -- stored in time order, so a date range skips whole row groups
         """
     )
 
