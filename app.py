@@ -5,11 +5,12 @@ import streamlit as st
 from lib import frame, session
 from lib.i18n import t
 
-frame.configure()
+frame.start()
 frame.sidebar()
 lang = session.lang()
+# No page icons: Streamlit fetches a page's Material icon from Google as its favicon.
 pages = [
-    st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
-    st.Page("pages/data.py", title=t("nav.data", lang), icon=":material/upload_file:"),
+    st.Page("pages/overview.py", title=t("nav.overview", lang), default=True),
+    st.Page("pages/data.py", title=t("nav.data", lang)),
 ]
 st.navigation(pages).run()

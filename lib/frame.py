@@ -16,25 +16,40 @@ def configure() -> None:
     st.set_page_config(page_title="Aftersight", layout="wide")
 
 
-def ensure() -> None:
-    """Make a page that Streamlit ran without app.py look and behave the same.
+def _legacy_first_run() -> bool:
+    """True on a session's first run when Streamlit used its `pages/` folder routing.
 
-    With a `pages/` folder beside app.py, Streamlit runs the page file directly for
-    a fresh server's first deep link (and for every AppTest run) until some run has
-    called `st.navigation`. On a session's first run that is a deep link: rerun
-    through app.py (nothing the user did is lost yet). Later runs of such a session
-    (AppTest) draw the frame from the page itself, so widget ids stay the same
-    from run to run.
+    With a `pages/` folder beside app.py, Streamlit routes runs through its older
+    pages-folder path until some run of the process has called `st.navigation`
+    (always, under AppTest). Widgets drawn on that path get other ids than on the
+    normal path, so a session that starts there would lose its sidebar choices on
+    the next run. Such a first run is restarted on the normal path; nothing the
+    user did is lost yet.
     """
     from streamlit.runtime.pages_manager import PagesManager  # internal, see docstring
 
-    if not PagesManager.uses_pages_directory:
-        return
-    if _SEEN not in st.session_state:
+    if PagesManager.uses_pages_directory and _SEEN not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()
+    return bool(PagesManager.uses_pages_directory)
+
+
+def start() -> None:
+    """app.py's first call: page config, after leaving the legacy path on a first run."""
+    _legacy_first_run()
     configure()
-    sidebar()
+
+
+def ensure() -> None:
+    """A page's first call: draw the frame if Streamlit ran the page without app.py.
+
+    That happens for a fresh server's first deep link (restarted through app.py,
+    see `_legacy_first_run`) and for AppTest runs after the first, where the page
+    draws the frame itself so widget ids stay the same from run to run.
+    """
+    if _legacy_first_run():
+        configure()
+        sidebar()
 
 
 _SEEN = "_aftersight_frame_seen"
