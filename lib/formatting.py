@@ -33,6 +33,6 @@ def delta(kpi: Kpi, absolute: float | None, relative: float | None, lang: str = 
         return f"{absolute * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
     if kpi.unit == "points":
         return f"{absolute:+.1f}"
-    if relative is None:
-        return f"{absolute:+,.1f}"
+    if relative is None:  # nothing to compare with in relative terms (previous was 0)
+        return f"{absolute:+,.0f}" if kpi.unit == "count" else f"{absolute:+,.1f}"
     return f"{relative:+.1%}"

@@ -83,3 +83,4 @@ def test_delta_formatting():
     assert formatting.delta(BY_KEY["tickets"], -62, -0.051, "en") == "-5.1%"
     assert formatting.delta(BY_KEY["nps"], 4.7, 0.2, "en") == "+4.7"
     assert formatting.delta(BY_KEY["tickets"], None, None, "en") is None
+    assert formatting.delta(BY_KEY["tickets"], 11, None, "en") == "+11"  # previous period empty
