@@ -148,16 +148,9 @@ def validate(
     id_field = ID_FIELD.get(table)
     if id_field in typed:
         # Event logs and re-exports repeat an id; the last row is the latest state.
-        last = (
-            frame.select(id_field, ROW)
-            .join(
-                frame.filter(keep).group_by(id_field).agg(pl.col(ROW).max().alias("_last")),
-                on=id_field,
-                how="left",
-                maintain_order="left",
-            )["_last"]
-        )
-        earlier_copy = keep & (last > frame[ROW]).fill_null(False)
+        kept_rows = keep.arg_true()
+        later_copy_exists = ~frame[id_field].gather(kept_rows).is_last_distinct()
+        earlier_copy = pl.Series([False] * frame.height).scatter(kept_rows.filter(later_copy_exists), True)
         problems.append(_issue(raw, earlier_copy, "duplicate_id", id_field, "excluded", columns[id_field]))
         keep = keep & ~earlier_copy
 
