@@ -15,40 +15,28 @@ STATUS_MARK = {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●
 DELTA_COLOR = {"higher": "normal", "lower": "inverse", None: "off"}
 
 
+# (format, how to build the file, MIME type) for every chart download.
+CHART_DOWNLOADS = (
+    ("png", lambda figure, data: charts.to_png(figure), "image/png"),
+    ("svg", lambda figure, data: charts.to_svg(figure), "image/svg+xml"),
+    ("csv", lambda figure, data: export.csv_bytes(data), "text/csv"),
+)
+
+
 def chart(figure: alt.Chart, data: pl.DataFrame, name: str, lang: str, key: str) -> None:
     """Show a chart with PNG, SVG and CSV downloads, each built only when clicked."""
     st.altair_chart(figure, width="stretch")
-    png, svg, csv = st.columns(3)
-    png.download_button(
-        t("download.png", lang),
-        icon=":material/download:",
-        data=lambda: charts.to_png(figure),
-        file_name=f"{name}.png",
-        mime="image/png",
-        on_click="ignore",
-        key=f"{key}_png",
-        width="stretch",
-    )
-    svg.download_button(
-        t("download.svg", lang),
-        icon=":material/download:",
-        data=lambda: charts.to_svg(figure),
-        file_name=f"{name}.svg",
-        mime="image/svg+xml",
-        on_click="ignore",
-        key=f"{key}_svg",
-        width="stretch",
-    )
-    csv.download_button(
-        t("download.csv", lang),
-        icon=":material/download:",
-        data=lambda: export.csv_bytes(data),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key=f"{key}_csv",
-        width="stretch",
-    )
+    for column, (kind, build, mime) in zip(st.columns(len(CHART_DOWNLOADS)), CHART_DOWNLOADS, strict=True):
+        column.download_button(
+            t(f"download.{kind}", lang),
+            icon=":material/download:",
+            data=lambda build=build: build(figure, data),
+            file_name=f"{name}.{kind}",
+            mime=mime,
+            on_click="ignore",
+            key=f"{key}_{kind}",
+            width="stretch",
+        )
 
 
 def table(frame: pl.DataFrame, name: str, lang: str, key: str, height: int | None = None) -> None:
