@@ -60,12 +60,15 @@ def kpi_card(
     label = kpi.label[0] if lang == "zh" else kpi.label[1]
     help_text = kpi.description[0] if lang == "zh" else kpi.description[1]
     absolute, relative = change(current, previous)
+    shown_delta = formatting.delta(kpi, absolute, relative, lang)
+    # A change that rounds to zero on screen ("+0.0 pp") is shown without colour.
+    moved = shown_delta is not None and any(ch in "123456789" for ch in shown_delta)
     with st.container(border=True):
         st.metric(
             label,
             formatting.value(kpi, current, lang),
-            delta=formatting.delta(kpi, absolute, relative, lang),
-            delta_color=DELTA_COLOR[kpi.better] if absolute else "off",
+            delta=shown_delta,
+            delta_color=DELTA_COLOR[kpi.better] if moved else "off",
             help=help_text,
         )
         if current is None:
