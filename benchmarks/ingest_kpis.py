@@ -501,7 +501,8 @@ def child_kpis_pandas(path: Path, args) -> dict:
 
 # Where the app's time goes: (indent, label, file suffix, function[, caller file suffix, caller function]).
 # Times are inclusive (cProfile `cumtime`); "(rest)" rows are the parent minus its listed children.
-# Polars methods behind a decorator are matched without a caller (each is used in one place only).
+# Polars methods behind a decorator are matched without a caller (each is used in one place only);
+# Series methods dispatched to expressions (`is_last_distinct`, …) cannot be told apart and stay in "(rest)".
 INGEST_STAGES = (
     (0, "read file bytes", "pathlib.py", "read_bytes"),
     (0, "`reading.read_table`", "lib/reading.py", "read_table"),
@@ -510,27 +511,25 @@ INGEST_STAGES = (
     (1, "trim every cell, empty → null (`_clean_strings`)", "lib/reading.py", "_clean_strings"),
     (0, "`mapping.auto_map`", "lib/mapping.py", "auto_map"),
     (0, "`validation.validate`", "lib/validation.py", "validate"),
-    (1, "detect day order (regex extract on date columns)", "lib/dates.py", "detect_day_order"),
-    (1, "placeholders (strip + lowercase + is_in, every column)", "lib/validation.py", "_blank_placeholders"),
+    (1, "detect day order (`detect_day_order`)", "lib/dates.py", "detect_day_order"),
+    (1, "placeholder cells → null (`_blank_placeholders`)", "lib/validation.py", "_blank_placeholders"),
     (1, "parse dates (`parse_datetimes`, 3 columns)", "lib/dates.py", "parse_datetimes"),
-    (2, "`_normalise` (regex scans of whole columns)", "lib/dates.py", "_normalise"),
+    (2, "`_normalise` (regex rewrites)", "lib/dates.py", "_normalise"),
     (2, "`str.strptime`", "polars/series/string.py", "strptime"),
     (1, "parse numbers / ints", "lib/values.py", "parse_numbers"),
     (1, "parse booleans", "lib/values.py", "parse_bools"),
-    (1, "parse text (strip again)", "lib/values.py", "parse_text"),
-    (1, "`unparsed_mask` (strip again, every column)", "lib/values.py", "unparsed_mask"),
+    (1, "parse text (`parse_text`)", "lib/values.py", "parse_text"),
+    (1, "unparsed check (`unparsed_mask`)", "lib/values.py", "unparsed_mask"),
     (1, "issue rows (`_issue`)", "lib/validation.py", "_issue"),
-    (1, "duplicate-id check: `group_by().agg`", "polars/dataframe/group_by.py", "agg", "lib/validation.py", "validate"),
-    (1, "duplicate-id check: `join`", "polars/dataframe/frame.py", "join"),
     (0, "`store.load`", "lib/store.py", "load"),
     (1, "Polars → Arrow (`to_arrow`)", "polars/dataframe/frame.py", "to_arrow"),
-    (1, "repeat-contact window (`_mark_repeat_contacts`, rewrites the table)", "lib/store.py",
+    (1, "repeat-contact window (`_mark_repeat_contacts`: a second `CREATE OR REPLACE TABLE`)", "lib/store.py",
      "_mark_repeat_contacts"),
 )
 KPI_STAGES = (
     (0, "`overview.summarise`", "lib/overview.py", "summarise"),
     (1, "`store.scoped`", "lib/store.py", "scoped"),
-    (2, "`_history`: every ticket before the range end → Arrow → Polars", "lib/store.py", "_history"),
+    (2, "backlog input (`_history`) → Arrow → Polars", "lib/store.py", "_history"),
     (2, "tickets in scope (`SELECT *`) → Arrow → Polars", "lib/store.py", "_read", "lib/store.py", "scoped"),
     (2, "metadata queries (`tables`)", "lib/store.py", "tables", "lib/store.py", "scoped"),
     (2, "metadata queries (`columns`)", "lib/store.py", "columns", "lib/store.py", "scoped"),
@@ -539,7 +538,7 @@ KPI_STAGES = (
 CHART_STAGES = (
     (0, "`overview.volume` + `overview.top_categories`", "benchmarks/ingest_kpis.py", "_charts"),
     (1, "`store.scoped`", "lib/store.py", "scoped"),
-    (2, "`_history` (unused by these charts)", "lib/store.py", "_history"),
+    (2, "backlog input (`_history`, unused by these charts)", "lib/store.py", "_history"),
     (2, "tickets in scope (`SELECT *`) → Arrow → Polars", "lib/store.py", "_read", "lib/store.py", "scoped"),
     (1, "`kpis.evaluate_by`", "lib/kpis.py", "evaluate_by"),
 )
@@ -725,6 +724,24 @@ def compare(app: dict, other: dict, label: str) -> int:
     return checked
 
 
+def cpu_snapshot() -> tuple[float, float, float]:
+    """(busy CPU seconds of the whole machine, CPU seconds of this process and its children, wall time)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    busy = (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    ours = sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
+    return busy, ours, time.monotonic()
+
+
+def others_share(before: tuple[float, float, float], after: tuple[float, float, float]) -> float:
+    """Share of the machine's CPU capacity that other processes used between two snapshots."""
+    busy, ours, wall = (b - a for a, b in zip(before, after, strict=True))
+    return max(busy - ours, 0.0) / (wall * (os.cpu_count() or 1))
+
+
 def machine() -> dict[str, str]:
     """CPU model, cores, RAM and library versions, for the results header (read without importing them)."""
     from importlib.metadata import version
@@ -772,7 +789,7 @@ def _stage_table(title: str, rows: list) -> list[str]:
     return lines + [""]
 
 
-def report(results: dict, profile: dict | None, path: Path, args, scope_specs: dict, load: tuple) -> str:
+def report(results: dict, profile: dict | None, path: Path, args, scope_specs: dict, others: float) -> str:
     """The results as Markdown: setup, one row per measurement, the targets, and the stage profile."""
     size_mb = path.stat().st_size / 1e6
     ing_app, ing_db, ing_pd = results["ingest_app"], results["ingest_duckdb"], results["ingest_pandas"]
@@ -793,9 +810,8 @@ def report(results: dict, profile: dict | None, path: Path, args, scope_specs: d
         "(imports included).",
         "",
         *[f"- **{k}**: {v}" for k, v in machine().items()],
-        f"- **load average** (1 min) before / after: {load[0]:.2f} / {load[1]:.2f}"
-        + (" — **above the core count: other processes competed for the CPU, timings are inflated**"
-           if max(load) > (os.cpu_count() or 1) else ""),
+        f"- **other processes** used {others:.0%} of the machine's CPU during the run"
+        + (" — **the machine was busy: timings are inflated, compare min and median**" if others > 0.1 else ""),
         f"- **data**: {args.rows:,} tickets, **{size_mb:.1f} MB** CSV ({args.headers} headers, 17 columns, "
         f"{DAYS} days, UTF-8), `benchmarks/data/{path.name}`",
         f"- **scopes**: month = {month[0]} – {month[1]} (the app's default, last full month) with previous "
@@ -887,7 +903,7 @@ def main() -> None:
     print(f"CSV: {path.stat().st_size / 1e6:.1f} MB, {args.rows:,} rows")
     check_mapping(path, args.headers)
     scope_specs = {k: None if v is None else [d.isoformat() for d in v] for k, v in scopes().items()}
-    load_before = os.getloadavg()[0]
+    before = cpu_snapshot()
     results = measure(list(args.only or MEASURED), path, args, scope_specs)
     if args.only:
         return
@@ -896,7 +912,7 @@ def main() -> None:
     profile = None
     if args.profile:
         profile = merge_profiles([spawn("profile_app", path, args, scope_specs) for _ in range(args.repeat)])
-    text = report(results, profile, path, args, scope_specs, (load_before, os.getloadavg()[0]))
+    text = report(results, profile, path, args, scope_specs, others_share(before, cpu_snapshot()))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
     print()
