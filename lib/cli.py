@@ -11,9 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
-from lib import ingest, mapping, store
+from lib import ingest, mapping, overview, store
 from lib.errors import InputError
-from lib.kpis import Settings, evaluate
+from lib.kpis import Settings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,8 +66,7 @@ def run_kpis(args: argparse.Namespace) -> str:
     con, settings = load(args)
     if args.start and args.end and args.start > args.end:
         raise InputError("scope.bad_range", start=args.start, end=args.end)
-    frames = store.scoped(con, store.Scope(args.start, args.end))
-    values = evaluate(frames, settings=Settings.from_dict(settings))
+    values = overview.kpis(con, store.Scope(args.start, args.end), Settings.from_dict(settings))
     if args.format == "json":
         return json.dumps(values, ensure_ascii=False, indent=2)
     out = io.StringIO()

@@ -24,7 +24,9 @@ _AFTERNOON = {"pm", "p.m.", "p.m", "pm.", "下午", "中午", "晚上"}
 _MORNING = {"am", "a.m.", "a.m", "am.", "上午", "凌晨", "早上"}
 # A zone suffix after a time: Z, UTC, +08:00, -0500, +08.
 _ZONE = r"(?i)(\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:z|utc|gmt|[+-]\d{2}(?::?\d{2})?)$"
-_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+# Whole seconds first: with `%.f` Polars parses 3–4× slower, and on a tie in the
+# sample (see `_by_frequency`) the earlier format leads the fast path.
+_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
 
 def has_year_last(columns: Sequence[pl.Series]) -> bool:

@@ -354,6 +354,13 @@ BY_KEY: dict[str, Kpi] = {k.key: k for k in KPIS}
 _DIVIDE_BY_TICKETS = ("survey_response_rate",)
 
 
+def columns_for(keys: tuple[str, ...] | None = None, by: str | None = None) -> set[str]:
+    """The ticket columns the KPIs in `keys` (default: all) can use, plus `by`."""
+    wanted = {c for k in (keys or tuple(BY_KEY)) for need in BY_KEY[k].needs for c in need.split("|")}
+    wanted |= {"created_at", "resolved_at", "repeat_contact"}  # durations, periods, repeat contacts
+    return wanted | ({by} if by else set())
+
+
 def _prepare(frame: pl.DataFrame | None) -> tuple[pl.DataFrame | None, frozenset[str]]:
     if frame is None:
         return None, frozenset()
@@ -404,6 +411,8 @@ def evaluate_by(
         if not exprs:
             continue
         if every and table == "history":
+            if not frames.history_by_period:
+                raise ValueError("backlog per period needs store.scoped(..., by_period=True)")
             parts.append(_backlog_by_period(frame, frames.tickets, every, by, frames.scope.end_exclusive))
             continue
         if every and period_col[table] is None:

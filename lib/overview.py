@@ -9,7 +9,7 @@ import polars as pl
 
 from lib import formatting, store
 from lib.i18n import t
-from lib.kpis import KPIS, Kpi, Settings, evaluate, evaluate_by, status
+from lib.kpis import KPIS, Kpi, Settings, columns_for, evaluate, evaluate_by, status
 
 TOP_CATEGORIES = 10
 
@@ -23,10 +23,16 @@ class Summary:
     columns: dict[str, frozenset[str]]  # per loaded table
 
 
+def kpis(con: duckdb.DuckDBPyConnection, scope: store.Scope, settings: Settings) -> dict[str, float | None]:
+    """Every KPI for one scope: what the Overview cards, the CLI and the report show."""
+    frames = store.scoped(con, scope, ticket_columns=columns_for(), by_period=False)
+    return evaluate(frames, settings=settings)
+
+
 def summarise(con: duckdb.DuckDBPyConnection, scope: store.Scope, settings: Settings) -> Summary:
-    current = evaluate(store.scoped(con, scope), settings=settings)
+    current = kpis(con, scope, settings)
     before = scope.previous()
-    previous = evaluate(store.scoped(con, before), settings=settings) if before else dict.fromkeys(current)
+    previous = kpis(con, before, settings) if before else dict.fromkeys(current)
     have = {table: frozenset(store.columns(con, table)) for table in store.tables(con)}
     return Summary(current, previous, have)
 
@@ -91,13 +97,14 @@ def period_words(scope: store.Scope) -> dict[str, str]:
 
 def volume(con: duckdb.DuckDBPyConnection, scope: store.Scope, every: str) -> pl.DataFrame:
     """Tickets per period in scope."""
-    by_period = evaluate_by(store.scoped(con, scope), ("tickets",), every=every)
+    frames = store.scoped(con, scope, ticket_columns={"created_at"}, by_period=False)
+    by_period = evaluate_by(frames, ("tickets",), every=every)
     return by_period.select("period", pl.col("tickets").cast(pl.Int64))
 
 
 def top_categories(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> pl.DataFrame | None:
     """The most frequent problem categories in scope, or None without a category column."""
-    frames = store.scoped(con, scope)
+    frames = store.scoped(con, scope, ticket_columns={"category"}, by_period=False)
     if frames.tickets is None or "category" not in frames.tickets.columns:
         return None
     by_category = evaluate_by(frames, ("tickets",), by="category")

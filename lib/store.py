@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -177,6 +178,9 @@ class Frames:
     # applied: created_at, resolved_at, the dimensions and `open_at_end` — what backlog needs.
     history: pl.DataFrame | None
     scope: Scope
+    # False when `history` holds only the tickets open at the range end: enough for
+    # backlog overall and per dimension, not per period.
+    history_by_period: bool = True
 
 
 def _dimension_sql(scope: Scope, available: tuple[str, ...], prefix: str = "") -> tuple[list[str], list]:
@@ -202,28 +206,47 @@ def _where(clauses: list[str]) -> str:
     return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
-def scoped(con: duckdb.DuckDBPyConnection, scope: Scope) -> Frames:
-    """Read the rows in `scope` from each loaded table (SPEC §2 scope rules)."""
+def scoped(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    ticket_columns: Collection[str] | None = None,
+    by_period: bool = True,
+) -> Frames:
+    """Read the rows in `scope` from each loaded table (SPEC §2 scope rules).
+
+    Parameters
+    ----------
+    ticket_columns : only these ticket columns (those present), e.g.
+        `lib.kpis.columns_for(keys)`; None reads them all.
+    by_period : False reads for backlog only the tickets open at the range end,
+        which is all the KPIs overall or per dimension need.
+    """
     loaded = tables(con)
     tickets = surveys = customers = history = None
     if "tickets" in loaded:
         cols = columns(con, "tickets")
         dims, dim_params = _dimension_sql(scope, cols)
         date_clauses, date_params = _in_range("created_at", scope)
-        tickets = _read(con, f"SELECT * FROM tickets{_where(date_clauses + dims)}", date_params + dim_params)
-        history = _history(con, scope, cols, dims, dim_params)
+        wanted = [c for c in cols if ticket_columns is None or c in ticket_columns]
+        select = ", ".join(quote(c) for c in wanted) or "*"
+        sql = f"SELECT {select} FROM tickets{_where(date_clauses + dims)}"
+        tickets = _read(con, sql, date_params + dim_params)
+        history = _history(con, scope, cols, dims, dim_params, by_period)
     if "surveys" in loaded:
         surveys = _scoped_surveys(con, scope, "tickets" in loaded)
     if "customers" in loaded:
         customers = _scoped_customers(con, scope)
-    return Frames(tickets, surveys, customers, history, scope)
+    return Frames(tickets, surveys, customers, history, scope, by_period)
 
 
-def _history(con, scope: Scope, cols: tuple[str, ...], dims: list[str], dim_params: list) -> pl.DataFrame:
+def _history(
+    con, scope: Scope, cols: tuple[str, ...], dims: list[str], dim_params: list, by_period: bool
+) -> pl.DataFrame:
     """Tickets open at some moment of the range, for backlog at its end and at each period end.
 
     Tickets closed before the range start are left out: for any moment inside the
     range they count once as created and once as closed, so they change no backlog.
+    Without `by_period`, only the tickets still open at the range end are read.
     """
     end = scope.end_exclusive
     keep = ["created_at", "resolved_at", *[d for d in DIMENSIONS if d in cols]]
@@ -236,7 +259,10 @@ def _history(con, scope: Scope, cols: tuple[str, ...], dims: list[str], dim_para
         open_sql, params = "(resolved_at IS NULL)", []
     clauses = ["created_at < ?"] if end else []
     params += [end] if end else []
-    if scope.start_at and "resolved_at" in cols:
+    if not by_period and "resolved_at" in cols:
+        clauses.append(open_sql)
+        params += [end] if end else []
+    elif scope.start_at and "resolved_at" in cols:
         clauses.append("(resolved_at IS NULL OR greatest(created_at, resolved_at) >= ?)")
         params.append(scope.start_at)
     clauses += dims

@@ -84,3 +84,28 @@ def test_delta_formatting():
     assert formatting.delta(BY_KEY["nps"], 4.7, 0.2, "en") == "+4.7"
     assert formatting.delta(BY_KEY["tickets"], None, None, "en") is None
     assert formatting.delta(BY_KEY["tickets"], 11, None, "en") == "+11"  # previous period empty
+
+
+def test_projected_read_gives_the_same_kpis_as_reading_everything():
+    """The Overview reads only the KPI columns and the open tickets; numbers must not move."""
+    from pathlib import Path
+
+    from lib import ingest
+    from lib.kpis import columns_for, evaluate
+
+    con = store.connect()
+    ingest.load_sample(con)
+    assert Path(ingest.SAMPLE_DIR / "tickets.csv").exists()
+    for scope in (store.Scope(date(2026, 10, 1), date(2026, 10, 31)), store.Scope()):
+        full = evaluate(store.scoped(con, scope), settings=Settings())
+        lean = evaluate(store.scoped(con, scope, ticket_columns=columns_for(), by_period=False), settings=Settings())
+        assert lean == pytest.approx(full, nan_ok=True)
+        assert overview.kpis(con, scope, Settings()) == lean
+
+
+def test_backlog_per_period_refuses_frames_read_for_the_end_only(con):
+    from lib.kpis import evaluate_by
+
+    frames = store.scoped(con, store.Scope(date(2024, 3, 1), date(2024, 3, 31)), by_period=False)
+    with pytest.raises(ValueError, match="by_period"):
+        evaluate_by(frames, ("backlog",), every="1w")
