@@ -58,7 +58,10 @@ def detect_day_order(columns: Sequence[pl.Series]) -> DayOrder | None:
     for column in columns:
         if column.dtype not in (pl.String, pl.Categorical):
             continue
-        parts = column.cast(pl.String).str.strip_chars().str.extract_groups(_YEAR_LAST)
+        text = column.cast(pl.String).str.strip_chars()
+        # Extracting groups is costly; most columns have no year-last value at all.
+        text = text.filter(text.str.contains(_YEAR_LAST))
+        parts = text.str.extract_groups(_YEAR_LAST)
         first = parts.struct.field("1").cast(pl.Int32)
         second = parts.struct.field("2").cast(pl.Int32)
         day_first += ((first > 12) & (second <= 12)).sum()

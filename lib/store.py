@@ -70,7 +70,9 @@ class LoadResult:
     replaced: int
 
 
-def load(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, *, append: bool = True) -> LoadResult:
+def load(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, *, append: bool = True
+) -> LoadResult:
     """Add validated canonical rows to `table` (created on first load).
 
     Appending a second export of the same kind unions the columns by name. A row
@@ -84,48 +86,42 @@ def load(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, *, app
     replaced = 0
     con.register("_incoming", incoming.to_arrow())
     try:
+        source = "SELECT * FROM _incoming"
         if table in existing and append:
             key = KEYS.get(table)
             if key and key in incoming.columns and key in columns(con, table):
-                replaced = con.execute(
-                    f"SELECT count(*) FROM {quote(table)} WHERE {quote(key)} IN (SELECT {quote(key)} FROM _incoming)"
-                ).fetchall()[0][0]
-                con.execute(
-                    f"DELETE FROM {quote(table)} WHERE {quote(key)} IN (SELECT {quote(key)} FROM _incoming)"
-                )
-            con.execute(
-                f"CREATE OR REPLACE TABLE {quote(table)} AS "
-                f"SELECT * FROM {quote(table)} UNION ALL BY NAME SELECT * FROM _incoming"
+                newer = f"{quote(key)} IN (SELECT {quote(key)} FROM _incoming)"
+                replaced = con.execute(f"SELECT count(*) FROM {quote(table)} WHERE {newer}").fetchall()[0][0]
+                con.execute(f"DELETE FROM {quote(table)} WHERE {newer}")
+            source = f"SELECT * FROM {quote(table)} UNION ALL BY NAME SELECT * FROM _incoming"
+        if table == "tickets":
+            before = columns(con, "tickets") if "tickets" in existing and append else ()
+            source = _with_repeat_contacts(
+                source,
+                has_customer="customer_id" in incoming.columns or "customer_id" in before,
+                replace_flag="repeat_contact" in before,
             )
-        else:
-            con.execute(f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT * FROM _incoming")
+        # One statement, one copy of the table.
+        con.execute(f"CREATE OR REPLACE TABLE {quote(table)} AS {source}")
     finally:
         con.unregister("_incoming")
-    if table == "tickets":
-        _mark_repeat_contacts(con)
     return LoadResult(table, incoming.height, replaced)
 
 
-def _mark_repeat_contacts(con: duckdb.DuckDBPyConnection) -> None:
-    """Add `repeat_contact`: the customer's previous ticket was created ≤ 30 days before.
+def _with_repeat_contacts(source: str, has_customer: bool, replace_flag: bool) -> str:
+    """`source` with `repeat_contact` (the customer's previous ticket was ≤ 30 days before), in time order.
 
     Computed over all loaded tickets, so a ticket at the start of the selected
-    range still sees the customer's ticket from the month before.
+    range still sees the customer's ticket from the month before. Stored in
+    creation order, so a date range skips whole row groups.
     """
-    if "customer_id" not in columns(con, "tickets"):
-        return
-    star = "* EXCLUDE (repeat_contact)" if "repeat_contact" in columns(con, "tickets") else "*"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE tickets AS
-        SELECT {star},
-            CASE WHEN customer_id IS NULL THEN NULL ELSE coalesce(
-                lag(created_at) OVER (PARTITION BY customer_id ORDER BY created_at, ticket_id)
-                    >= created_at - INTERVAL {REPEAT_WINDOW_DAYS} DAY, false) END AS repeat_contact
-        FROM tickets
-        ORDER BY created_at  -- stored in time order, so a date range skips whole row groups
-        """
-    )
+    if not has_customer:
+        return f"SELECT * FROM ({source}) ORDER BY created_at"
+    repeat = f"""CASE WHEN customer_id IS NULL THEN NULL ELSE coalesce(
+            lag(created_at) OVER (PARTITION BY customer_id ORDER BY created_at, ticket_id)
+                >= created_at - INTERVAL {REPEAT_WINDOW_DAYS} DAY, false) END"""
+    star = "* EXCLUDE (repeat_contact)" if replace_flag else "*"
+    return f"SELECT {star}, {repeat} AS repeat_contact FROM ({source}) ORDER BY created_at"
 
 
 def clear(con: duckdb.DuckDBPyConnection, table: str | None = None) -> None:
@@ -341,10 +337,14 @@ def dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     out = {}
     for dim in DIMENSIONS:
         if dim in present:
-            rows = con.cursor().execute(
-                f"SELECT {quote(dim)} FROM tickets WHERE {quote(dim)} IS NOT NULL "
-                f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 500"
-            ).fetchall()
+            rows = (
+                con.cursor()
+                .execute(
+                    f"SELECT {quote(dim)} FROM tickets WHERE {quote(dim)} IS NOT NULL "
+                    f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 500"
+                )
+                .fetchall()
+            )
             out[dim] = [r[0] for r in rows]
     return out
 
