@@ -61,11 +61,6 @@ def settings() -> Settings:
     return st.session_state.get(_SETTINGS, Settings())
 
 
-def set_settings(value: Settings) -> None:
-    st.session_state[_SETTINGS] = value
-    st.session_state.pop(_MEMO, None)
-
-
 def reports() -> list:
     """Validation reports of the files loaded in this session, newest last."""
     return st.session_state.setdefault(_REPORTS, [])
