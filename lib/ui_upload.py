@@ -13,6 +13,7 @@ from lib.dates import detect_day_order, has_year_last
 from lib.errors import InputError
 from lib.i18n import t
 from lib.mapping import apply_overrides, require_complete
+from lib.reading import list_sheets
 from lib.schema import TABLES
 from lib.validation import Validated
 
@@ -78,6 +79,9 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
         prepared = _prepare(data, upload.name, table, upload.file_id, sheet)
     except InputError as error:
         ui.input_error(error, lang)
+        sheets = list_sheets(data)
+        if len(sheets) > 1:  # a bad sheet must not hide the way to pick another one
+            st.selectbox(t("data.sheet", lang), sheets, key=f"sheet_{file_key}")
         return
     read = prepared.read
     done = file_key in st.session_state.get(_LOADED, set())

@@ -137,3 +137,63 @@ def test_mapping_file_download_is_valid_json():
 
     mappings, settings = loads(dumps({"tickets": {"ticket_id": "工单号"}}))
     assert json.loads(dumps(mappings, settings))["tables"]["tickets"]["ticket_id"] == "工单号"
+
+
+def test_saved_mapping_file_maps_headers_the_app_cannot_guess():
+    from lib.mapping import dumps
+
+    at = goto(start("en"), "pages/data.py", "en")
+    saved = dumps({"tickets": {"ticket_id": "单据", "created_at": "时间戳"}}).encode()
+    at.file_uploader(key="mapping_file").upload("aftersight-mapping.json", saved, "application/json").run()
+    assert any("Mapping loaded for: tickets" in s.value for s in at.success)
+    csv = "单据,时间戳\nX1,2024-05-01 10:00\nX2,2024-05-02 11:00\n".encode()
+    at.file_uploader(key="upload_tickets").upload("odd.csv", csv, "text/csv").run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]  # nothing missing: the saved mapping filled it in
+    load = next(b for b in at.button if b.key and b.key.startswith("load_"))
+    assert not load.disabled
+
+
+def test_excel_with_two_sheets_offers_a_sheet_picker():
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    notes = book.add_worksheet("说明")
+    notes.write(0, 0, "导出说明")
+    data = book.add_worksheet("工单")
+    for row, values in enumerate([["工单号", "创建时间"], ["W1", "2024-06-01 09:00"], ["W2", "2024-06-02 09:00"]]):
+        data.write_row(row, 0, values)
+    book.close()
+    at = goto(start("zh"), "pages/data.py", "zh")
+    at.file_uploader(key="upload_tickets").upload("export.xlsx", buffer.getvalue(), "application/octet-stream").run()
+    assert not at.exception
+    picker = next(s for s in at.selectbox if s.key and s.key.startswith("sheet_"))
+    assert list(picker.options) == ["说明", "工单"]
+    if picker.value != "工单":
+        picker.set_value("工单").run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("工作表 工单" in c.value for c in at.caption)
+
+
+def test_a_bad_sheet_still_lets_the_user_pick_another():
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    book.add_worksheet("汇总").write_row(0, 0, ["工单号", "创建时间"])  # header only
+    book.add_worksheet("明细").write_row(0, 0, ["工单号", "创建时间"])
+    book.worksheets()[1].write_row(1, 0, ["W1", "2024-06-01 09:00"])
+    book.close()
+    at = goto(start("en"), "pages/data.py", "en")
+    at.file_uploader(key="upload_tickets").upload("two.xlsx", buffer.getvalue(), "application/octet-stream").run()
+    picker = next(s for s in at.selectbox if s.key and s.key.startswith("sheet_"))
+    picker.set_value("汇总").run()
+    assert any("header row but no data rows" in e.value for e in at.error)
+    picker = next(s for s in at.selectbox if s.key and s.key.startswith("sheet_"))
+    picker.set_value("明细").run()
+    assert not at.error and not at.exception
