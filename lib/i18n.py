@@ -215,6 +215,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dayorder.mdy": ("月/日/年", "month/day/year"),
     "dayorder.none": ("数据中没有歧义，按日/月/年", "no ambiguous dates; day/month/year"),
     # --- validation report -----------------------------------------------------------
+    "report.preview_title": (
+        "校验结果（尚未加载）：{name}",
+        "Validation report (not loaded yet): {name}",
+    ),
     "report.title": ("校验结果：{name}", "Validation report: {name}"),
     "report.read": ("读取行数", "Rows read"),
     "report.used": ("使用行数", "Rows used"),

@@ -56,27 +56,38 @@ def prepare(
     return Prepared(name, table, read, mapping)
 
 
-def ingest(
-    con: duckdb.DuckDBPyConnection,
-    prepared: Prepared,
-    day_order: str | None = None,
-    replace_all: bool = False,
-) -> tuple[Validated, store.LoadResult]:
-    """Validate a prepared file and load its usable rows into the session database.
-
-    A file with no usable row raises `InputError("validate.no_rows")` before anything
-    is changed, so the data already loaded stays. `replace_all` clears every table
-    first (the first upload replaces the sample data).
-    """
+def check(prepared: Prepared, day_order: str | None = None) -> Validated:
+    """Validate a prepared file; refuse one with no usable row (`InputError("validate.no_rows")`)."""
     validated = validate(prepared.read, prepared.mapping, day_order=day_order)
     if validated.rows_used == 0:
-        top = validated.summary.sort("rows", descending=True).row(0, named=True) if validated.summary.height else None
+        top = (
+            validated.summary.sort("rows", descending=True).row(0, named=True)
+            if validated.summary.height
+            else None
+        )
         raise InputError(
             "validate.no_rows",
             name=prepared.name,
             reason=top["reason"] if top else "—",
             field=top["field"] if top else "—",
         )
+    return validated
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    prepared: Prepared,
+    day_order: str | None = None,
+    replace_all: bool = False,
+    validated: Validated | None = None,
+) -> tuple[Validated, store.LoadResult]:
+    """Validate a prepared file (unless `validated` is given) and load its usable rows.
+
+    A file with no usable row is refused before anything is changed, so the data
+    already loaded stays. `replace_all` clears every table first (the first upload
+    replaces the sample data).
+    """
+    validated = validated or check(prepared, day_order)
     if replace_all:
         store.clear(con)
     loaded = store.load(con, prepared.table, validated.frame)

@@ -25,6 +25,7 @@ _PREPARED = "_aftersight_prepared"
 _LOADED = "_aftersight_loaded_files"
 _SAVED = "_aftersight_saved_mappings"
 _USED = "_aftersight_used_mappings"
+_CHECKED = "_aftersight_checked"
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class LoadReport:
     name: str
     table: str
     validated: Validated
-    loaded: store.LoadResult
+    loaded: store.LoadResult | None  # None: checked, not loaded yet
 
 
 def source_line(source: str, loaded: dict[str, int], lang: str) -> str:
@@ -71,7 +72,12 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
     data = upload.getvalue()
     size_mb = len(data) / 2**20
     if size_mb > UPLOAD_LIMIT_MB:
-        ui.input_error(InputError("read.too_large", name=upload.name, size_mb=f"{size_mb:,.0f}", limit_mb=UPLOAD_LIMIT_MB), lang)
+        ui.input_error(
+            InputError(
+                "read.too_large", name=upload.name, size_mb=f"{size_mb:,.0f}", limit_mb=UPLOAD_LIMIT_MB
+            ),
+            lang,
+        )
         return
     file_key = f"{upload.file_id}_{table}"
     sheet = st.session_state.get(f"sheet_{file_key}")
@@ -89,7 +95,12 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
     icon = ":material/check_circle:" if done else ":material/description:"
     with st.expander(title, expanded=not done, icon=icon):
         if len(read.sheets) > 1:
-            st.selectbox(t("data.sheet", lang), read.sheets, index=read.sheets.index(read.sheet), key=f"sheet_{file_key}")
+            st.selectbox(
+                t("data.sheet", lang),
+                read.sheets,
+                index=read.sheets.index(read.sheet),
+                key=f"sheet_{file_key}",
+            )
         st.caption(_read_details(prepared, lang))
         headers = list(read.frame.columns)
         fields = TABLES[table]
@@ -120,8 +131,20 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
         order = _day_order_choice(prepared, result, file_key, lang)
         if done:
             st.success(t("data.file_loaded", lang))
-        elif st.button(t("data.load", lang), key=f"load_{file_key}", type="primary", disabled=bool(result.missing_required)):
-            _load(con, ingest.Prepared(prepared.name, table, read, result), order, file_key, lang)
+            return
+        if result.missing_required:
+            st.button(t("data.load", lang), key=f"load_{file_key}", type="primary", disabled=True)
+            return
+        # The report comes first: the user sees what will be excluded before loading.
+        mapped = ingest.Prepared(prepared.name, table, read, result)
+        try:
+            validated = _check(mapped, order, file_key)
+        except InputError as error:
+            ui.input_error(error, lang)
+            return
+        report_panel(LoadReport(prepared.name, table, validated, None), lang)
+        if st.button(t("data.load", lang), key=f"load_{file_key}", type="primary"):
+            _load(con, mapped, validated, file_key, lang)
 
 
 def _read_details(prepared: ingest.Prepared, lang: str) -> str:
@@ -147,20 +170,28 @@ def _day_order_choice(prepared: ingest.Prepared, result, file_key: str, lang: st
     picked = st.radio(
         t("dayorder.label", lang),
         options,
-        format_func=lambda o: t("dayorder.auto", lang, detected=auto) if o == "auto" else t(f"dayorder.{o}", lang),
+        format_func=lambda o: (
+            t("dayorder.auto", lang, detected=auto) if o == "auto" else t(f"dayorder.{o}", lang)
+        ),
         horizontal=True,
         key=f"order_{file_key}",
     )
     return None if picked == "auto" else picked
 
 
-def _load(con, prepared: ingest.Prepared, order: str | None, file_key: str, lang: str) -> None:
+def _check(prepared: ingest.Prepared, order: str | None, file_key: str):
+    """Validation of this file with this mapping and day order, computed once."""
+    key = (file_key, tuple(prepared.mapping.columns.items()), order)
+    cache = st.session_state.setdefault(_CHECKED, {})
+    if key not in cache:
+        cache.clear()  # one file's latest check is all a rerun needs
+        cache[key] = ingest.check(prepared, order)
+    return cache[key]
+
+
+def _load(con, prepared: ingest.Prepared, validated, file_key: str, lang: str) -> None:
     first_upload = session.source() == "sample"  # the first upload replaces the sample data
-    try:
-        validated, loaded = ingest.ingest(con, prepared, day_order=order, replace_all=first_upload)
-    except InputError as error:
-        ui.input_error(error, lang)
-        return
+    validated, loaded = ingest.ingest(con, prepared, replace_all=first_upload, validated=validated)
     if first_upload:
         session.reports().clear()
     session.reports().append(LoadReport(prepared.name, prepared.table, validated, loaded))
@@ -174,29 +205,42 @@ def report_panel(report: LoadReport, lang: str) -> None:
     """Rows read, used, excluded and flagged, by reason, with the rejected rows as CSV."""
     v = report.validated
     with st.container(border=True):
-        st.markdown(f"**{t('report.title', lang, name=report.name)}**")
-        flagged = int(v.summary.filter(pl.col("action") == "flagged")["rows"].sum()) if v.summary.height else 0
+        title = "report.title" if report.loaded is not None else "report.preview_title"
+        st.markdown(f"**{t(title, lang, name=report.name)}**")
+        flagged = (
+            int(v.summary.filter(pl.col("action") == "flagged")["rows"].sum()) if v.summary.height else 0
+        )
         cols = st.columns(5)
         cols[0].metric(t("report.read", lang), f"{v.rows_read:,}")
         cols[1].metric(t("report.used", lang), f"{v.rows_used:,}")
         cols[2].metric(t("report.excluded", lang), f"{v.excluded():,}")
         cols[3].metric(t("report.flagged", lang), f"{flagged:,}")
-        cols[4].metric(t("report.replaced", lang), f"{report.loaded.replaced:,}", help=t("report.replaced_help", lang))
+        if report.loaded is not None:
+            cols[4].metric(
+                t("report.replaced", lang),
+                f"{report.loaded.replaced:,}",
+                help=t("report.replaced_help", lang),
+            )
         if v.day_order:
             how = "report.dayorder_detected" if v.day_order_detected else "report.dayorder_assumed"
             st.caption(t(how, lang, order=t(f"dayorder.{v.day_order}", lang)))
         if v.summary.height:
             shown = v.summary.with_columns(
                 pl.col("reason").map_elements(lambda r: t(f"reason.{r}", lang), return_dtype=pl.String),
-                pl.col("field").map_elements(lambda f: t(f"field.{f}", lang) if f else "", return_dtype=pl.String),
+                pl.col("field").map_elements(
+                    lambda f: t(f"field.{f}", lang) if f else "", return_dtype=pl.String
+                ),
                 pl.col("action").map_elements(lambda a: t(f"action.{a}", lang), return_dtype=pl.String),
             ).rename({c: t(f"report.col_{c}", lang) for c in v.summary.columns})
             st.dataframe(shown, hide_index=True, width="stretch")
             if v.issues.height:
                 st.download_button(
-                    t("report.download", lang), data=lambda: export.csv_bytes(v.issues),
-                    file_name=f"rejected-{report.name}.csv", mime="text/csv", on_click="ignore",
-                    key=f"rejected_{id(report)}",
+                    t("report.download", lang),
+                    data=lambda: export.csv_bytes(v.issues),
+                    file_name=f"rejected-{report.name}.csv",
+                    mime="text/csv",
+                    on_click="ignore",
+                    key=f"rejected_{id(v)}",
                 )
         else:
             st.caption(t("report.clean", lang))

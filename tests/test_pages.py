@@ -111,6 +111,10 @@ def test_data_page_upload_gbk_csv_maps_and_loads():
     at.file_uploader(key="upload_tickets").upload("export.csv", csv.encode("gbk"), "text/csv").run()
     assert not at.exception
     assert "GB18030" in texts(at).upper() or "GBK" in texts(at).upper()
+    # the report comes before loading: nothing is loaded yet
+    assert "Validation report (not loaded yet): export.csv" in texts(at)
+    assert {m.label: m.value for m in at.metric}["Rows excluded"] == "1"
+    assert "Current data: the bundled sample" in texts(at)
     at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("load_"))).click().run()
     assert not at.exception
     relang(at, "en")
