@@ -207,7 +207,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "data.col_required": ("必填", "Required"),
     "data.col_source": ("文件中的列", "Column in your file"),
     "data.load": ("加载这些数据", "Load these rows"),
-    "data.file_loaded": ("已加载，校验结果见下方。", "Loaded; see the validation report below."),
+    "data.file_loaded": ("“{name}”已加载，校验结果见下方。", "“{name}” is loaded; its validation report is below."),
     "data.preview": ("已加载数据预览（前 50 行）", "Loaded data preview (first 50 rows)"),
     "dayorder.label": ("日期顺序（如 03/04/2024）", "Day order (for dates like 03/04/2024)"),
     "dayorder.auto": ("自动：{detected}", "Automatic: {detected}"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import polars as pl
@@ -80,6 +80,10 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
         )
         return
     file_key = f"{upload.file_id}_{table}"
+    if file_key in st.session_state.get(_LOADED, set()):
+        # Loaded: its rows are in DuckDB and its report is below; do not read it again.
+        st.success(t("data.file_loaded", lang, name=upload.name), icon=":material/check_circle:")
+        return
     sheet = st.session_state.get(f"sheet_{file_key}")
     try:
         prepared = _prepare(data, upload.name, table, upload.file_id, sheet)
@@ -90,10 +94,8 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
             st.selectbox(t("data.sheet", lang), sheets, key=f"sheet_{file_key}")
         return
     read = prepared.read
-    done = file_key in st.session_state.get(_LOADED, set())
     title = t("data.file_title", lang, name=upload.name, rows=read.frame.height, columns=read.frame.width)
-    icon = ":material/check_circle:" if done else ":material/description:"
-    with st.expander(title, expanded=not done, icon=icon):
+    with st.expander(title, expanded=True, icon=":material/description:"):
         if len(read.sheets) > 1:
             st.selectbox(
                 t("data.sheet", lang),
@@ -129,9 +131,6 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
         except InputError as error:
             ui.input_error(error, lang)
         order = _day_order_choice(prepared, result, file_key, lang)
-        if done:
-            st.success(t("data.file_loaded", lang))
-            return
         if result.missing_required:
             st.button(t("data.load", lang), key=f"load_{file_key}", type="primary", disabled=True)
             return
@@ -194,7 +193,13 @@ def _load(con, prepared: ingest.Prepared, validated, file_key: str, lang: str) -
     validated, loaded = ingest.ingest(con, prepared, replace_all=first_upload, validated=validated)
     if first_upload:
         session.reports().clear()
-    session.reports().append(LoadReport(prepared.name, prepared.table, validated, loaded))
+    # The rows now live in DuckDB: keep only the report, and drop this file's cached copies.
+    report = LoadReport(prepared.name, prepared.table, replace(validated, frame=validated.frame.clear()), loaded)
+    session.reports().append(report)
+    st.session_state.pop(_CHECKED, None)
+    prepared_cache = st.session_state.get(_PREPARED, {})
+    for key in [k for k in prepared_cache if f"{k[0]}_{k[1]}" == file_key]:
+        del prepared_cache[key]
     st.session_state.setdefault(_LOADED, set()).add(file_key)
     st.session_state.setdefault(_USED, {})[prepared.table] = prepared.mapping.columns
     session.changed("upload")

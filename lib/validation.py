@@ -53,12 +53,9 @@ class Validated:
     issues: pl.DataFrame
     summary: pl.DataFrame
     rows_read: int
+    rows_used: int
     day_order: str | None
     day_order_detected: bool
-
-    @property
-    def rows_used(self) -> int:
-        return self.frame.height
 
     def excluded(self) -> int:
         return int(self.summary.filter(pl.col("action") == "excluded")["rows"].sum())
@@ -156,9 +153,11 @@ def validate(
 
     issues = pl.concat(problems, how="diagonal_relaxed") if problems else pl.DataFrame()
     summary = _summary(issues, read)
+    used = frame.filter(keep)
     return Validated(
         table=table,
-        frame=frame.filter(keep),
+        frame=used,
+        rows_used=used.height,
         issues=issues.sort("row") if issues.height else issues,
         summary=summary,
         rows_read=raw.height + read.empty_rows + read.trailing_empty_rows,
