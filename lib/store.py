@@ -227,7 +227,13 @@ def scoped(
         select = ", ".join(quote(c) for c in wanted) or "*"
         sql = f"SELECT {select} FROM tickets{_where(date_clauses + dims)}"
         tickets = _read(con, sql, date_params + dim_params)
-        history = _history(con, scope, cols, dims, dim_params, by_period)
+        # Backlog needs the two dates; a dimension only when it was asked for.
+        history_cols = tuple(
+            c
+            for c in cols
+            if ticket_columns is None or c in ticket_columns or c in ("created_at", "resolved_at")
+        )
+        history = _history(con, scope, history_cols, dims, dim_params, by_period)
     if "surveys" in loaded:
         surveys = _scoped_surveys(con, scope, "tickets" in loaded)
     if "customers" in loaded:
