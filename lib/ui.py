@@ -87,3 +87,20 @@ def kpi_card(
 
 def input_error(error: InputError, lang: str) -> None:
     st.error(error.message(lang), icon="⚠️")
+
+
+# Streamlit's uploader writes "Upload" and "… per file • CSV, …" in English with no
+# parameter to change them (streamlit issue 13500). In Chinese the instructions are
+# hidden (the page shows a translated caption) and the button is relabelled. Static
+# CSS only: no user text goes into this HTML.
+_UPLOADER_ZH_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "选择文件"; }
+</style>"""
+
+
+def uploader_language(lang: str) -> None:
+    """Make the file uploaders on this page speak `lang` (see `_UPLOADER_ZH_CSS`)."""
+    if lang == "zh":
+        st.html(_UPLOADER_ZH_CSS)

@@ -13,6 +13,7 @@ lang = session.lang()
 con = session.connection()
 
 st.title(t("data.title", lang))
+ui.uploader_language(lang)
 st.caption(t("data.intro", lang))
 
 loaded = store.tables(con)
@@ -50,8 +51,8 @@ for tab, table in zip(st.tabs([t(f"table.{name}", lang) for name in TABLES]), TA
             accept_multiple_files=True,
             key=f"upload_{table}",
             max_upload_size=data_page.UPLOAD_LIMIT_MB,
-            help=t("data.limit", lang, limit_mb=data_page.UPLOAD_LIMIT_MB),
         )
+        st.caption(t("data.limit", lang, limit_mb=data_page.UPLOAD_LIMIT_MB))
         for upload in uploads or []:
             data_page.file_panel(con, table, upload, lang)
         for report in [r for r in session.reports() if r.table == table]:

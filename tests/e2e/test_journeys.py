@@ -265,6 +265,14 @@ def test_chinese_ui(app, page: Page) -> None:
 
     app.screenshot("journey2-chinese")
 
+    # Streamlit's uploader has English texts of its own; the Chinese Data page covers them.
+    app.rerun(lambda: nav_link(page, "数据").click())
+    dropzone = page.get_by_test_id("stFileUploaderDropzone").nth(1)
+    expect(dropzone.get_by_role("button", name="选择文件")).to_be_visible()
+    expect(page.get_by_text("Upload", exact=True).filter(visible=True)).to_have_count(0)
+    expect(page.get_by_test_id("stFileUploaderDropzoneInstructions").filter(visible=True)).to_have_count(0)
+    app.screenshot("journey2-chinese-data")
+
 
 def test_link_reproduces_the_view(app, page: Page) -> None:
     app.open("/?lang=en&start=2026-01-01&end=2026-01-31")
