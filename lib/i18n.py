@@ -119,6 +119,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.travel_cost": ("差旅成本", "Travel cost"),
     "field.handle_minutes": ("处理时长（分钟）", "Handle time (min)"),
     "field.in_warranty": ("是否保内", "In warranty"),
+    "field.repeat_contact": ("30 天内重复来电", "Repeat contact (30 days)"),
     "field.submitted_at": ("提交时间", "Submitted at"),
     "field.csat": ("满意度（1–5）", "CSAT (1–5)"),
     "field.nps": ("推荐意愿（0–10）", "NPS score (0–10)"),

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import charts, export, formatting
 from lib.errors import InputError
-from lib.i18n import t
+from lib.i18n import CATALOGUE, t
 from lib.kpis import Kpi, Settings, change, status
 
 STATUS_MARK = {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●]"}
@@ -83,6 +83,11 @@ def kpi_card(
             )
         else:
             st.caption(t("kpi.no_target", lang))
+
+
+def with_field_labels(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The frame with canonical column names shown as the user reads them (for display only)."""
+    return frame.rename({c: t(f"field.{c}", lang) for c in frame.columns if f"field.{c}" in CATALOGUE})
 
 
 def input_error(error: InputError, lang: str) -> None:

@@ -26,7 +26,9 @@ if sample_col.button(t("data.use_sample", lang), width="stretch"):
     st.rerun()
 
 with st.expander(t("data.mapping_file", lang)):
-    saved_file = st.file_uploader(t("data.mapping_load", lang), type=["json"], key="mapping_file")
+    saved_file = st.file_uploader(
+        t("data.mapping_load", lang), type=["json"], key="mapping_file", max_upload_size=1
+    )
     if saved_file is not None:
         try:
             mappings, saved_settings = mapping.loads(saved_file.getvalue())
@@ -62,4 +64,5 @@ if loaded:
     st.subheader(t("data.preview", lang))
     for table, rows in store.tables(con).items():
         st.markdown(f"**{t(f'table.{table}', lang)}** · {rows:,}")
-        st.dataframe(store.preview(con, table), hide_index=True, width="stretch", height=240)
+        preview = ui.with_field_labels(store.preview(con, table), lang)
+        st.dataframe(preview, hide_index=True, width="stretch", height=240)
