@@ -26,9 +26,11 @@ def _legacy_first_run() -> bool:
     the next run. Such a first run is restarted on the normal path; nothing the
     user did is lost yet.
     """
-    from streamlit.runtime.pages_manager import PagesManager  # internal, see docstring
-
-    if PagesManager.uses_pages_directory and _SEEN not in st.session_state:
+    try:
+        from streamlit.runtime.pages_manager import PagesManager  # internal, see docstring
+    except ImportError:  # a Streamlit without it has no such path to leave
+        return False
+    if getattr(PagesManager, "uses_pages_directory", False) and _SEEN not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()
     return bool(PagesManager.uses_pages_directory)
