@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import weakref
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -28,6 +30,7 @@ def connect(memory_limit: str = "4GB", threads: int = 2) -> duckdb.DuckDBPyConne
 
     Settings are locked afterwards, so SQL cannot switch file access back on.
     """
+    spill = tempfile.mkdtemp(prefix="aftersight-")
     con = duckdb.connect(
         ":memory:",
         config={
@@ -36,9 +39,10 @@ def connect(memory_limit: str = "4GB", threads: int = 2) -> duckdb.DuckDBPyConne
             "autoload_known_extensions": False,
             "memory_limit": memory_limit,
             "threads": threads,
-            "temp_directory": tempfile.mkdtemp(prefix="aftersight-"),
+            "temp_directory": spill,
         },
     )
+    weakref.finalize(con, shutil.rmtree, spill, True)  # the session's spill folder goes with it
     con.execute("SET lock_configuration = true")
     return con
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 
 import duckdb
@@ -14,16 +13,13 @@ from lib import store
 
 def _session_database() -> Iterator[duckdb.DuckDBPyConnection]:
     connection = store.connect(memory_limit="256MB", threads=1)
-    temp_dir = connection.execute("SELECT current_setting('temp_directory')").fetchone()[0]
     yield connection
-    connection.close()
-    # store.connect() makes the directory with mkdtemp and nothing removes it.
-    shutil.rmtree(temp_dir, ignore_errors=True)
+    connection.close()  # its temp folder goes when the connection is collected (store.connect)
 
 
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A fresh session database, closed (and its temp directory removed) after the test."""
+    """A fresh session database, closed after the test."""
     yield from _session_database()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -252,3 +253,17 @@ def test_filter_on_a_column_the_table_lacks_matches_nothing(con):
     store.load(con, "tickets", tickets_frame(["A", "B"]))
     frames = store.scoped(con, Scope(filters=(("channel", ("phone",)),)))
     assert frames.tickets.height == 0
+
+
+def test_a_closed_session_leaves_no_temp_folder():
+    import gc
+    import glob
+    import tempfile
+
+    before = set(glob.glob(f"{tempfile.gettempdir()}/aftersight-*"))
+    con = store.connect()
+    created = set(glob.glob(f"{tempfile.gettempdir()}/aftersight-*")) - before
+    assert len(created) == 1
+    del con
+    gc.collect()
+    assert not any(Path(path).exists() for path in created)
