@@ -159,6 +159,16 @@ def _wall_clock(data: pl.DataFrame, column: str) -> pl.DataFrame:
     return data
 
 
+def _line_points(periods: int, size: int) -> alt.OverlayMarkDef:
+    """Points on a line: visible when there are few periods.
+
+    With many periods they stay invisible but still carry the tooltip (a line mark
+    alone shows the first row's values wherever it is hovered).
+    """
+    few = periods <= FEW_PERIODS
+    return alt.OverlayMarkDef(filled=True, size=size if few else size - 10, opacity=1 if few else 0)
+
+
 def _is_temporal(dtype: pl.DataType) -> bool:
     return dtype.is_temporal() and dtype != pl.Time and not isinstance(dtype, pl.Duration)
 
@@ -199,10 +209,7 @@ def volume_trend(
     )
     data = _wall_clock(data, "period")
     label_format = _time_unit_format(time_unit)
-    few = data.height <= FEW_PERIODS
-    # Many periods: points stay invisible but still carry the tooltip (a line mark
-    # alone shows the first row's values wherever it is hovered).
-    points = alt.OverlayMarkDef(filled=True, size=50 if few else 40, opacity=1 if few else 0)
+    points = _line_points(data.height, size=50)
     chart = (
         alt.Chart(data)
         .mark_line(color=COLORS["primary"], strokeWidth=2, point=points)
@@ -343,8 +350,7 @@ def kpi_trend(
             "period:O", title=x_title, sort=data["period"].to_list(), axis=alt.Axis(labelAngle=0)
         )
         x_tooltip = alt.Tooltip("period:O", title=x_title)
-    few = data.height <= FEW_PERIODS
-    points = alt.OverlayMarkDef(filled=True, size=40 if few else 30, opacity=1 if few else 0)
+    points = _line_points(data.height, size=40)
     line = (
         alt.Chart(data)
         .mark_line(color=COLORS["primary"], strokeWidth=2, point=points)

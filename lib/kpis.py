@@ -361,12 +361,6 @@ def columns_for(keys: tuple[str, ...] | None = None, by: str | None = None) -> s
     return wanted | ({by} if by else set())
 
 
-def _prepare(frame: pl.DataFrame | None) -> tuple[pl.DataFrame | None, frozenset[str]]:
-    if frame is None:
-        return None, frozenset()
-    return frame, frozenset(frame.columns)
-
-
 def evaluate(frames: Frames, keys: tuple[str, ...] | None = None, settings: Settings | None = None) -> dict[str, float | None]:
     """Every KPI in `keys` (default: all) over the scope; None where not available."""
     table = evaluate_by(frames, keys, settings=settings)
@@ -403,7 +397,8 @@ def evaluate_by(
     period_col = {"tickets": "created_at", "surveys": "submitted_at", "history": None, "customers": None}
     parts: list[pl.DataFrame] = []
     for table in ("tickets", "surveys", "customers", "history"):
-        frame, have = _prepare(getattr(frames, table))
+        frame = getattr(frames, table)
+        have = frozenset(frame.columns) if frame is not None else frozenset()
         kpis = [k for k in wanted if k.table == table]
         if not kpis or frame is None:
             continue
