@@ -281,12 +281,20 @@ def _read(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFram
     return pl.from_arrow(con.cursor().sql(sql, params=params).to_arrow_table())
 
 
+# Ticket columns joined to each survey answer as ticket_<name>.
+SURVEY_TICKET_FACTS = ("created_at", "resolved_at", "reopen_count", "first_contact_resolved")
+
+
 def _scoped_surveys(con: duckdb.DuckDBPyConnection, scope: Scope, with_tickets: bool) -> pl.DataFrame:
     """Answers submitted in range; ticket dimensions joined in so filters and breakdowns apply."""
     survey_cols = columns(con, "surveys")
     joinable = with_tickets and "ticket_id" in survey_cols
-    dims = tuple(d for d in DIMENSIONS if joinable and d in columns(con, "tickets"))
+    ticket_cols = columns(con, "tickets") if joinable else ()
+    dims = tuple(d for d in DIMENSIONS if d in ticket_cols)
+    # What the answered ticket went through, for satisfaction drivers.
+    facts = tuple((c, f"ticket_{c}") for c in SURVEY_TICKET_FACTS if c in ticket_cols)
     select = "s.*" + "".join(f", t.{quote(d)}" for d in dims)
+    select += "".join(f", t.{quote(c)} AS {quote(alias)}" for c, alias in facts)
     select_params: list = []
     if joinable:
         # For survey_response_rate: was the answered ticket created in the range?
@@ -296,6 +304,7 @@ def _scoped_surveys(con: duckdb.DuckDBPyConnection, scope: Scope, with_tickets: 
     source = (
         "surveys s LEFT JOIN (SELECT ticket_id, created_at"
         + "".join(f", {quote(d)}" for d in dims)
+        + "".join(f", {quote(c)}" for c, _ in facts if c != "created_at")
         + " FROM tickets) t USING (ticket_id)"
         if joinable
         else "surveys s"
