@@ -29,9 +29,18 @@ class Settings:
     resolution_target_hours: float = 72.0  # the "T3" rule
     targets: tuple[tuple[str, float], ...] = ()
     tolerance: float = 0.10  # amber band: within 10 % of the target on the wrong side
+    # (priority value, response hours, resolution hours): P1 is usually tighter than P4.
+    # A priority not listed, or a None, uses the general target above.
+    priority_targets: tuple[tuple[str, float | None, float | None], ...] = ()
 
     def target(self, kpi: Kpi) -> float | None:
         return dict(self.targets).get(kpi.key, kpi.target)
+
+    def sla_hours(self, which: Literal["response", "resolution"]) -> tuple[float, dict[str, float]]:
+        """The general SLA target in hours and the per-priority ones that differ from it."""
+        general = self.response_target_hours if which == "response" else self.resolution_target_hours
+        index = 1 if which == "response" else 2
+        return general, {row[0]: float(row[index]) for row in self.priority_targets if row[index] is not None}
 
     def to_dict(self) -> dict:
         """For the mapping file."""
@@ -40,6 +49,10 @@ class Settings:
             "resolution_target_hours": self.resolution_target_hours,
             "targets": dict(self.targets),
             "tolerance": self.tolerance,
+            "priority_targets": {
+                priority: {"response_hours": response, "resolution_hours": resolution}
+                for priority, response, resolution in self.priority_targets
+            },
         }
 
     @classmethod
@@ -49,15 +62,32 @@ class Settings:
 
         def number(name: str) -> float:
             value = saved.get(name, getattr(default, name))
-            return float(value) if isinstance(value, int | float) else getattr(default, name)
+            return float(value) if _is_hours(value) else getattr(default, name)
+
+        def hours(row: dict, name: str) -> float | None:
+            value = row.get(name) if isinstance(row, dict) else None
+            return float(value) if _is_hours(value) else None
 
         targets = saved.get("targets") if isinstance(saved.get("targets"), dict) else {}
+        per_priority = saved.get("priority_targets") if isinstance(saved.get("priority_targets"), dict) else {}
         return cls(
             response_target_hours=number("response_target_hours"),
             resolution_target_hours=number("resolution_target_hours"),
-            targets=tuple(sorted((str(k), float(v)) for k, v in targets.items() if isinstance(v, int | float))),
+            targets=tuple(sorted((str(k), float(v)) for k, v in targets.items() if _is_number(v))),
             tolerance=number("tolerance"),
+            priority_targets=tuple(
+                sorted((str(p), hours(r, "response_hours"), hours(r, "resolution_hours")) for p, r in per_priority.items())
+            ),
         )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _is_hours(value: object) -> bool:
+    """A usable threshold: a finite number ≥ 0 (a target of −3 h or NaN would silently fail every ticket)."""
+    return _is_number(value) and value >= 0
 
 
 # Expression builders get the columns the table has and the settings, and return
@@ -165,11 +195,14 @@ def _duration_kpis(name: str, col: str, hours: pl.Expr, zh: str, en: str, target
     ]
 
 
-def _sla(hours: pl.Expr, attr: str) -> ExprFn:
+def _sla(hours: pl.Expr, which: Literal["response", "resolution"]) -> ExprFn:
     def build(have: frozenset[str], settings: Settings) -> pl.Expr:
-        valid = _valid(hours)
-        threshold = getattr(settings, attr)
-        return pl.when(valid.count() > 0).then((valid <= threshold).mean()).otherwise(None)
+        general, per_priority = settings.sla_hours(which)
+        threshold = pl.lit(general)
+        if per_priority and "priority" in have:
+            threshold = pl.col("priority").replace_strict(per_priority, default=general, return_dtype=pl.Float64)
+        within = (hours <= threshold).filter(hours >= 0)
+        return pl.when(within.count() > 0).then(within.mean()).otherwise(None)
 
     return build
 
@@ -238,13 +271,13 @@ KPIS: tuple[Kpi, ...] = (
         "response_sla_rate", ("响应达标率", "Response SLA rate"),
         ("首次响应时长不超过响应目标（默认 4 小时）的工单占比。", "Share of first responses within the response target (default 4 h)."),
         "ratio", "higher", 0.90, "tickets", ("created_at", "first_response_at"),
-        _needs("first_response_at")(_sla(FIRST_RESPONSE_HOURS, "response_target_hours")),
+        _needs("first_response_at")(_sla(FIRST_RESPONSE_HOURS, "response")),
     ),
     Kpi(
         "resolution_sla_rate", ("解决达标率（T3）", "Resolution SLA rate (T3)"),
         ("解决时长不超过解决目标（默认 72 小时）的已解决工单占比。", "Share of resolved tickets resolved within the target (default 72 h)."),
         "ratio", "higher", 0.90, "tickets", ("created_at", "resolved_at"),
-        _needs("resolved_at")(_sla(RESOLUTION_HOURS, "resolution_target_hours")),
+        _needs("resolved_at")(_sla(RESOLUTION_HOURS, "resolution")),
     ),
     Kpi(
         "fcr_rate", ("一次解决率", "First-contact resolution rate"),
@@ -357,7 +390,8 @@ _DIVIDE_BY_TICKETS = ("survey_response_rate",)
 def columns_for(keys: tuple[str, ...] | None = None, by: str | None = None) -> set[str]:
     """The ticket columns the KPIs in `keys` (default: all) can use, plus `by`."""
     wanted = {c for k in (keys or tuple(BY_KEY)) for need in BY_KEY[k].needs for c in need.split("|")}
-    wanted |= {"created_at", "resolved_at", "repeat_contact"}  # durations, periods, repeat contacts
+    # Durations, periods, repeat contacts, per-priority SLA targets.
+    wanted |= {"created_at", "resolved_at", "repeat_contact", "priority"}
     return wanted | ({by} if by else set())
 
 

@@ -130,6 +130,49 @@ def test_sla_targets_from_settings(frames_for):
     )
 
 
+def test_sla_targets_per_priority(frames_for):
+    tickets = SERVICE_TICKETS.with_columns(pl.Series("priority", ["P1", "P1", "P4", None, "P9", None, None]))
+    settings = Settings(priority_targets=(("P1", 1.0, 12.0), ("P4", 8.0, None)))
+    got = evaluate(frames_for(MARCH, tickets=tickets), ("response_sla_rate", "resolution_sla_rate"), settings)
+    assert got == pytest.approx(
+        {
+            # T1 P1 1 h ≤ 1 ✓, T2 P1 2 h > 1 ✗, T3 P4 4 h ≤ 8 ✓, T4 no priority 10 h > 4 (general) ✗
+            "response_sla_rate": 0.5,
+            # T1 P1 12 h ≤ 12 ✓, T2 P1 72 h > 12 ✗, T3 P4 without its own: 96 h > 72 (general) ✗
+            "resolution_sla_rate": 1 / 3,
+        }
+    )
+
+
+def test_priority_targets_without_a_priority_column_use_the_general_target(frames_for):
+    settings = Settings(priority_targets=(("P1", 1.0, 12.0),))
+    got = evaluate(frames_for(MARCH, tickets=SERVICE_TICKETS), ("response_sla_rate",), settings)
+    assert got == pytest.approx({"response_sla_rate": 0.75})
+
+
+def test_settings_round_trip_through_the_mapping_file_form():
+    settings = Settings(
+        response_target_hours=2.0,
+        targets=(("csat", 90.0),),
+        tolerance=0.2,
+        priority_targets=(("P1", 1.0, 24.0), ("P4", None, 120.0)),
+    )
+    assert Settings.from_dict(settings.to_dict()) == settings
+
+
+def test_settings_from_a_tampered_file_fall_back_to_defaults():
+    saved = {
+        "response_target_hours": -3,  # a negative target would fail every ticket
+        "resolution_target_hours": "72",
+        "tolerance": True,
+        "targets": {"csat": "high", "nps": 40},
+        "priority_targets": {"P1": {"response_hours": float("nan"), "resolution_hours": 8}, "P2": "fast"},
+    }
+    assert Settings.from_dict(saved) == Settings(
+        targets=(("nps", 40.0),), priority_targets=(("P1", None, 8.0), ("P2", None, None))
+    )
+
+
 def test_duration_equal_to_the_target_is_within_and_one_second_more_is_not(frames_for):
     start = at(4, 8)
     tickets = pl.DataFrame(
