@@ -56,6 +56,7 @@ def ensure() -> None:
 
 _SEEN = "_aftersight_frame_seen"
 LANG_OPTIONS = {"zh": "中文", "en": "English"}
+COMPARE_OPTIONS = ("previous", "year")
 
 
 def _seed(key: str, from_url, default=None) -> None:
@@ -108,6 +109,16 @@ def sidebar() -> None:
     _keep("range", picked)
     # While the user has clicked only the first day of a new range, keep the whole span.
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and len(picked) == 2 else (first, last)
+    url_compare = st.query_params.get("compare")
+    _seed("compare", url_compare if url_compare in COMPARE_OPTIONS else None, "previous")
+    compare = st.sidebar.radio(
+        t("sidebar.compare_with", lang),
+        COMPARE_OPTIONS,
+        format_func=lambda option: t(f"sidebar.compare_{option}", lang),
+        key="compare",
+        horizontal=True,
+    )
+    _keep("compare", compare)
     filters = []
     for dim, values in store.dimension_values(con).items():
         key = f"filter_{dim}"
@@ -121,11 +132,11 @@ def sidebar() -> None:
         _keep(key, chosen)
         if chosen:
             filters.append((dim, tuple(chosen)))
-    scope = store.Scope(start, end, tuple(filters))
+    scope = store.Scope(start, end, tuple(filters), compare=compare)
     session.set_scope(scope)
     previous = scope.previous()
     st.sidebar.caption(t("sidebar.compare", lang, start=previous.start, end=previous.end) if previous else "")
-    params = {"lang": lang, "start": start.isoformat(), "end": end.isoformat()}
+    params = {"lang": lang, "start": start.isoformat(), "end": end.isoformat(), "compare": compare}
     params.update({dim: list(values) for dim, values in filters})
     st.query_params.from_dict(params)
 

@@ -94,7 +94,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Filters tickets by creation time; the default is the last full month of the data.",
     ),
     "sidebar.all": ("全部", "All"),
-    "sidebar.compare": ("对比上一期：{start} 至 {end}", "Compared with {start} to {end}"),
+    "sidebar.compare": ("对比期：{start} 至 {end}", "Compared with {start} to {end}"),
+    "sidebar.compare_with": ("对比", "Compare with"),
+    "sidebar.compare_previous": ("上一周期", "Previous period"),
+    "sidebar.compare_year": ("去年同期", "Same period last year"),
     # --- tables and fields ----------------------------------------------------
     "table.tickets": ("工单", "Tickets"),
     "table.surveys": ("满意度回访", "Surveys"),

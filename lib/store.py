@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 import duckdb
 import polars as pl
@@ -141,6 +142,7 @@ class Scope:
     start: date | None = None
     end: date | None = None
     filters: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
+    compare: Literal["previous", "year"] = "previous"  # what previous() compares with
 
     @property
     def end_exclusive(self) -> datetime | None:
@@ -151,13 +153,17 @@ class Scope:
         return datetime.combine(self.start, datetime.min.time()) if self.start else None
 
     def previous(self) -> Scope | None:
-        """The period just before, with the same filters.
+        """The period to compare with, with the same filters.
 
-        Whole calendar months compare with the same number of months before
-        (October with September); any other range with the same number of days.
+        "previous": the period just before. Whole calendar months compare with the
+        same number of months before (October with September); any other range with
+        the same number of days. "year": the same dates one year earlier (29 February
+        becomes the 28th).
         """
         if not (self.start and self.end):
             return None
+        if self.compare == "year":
+            return replace(self, start=_year_before(self.start), end=_year_before(self.end))
         if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
             months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
             index = self.start.year * 12 + self.start.month - 1 - months
@@ -165,6 +171,20 @@ class Scope:
             return replace(self, start=start, end=self.start - timedelta(days=1))
         days = (self.end - self.start).days + 1
         return replace(self, start=self.start - timedelta(days=days), end=self.start - timedelta(days=1))
+
+    def narrowed(self, dimension: str, value: str | None) -> Scope:
+        """This scope with one more filter: `dimension` equal to `value` (a drill-down)."""
+        kept = tuple((d, v) for d, v in self.filters if d != dimension)
+        existing = dict(self.filters).get(dimension)
+        if existing is not None and value not in existing:
+            values: tuple = ()  # drilling outside the sidebar's own filter matches nothing
+        else:
+            values = (value,)
+        return replace(self, filters=(*kept, (dimension, values)))
+
+
+def _year_before(day: date) -> date:
+    return day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else date(day.year - 1, 2, 28)
 
 
 @dataclass(frozen=True)
@@ -191,8 +211,13 @@ def _dimension_sql(scope: Scope, available: tuple[str, ...], prefix: str = "") -
         if dim not in available:
             clauses.append("false")  # filtering on a column this table lacks matches nothing
             continue
-        clauses.append(f"{prefix}{quote(dim)} IN ({', '.join('?' * len(values))})" if values else "false")
-        params.extend(values)
+        column = f"{prefix}{quote(dim)}"
+        present = [v for v in values if v is not None]
+        tests = ([f"{column} IN ({', '.join('?' * len(present))})"] if present else []) + (
+            [f"{column} IS NULL"] if None in values else []  # a drill into the "empty" group
+        )
+        clauses.append(f"({' OR '.join(tests)})" if tests else "false")
+        params.extend(present)
     return clauses, params
 
 

@@ -42,3 +42,26 @@ def test_previous_period(start, end, expected):
 
 def test_open_scope_has_no_previous_period():
     assert Scope().previous() is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2026, 10, 1), date(2026, 10, 31), (date(2025, 10, 1), date(2025, 10, 31))),
+        (date(2024, 2, 1), date(2024, 2, 29), (date(2023, 2, 1), date(2023, 2, 28))),  # leap day
+        (date(2026, 10, 5), date(2026, 10, 11), (date(2025, 10, 5), date(2025, 10, 11))),
+    ],
+)
+def test_same_period_last_year(start, end, expected):
+    previous = Scope(start, end, (("channel", ("电话",)),), compare="year").previous()
+    assert (previous.start, previous.end) == expected
+    assert previous.filters == (("channel", ("电话",)),)
+    assert previous.compare == "year"
+
+
+def test_narrowed_adds_a_drill_filter_and_respects_the_sidebar_filter():
+    scope = Scope(date(2026, 10, 1), date(2026, 10, 31), (("channel", ("电话", "微信")),))
+    assert scope.narrowed("category", "漏水").filters == (("channel", ("电话", "微信")), ("category", ("漏水",)))
+    assert scope.narrowed("channel", "电话").filters == (("channel", ("电话",)),)
+    # a value the sidebar already excludes matches nothing rather than widening the filter
+    assert scope.narrowed("channel", "官网").filters == (("channel", ()),)

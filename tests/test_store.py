@@ -267,3 +267,11 @@ def test_a_closed_session_leaves_no_temp_folder():
     del con
     gc.collect()
     assert not any(Path(path).exists() for path in created)
+
+
+def test_a_drill_into_the_empty_group_matches_rows_without_a_value(con):
+    store.load(con, "tickets", tickets_frame(["A", "B", "C"], channel=["phone", None, "chat"]))
+    frames = store.scoped(con, Scope().narrowed("channel", None))
+    assert frames.tickets["ticket_id"].to_list() == ["B"]
+    frames = store.scoped(con, Scope(filters=(("channel", ("chat", None)),)))
+    assert sorted(frames.tickets["ticket_id"].to_list()) == ["B", "C"]
