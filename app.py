@@ -12,5 +12,6 @@ lang = session.lang()
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview", lang), default=True),
     st.Page("pages/data.py", title=t("nav.data", lang)),
+    st.Page("pages/settings.py", title=t("nav.settings", lang)),
 ]
 st.navigation(pages).run()

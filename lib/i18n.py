@@ -133,6 +133,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.signup_at": ("注册日期", "Signed up at"),
     "field.churned": ("是否流失", "Churned"),
     "field.churned_at": ("流失日期", "Churned at"),
+    # --- drill-down, page downloads -----------------------------------------------
+    "drill.active": ("已下钻：{field} = {value}（本页所有数字都只含这部分）", "Drilled into {field} = {value} (every number on this page)"),
+    "drill.empty_value": ("（空）", "(empty)"),
+    "drill.clear": ("清除", "Clear"),
+    "drill.everywhere": ("应用到所有页面", "Filter every page"),
+    "drill.hint": ("点击柱形或表格行可下钻；双击空白处取消。", "Click a bar or a table row to drill down; double-click empty space to undo."),
+    "download.page_xlsx": ("下载本页全部表格（Excel）", "Download every table on this page (Excel)"),
+    # --- settings -------------------------------------------------------------
+    "nav.settings": ("目标设置", "Targets"),
+    "settings.title": ("目标与 SLA 设置", "Targets and SLAs"),
+    "settings.intro": (
+        "这里的目标决定所有页面的达标状态（绿/黄/红）和预警。它们会随映射文件一起保存（“数据”页或下方下载），团队下次加载即可复用。",
+        "These targets set every page's status (green / amber / red) and the alerts. They are saved with the mapping "
+        "file (Data page or the download below), so the team reuses them next time.",
+    ),
+    "settings.sla": ("SLA 时限", "SLA time limits"),
+    "settings.response_hours": ("响应时限（小时）", "Response target (hours)"),
+    "settings.resolution_hours": ("解决时限（小时）", "Resolution target (hours)"),
+    "settings.tolerance": ("黄灯容差（%）", "Amber band (%)"),
+    "settings.tolerance_help": (
+        "未达目标但差距在目标值的这个百分比以内时显示黄色，超出则为红色。",
+        "A KPI short of its target by at most this share of the target is amber; beyond it, red.",
+    ),
+    "settings.per_priority": (
+        "**按优先级的时限**（例如 P1 比 P4 更严格）。留空的格子使用上面的通用时限。",
+        "**Limits per priority** (P1 usually tighter than P4). Empty cells use the general limits above.",
+    ),
+    "settings.kpi_targets": ("指标目标", "KPI targets"),
+    "settings.kpi_targets_help": (
+        "比率按百分数填写（95 表示 95%）。清空一格即恢复默认目标。",
+        "Rates are in percent (95 means 95 %). Clear a cell to go back to the default target.",
+    ),
+    "settings.unit": ("单位", "Unit"),
+    "settings.better": ("越…越好", "Better when"),
+    "settings.better_higher": ("越高越好", "higher"),
+    "settings.better_lower": ("越低越好", "lower"),
+    "settings.default": ("默认目标", "Default target"),
+    "settings.save": ("保存设置", "Save settings"),
+    "settings.saved": ("设置已保存，所有页面已按新目标计算。", "Saved: every page now uses these targets."),
+    "settings.reset": ("恢复默认", "Reset to defaults"),
+    "settings.reset_done": ("已恢复默认目标。", "Default targets restored."),
+    "settings.download": ("下载映射文件（含这些目标）", "Download the mapping file (with these targets)"),
     # --- overview ---------------------------------------------------------------
     "overview.title": ("服务总览", "Service overview"),
     "overview.period": (
@@ -189,9 +231,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "data.source_upload": ("当前数据：你上传的文件（{tables}）。", "Current data: your uploads ({tables})."),
     "data.source_empty": ("当前没有数据。", "No data loaded."),
     "data.use_sample": ("使用示例数据", "Use sample data"),
-    "data.mapping_file": ("映射文件（保存/加载列对应关系）", "Mapping file (save / load column mappings)"),
+    "data.mapping_file": (
+        "映射文件（保存/加载列对应关系和目标设置）",
+        "Mapping file (save / load column mappings and targets)",
+    ),
     "data.mapping_load": ("加载已保存的映射文件", "Load a saved mapping file"),
-    "data.mapping_loaded": ("已加载映射：{tables}。之后上传的文件会按它对应列。", "Mapping loaded for: {tables}. Files uploaded next use it."),
+    "data.mapping_loaded": (
+        "已加载映射：{tables}。之后上传的文件会按它对应列；文件中的目标设置已生效。",
+        "Mapping loaded for: {tables}. Files uploaded next use it; its targets now apply.",
+    ),
     "data.mapping_save": ("下载当前映射文件", "Download the current mapping"),
     "data.about_tickets": ("每行一张工单。必需：工单号、创建时间。", "One row per ticket. Required: ticket ID, created at."),
     "data.about_surveys": ("每行一条回访答复。必需：提交时间。", "One row per survey answer. Required: submitted at."),

@@ -50,8 +50,13 @@ def unavailable(kpi: Kpi, summary: Summary, lang: str) -> str:
     missing = missing_columns(kpi, summary.columns[table])
     if not missing:
         return t("kpi.no_rows", lang)
+    return needs_sentence(missing, lang)
+
+
+def needs_sentence(columns: tuple[str, ...], lang: str) -> str:
+    """"Not available: needs X" for an empty state; "a|b" means either will do."""
     sep, either = ("、", " 或 ") if lang == "zh" else (", ", " or ")
-    words = sep.join(either.join(t(f"field.{c}", lang) for c in need.split("|")) for need in missing)
+    words = sep.join(either.join(t(f"field.{c}", lang) for c in need.split("|")) for need in columns)
     return t("kpi.not_available", lang, columns=words)
 
 

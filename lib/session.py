@@ -61,6 +61,11 @@ def settings() -> Settings:
     return st.session_state.get(_SETTINGS, Settings())
 
 
+def set_settings(value: Settings) -> None:
+    """Targets changed (Settings page or a loaded mapping file): every KPI status follows."""
+    st.session_state[_SETTINGS] = value
+
+
 def reports() -> list:
     """Validation reports of the files loaded in this session, newest last."""
     return st.session_state.setdefault(_REPORTS, [])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import polars as pl
 import streamlit as st
@@ -23,9 +25,25 @@ CHART_DOWNLOADS = (
 )
 
 
-def chart(figure: alt.Chart, data: pl.DataFrame, name: str, lang: str, key: str) -> None:
-    """Show a chart with PNG, SVG and CSV downloads, each built only when clicked."""
-    st.altair_chart(figure, width="stretch")
+def chart(
+    figure: alt.TopLevelMixin,
+    data: pl.DataFrame,
+    name: str,
+    lang: str,
+    key: str,
+    on_select: Callable[[], None] | None = None,
+) -> None:
+    """Show a chart with PNG, SVG and CSV downloads, each built only when clicked.
+
+    With `on_select`, a click on a mark (the chart's `charts.SELECTION` param) reruns
+    the page after calling it; the selection is in `st.session_state[key]`.
+    """
+    if on_select:
+        st.altair_chart(
+            figure, width="stretch", key=key, on_select=on_select, selection_mode=charts.SELECTION
+        )
+    else:
+        st.altair_chart(figure, width="stretch")
     for column, (kind, build, mime) in zip(st.columns(len(CHART_DOWNLOADS)), CHART_DOWNLOADS, strict=True):
         column.download_button(
             t(f"download.{kind}", lang),
@@ -39,9 +57,33 @@ def chart(figure: alt.Chart, data: pl.DataFrame, name: str, lang: str, key: str)
         )
 
 
-def table(frame: pl.DataFrame, name: str, lang: str, key: str, height: int | None = None) -> None:
-    """Show a table with a CSV download (UTF-8 with BOM, formulas neutralised)."""
-    st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto")
+def table(
+    frame: pl.DataFrame,
+    name: str,
+    lang: str,
+    key: str,
+    height: int | None = None,
+    shown: pl.DataFrame | None = None,
+    on_select: Callable[[], None] | None = None,
+) -> None:
+    """Show a table (or `shown`, the same rows formatted) with a CSV download of `frame`.
+
+    The CSV is UTF-8 with BOM, formulas neutralised. With `on_select`, one row can be
+    selected; the selection is in `st.session_state[key]`.
+    """
+    display = shown if shown is not None else frame
+    if on_select:
+        st.dataframe(
+            display,
+            hide_index=True,
+            width="stretch",
+            height=height or "auto",
+            key=key,
+            on_select=on_select,
+            selection_mode="single-row",
+        )
+    else:
+        st.dataframe(display, hide_index=True, width="stretch", height=height or "auto")
     st.download_button(
         t("download.table_csv", lang),
         icon=":material/download:",

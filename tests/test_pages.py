@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = ["pages/overview.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/data.py", "pages/settings.py"]
 TIMEOUT = 60
 
 
@@ -201,3 +201,19 @@ def test_a_bad_sheet_still_lets_the_user_pick_another():
     picker = next(s for s in at.selectbox if s.key and s.key.startswith("sheet_"))
     picker.set_value("明细").run()
     assert not at.error and not at.exception
+
+
+def test_settings_target_changes_the_overview_status():
+    at = start("en")
+    before = {m.label: m.value for m in at.metric}["Response SLA rate"]
+    goto(at, "pages/settings.py", "en")
+    assert not at.exception
+    assert len(at.get("dataframe")) == 2, "priority and KPI target tables"
+    at.number_input[0].set_value(0.5)  # response target: 4 h → 30 min
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Saved: every page now uses these targets." in texts(at)
+    goto(at, "pages/overview.py", "en")
+    after = {m.label: m.value for m in at.metric}["Response SLA rate"]
+    assert float(after.rstrip("%")) < float(before.rstrip("%"))
+    assert any("Response SLA rate" in m.value for m in at.markdown if "●" in m.value), "no alert"

@@ -1,0 +1,162 @@
+"""An analysis page's shared behaviour: drill-down by clicking a bar or a table row, and one workbook of its tables."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from lib import charts, export, store, ui
+from lib.i18n import t
+
+_DRILLS = "_aftersight_drills"  # {page: {dimension: value}}
+_GENERATION = "_aftersight_drill_generation"  # {page: int}, bumped to clear chart selections
+_ROWS = "_aftersight_drill_rows"  # {widget key: [dimension value per displayed row]}
+
+
+class Page:
+    """Drill-downs and downloads for one analysis page.
+
+    A click on a bar (or a table row) narrows the whole page to that value. The
+    chart or table it came from keeps showing every value, with the clicked one
+    highlighted (like Power BI's cross-filter), so another value can be picked.
+    The choice is kept as a value, not as the clicked position, so it survives
+    filter changes that reorder the bars; chips above the page show it and clear it.
+    """
+
+    def __init__(self, name: str, lang: str) -> None:
+        self.name = name
+        self.lang = lang
+        self.sheets: dict[str, pl.DataFrame] = {}
+        self._top = st.container()
+
+    # ---- drill state ----------------------------------------------------------
+
+    @property
+    def drills(self) -> dict[str, str | None]:
+        return st.session_state.setdefault(_DRILLS, {}).setdefault(self.name, {})
+
+    def _generation(self) -> int:
+        return st.session_state.setdefault(_GENERATION, {}).get(self.name, 0)
+
+    def scope(self, base: store.Scope, *, except_dimension: str | None = None) -> store.Scope:
+        """`base` narrowed by every drill of this page (but the one on `except_dimension`)."""
+        for dimension, value in self.drills.items():
+            if dimension != except_dimension:
+                base = base.narrowed(dimension, value)
+        return base
+
+    def chips(self) -> None:
+        """The active drills, each with "clear" and "apply to every page"; nothing when none."""
+        if not self.drills:
+            return
+        with self._top:
+            for dimension, value in list(self.drills.items()):
+                shown = value if value is not None else t("drill.empty_value", self.lang)
+                words = t("drill.active", self.lang, field=t(f"field.{dimension}", self.lang), value=shown)
+                left, clear, everywhere = st.columns([6, 1, 2], vertical_alignment="center")
+                left.info(words, icon=":material/filter_alt:")
+                clear.button(
+                    t("drill.clear", self.lang),
+                    key=f"drill_clear_{self.name}_{dimension}",
+                    on_click=self._clear,
+                    args=(dimension,),
+                    width="stretch",
+                )
+                if value is not None:
+                    everywhere.button(
+                        t("drill.everywhere", self.lang),
+                        key=f"drill_all_{self.name}_{dimension}",
+                        on_click=self._apply_everywhere,
+                        args=(dimension, value),
+                        width="stretch",
+                    )
+
+    def _clear(self, dimension: str) -> None:
+        self.drills.pop(dimension, None)
+        generations = st.session_state.setdefault(_GENERATION, {})
+        generations[self.name] = generations.get(self.name, 0) + 1  # new widget keys: selections cleared
+
+    def _apply_everywhere(self, dimension: str, value: str) -> None:
+        # Runs before the next run draws the sidebar, so its widget may still be set.
+        st.session_state[f"filter_{dimension}"] = [value]
+        st.session_state[f"_keep_filter_{dimension}"] = [value]
+        self._clear(dimension)
+
+    def _picked(self, key: str, dimension: str) -> None:
+        """on_select callback of a chart or table: remember the clicked value (or its removal)."""
+        event = st.session_state.get(key) or {}
+        selection = event.get("selection", {}) if isinstance(event, dict) else getattr(event, "selection", {})
+        points = selection.get(charts.SELECTION) if charts.SELECTION in selection else None
+        if points is not None:
+            values = [p.get(charts.SELECTION_FIELD) for p in points if isinstance(p, dict)]
+        else:
+            rows = st.session_state.get(_ROWS, {}).get(key, [])
+            values = [rows[i] for i in selection.get("rows", []) if 0 <= i < len(rows)]
+        if values:
+            self.drills[dimension] = values[0]
+        else:
+            self.drills.pop(dimension, None)
+
+    def _key(self, key: str) -> str:
+        return f"{self.name}_{key}_{self._generation()}"
+
+    # ---- widgets ----------------------------------------------------------------
+
+    def chart(
+        self,
+        figure: alt.TopLevelMixin,
+        data: pl.DataFrame,
+        name: str,
+        key: str,
+        *,
+        sheet: str | None = None,
+        drill: str | None = None,
+    ) -> None:
+        """A chart with its downloads; clicking a bar drills into `drill` (a dimension)."""
+        widget = self._key(key)
+        on_select = (lambda: self._picked(widget, drill)) if drill else None
+        ui.chart(figure, data, name, self.lang, key=widget, on_select=on_select)
+        if sheet:
+            self.sheets[sheet] = data
+
+    def table(
+        self,
+        frame: pl.DataFrame,
+        name: str,
+        key: str,
+        *,
+        sheet: str,
+        drill: str | None = None,
+        shown: pl.DataFrame | None = None,
+        height: int | None = None,
+    ) -> None:
+        """A table with its CSV download and a place in the page workbook.
+
+        `frame` is what the files get; `shown` (same rows, e.g. formatted) what the
+        page shows. With `drill`, selecting a row drills into that row's `drill` value.
+        """
+        widget = self._key(key)
+        if drill and drill in frame.columns:
+            st.session_state.setdefault(_ROWS, {})[widget] = frame[drill].to_list()
+            on_select = lambda: self._picked(widget, drill)  # noqa: E731
+        else:
+            on_select = None
+        ui.table(frame, name, self.lang, key=widget, height=height, shown=shown, on_select=on_select)
+        self.sheets[sheet] = frame
+
+    def workbook_button(self) -> None:
+        """At the top of the page: every table of the page as one .xlsx (built when clicked)."""
+        if not self.sheets:
+            return
+        sheets = dict(self.sheets)
+        with self._top:
+            st.download_button(
+                t("download.page_xlsx", self.lang),
+                icon=":material/table_view:",
+                data=lambda: export.xlsx_bytes(sheets),
+                file_name=f"{self.name}.xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                on_click="ignore",
+                key=f"{self.name}_xlsx",
+            )

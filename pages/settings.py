@@ -1,0 +1,93 @@
+"""Settings: KPI targets, SLA targets per priority and the amber band, saved with the mapping file."""
+
+import streamlit as st
+
+from lib import frame, mapping, session, store, targets
+from lib import ui_upload as data_page
+from lib.i18n import t
+from lib.kpis import Settings
+
+frame.ensure()
+lang = session.lang()
+con = session.connection()
+current = session.settings()
+
+st.title(t("settings.title", lang))
+st.caption(t("settings.intro", lang))
+
+with st.form("settings"):
+    st.subheader(t("settings.sla", lang))
+    left, middle, right = st.columns(3)
+    response = left.number_input(
+        t("settings.response_hours", lang), min_value=0.0, value=current.response_target_hours, step=0.5
+    )
+    resolution = middle.number_input(
+        t("settings.resolution_hours", lang), min_value=0.0, value=current.resolution_target_hours, step=1.0
+    )
+    tolerance = right.number_input(
+        t("settings.tolerance", lang),
+        min_value=0.0,
+        max_value=100.0,
+        value=current.tolerance * 100,
+        step=1.0,
+        help=t("settings.tolerance_help", lang),
+    )
+    st.markdown(t("settings.per_priority", lang))
+    priorities = store.dimension_values(con).get("priority", [])
+    per_priority = st.data_editor(
+        targets.priority_rows(current, priorities),
+        hide_index=True,
+        num_rows="dynamic",
+        width="stretch",
+        column_config={
+            "priority": st.column_config.TextColumn(t("field.priority", lang), required=True),
+            "response_hours": st.column_config.NumberColumn(t("settings.response_hours", lang), min_value=0.0),
+            "resolution_hours": st.column_config.NumberColumn(t("settings.resolution_hours", lang), min_value=0.0),
+        },
+        key="settings_priorities",
+    )
+    st.subheader(t("settings.kpi_targets", lang))
+    st.caption(t("settings.kpi_targets_help", lang))
+    kpi_table = st.data_editor(
+        targets.kpi_rows(current, lang),
+        hide_index=True,
+        width="stretch",
+        disabled=["key", "kpi", "unit", "better", "default"],
+        column_order=["kpi", "unit", "better", "default", "target"],
+        column_config={
+            "kpi": st.column_config.TextColumn(t("table.kpi", lang)),
+            "unit": st.column_config.TextColumn(t("settings.unit", lang)),
+            "better": st.column_config.TextColumn(t("settings.better", lang)),
+            "default": st.column_config.NumberColumn(t("settings.default", lang), format="%.2f"),
+            "target": st.column_config.NumberColumn(t("table.target", lang), format="%.2f"),
+        },
+        key="settings_kpis",
+    )
+    saved = st.form_submit_button(t("settings.save", lang), type="primary")
+
+EDITORS = ("settings_priorities", "settings_kpis")
+
+
+def apply(settings: Settings, message: str) -> None:
+    session.set_settings(settings)
+    for key in EDITORS:  # the editors start again from the saved values
+        st.session_state.pop(key, None)
+    st.session_state["_settings_message"] = message
+    st.rerun()
+
+
+if saved:
+    apply(targets.settings_from_rows(response, resolution, tolerance, kpi_table, per_priority), "settings.saved")
+if message := st.session_state.pop("_settings_message", None):
+    st.success(t(message, lang))
+
+left, right = st.columns(2)
+if left.button(t("settings.reset", lang)):
+    apply(Settings(), "settings.reset_done")
+right.download_button(
+    t("settings.download", lang),
+    data=lambda: mapping.dumps(data_page.current_mappings(), session.settings().to_dict()).encode("utf-8"),
+    file_name="aftersight-mapping.json",
+    mime="application/json",
+    on_click="ignore",
+)
