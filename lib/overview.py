@@ -9,7 +9,7 @@ import polars as pl
 
 from lib import formatting, store
 from lib.i18n import t
-from lib.kpis import KPIS, Kpi, Settings, columns_for, evaluate, evaluate_by, status
+from lib.kpis import BY_KEY, KPIS, Kpi, Settings, columns_for, evaluate, evaluate_by, status
 
 TOP_CATEGORIES = 10
 
@@ -60,12 +60,16 @@ def needs_sentence(columns: tuple[str, ...], lang: str) -> str:
     return t("kpi.not_available", lang, columns=words)
 
 
-def card_rows(summary: Summary, lang: str, per_row: int = 4) -> list[list[tuple[Kpi, float | None, float | None, str]]]:
-    """The Overview's cards in rows: KPI, value now, value before, why it is not available."""
+def card_rows(
+    summary: Summary, lang: str, per_row: int = 4, keys: tuple[str, ...] | None = None
+) -> list[list[tuple[Kpi, float | None, float | None, str]]]:
+    """Cards in rows: KPI, value now, value before, why it is not available.
+
+    `keys` picks the KPIs (an analysis page's own); default: the Overview's cards.
+    """
+    chosen = [BY_KEY[key] for key in keys] if keys else [k for k in KPIS if k.card]
     cards = [
-        (k, summary.current.get(k.key), summary.previous.get(k.key), unavailable(k, summary, lang))
-        for k in KPIS
-        if k.card
+        (k, summary.current.get(k.key), summary.previous.get(k.key), unavailable(k, summary, lang)) for k in chosen
     ]
     return [cards[i : i + per_row] for i in range(0, len(cards), per_row)]
 

@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from lib import charts, export, formatting
+from lib import charts, export, formatting, overview
 from lib.errors import InputError
 from lib.i18n import CATALOGUE, t
 from lib.kpis import Kpi, Settings, change, status
@@ -125,6 +125,16 @@ def kpi_card(
             )
         else:
             st.caption(t("kpi.no_target", lang))
+
+
+def kpi_cards(
+    summary: overview.Summary, settings: Settings, lang: str, keys: tuple[str, ...] | None = None, per_row: int = 4
+) -> None:
+    """Rows of KPI cards with the change against the comparison period and the target status."""
+    for row in overview.card_rows(summary, lang, per_row=per_row, keys=keys):
+        for column, (kpi, current, previous, why_not) in zip(st.columns(per_row), row, strict=False):
+            with column:
+                kpi_card(kpi, current, previous, settings, lang, why_not)
 
 
 def with_field_labels(frame: pl.DataFrame, lang: str) -> pl.DataFrame:

@@ -6,8 +6,9 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from lib import charts, export, store, ui
+from lib import charts, export, overview, store, ui
 from lib.i18n import t
+from lib.kpis import Settings
 
 _DRILLS = "_aftersight_drills"  # {page: {dimension: value}}
 _GENERATION = "_aftersight_drill_generation"  # {page: int}, bumped to clear chart selections
@@ -102,6 +103,9 @@ class Page:
         return f"{self.name}_{key}_{self._generation()}"
 
     # ---- widgets ----------------------------------------------------------------
+
+    def cards(self, summary: overview.Summary, keys: tuple[str, ...], settings: Settings) -> None:
+        ui.kpi_cards(summary, settings, self.lang, keys=keys)
 
     def chart(
         self,

@@ -32,10 +32,7 @@ with st.container(border=True):
     else:
         st.markdown(t("overview.no_alerts", lang))
 
-for row in overview.card_rows(summary, lang, per_row=4):
-    for column, (kpi, current, previous, why_not) in zip(st.columns(4), row, strict=False):
-        with column:
-            ui.kpi_card(kpi, current, previous, settings, lang, why_not)
+ui.kpi_cards(summary, settings, lang)
 
 left, right = st.columns([3, 2])
 with left:
