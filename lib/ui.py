@@ -63,18 +63,15 @@ def table(
     lang: str,
     key: str,
     height: int | None = None,
-    shown: pl.DataFrame | None = None,
     on_select: Callable[[], None] | None = None,
 ) -> None:
-    """Show a table (or `shown`, the same rows formatted) with a CSV download of `frame`.
+    """Show a table with a CSV download (UTF-8 with BOM, formulas neutralised).
 
-    The CSV is UTF-8 with BOM, formulas neutralised. With `on_select`, one row can be
-    selected; the selection is in `st.session_state[key]`.
+    With `on_select`, one row can be selected; the selection is in `st.session_state[key]`.
     """
-    display = shown if shown is not None else frame
     if on_select:
         st.dataframe(
-            display,
+            frame,
             hide_index=True,
             width="stretch",
             height=height or "auto",
@@ -83,7 +80,7 @@ def table(
             selection_mode="single-row",
         )
     else:
-        st.dataframe(display, hide_index=True, width="stretch", height=height or "auto")
+        st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto")
     st.download_button(
         t("download.table_csv", lang),
         icon=":material/download:",

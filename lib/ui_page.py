@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from lib import charts, export, overview, store, ui
+from lib import charts, export, overview, store, tables, ui
 from lib.i18n import t
 from lib.kpis import Settings
 
@@ -132,22 +132,20 @@ class Page:
         *,
         sheet: str,
         drill: str | None = None,
-        shown: pl.DataFrame | None = None,
         height: int | None = None,
     ) -> None:
-        """A table with its CSV download and a place in the page workbook.
+        """A table as people read it (`tables.display`), with its CSV and a sheet in the page workbook.
 
-        `frame` is what the files get; `shown` (same rows, e.g. formatted) what the
-        page shows. With `drill`, selecting a row drills into that row's `drill` value.
+        With `drill` (a dimension column of `frame`), selecting a row drills into its value.
         """
         widget = self._key(key)
+        shown = tables.display(frame, self.lang)
+        on_select = None
         if drill and drill in frame.columns:
             st.session_state.setdefault(_ROWS, {})[widget] = frame[drill].to_list()
             on_select = lambda: self._picked(widget, drill)  # noqa: E731
-        else:
-            on_select = None
-        ui.table(frame, name, self.lang, key=widget, height=height, shown=shown, on_select=on_select)
-        self.sheets[sheet] = frame
+        ui.table(shown, name, self.lang, key=widget, height=height, on_select=on_select)
+        self.sheets[sheet] = shown
 
     def workbook_button(self) -> None:
         """At the top of the page: every table of the page as one .xlsx (built when clicked)."""
