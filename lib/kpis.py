@@ -499,9 +499,9 @@ def _backlog_by_period(
         return pl.DataFrame(schema=schema)
     first = tickets["created_at"].min().date()
     last = (range_end - timedelta(microseconds=1)).date() if range_end else tickets["created_at"].max().date()
-    periods = pl.DataFrame({"period": pl.date_range(first, last, every, eager=True)}).with_columns(
-        pl.col("period").dt.truncate(every)
-    ).unique().sort("period")
+    # From the start of the first period, so a range starting on a Sunday still has next week.
+    first = pl.select(pl.lit(first).dt.truncate(every)).item()
+    periods = pl.DataFrame({"period": pl.date_range(first, last, every, eager=True)})
     ends = periods.with_columns(pl.col("period").dt.offset_by(every).cast(pl.Datetime("us")).alias("_end"))
     if range_end:
         ends = ends.with_columns(pl.min_horizontal("_end", pl.lit(range_end, dtype=pl.Datetime("us"))).alias("_end"))

@@ -673,3 +673,20 @@ def test_survey_response_rate_counts_only_answers_to_tickets_in_scope(frames_for
     got = evaluate(frames_for(MARCH, tickets=tickets, surveys=surveys), ("survey_responses", "survey_response_rate"))
     # 3 answers in March, but only T1 of the 1 March ticket was answered: 1 / 1
     assert got == {"survey_responses": 3, "survey_response_rate": 1.0}
+
+
+def test_backlog_per_week_when_the_first_ticket_is_on_a_sunday(frames_for):
+    # Regression: periods were built from the first ticket's day, so Sunday 3 March
+    # followed by a week step skipped the week of Monday 4 March.
+    tickets = pl.DataFrame(
+        {
+            "ticket_id": ["A", "B"],
+            "created_at": [at(3, 9), at(4, 9)],
+            "resolved_at": [None, at(5, 9)],
+        }
+    )
+    scope = Scope(date(2024, 3, 3), date(2024, 3, 6))
+    weekly = evaluate_by(frames_for(scope, tickets=tickets), ("backlog",), every="1w")
+    assert weekly["period"].to_list() == [date(2024, 2, 26), date(2024, 3, 4)]
+    # end of the first week (4 March 00:00): A open; range end (7 March): A open, B closed
+    assert weekly["backlog"].to_list() == [1.0, 1.0]
