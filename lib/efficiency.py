@@ -61,6 +61,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
 LOG_RATIO = 20.0
 LOG_MIN_HOURS = 0.1  # lowest log edge (6 min); the first bin [0, it) holds zeros and shorter times
 MAX_LINEAR_BINS = 30
+BOX_QUANTILES = (0.1, 0.25, 0.75)  # with the engine's p50 and p90: a box plot per group
 NICE_STEPS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 
 
@@ -71,8 +72,8 @@ class Distribution:
     bins : bin_start, bin_end (hours, [start, end)), tickets; plus the `by` column when given
         (every group × every bin, 0 where empty); no rows without a valid duration.
         Counts add up to the valid durations.
-    stats : (by), tickets (valid durations), mean, p50, p90 — the KPI engine's values —
-        one row overall or per group, by tickets descending.
+    stats : (by), tickets (valid durations), mean, p10, p25, p50, p75, p90 — mean, p50 and
+        p90 are the KPI engine's values — one row overall or per group, by tickets descending.
     log_scale : whether the bins are log-spaced (draw the x axis on a log scale).
     """
 
@@ -123,7 +124,13 @@ def distribution(frames: Frames, which: str, by: str | None = None) -> Distribut
     else:
         stats = engine.with_columns(pl.lit(valid.height, dtype=pl.Int64).alias("tickets"))
     stats = stats.with_columns(pl.col("tickets").fill_null(0))
-    stats = stats.select(*([by] if by else []), "tickets", "mean", "p50", "p90")
+    # The box plot's other quantiles: not KPIs, same valid durations and interpolation.
+    spread = [pl.col("hours").quantile(q, interpolation="linear").alias(f"p{round(q * 100)}") for q in BOX_QUANTILES]
+    if by:
+        stats = stats.join(valid.group_by(by).agg(spread), on=by, how="left", nulls_equal=True)
+    else:
+        stats = pl.concat([stats, valid.select(spread)], how="horizontal")
+    stats = stats.select(*([by] if by else []), "tickets", "mean", "p10", "p25", "p50", "p75", "p90")
     return Distribution(bins, _by_tickets(stats, by), log_scale)
 
 
