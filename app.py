@@ -11,6 +11,10 @@ lang = session.lang()
 # No page icons: Streamlit fetches a page's Material icon from Google as its favicon.
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview", lang), default=True),
+    st.Page("pages/efficiency.py", title=t("nav.efficiency", lang)),
+    st.Page("pages/satisfaction.py", title=t("nav.satisfaction", lang)),
+    st.Page("pages/team.py", title=t("nav.team", lang)),
+    st.Page("pages/cost.py", title=t("nav.cost", lang)),
     st.Page("pages/data.py", title=t("nav.data", lang)),
     st.Page("pages/settings.py", title=t("nav.settings", lang)),
 ]

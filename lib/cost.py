@@ -27,7 +27,7 @@ def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> store.Frames:
     return store.scoped(con, scope, ticket_columns=wanted, by_period=False)
 
 
-def _components(frames: store.Frames) -> list[str]:
+def components(frames: store.Frames) -> list[str]:
     """The cost columns present in the tickets, in COST_FIELDS order."""
     return [] if frames.tickets is None else [c for c in COST_FIELDS if c in frames.tickets.columns]
 
@@ -42,7 +42,7 @@ def structure(frames: store.Frames, every: str) -> pl.DataFrame | None:
     `component` is the canonical column name ("labor_cost", …), only those present;
     `cost` is the engine's `<component>_total`.
     """
-    present = _components(frames)
+    present = components(frames)
     if not present:
         return None
     totals = evaluate_by(frames, tuple(f"{c}_total" for c in present), every=every)
@@ -56,7 +56,7 @@ def structure(frames: store.Frames, every: str) -> pl.DataFrame | None:
 
 def per_ticket_trend(frames: store.Frames, every: str) -> pl.DataFrame | None:
     """Per period: tickets, cost_total, cost_per_ticket; None without a cost column."""
-    if not _components(frames):
+    if not components(frames):
         return None
     trend = evaluate_by(frames, ("tickets", "cost_total", "cost_per_ticket"), every=every)
     return trend.with_columns(pl.col("tickets").cast(pl.Int64))
@@ -68,7 +68,7 @@ def by_dimension(frames: store.Frames, by: str) -> pl.DataFrame | None:
     Only present components get a column. Costliest first (ties by value, a null
     value last). None without the `by` column or without any cost column.
     """
-    present = _components(frames)
+    present = components(frames)
     if not present or not _has(frames, by):
         return None
     keys = ("tickets", "cost_total", "cost_per_ticket", *[f"{c}_per_ticket" for c in present])
@@ -90,7 +90,7 @@ def pareto(frames: store.Frames, by: str = "category") -> pl.DataFrame | None:
     desc, ties by value (a null value — unknown category — last among equals).
     Columns: <by>, cost_total, share, cumulative_share, vital. None without `by` or costs.
     """
-    if not _components(frames) or not _has(frames, by):
+    if not components(frames) or not _has(frames, by):
         return None
     positive = pl.col("cost_total") > 0
     counted = pl.when(positive).then(pl.col("cost_total")).otherwise(0.0)

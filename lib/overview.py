@@ -8,6 +8,7 @@ import duckdb
 import polars as pl
 
 from lib import formatting, store
+from lib.alerts import Explanation
 from lib.i18n import t
 from lib.kpis import BY_KEY, KPIS, Kpi, Settings, columns_for, evaluate, evaluate_by, status
 
@@ -92,6 +93,41 @@ def alert_sentence(kpi: Kpi, value: float, settings: Settings, lang: str) -> str
         value=formatting.value(kpi, value, lang),
         target=formatting.value(kpi, settings.target(kpi), lang),
     )
+
+
+# Below this relative change a KPI "barely moved": shares of a tiny change are noise.
+NOTABLE_CHANGE = 0.01
+
+
+def explanation_sentence(explanation: Explanation, settings: Settings, lang: str) -> str:
+    """Why a red KPI moved, in words: its change and the groups behind most of it.
+
+    E.g. "Down 1.5 pp on the comparison period; 71% of the change is from 问题类型 漏水 · 区域 华东."
+    A group whose share is above 100 % (others moved the other way) is described by
+    what the KPI would be had it stayed as before.
+    """
+    kpi = BY_KEY[explanation.key]
+    if explanation.change is None:
+        return t("alert.no_previous", lang)
+    if explanation.relative is not None and abs(explanation.relative) < NOTABLE_CHANGE:
+        return t("alert.steady", lang)
+    size = (formatting.delta(kpi, explanation.change, explanation.relative, lang) or "").lstrip("+-")
+    direction = t("alert.up" if explanation.change > 0 else "alert.down", lang, change=size)
+    worse = (explanation.change > 0) == (kpi.better == "lower")
+    if not worse:
+        return t("alert.better", lang, direction=direction)
+    words = t("alert.worse", lang, direction=direction)
+    if not explanation.contributions:
+        return words + t("alert.spread", lang)
+    for index, part in enumerate(explanation.contributions):
+        segment = " · ".join(f"{t(f'field.{dim}', lang)} {value}" for dim, value in part.segment)
+        if part.share <= 1:
+            key = "alert.part" if index == 0 else "alert.part_more"
+            words += t(key, lang, share=f"{part.share:.0%}", segment=segment)
+        else:
+            value = formatting.value(kpi, part.without, lang)
+            words += t("alert.part_all", lang, segment=segment, value=value)
+    return words + ("。" if lang == "zh" else ".")
 
 
 def period_words(scope: store.Scope) -> dict[str, str]:

@@ -16,9 +16,11 @@ _CON = "_aftersight_con"
 _SOURCE = "_aftersight_source"  # "sample" | "upload" | "empty"
 _VERSION = "_aftersight_version"
 _MEMO = "_aftersight_memo"
+_MEMO_ROWS = "_aftersight_memo_rows"
 _SETTINGS = "_aftersight_settings"
 _REPORTS = "_aftersight_reports"
-MEMO_SIZE = 16
+MEMO_SIZE = 64
+ROWS_MEMO_SIZE = 3
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -46,6 +48,7 @@ def changed(source_kind: str) -> None:
     st.session_state[_SOURCE] = source_kind
     st.session_state[_VERSION] = st.session_state.get(_VERSION, 0) + 1
     st.session_state.pop(_MEMO, None)
+    st.session_state.pop(_MEMO_ROWS, None)
 
 
 def version() -> int:
@@ -71,15 +74,20 @@ def reports() -> list:
     return st.session_state.setdefault(_REPORTS, [])
 
 
-def memo(key: tuple, compute: Callable[[], Any]) -> Any:
+def memo(key: tuple, compute: Callable[[], Any], *, rows: bool = False) -> Any:
     """Compute once per (data version, key) in this session; a few results kept.
 
     Session-scoped on purpose: `st.cache_data` is global and would mix sessions.
+    `rows=True` marks a result holding scoped rows (large at a million tickets), of
+    which only the last few are kept; aggregated results are small and more are kept.
     """
-    cache: dict = st.session_state.setdefault(_MEMO, {})
+    name, size = (_MEMO_ROWS, ROWS_MEMO_SIZE) if rows else (_MEMO, MEMO_SIZE)
+    cache: dict = st.session_state.setdefault(name, {})
     full_key = (version(), *key)
-    if full_key not in cache:
-        if len(cache) >= MEMO_SIZE:
+    if full_key in cache:
+        cache[full_key] = cache.pop(full_key)  # most recently used last
+    else:
+        while len(cache) >= size:
             cache.pop(next(iter(cache)))
         cache[full_key] = compute()
     return cache[full_key]

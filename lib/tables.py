@@ -40,3 +40,12 @@ def display(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
             expr = expr.round(2)
         exprs.append(expr.alias(header(column, lang)))
     return frame.select(exprs)
+
+
+_D3 = {"ratio": ".1%", "count": ",d", "currency": ",.2f", "score": ".2f"}
+
+
+def d3_format(column: str) -> str:
+    """How a chart writes `column`'s values: rates as %, counts whole, other numbers with one decimal."""
+    kpi = BY_KEY.get(column)
+    return _D3.get(kpi.unit, ",.1f") if kpi else ",.1f"

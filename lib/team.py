@@ -9,7 +9,8 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from lib import store
+from lib import formatting, store, tables
+from lib.i18n import t
 from lib.kpis import BY_KEY, Settings, columns_for, evaluate_by
 
 # The series that gathers every agent outside the top ones (the page translates it).
@@ -204,3 +205,38 @@ def workload(frames: store.Frames, every: str, top: int = 8) -> pl.DataFrame | N
         .sort("period", "_rank")
         .select(list(schema))
     )
+
+
+def ranking(table: pl.DataFrame, metric: str) -> pl.DataFrame:
+    """The agents best first on `metric` (by its good direction; volumes largest first), no value last."""
+    lower_first = BETTER.get(metric) == "lower"
+    return table.sort([metric, "agent"], descending=[not lower_first, False], nulls_last=True)
+
+
+def metric_value(metric: str, value: float | None, lang: str) -> str:
+    """A metric as people read it: a KPI formatted by its unit, throughput with one decimal."""
+    if metric in BY_KEY:
+        return formatting.value(BY_KEY[metric], value, lang)
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def outlier_lines(found: pl.DataFrame, lang: str) -> list[str]:
+    """`outliers` in plain words, one line per person and direction, worst first.
+
+    E.g. "李强: clearly worse than the team on CSAT 22.2 (median 79.6), reopen rate 20.3 % (4.9 %)".
+    """
+    lines = []
+    for (agent, direction), rows in found.group_by(["agent", "direction"], maintain_order=True):
+        parts = [
+            t(
+                "team.outlier_metric",
+                lang,
+                metric=tables.header(row["metric"], lang).replace(" (%)", ""),
+                value=metric_value(row["metric"], row["value"], lang),
+                median=metric_value(row["metric"], row["median"], lang),
+            )
+            for row in rows.iter_rows(named=True)
+        ]
+        sep = "；" if lang == "zh" else "; "
+        lines.append(t(f"team.outlier_{direction}", lang, agent=agent, metrics=sep.join(parts)))
+    return lines

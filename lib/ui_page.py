@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import altair as alt
+import duckdb
 import polars as pl
 import streamlit as st
 
-from lib import charts, export, overview, store, tables, ui
+from lib import charts, export, frame, overview, session, store, tables, ui
 from lib.i18n import t
 from lib.kpis import Settings
 
@@ -25,11 +29,30 @@ class Page:
     filter changes that reorder the bars; chips above the page show it and clear it.
     """
 
-    def __init__(self, name: str, lang: str) -> None:
+    def __init__(
+        self, name: str, lang: str, con: duckdb.DuckDBPyConnection, base: store.Scope, settings: Settings
+    ) -> None:
         self.name = name
         self.lang = lang
+        self.con = con
+        self.base = base  # the sidebar's scope
+        self.settings = settings
         self.sheets: dict[str, pl.DataFrame] = {}
         self._top = st.container()
+
+    @property
+    def scope(self) -> store.Scope:
+        """The sidebar's scope narrowed by this page's drills: what every number on the page uses."""
+        return self.scoped()
+
+    def frames(self, read: Callable[[duckdb.DuckDBPyConnection, store.Scope], store.Frames], scope=None):
+        """The page's rows for `scope` (default: the page scope), read once and kept for a few scopes."""
+        scope = scope or self.scope
+        return session.memo((self.name, "frames", scope), lambda: read(self.con, scope), rows=True)
+
+    def memo(self, label: str, compute: Callable[[], Any], scope: store.Scope | None = None) -> Any:
+        """An aggregate of the page, computed once per data version, scope, settings and `label`."""
+        return session.memo((self.name, label, scope or self.scope, self.settings), compute)
 
     # ---- drill state ----------------------------------------------------------
 
@@ -40,8 +63,9 @@ class Page:
     def _generation(self) -> int:
         return st.session_state.setdefault(_GENERATION, {}).get(self.name, 0)
 
-    def scope(self, base: store.Scope, *, except_dimension: str | None = None) -> store.Scope:
-        """`base` narrowed by every drill of this page (but the one on `except_dimension`)."""
+    def scoped(self, except_dimension: str | None = None) -> store.Scope:
+        """The page scope, leaving out the drill on `except_dimension` (for the chart that sets it)."""
+        base = self.base
         for dimension, value in self.drills.items():
             if dimension != except_dimension:
                 base = base.narrowed(dimension, value)
@@ -90,7 +114,8 @@ class Page:
         selection = event.get("selection", {}) if isinstance(event, dict) else getattr(event, "selection", {})
         points = selection.get(charts.SELECTION) if charts.SELECTION in selection else None
         if points is not None:
-            values = [p.get(charts.SELECTION_FIELD) for p in points if isinstance(p, dict)]
+            raw = [p.get(charts.SELECTION_FIELD) for p in points if isinstance(p, dict)]
+            values = [None if value == charts.MISSING else value for value in raw]  # the empty group
         else:
             rows = st.session_state.get(_ROWS, {}).get(key, [])
             values = [rows[i] for i in selection.get("rows", []) if 0 <= i < len(rows)]
@@ -104,8 +129,15 @@ class Page:
 
     # ---- widgets ----------------------------------------------------------------
 
-    def cards(self, summary: overview.Summary, keys: tuple[str, ...], settings: Settings) -> None:
-        ui.kpi_cards(summary, settings, self.lang, keys=keys)
+    def cards(self, keys: tuple[str, ...]) -> overview.Summary:
+        """KPI cards for the page scope against the comparison period; returns the numbers."""
+        summary = self.memo("summary", lambda: overview.summarise(self.con, self.scope, self.settings))
+        ui.kpi_cards(summary, self.settings, self.lang, keys=keys)
+        return summary
+
+    def needs(self, columns: tuple[str, ...]) -> None:
+        """The empty state of a chart or table: which columns would enable it."""
+        st.info(overview.needs_sentence(columns, self.lang), icon=":material/info:")
 
     def chart(
         self,
@@ -162,3 +194,20 @@ class Page:
                 on_click="ignore",
                 key=f"{self.name}_xlsx",
             )
+
+
+def open_page(name: str, title_key: str) -> Page:
+    """An analysis page's start: frame, title, period line, drill chips; stops when nothing is loaded."""
+    frame.ensure()
+    lang = session.lang()
+    con = session.connection()
+    st.title(t(title_key, lang))
+    if not store.tables(con).get("tickets"):
+        st.info(t("overview.no_data", lang))
+        st.page_link("pages/data.py", label=t("nav.data", lang), icon=":material/upload_file:")
+        st.stop()
+    base = session.scope()
+    st.caption(t("overview.period", lang, **overview.period_words(base)) + " · " + t("drill.hint", lang))
+    page = Page(name, lang, con, base, session.settings())
+    page.chips()
+    return page

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, frame, overview, session, store, ui
+from lib import alerts, charts, frame, overview, session, store, ui
 from lib.i18n import t
 from lib.periods import GRAINS
 
@@ -23,13 +23,17 @@ st.caption(t("overview.period", lang, **overview.period_words(scope)))
 if session.source() == "sample":
     st.info(t("overview.sample_note", lang), icon="ℹ️")
 
-alerts = overview.alerts(summary, settings)
+red = overview.alerts(summary, settings)
 with st.container(border=True):
     st.subheader(t("overview.alerts", lang))
-    if alerts:
-        for kpi, value in alerts:
-            st.markdown(f":red[●] {overview.alert_sentence(kpi, value, settings, lang)}")
-    else:
+    keys = tuple(kpi.key for kpi, _ in red)
+    why = session.memo(("why", scope, settings, keys), lambda: alerts.explain_alerts(con, scope, settings, keys))
+    for (kpi, value), explanation in zip(red, why, strict=True):
+        st.markdown(
+            f":red[●] {overview.alert_sentence(kpi, value, settings, lang)} "
+            f"{overview.explanation_sentence(explanation, settings, lang)}"
+        )
+    if not red:
         st.markdown(t("overview.no_alerts", lang))
 
 ui.kpi_cards(summary, settings, lang)

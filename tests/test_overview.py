@@ -109,3 +109,48 @@ def test_backlog_per_period_refuses_frames_read_for_the_end_only(con):
     frames = store.scoped(con, store.Scope(date(2024, 3, 1), date(2024, 3, 31)), by_period=False)
     with pytest.raises(ValueError, match="by_period"):
         evaluate_by(frames, ("backlog",), every="1w")
+
+
+def _explanation(key, current, previous, contributions=()):
+    from lib.alerts import Explanation
+    from lib.kpis import change
+
+    absolute, relative = change(current, previous)
+    return Explanation(key, current, previous, absolute, relative, tuple(contributions))
+
+
+def test_explanation_names_the_groups_behind_a_worse_kpi():
+    from lib.alerts import Contribution
+
+    parts = [
+        Contribution((("category", "漏水"), ("region", "华东")), 0.71, 60.0, 120, 80),
+        Contribution((("channel", "电话"),), 0.4, 66.0, 300, 280),
+    ]
+    words = overview.explanation_sentence(_explanation("resolution_hours_p90", 72.0, 52.0, parts), Settings(), "zh")
+    assert words == (
+        "较对比期上升 38.5%，其中 71% 来自 问题类型 漏水 · 区域 华东；渠道 电话 单独也能解释 40%（两组可能重叠）。"
+    )
+
+
+def test_explanation_of_a_share_above_the_whole_change_uses_the_counterfactual():
+    from lib.alerts import Contribution
+
+    parts = [Contribution((("priority", "P3"),), 2.28, 0.709, 500, 480)]
+    words = overview.explanation_sentence(_explanation("response_sla_rate", 0.674, 0.689, parts), Settings(), "en")
+    assert words == (
+        "Compared with the comparison period it is down 1.5 pp; Priority P3 alone is more than the whole change "
+        "(other groups improved): had it stayed as before, this period would be 70.9%."
+    )
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "expected"),
+    [
+        (0.069, 0.073, "Better than the comparison period (down 0.4 pp), still off target."),
+        (0.0690, 0.06905, "About the same as in the comparison period: not a new problem."),
+        (0.069, None, "No comparison period to explain the change."),
+        (0.069, 0.05, "Compared with the comparison period it is up 1.9 pp; the change is spread out, no single group explains it."),
+    ],
+)
+def test_explanation_when_there_is_nothing_to_blame(current, previous, expected):
+    assert overview.explanation_sentence(_explanation("reopen_rate", current, previous), Settings(), "en") == expected

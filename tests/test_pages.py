@@ -9,7 +9,15 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = ["pages/overview.py", "pages/data.py", "pages/settings.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/efficiency.py",
+    "pages/satisfaction.py",
+    "pages/team.py",
+    "pages/cost.py",
+    "pages/data.py",
+    "pages/settings.py",
+]
 TIMEOUT = 60
 
 

@@ -259,3 +259,33 @@ def test_sample_table_matches_sql(sample):
     for column in ("tickets", "resolved", "resolution_hours_p50", "cost_per_ticket", "csat"):
         assert got[column].to_list() == pytest.approx(expected[column].to_list()), column
     assert got["throughput_per_day"].to_list() == pytest.approx((expected["resolved"] / days).to_list())
+
+
+def test_ranking_puts_the_best_first_by_the_metric_direction():
+    table = pl.DataFrame(
+        {"agent": ["a", "b", "c", None], "reopen_rate": [0.2, None, 0.05, 0.1], "throughput_per_day": [1.0, 3.0, 2.0, None]}
+    )
+    assert team.ranking(table, "reopen_rate")["agent"].to_list() == ["c", None, "a", "b"]  # lower is better
+    assert team.ranking(table, "throughput_per_day")["agent"].to_list() == ["b", "c", "a", None]
+
+
+def test_outlier_lines_group_each_persons_metrics_in_plain_words():
+    found = pl.DataFrame(
+        {
+            "agent": ["李强", "李强", "张伟"],
+            "metric": ["csat", "reopen_rate", "resolution_hours_p50"],
+            "value": [22.2, 0.203, 19.7],
+            "median": [79.6, 0.049, 31.0],
+            "low": [50.8, -0.058, 21.1],
+            "high": [108.5, 0.155, 40.9],
+            "direction": ["worse", "worse", "better"],
+        }
+    )
+    zh = team.outlier_lines(found, "zh")
+    assert zh == [
+        ":red[●] **李强** 明显差于团队：满意度 CSAT 22.2（中位数 79.6）；返修率 20.3%（中位数 4.9%）",
+        ":green[●] **张伟** 明显好于团队，值得借鉴：解决中位数（小时） 19.7 小时（中位数 31.0 小时）",
+    ]
+    assert "clearly worse than the team on CSAT 22.2 (median 79.6); Reopen rate 20.3% (median 4.9%)" in (
+        team.outlier_lines(found, "en")[0]
+    )

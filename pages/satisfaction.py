@@ -1,0 +1,143 @@
+"""Satisfaction: CSAT, NPS and response rate over time, promoters vs detractors, drivers, lowest-scored comments."""
+
+import polars as pl
+import streamlit as st
+
+from lib import charts, satisfaction, tables, ui_page
+from lib.i18n import t
+from lib.kpis import BY_KEY
+from lib.periods import GRAINS
+
+page = ui_page.open_page("satisfaction", "satisfaction.title")
+lang = page.lang
+settings = page.settings
+page.cards(("csat", "csat_mean", "nps", "survey_responses", "survey_response_rate"))
+frames = page.frames(satisfaction.frames)
+if frames.surveys is None:
+    st.info(t("kpi.needs_file", lang, table=t("table.surveys", lang)))
+    st.stop()
+
+st.subheader(t("satisfaction.over_time", lang))
+grain = st.segmented_control(
+    t("overview.grain", lang), list(GRAINS), format_func=lambda g: t(f"grain.{g}", lang), default="week",
+    key="satisfaction_grain",
+) or "week"
+trend = page.memo(f"trend_{grain}", lambda: satisfaction.trend(frames, settings, GRAINS[grain]))
+for column, key in zip(st.columns(3), ("csat", "nps", "survey_response_rate"), strict=True):
+    with column:
+        label = tables.header(key, lang).replace(" (%)", "")
+        figure = charts.kpi_trend(
+            trend,
+            x="period",
+            y=key,
+            x_title=t(f"grain.{grain}", lang),
+            y_title=label,
+            title=label,
+            target=settings.target(BY_KEY[key]),
+            y_format=tables.d3_format(key),
+            time_unit=grain,
+            target_title=t("kpi.target", lang),
+        )
+        page.chart(figure, trend.select("period", key), f"{key}_{grain}", f"trend_{key}")
+page.sheets[t("satisfaction.over_time", lang)] = trend
+
+st.subheader(t("satisfaction.nps_split", lang))
+GROUPS = {group: t(f"satisfaction.{group}", lang) for group in satisfaction.NPS_GROUPS}
+split = page.memo("nps_split", lambda: satisfaction.nps_split(frames))
+if split is None:
+    page.needs(satisfaction.NEEDS["nps_split"])
+else:
+    st.markdown(
+        " · ".join(
+            f"**{GROUPS[row['group']]}** {row['share']:.0%}（{row['answers']:,}）"
+            if lang == "zh"
+            else f"**{GROUPS[row['group']]}** {row['share']:.0%} ({row['answers']:,})"
+            for row in split.iter_rows(named=True)
+        )
+    )
+    split_trend = page.memo(f"nps_split_{grain}", lambda: satisfaction.nps_split_trend(frames, GRAINS[grain]))
+    figure = charts.stacked_bars(
+        split_trend,
+        x="period",
+        series="group",
+        value="answers",
+        x_title=t(f"grain.{grain}", lang),
+        value_title=t("column.share", lang),
+        series_title=t("column.group", lang),
+        title=t("satisfaction.nps_split_title", lang),
+        series_labels=GROUPS,
+        time_unit=grain,
+        normalize=True,
+        share_title=t("column.share", lang),
+    )
+    page.chart(figure, split_trend, "nps_split", "nps_split", sheet=t("satisfaction.nps_split", lang))
+
+st.subheader(t("satisfaction.drivers", lang))
+left, right = st.columns([3, 1])
+driver = left.segmented_control(
+    t("satisfaction.driver", lang),
+    list(satisfaction.DRIVERS),
+    format_func=lambda d: t(f"satisfaction.driver_{d}", lang) if d in ("resolution_band", "reopened") else t(f"field.{d}", lang),
+    default="resolution_band",
+    key="satisfaction_driver",
+) or "resolution_band"
+score = right.radio(
+    t("satisfaction.score", lang), ("csat", "nps"), format_func=lambda k: tables.header(k, lang), horizontal=True,
+    key="satisfaction_score",
+)
+drill = driver if driver not in ("resolution_band", "reopened") else None
+everyone = page.scoped(drill) if drill else page.scope
+table = page.memo(
+    f"drivers_{driver}",
+    lambda: satisfaction.drivers(page.frames(satisfaction.frames, everyone), settings, driver),
+    scope=everyone,
+)
+if table is None:
+    page.needs(satisfaction.NEEDS[f"drivers:{driver}"])
+else:
+    labels = {band: band.replace("h", t("satisfaction.hours_unit", lang)) for band in satisfaction.BAND_ORDER}
+    labels |= {
+        satisfaction.UNRESOLVED: t("satisfaction.unresolved", lang),
+        "reopened": t("satisfaction.reopened", lang),
+        "not_reopened": t("satisfaction.not_reopened", lang),
+    }
+    figure = charts.driver_bars(
+        table.head(20),
+        category="value",
+        value=score,
+        count="answers",
+        category_title=t(f"satisfaction.driver_{driver}", lang) if not drill else t(f"field.{drill}", lang),
+        value_title=tables.header(score, lang),
+        count_title=t("column.answers", lang),
+        title=t("satisfaction.driver_title", lang, score=tables.header(score, lang)),
+        value_format=",.1f",
+        small="small",
+        select=bool(drill),
+        target=settings.target(BY_KEY[score]),
+        target_title=t("kpi.target", lang),
+        category_labels=labels,
+    )
+    page.chart(figure, table, f"drivers_{driver}", f"drivers_{driver}", drill=drill)
+    st.caption(t("satisfaction.small_note", lang, n=satisfaction.SMALL_GROUP))
+    shown = table.rename({"value": drill}) if drill else table.with_columns(pl.col("value").replace(labels))
+    page.table(
+        shown,
+        f"drivers_{driver}",
+        f"drivers_table_{driver}",
+        sheet=t("satisfaction.drivers", lang),
+        drill=drill,
+    )
+
+with st.container(border=True):
+    st.subheader(t("satisfaction.sentiment", lang))
+    st.caption(t("satisfaction.sentiment_soon", lang))
+
+st.subheader(t("satisfaction.lowest", lang))
+comments = page.memo("lowest", lambda: satisfaction.lowest_comments(frames, limit=30))
+if comments is None:
+    page.needs(satisfaction.NEEDS["lowest_comments"])
+elif comments.is_empty():
+    st.info(t("satisfaction.no_comments", lang))
+else:
+    page.table(comments, "lowest_comments", "lowest", sheet=t("satisfaction.lowest", lang))
+page.workbook_button()

@@ -1,0 +1,73 @@
+"""AppTest for the analysis pages: sample data, a minimal file, drill-down, settings flowing through."""
+
+import pytest
+from test_pages import goto, start, texts
+
+ANALYSIS = ["pages/efficiency.py", "pages/satisfaction.py", "pages/team.py", "pages/cost.py"]
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def load_minimal(lang: str):
+    """A session whose only data is a tickets file with the two required columns."""
+    at = goto(start(lang), "pages/data.py", lang)
+    csv = "工单号,创建时间\nA1,2026-10-01 08:00\nA2,2026-10-02 09:30\nA3,2026-10-20 17:00\n"
+    at.file_uploader(key="upload_tickets").upload("minimal.csv", csv.encode("utf-8"), "text/csv").run()
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("load_"))).click().run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", ANALYSIS)
+def test_analysis_page_on_sample_data_has_cards_charts_and_a_workbook(page):
+    at = goto(start("en"), page, "en")
+    assert not at.exception, at.exception
+    assert at.metric, "no KPI cards"
+    assert all(m.value != "—" for m in at.metric[:3]), metrics(at)
+    assert at.get("vega_lite_chart"), "no charts"
+    assert any("Download every table on this page" in b.label for b in at.get("download_button"))
+
+
+@pytest.mark.parametrize("page", ANALYSIS)
+def test_analysis_page_with_only_the_required_columns_says_what_is_missing(page):
+    at = load_minimal("zh")
+    goto(at, page, "zh")
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "需要列" in shown or "需要上传" in shown, shown
+
+
+def test_a_drill_narrows_every_number_on_the_page_and_can_be_cleared():
+    at = goto(start("en"), "pages/cost.py", "en")
+    before = metrics(at)["Total cost"]
+    at.session_state["_aftersight_drills"] = {"cost": {"category": "漏水"}}
+    at.run()
+    assert not at.exception
+    assert "Drilled into Category = 漏水" in texts(at)
+    drilled = metrics(at)["Total cost"]
+    assert drilled != before
+    at.button(key="drill_clear_cost_category").click().run()
+    assert metrics(at)["Total cost"] == before
+    assert "Drilled into" not in texts(at)
+
+
+def test_filter_every_page_moves_a_drill_into_the_sidebar():
+    at = goto(start("en"), "pages/team.py", "en")
+    at.session_state["_aftersight_drills"] = {"team": {"channel": "电话"}}
+    at.run()
+    at.button(key="drill_all_team_channel").click().run()
+    assert not at.exception
+    assert at.multiselect(key="filter_channel").value == ["电话"]
+    goto(at, "pages/overview.py", "en")
+    assert at.query_params["channel"] in ("电话", ["电话"])  # AppTest keeps one value as text
+
+
+def test_same_period_last_year_is_the_comparison():
+    at = start("en", compare="year")
+    assert "compared with 2025-10-01 to 2025-10-31" in texts(at)
+    goto(at, "pages/efficiency.py", "en")  # AppTest resets the sidebar on a page switch (see goto)
+    at.radio(key="compare").set_value("year").run()
+    assert "compared with 2025-10-01 to 2025-10-31" in texts(at)
+    assert at.query_params["compare"] == "year"
