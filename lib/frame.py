@@ -136,7 +136,9 @@ def sidebar() -> None:
     session.set_scope(scope)
     previous = scope.previous()
     st.sidebar.caption(t("sidebar.compare", lang, start=previous.start, end=previous.end) if previous else "")
-    params = {"lang": lang, "start": start.isoformat(), "end": end.isoformat(), "compare": compare}
+    params = {"lang": lang, "start": start.isoformat(), "end": end.isoformat()}
+    if compare != COMPARE_OPTIONS[0]:  # links stay short in the usual case
+        params["compare"] = compare
     params.update({dim: list(values) for dim, values in filters})
     st.query_params.from_dict(params)
 

@@ -8,6 +8,8 @@ from lib.i18n import CATALOGUE, t
 from lib.kpis import BY_KEY
 
 _DECIMALS = {"ratio": 1, "hours": 1, "minutes": 1, "currency": 2, "points": 1, "score": 2}
+# Shares that are not KPIs, shown in percent like the rates.
+_PERCENT_COLUMNS = frozenset({"share", "cumulative_share"})
 
 
 def header(column: str, lang: str) -> str:
@@ -18,7 +20,7 @@ def header(column: str, lang: str) -> str:
         return f"{label} (%)" if kpi.unit == "ratio" else label
     for key in (f"field.{column}", f"column.{column}"):
         if key in CATALOGUE:
-            return t(key, lang)
+            return t(key, lang) + (" (%)" if column in _PERCENT_COLUMNS else "")
     return column
 
 
@@ -36,6 +38,8 @@ def display(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
                 expr = expr * 100
             if kpi.unit in _DECIMALS:
                 expr = expr.round(_DECIMALS[kpi.unit])
+        elif column in _PERCENT_COLUMNS and dtype.is_numeric():
+            expr = (expr * 100).round(1)
         elif dtype in (pl.Float32, pl.Float64):
             expr = expr.round(2)
         exprs.append(expr.alias(header(column, lang)))

@@ -35,3 +35,9 @@ def test_unknown_columns_keep_their_name_and_english_works():
     assert header("fcr_rate", "en") == "First-contact resolution rate (%)"
     assert header("something_else", "en") == "something_else"
     assert display(pl.DataFrame({"x": [1.234]}), "en")["x"].to_list() == [1.23]
+
+
+def test_shares_are_shown_in_percent():
+    shown = display(pl.DataFrame({"category": ["漏水"], "share": [0.1834], "cumulative_share": [1.0]}), "en")
+    assert shown.columns == ["Category", "Share (%)", "Cumulative share (%)"]
+    assert shown.row(0) == ("漏水", 18.3, 100.0)
