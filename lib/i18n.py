@@ -187,9 +187,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "team.outlier_metric": ("{metric} {value}（中位数 {median}）", "{metric} {value} (median {median})"),
     "team.outlier_rule": (
-        "偏离团队中位数超过 1.5 倍四分位距（IQR）的人员；按偏离程度排序。",
-        "People more than 1.5 × the interquartile range (IQR) from the team median, farthest first.",
+        "偏离团队中位数超过 1.5 倍四分位距（IQR）的人员，只评价本期至少 {tickets} 张工单的人；按偏离程度排序。",
+        "People more than 1.5 × the interquartile range (IQR) from the team median, among those with at least "
+        "{tickets} tickets in the period; farthest first.",
     ),
+    "team.more_outliers": ("另有 {count} 项", "{count} more"),
     "team.ranking": ("排名", "Ranking"),
     "team.metric": ("排名指标", "Rank by"),
     "team.ranking_title": ("按{metric}排名（虚线为团队中位数）", "Ranked by {metric} (dashed: team median)"),

@@ -36,6 +36,7 @@ BETTER: dict[str, str] = {
     **{k: BY_KEY[k].better for k in TABLE_KPIS if BY_KEY[k].better is not None},
 }
 NEEDS: dict[str, tuple[str, ...]] = {"table": ("agent",), "workload": ("agent",)}
+MIN_TICKETS = 10  # fewer tickets in the range: too few to call a person an outlier
 
 
 def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> store.Frames:
@@ -113,8 +114,13 @@ def team_median(table: pl.DataFrame) -> dict[str, float | None]:
     return {c: medians[c][0] for c in medians.columns}
 
 
-def outliers(table: pl.DataFrame, columns: tuple[str, ...] | None = None, k: float = 1.5) -> pl.DataFrame:
+def outliers(
+    table: pl.DataFrame, columns: tuple[str, ...] | None = None, k: float = 1.5, min_tickets: int = MIN_TICKETS
+) -> pl.DataFrame:
     """Agents whose value lies outside median ± k × IQR of a metric across agents.
+
+    Only agents with at least `min_tickets` tickets are judged (and make up the
+    median): a rate over two tickets says nothing about a person.
 
     IQR from linear quantiles 0.25 / 0.75. Metrics with fewer than 4 agents having a
     value, volumes that are not judged (tickets, resolved, working_days) and the
@@ -134,8 +140,9 @@ def outliers(table: pl.DataFrame, columns: tuple[str, ...] | None = None, k: flo
     }
     if not judged or table.is_empty():
         return pl.DataFrame(schema=schema)
+    enough = pl.col("tickets") >= min_tickets if "tickets" in table.columns else pl.lit(True)
     long = (
-        table.filter(pl.col("agent").is_not_null())
+        table.filter(pl.col("agent").is_not_null() & enough)
         .select("agent", *[pl.col(c).cast(pl.Float64) for c in judged])
         .unpivot(index="agent", variable_name="metric", value_name="value")
         .with_columns(pl.col("value").fill_nan(None))

@@ -135,6 +135,11 @@ class Page:
         ui.kpi_cards(summary, self.settings, self.lang, keys=keys)
         return summary
 
+    def needs_file(self, table: str) -> None:
+        """The empty state of a page whose file is not loaded, with the way to the Data page."""
+        st.info(t("kpi.needs_file", self.lang, table=t(f"table.{table}", self.lang)), icon=":material/info:")
+        st.page_link("pages/data.py", label=t("nav.data", self.lang), icon=":material/upload_file:")
+
     def needs(self, columns: tuple[str, ...]) -> None:
         """The empty state of a chart or table: which columns would enable it."""
         st.info(overview.needs_sentence(columns, self.lang), icon=":material/info:")

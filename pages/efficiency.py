@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from lib import charts, efficiency, tables, ui_page
+from lib import charts, efficiency, overview, tables, ui_page
 from lib.i18n import t
 from lib.kpis import BY_KEY
 from lib.periods import GRAINS
@@ -29,19 +29,20 @@ present = [d for d in DIMENSIONS if d in frames.tickets.columns]
 
 # ---- distributions ---------------------------------------------------------------------
 st.subheader(t("efficiency.distributions", lang))
+splits = [d for d in ("channel", "priority", "category", "region", "product", "agent") if d in present]
 split = st.segmented_control(
     t("efficiency.split_by", lang),
-    [d for d in ("channel", "priority", "category", "region", "product", "agent") if d in present],
+    splits,
     format_func=lambda d: t(f"field.{d}", lang),
-    default="channel" if "channel" in present else None,
+    default=splits[0],
     key="efficiency_split",
-)
+) if splits else None
 for column, which in zip(st.columns(2), ("first_response", "resolution"), strict=True):
     with column:
         name = t(f"efficiency.{which}", lang)
         overall = page.memo(f"dist_{which}", lambda which=which: efficiency.distribution(frames, which))
-        if overall is None:
-            page.needs(efficiency.NEEDS["distribution"] if which == "first_response" else ("resolved_at",))
+        if overall is None or overall.bins.is_empty():
+            page.needs((efficiency.DURATIONS[which][0],))
             continue
         stats = overall.stats.row(0, named=True)
         markers = [
@@ -109,6 +110,10 @@ def trend_row(data: pl.DataFrame | None, keys: tuple[str, ...], label: str) -> N
     for column, key in zip(st.columns(len(keys)), keys, strict=True):
         kpi = BY_KEY[key]
         with column:
+            if data[key].is_null().all():
+                st.markdown(f"**{tables.header(key, lang).replace(' (%)', '')}**")
+                page.needs(overview.missing_columns(kpi, frozenset(frames.tickets.columns)) or kpi.needs)
+                continue
             figure = charts.kpi_trend(
                 data,
                 x="period",
@@ -160,6 +165,10 @@ for column, (value, title, value_format) in zip(
     strict=True,
 ):
     with column:
+        if cells[value].is_null().all():
+            st.markdown(f"**{t(title, lang)}**")
+            page.needs(("first_response_at",))
+            continue
         figure = charts.heatmap(
             cells,
             x="hour",

@@ -14,7 +14,7 @@ settings = page.settings
 page.cards(("csat", "csat_mean", "nps", "survey_responses", "survey_response_rate"))
 frames = page.frames(satisfaction.frames)
 if frames.surveys is None:
-    st.info(t("kpi.needs_file", lang, table=t("table.surveys", lang)))
+    page.needs_file("surveys")
     st.stop()
 
 st.subheader(t("satisfaction.over_time", lang))

@@ -8,6 +8,7 @@ from lib.periods import GRAINS
 
 page = ui_page.open_page("team", "team.title")
 lang = page.lang
+SHOWN_OUTLIERS = 8
 CARDS = ("tickets", "resolved", "first_response_hours_p90", "resolution_hours_p90", "fcr_rate", "csat")
 
 page.cards(CARDS)
@@ -23,9 +24,14 @@ if table.is_empty():
 
 st.subheader(t("team.outliers", lang))
 found = team.outliers(table)
-st.caption(t("team.outlier_rule", lang))
-for line in team.outlier_lines(found, lang) or [t("team.no_outliers", lang)]:
+st.caption(t("team.outlier_rule", lang, tickets=team.MIN_TICKETS))
+lines = team.outlier_lines(found, lang) or [t("team.no_outliers", lang)]
+for line in lines[:SHOWN_OUTLIERS]:
     st.markdown(line)
+if len(lines) > SHOWN_OUTLIERS:
+    with st.expander(t("team.more_outliers", lang, count=len(lines) - SHOWN_OUTLIERS)):
+        for line in lines[SHOWN_OUTLIERS:]:
+            st.markdown(line)
 
 st.subheader(t("team.ranking", lang))
 metrics = [c for c in team.TABLE_COLUMNS if c not in ("agent", "working_days") and table[c].null_count() < len(table)]

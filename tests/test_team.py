@@ -184,6 +184,15 @@ def test_outliers_a_smaller_k_and_the_worst_first():
     ]
 
 
+def test_outliers_judge_only_people_with_enough_tickets():
+    # with at least 20 tickets, a (10 tickets) is neither judged nor part of the median:
+    # throughput 2 3 4 10 → median 3.5, q25 2.75, q75 5.5, IQR 2.75 → fences −0.625 and 7.625
+    got = team.outliers(AGENTS, columns=("throughput_per_day",), min_tickets=20)
+    assert got.select("agent", "median").rows() == [("e", 3.5)]
+    # and with 4 or fewer such people there is no team to compare with
+    assert team.outliers(AGENTS, columns=("throughput_per_day",), min_tickets=30).is_empty()
+
+
 def test_outliers_skip_volumes_and_metrics_with_few_agents():
     assert team.outliers(AGENTS, columns=("tickets", "working_days", "fcr_rate")).is_empty()
 
