@@ -77,13 +77,17 @@ def explain_alerts(
     Each period is read once; without a previous period the contributions are empty.
     """
     keys = tuple(keys)
+    if not keys:
+        return []
     wanted = columns_for(keys) | set(DIMENSIONS)
-    current = store.scoped(con, scope, ticket_columns=wanted, by_period=False)
+    # Tickets always (survey_response_rate divides by them); the other tables when a key needs them.
+    read = {"tickets"} | {BY_KEY[k].table for k in keys}
+    current = store.scoped(con, scope, ticket_columns=wanted, by_period=False, read=read)
     before_scope = scope.previous()
     if before_scope is None:
-        values = evaluate(current, keys, settings) if keys else {}
+        values = evaluate(current, keys, settings)
         return [Explanation(k, values[k], None, None, None, ()) for k in keys]
-    previous = store.scoped(con, before_scope, ticket_columns=wanted, by_period=False)
+    previous = store.scoped(con, before_scope, ticket_columns=wanted, by_period=False, read=read)
     return [explain(current, previous, key, settings) for key in keys]
 
 

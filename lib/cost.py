@@ -24,7 +24,7 @@ VITAL_SHARE = 0.8
 def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> store.Frames:
     """The scoped tables with only the ticket columns the Cost page uses."""
     wanted = {"created_at", *COST_FIELDS, *DIMENSIONS, "in_warranty"}
-    return store.scoped(con, scope, ticket_columns=wanted, by_period=False)
+    return store.scoped(con, scope, ticket_columns=wanted, by_period=False, read=("tickets",))
 
 
 def components(frames: store.Frames) -> list[str]:

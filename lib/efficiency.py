@@ -84,7 +84,9 @@ class Distribution:
 
 def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> Frames:
     """The scoped frames every function here needs, with backlog history per period."""
-    return store.scoped(con, scope, ticket_columns=columns_for(KEYS) | set(DIMENSIONS), by_period=True)
+    return store.scoped(
+        con, scope, ticket_columns=columns_for(KEYS) | set(DIMENSIONS), by_period=True, read=("tickets",)
+    )
 
 
 def distribution(frames: Frames, which: str, by: str | None = None) -> Distribution | None:

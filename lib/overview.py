@@ -24,16 +24,25 @@ class Summary:
     columns: dict[str, frozenset[str]]  # per loaded table
 
 
-def kpis(con: duckdb.DuckDBPyConnection, scope: store.Scope, settings: Settings) -> dict[str, float | None]:
-    """Every KPI for one scope: what the Overview cards, the CLI and the report show."""
-    frames = store.scoped(con, scope, ticket_columns=columns_for(), by_period=False)
-    return evaluate(frames, settings=settings)
+def kpis(
+    con: duckdb.DuckDBPyConnection, scope: store.Scope, settings: Settings, keys: tuple[str, ...] | None = None
+) -> dict[str, float | None]:
+    """KPIs in `keys` (default: all) for one scope: what the cards, the CLI and the report show.
+
+    Only the columns and tables those KPIs need are read.
+    """
+    needed = {"tickets"} | {"tickets" if BY_KEY[k].table == "history" else BY_KEY[k].table for k in keys or BY_KEY}
+    frames = store.scoped(con, scope, ticket_columns=columns_for(keys), by_period=False, read=needed)
+    return evaluate(frames, keys, settings=settings)
 
 
-def summarise(con: duckdb.DuckDBPyConnection, scope: store.Scope, settings: Settings) -> Summary:
-    current = kpis(con, scope, settings)
+def summarise(
+    con: duckdb.DuckDBPyConnection, scope: store.Scope, settings: Settings, keys: tuple[str, ...] | None = None
+) -> Summary:
+    """KPIs in `keys` (default: all) now and in the comparison period, and the columns each table has."""
+    current = kpis(con, scope, settings, keys)
     before = scope.previous()
-    previous = kpis(con, before, settings) if before else dict.fromkeys(current)
+    previous = kpis(con, before, settings, keys) if before else dict.fromkeys(current)
     have = {table: frozenset(store.columns(con, table)) for table in store.tables(con)}
     return Summary(current, previous, have)
 

@@ -58,7 +58,7 @@ def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> Frames:
     Surveys always arrive with the ticket dimensions and facts joined (`store._scoped_surveys`);
     the tickets table is read only to count tickets per period.
     """
-    return store.scoped(con, scope, ticket_columns={"created_at"}, by_period=False)
+    return store.scoped(con, scope, ticket_columns={"created_at"}, by_period=False, read=("tickets", "surveys"))
 
 
 def trend(frames: Frames, settings: Settings, every: str) -> pl.DataFrame | None:

@@ -236,6 +236,7 @@ def scoped(
     scope: Scope,
     ticket_columns: Collection[str] | None = None,
     by_period: bool = True,
+    read: Collection[str] = ("tickets", "surveys", "customers"),
 ) -> Frames:
     """Read the rows in `scope` from each loaded table (SPEC §2 scope rules).
 
@@ -245,10 +246,12 @@ def scoped(
         `lib.kpis.columns_for(keys)`; None reads them all.
     by_period : False reads for backlog only the tickets open at the range end,
         which is all the KPIs overall or per dimension need.
+    read : the tables to read (others come back as None, as if not loaded);
+        a page that shows no survey KPI saves the join of answers to tickets.
     """
     loaded = tables(con)
     tickets = surveys = customers = history = None
-    if "tickets" in loaded:
+    if "tickets" in loaded and "tickets" in read:
         cols = columns(con, "tickets")
         dims, dim_params = _dimension_sql(scope, cols)
         date_clauses, date_params = _in_range("created_at", scope)
@@ -263,9 +266,9 @@ def scoped(
             if ticket_columns is None or c in ticket_columns or c in ("created_at", "resolved_at")
         )
         history = _history(con, scope, history_cols, dims, dim_params, by_period)
-    if "surveys" in loaded:
+    if "surveys" in loaded and "surveys" in read:
         surveys = _scoped_surveys(con, scope, "tickets" in loaded)
-    if "customers" in loaded:
+    if "customers" in loaded and "customers" in read:
         customers = _scoped_customers(con, scope)
     return Frames(tickets, surveys, customers, history, scope, by_period)
 

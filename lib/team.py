@@ -41,7 +41,9 @@ MIN_TICKETS = 10  # fewer tickets in the range: too few to call a person an outl
 
 def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> store.Frames:
     """The scoped tables with only the ticket columns the Team page uses."""
-    return store.scoped(con, scope, ticket_columns=columns_for(TABLE_KPIS, by="agent"), by_period=False)
+    return store.scoped(
+        con, scope, ticket_columns=columns_for(TABLE_KPIS, by="agent"), by_period=False, read=("tickets", "surveys")
+    )
 
 
 def _has_agent(frames: store.Frames) -> bool:

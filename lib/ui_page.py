@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import altair as alt
@@ -50,7 +50,7 @@ class Page:
         scope = scope or self.scope
         return session.memo((self.name, "frames", scope), lambda: read(self.con, scope), rows=True)
 
-    def memo(self, label: str, compute: Callable[[], Any], scope: store.Scope | None = None) -> Any:
+    def memo(self, label: Hashable, compute: Callable[[], Any], scope: store.Scope | None = None) -> Any:
         """An aggregate of the page, computed once per data version, scope, settings and `label`."""
         return session.memo((self.name, label, scope or self.scope, self.settings), compute)
 
@@ -131,7 +131,7 @@ class Page:
 
     def cards(self, keys: tuple[str, ...]) -> overview.Summary:
         """KPI cards for the page scope against the comparison period; returns the numbers."""
-        summary = self.memo("summary", lambda: overview.summarise(self.con, self.scope, self.settings))
+        summary = self.memo(("summary", keys), lambda: overview.summarise(self.con, self.scope, self.settings, keys))
         ui.kpi_cards(summary, self.settings, self.lang, keys=keys)
         return summary
 

@@ -275,3 +275,13 @@ def test_a_drill_into_the_empty_group_matches_rows_without_a_value(con):
     assert frames.tickets["ticket_id"].to_list() == ["B"]
     frames = store.scoped(con, Scope(filters=(("channel", ("chat", None)),)))
     assert sorted(frames.tickets["ticket_id"].to_list()) == ["B", "C"]
+
+
+def test_scoped_reads_only_the_tables_asked_for(con):
+    store.load(con, "tickets", tickets_frame(["A", "B"]))
+    store.load(con, "surveys", pl.DataFrame({"submitted_at": [datetime(2024, 3, 1, 10)], "ticket_id": ["A"]}))
+    frames = store.scoped(con, Scope(), read=("tickets",))
+    assert frames.tickets.height == 2 and frames.history is not None
+    assert frames.surveys is None
+    frames = store.scoped(con, Scope(), read=("surveys",))
+    assert frames.tickets is None and frames.surveys.height == 1
