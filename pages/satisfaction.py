@@ -69,6 +69,11 @@ else:
         time_unit=grain,
         normalize=True,
         share_title=t("column.share", lang),
+        series_colors={
+            "promoter": charts.COLORS["good"],
+            "passive": charts.COLORS["neutral"],
+            "detractor": charts.COLORS["bad"],
+        },
     )
     page.chart(figure, split_trend, "nps_split", "nps_split", sheet=t("satisfaction.nps_split", lang))
 

@@ -161,6 +161,24 @@ def test_stacked_bars_over_weeks_sum_duplicates_and_keep_colours_stable():
     assert len(encoding["tooltip"]) == 3  # no share unless normalized
 
 
+def test_stacked_bars_with_meaningful_colours_for_some_series():
+    spec = charts.stacked_bars(
+        channel_weeks(),
+        x="周",
+        series="渠道",
+        value="工单数",
+        x_title="周",
+        value_title="工单数",
+        series_title="渠道",
+        title="",
+        series_labels=CHANNELS,
+        time_unit="week",
+        series_colors={"email": charts.COLORS["bad"]},
+    ).to_dict()
+    # email is drawn in the "bad" colour; phone keeps its place in the palette
+    assert spec["encoding"]["color"]["scale"]["range"] == [charts.CATEGORY_COLORS[0], charts.COLORS["bad"]]
+
+
 def test_stacked_bars_normalized_over_categories():
     frame = pl.DataFrame(
         {"区域": ["华南", "华东", "华南"], "保修": ["保外", "保内", "保内"], "成本": [1.5, 2.0, 0.5]}

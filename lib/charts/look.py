@@ -23,6 +23,10 @@ COLORS = {
     "grid": "#E6E6E6",
     "faint": "#B4C2D6",  # bars that matter less (pareto's long tail)
     "empty": "#EEEEEE",  # heat-map cells without data
+    # Series that are good, neutral or bad by nature (promoters, passives, detractors).
+    "good": "#009E73",
+    "neutral": "#B0B0B0",
+    "bad": "#D55E00",
 }
 # Okabe-Ito, colour-blind safe, for any chart that splits by category.
 CATEGORY_COLORS = ["#2F6DB5", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -185,11 +189,14 @@ def _ordered(present: list, labels: dict | None) -> list:
     return known + sorted({value for value in present if value not in seen})
 
 
-def _series_colors(data: pl.DataFrame, labels: dict | None) -> tuple[pl.DataFrame, alt.Scale]:
+def _series_colors(
+    data: pl.DataFrame, labels: dict | None, colors: dict | None = None
+) -> tuple[pl.DataFrame, alt.Scale]:
     """A ``rank`` column and a colour scale over the series present in ``data``.
 
     Colours are assigned by position in the full order (``labels`` first), so a series
-    keeps its colour when a filter removes another one.
+    keeps its colour when a filter removes another one; ``colors`` (raw value → colour)
+    overrides that for series whose colour carries meaning.
     """
     order = _ordered(data[SELECTION_FIELD].unique().to_list(), {str(key): 0 for key in labels or {}})
     present = set(data[SELECTION_FIELD].to_list())
@@ -198,7 +205,10 @@ def _series_colors(data: pl.DataFrame, labels: dict | None) -> tuple[pl.DataFram
     label_of = dict(zip(data[SELECTION_FIELD], data["label"], strict=True))
     scale = alt.Scale(
         domain=[label_of[raw] for raw in shown],
-        range=[CATEGORY_COLORS[ranks[raw] % len(CATEGORY_COLORS)] for raw in shown],
+        range=[
+            {str(k): v for k, v in (colors or {}).items()}.get(raw, CATEGORY_COLORS[ranks[raw] % len(CATEGORY_COLORS)])
+            for raw in shown
+        ],
     )
     return data.with_columns(
         pl.col(SELECTION_FIELD).replace_strict(ranks, return_dtype=pl.Int32).alias("rank")

@@ -185,6 +185,7 @@ def stacked_bars(
     normalize: bool = False,
     value_format: str | None = None,
     share_title: str = "%",
+    series_colors: dict | None = None,
 ) -> alt.Chart:
     """Stacked bars per period (a time axis) or per category, one colour per series.
 
@@ -209,6 +210,9 @@ def stacked_bars(
         d3 format for values; default ``,d`` for integers, ``,.1f`` otherwise.
     share_title : str
         Tooltip title of the share (normalize only).
+    series_colors : dict, optional
+        Raw series value -> colour, for series whose colour means something (e.g.
+        ``COLORS["good"]`` for promoters); others take the palette by position.
 
     Returns
     -------
@@ -224,7 +228,7 @@ def stacked_bars(
         .agg(pl.col("value").sum())
     )
     data = data.with_columns((pl.col("value") / pl.col("value").sum().over("period")).alias("share"))
-    data, scale = _series_colors(data, series_labels)
+    data, scale = _series_colors(data, series_labels, series_colors)
     data, axis = _period_axis(data, x_title, time_unit)
     number_format = value_format or _number_format(data.schema["value"])
     if axis["temporal"]:
