@@ -1,33 +1,22 @@
-"""Overview: KPI cards with change and status, alerts, ticket volume trend, top problem categories."""
+"""Overview: KPI cards with change and status, alerts explained, ticket volume trend, top problem categories."""
 
 import streamlit as st
 
-from lib import alerts, charts, frame, overview, session, store, ui
+from lib import alerts, charts, overview, session, ui, ui_page
 from lib.i18n import t
 from lib.periods import GRAINS
 
-frame.ensure()
-lang = session.lang()
-con = session.connection()
-scope = session.scope()
-settings = session.settings()
-
-st.title(t("overview.title", lang))
-if not store.tables(con).get("tickets"):
-    st.info(t("overview.no_data", lang))
-    st.page_link("pages/data.py", label=t("nav.data", lang), icon=":material/upload_file:")
-    st.stop()
-
-summary = session.memo(("overview", scope, settings), lambda: overview.summarise(con, scope, settings))
-st.caption(t("overview.period", lang, **overview.period_words(scope)))
+page = ui_page.open_page("overview", "overview.title")
+lang, con, scope, settings = page.lang, page.con, page.scope, page.settings
 if session.source() == "sample":
     st.info(t("overview.sample_note", lang), icon="ℹ️")
 
+summary = page.memo("summary", lambda: overview.summarise(con, scope, settings))  # every KPI, for the table
 red = overview.alerts(summary, settings)
 with st.container(border=True):
     st.subheader(t("overview.alerts", lang))
     keys = tuple(kpi.key for kpi, _ in red)
-    why = session.memo(("why", scope, settings, keys), lambda: alerts.explain_alerts(con, scope, settings, keys))
+    why = page.memo(("why", keys), lambda: alerts.explain_alerts(con, scope, settings, keys))
     for (kpi, value), explanation in zip(red, why, strict=True):
         st.markdown(
             f":red[●] {overview.alert_sentence(kpi, value, settings, lang)} "
@@ -35,7 +24,6 @@ with st.container(border=True):
         )
     if not red:
         st.markdown(t("overview.no_alerts", lang))
-
 ui.kpi_cards(summary, settings, lang)
 
 left, right = st.columns([3, 2])
@@ -50,7 +38,7 @@ with left:
         )
         or "day"
     )
-    trend = session.memo(("trend", scope, grain), lambda: overview.volume(con, scope, GRAINS[grain]))
+    trend = page.memo(("trend", grain), lambda: overview.volume(con, scope, GRAINS[grain]))
     figure = charts.volume_trend(
         trend,
         x="period",
@@ -60,11 +48,13 @@ with left:
         title=t("overview.trend", lang),
         time_unit=grain,
     )
-    ui.chart(figure, trend, "ticket_volume", lang, key="trend")
+    page.chart(figure, trend, "ticket_volume", "trend", sheet=t("overview.trend", lang))
 with right:
-    top = session.memo(("top", scope), lambda: overview.top_categories(con, scope))
+    # Every category stays on the chart; a drill on one only highlights it.
+    every_category = page.scoped("category")
+    top = page.memo("top", lambda: overview.top_categories(con, every_category), scope=every_category)
     if top is None:
-        st.info(t("kpi.not_available", lang, columns=t("field.category", lang)))
+        page.needs(("category",))
     else:
         figure = charts.ranked_bars(
             top,
@@ -73,8 +63,12 @@ with right:
             category_title=t("field.category", lang),
             value_title=t("kpi.tickets_axis", lang),
             title=t("overview.top_categories", lang),
+            select=True,
         )
-        ui.chart(figure, top, "top_categories", lang, key="top")
+        page.chart(figure, top, "top_categories", "top", sheet=t("overview.top_categories", lang), drill="category")
 
 with st.expander(t("overview.all_kpis", lang)):
-    ui.table(overview.kpi_table(summary, settings, lang), "kpis", lang, key="kpi_table")
+    table = overview.kpi_table(summary, settings, lang)
+    ui.table(table, "kpis", lang, key="kpi_table")
+    page.sheets[t("overview.all_kpis", lang)] = table
+page.workbook_button()

@@ -71,3 +71,13 @@ def test_same_period_last_year_is_the_comparison():
     at.radio(key="compare").set_value("year").run()
     assert "compared with 2025-10-01 to 2025-10-31" in texts(at)
     assert at.query_params["compare"] == "year"
+
+
+def test_overview_drills_into_a_category_too():
+    at = start("en")
+    before = metrics(at)["Tickets"]
+    at.session_state["_aftersight_drills"] = {"overview": {"category": "漏水"}}
+    at.run()
+    assert not at.exception
+    assert "Drilled into Category = 漏水" in texts(at)
+    assert int(metrics(at)["Tickets"].replace(",", "")) < int(before.replace(",", ""))
