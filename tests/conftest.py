@@ -23,6 +23,17 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     yield from _session_database()
 
 
+@pytest.fixture(scope="session")
+def sample() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The bundled sample data in one store shared by the whole run: read it, never write to it."""
+    from lib import ingest
+
+    connection = store.connect(memory_limit="512MB", threads=2)
+    ingest.load_sample(connection)
+    yield connection
+    connection.close()
+
+
 @pytest.fixture
 def other_con() -> Iterator[duckdb.DuckDBPyConnection]:
     """A second session database, as another browser session would have."""

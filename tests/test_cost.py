@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import cost, ingest, store
+from lib import cost, store
 from lib.kpis import evaluate
 
 MARCH = store.Scope(date(2024, 3, 1), date(2024, 3, 31))
@@ -204,13 +204,6 @@ def test_empty_scope(loaded):
 
 # --- sample data against an independent DuckDB computation --------------------------------
 
-
-@pytest.fixture(scope="module")
-def sample():
-    con = store.connect()
-    ingest.load_sample(con)
-    yield con
-    con.close()
 
 
 def test_sample_costs_match_sql(sample):

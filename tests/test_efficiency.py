@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-import duckdb
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import efficiency, ingest, store
+from lib import efficiency, store
 from lib.kpis import Settings, evaluate
 from lib.store import Scope
 
@@ -423,13 +422,6 @@ def test_a_function_is_none_exactly_without_the_columns_it_needs(read, name):
 
 # --- sample data, checked against DuckDB -------------------------------------------------
 
-
-@pytest.fixture(scope="module")
-def sample() -> Iterator[duckdb.DuckDBPyConnection]:
-    con = store.connect(memory_limit="512MB", threads=2)
-    ingest.load_sample(con)
-    yield con
-    con.close()
 
 
 SAMPLE_MONTH = Scope(date(2025, 3, 1), date(2025, 3, 31))

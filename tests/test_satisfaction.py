@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import ingest, satisfaction, store
+from lib import satisfaction, store
 from lib.kpis import Settings, evaluate
 from lib.schema import DIMENSIONS
 
@@ -364,13 +364,6 @@ def test_needs_names_every_public_function_and_driver():
 
 # --- sample data, checked against DuckDB SQL -----------------------------------------
 
-
-@pytest.fixture(scope="module")
-def sample():
-    con = store.connect()
-    ingest.load_sample(con)
-    yield con
-    con.close()
 
 
 def test_sample_drivers_and_split_agree_with_sql(sample):

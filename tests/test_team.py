@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import ingest, store, team
+from lib import store, team
 from lib.kpis import Settings, evaluate
 
 # Monday 4 to Friday 15 March 2024: two full weeks, 10 working days.
@@ -231,13 +231,6 @@ def test_workload_without_others_keeps_the_unassigned_series(loaded):
 
 # --- sample data against an independent DuckDB computation --------------------------------
 
-
-@pytest.fixture(scope="module")
-def sample():
-    con = store.connect()
-    ingest.load_sample(con)
-    yield con
-    con.close()
 
 
 def test_sample_table_matches_sql(sample):
