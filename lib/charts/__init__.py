@@ -13,6 +13,7 @@ from lib.charts.export import (
     to_png,
     to_svg,
 )
+from lib.charts.forecast import forecast_band
 from lib.charts.look import (
     BAR_STEP,
     BOX_STEP,
@@ -72,6 +73,8 @@ __all__ = [
     "box_summary",
     "heatmap",
     "histogram",
+    # forecast
+    "forecast_band",
     # export
     "EXPORT_HEIGHT",
     "EXPORT_WIDTH",
