@@ -45,7 +45,11 @@ class Page:
         """The sidebar's scope narrowed by this page's drills: what every number on the page uses."""
         return self.scoped()
 
-    def frames(self, read: Callable[[duckdb.DuckDBPyConnection, store.Scope], store.Frames], scope=None):
+    def frames(
+        self,
+        read: Callable[[duckdb.DuckDBPyConnection, store.Scope], store.Frames],
+        scope: store.Scope | None = None,
+    ) -> store.Frames:
         """The page's rows for `scope` (default: the page scope), read once and kept for a few scopes."""
         scope = scope or self.scope
         return session.memo((self.name, "frames", scope), lambda: read(self.con, scope), rows=True)
@@ -159,7 +163,11 @@ class Page:
         on_select = (lambda: self._picked(widget, drill)) if drill else None
         ui.chart(figure, data, name, self.lang, key=widget, on_select=on_select)
         if sheet:
-            self.sheets[sheet] = data
+            self.add_sheet(sheet, data)
+
+    def add_sheet(self, name: str, frame: pl.DataFrame) -> None:
+        """Put `frame` in the page workbook, as people read it (translated headers, rates in %)."""
+        self.sheets[name] = tables.display(frame, self.lang)
 
     def table(
         self,

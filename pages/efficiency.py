@@ -127,7 +127,7 @@ def trend_row(data: pl.DataFrame | None, keys: tuple[str, ...], label: str) -> N
                 target_title=t("kpi.target", lang),
             )
             page.chart(figure, data.select("period", key), f"{key}_{grain}", f"trend_{key}")
-    page.sheets[label] = data
+    page.add_sheet(label, data)
 
 
 sla = page.memo(f"sla_{grain}", lambda: efficiency.sla_trend(frames, settings, every))
@@ -183,7 +183,7 @@ for column, (value, title, value_format) in zip(
             missing_title=t("efficiency.no_data", lang),
         )
         page.chart(figure, cells.select("weekday", "hour", value), f"heatmap_{value}", f"heat_{value}")
-page.sheets[t("efficiency.heatmaps", lang)] = cells
+page.add_sheet(t("efficiency.heatmaps", lang), cells)
 
 # ---- breakdowns ---------------------------------------------------------------------------
 st.subheader(t("efficiency.breakdowns", lang))

@@ -70,5 +70,5 @@ with right:
 with st.expander(t("overview.all_kpis", lang)):
     table = overview.kpi_table(summary, settings, lang)
     ui.table(table, "kpis", lang, key="kpi_table")
-    page.sheets[t("overview.all_kpis", lang)] = table
+    page.add_sheet(t("overview.all_kpis", lang), table)
 page.workbook_button()

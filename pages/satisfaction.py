@@ -39,7 +39,7 @@ for column, key in zip(st.columns(3), ("csat", "nps", "survey_response_rate"), s
             target_title=t("kpi.target", lang),
         )
         page.chart(figure, trend.select("period", key), f"{key}_{grain}", f"trend_{key}")
-page.sheets[t("satisfaction.over_time", lang)] = trend
+page.add_sheet(t("satisfaction.over_time", lang), trend)
 
 st.subheader(t("satisfaction.nps_split", lang))
 GROUPS = {group: t(f"satisfaction.{group}", lang) for group in satisfaction.NPS_GROUPS}
