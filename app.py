@@ -15,6 +15,7 @@ pages = [
     st.Page("pages/satisfaction.py", title=t("nav.satisfaction", lang)),
     st.Page("pages/team.py", title=t("nav.team", lang)),
     st.Page("pages/cost.py", title=t("nav.cost", lang)),
+    st.Page("pages/forecast.py", title=t("nav.forecast", lang)),
     st.Page("pages/data.py", title=t("nav.data", lang)),
     st.Page("pages/settings.py", title=t("nav.settings", lang)),
 ]

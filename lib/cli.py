@@ -11,9 +11,10 @@ from pathlib import Path
 
 import polars as pl
 
-from lib import ingest, mapping, overview, store
+from lib import export, forecast, forecast_view, ingest, mapping, overview, service_calendar, store
 from lib.errors import InputError
 from lib.kpis import Settings
+from lib.schema import DIMENSIONS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,7 +48,28 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.add_argument("--end", type=_date, help="last day, inclusive (YYYY-MM-DD)")
     kpis.add_argument("--format", choices=("json", "csv"), default="json")
     kpis.add_argument("--lang", choices=("zh", "en"), default="en", help="language of error messages")
+
+    ahead = commands.add_parser("forecast", help="ticket volume forecast as CSV (date, segment, yhat, lower, upper)")
+    ahead.add_argument("--tickets", type=_existing, required=True, action="append")
+    ahead.add_argument("--mapping", type=_existing, help="mapping file saved from the app (company events too)")
+    ahead.add_argument("--horizon", type=_horizon, required=True, help="days ahead (7-180)")
+    ahead.add_argument("--freq", choices=("D", "W"), default="D", help="daily or weekly (Monday) forecast")
+    ahead.add_argument("--by", choices=[d for d in DIMENSIONS if d != "agent"], help="one forecast per value")
+    ahead.add_argument("--interval", type=float, choices=(0.8, 0.95), default=0.8)
+    ahead.add_argument("--country", default="CN", help="holiday calendar (CN, US, GB, …)")
+    ahead.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
+    ahead.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
     return parser
+
+
+def _horizon(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text}") from exc
+    if not 7 <= days <= 180:
+        raise argparse.ArgumentTypeError(f"the horizon must be 7 to 180 days, not {days}")
+    return days
 
 
 def load(args: argparse.Namespace):
@@ -74,10 +96,31 @@ def run_kpis(args: argparse.Namespace) -> str:
     return out.getvalue().rstrip("\n")
 
 
+def run_forecast(args: argparse.Namespace) -> str:
+    """The Forecast page's fit on all the history (no date range, as the page's default), written as CSV."""
+    args.surveys, args.customers = [], []
+    con, saved = load(args)
+    if args.country not in service_calendar.countries():
+        raise InputError("forecast.bad_country", country=args.country, known=", ".join(service_calendar.countries()))
+    events = service_calendar.events_from_saved(saved.get("events"))
+    series = forecast.daily_counts(con, store.Scope(), by=args.by)
+    if series.is_empty():
+        raise InputError("forecast.reason_no_data")
+    holidays = forecast_view.calendar(series, args.horizon, args.country, events)
+    every = "1w" if args.freq == "W" else "1d"
+    result = forecast_view.fit(series, args.horizon, args.interval, holidays, every, args.by)
+    total = result[forecast.TOTAL]
+    if total.prediction is None:
+        raise InputError(f"forecast.reason_{total.reasons[0]}", weeks=forecast.MIN_HISTORY_DAYS // 7)
+    table = forecast_view.forecast_table(result)
+    args.out.write_bytes(export.csv_bytes(table))
+    return f"{args.out}: {table.height} rows; {forecast_view.accuracy_sentence(total, args.lang)}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        print({"kpis": run_kpis}[args.command](args))
+        print({"kpis": run_kpis, "forecast": run_forecast}[args.command](args))
     except InputError as exc:
         print(f"error: {exc.message(args.lang)}", file=sys.stderr)
         return 2

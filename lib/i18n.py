@@ -168,6 +168,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "column.low": ("正常下限", "Normal from"),
     "column.high": ("正常上限", "Normal to"),
     "column.direction": ("方向", "Direction"),
+    "column.date": ("日期", "Date"),
+    "column.ds": ("日期", "Date"),
+    "column.y": ("实际工单量", "Actual tickets"),
+    "column.yhat": ("预测工单量", "Forecast tickets"),
+    "column.expected": ("预期工单量", "Expected tickets"),
+    "column.lower": ("区间下限", "Interval low"),
+    "column.upper": ("区间上限", "Interval high"),
+    "column.series": ("预测对象", "Series"),
+    "column.model": ("模型", "Model"),
+    "column.agents": ("所需人数", "People needed"),
+    "column.cutoff": ("回测起点", "Back-test start"),
+    "column.mae": ("平均绝对误差 MAE", "MAE"),
+    "column.mape": ("平均百分比误差 MAPE", "MAPE"),
+    "column.mape_days_skipped": ("MAPE 跳过的零值天数", "Zero days left out of MAPE"),
+    "column.mase": ("相对基准误差 MASE", "MASE vs baseline"),
+    "column.coverage": ("区间覆盖率", "Interval coverage"),
     # --- analysis pages ------------------------------------------------------------
     "nav.efficiency": ("效率", "Efficiency"),
     "nav.satisfaction": ("满意度", "Satisfaction"),
@@ -279,6 +295,154 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "satisfaction.lowest": ("评分最低的评论", "Lowest-scored comments"),
     "satisfaction.no_comments": ("所选范围内没有带文字的评价。", "No answers with a comment in the selected range."),
+    # --- forecast --------------------------------------------------------------------
+    "nav.forecast": ("预测", "Forecast"),
+    "forecast.title": ("工单量预测", "Ticket volume forecast"),
+    "forecast.intro": (
+        "用历史工单（侧边栏的筛选条件适用）预测未来工单量，并用过去的数据检验它本来会有多准。",
+        "Forecasts ticket volume from the history (the sidebar's filters apply) and checks how accurate it would "
+        "have been.",
+    ),
+    "forecast.history": ("学习哪段历史", "History to learn from"),
+    "forecast.history_all": ("全部历史", "All of it"),
+    "forecast.history_range": ("只用侧边栏的日期范围", "Only the sidebar's date range"),
+    "forecast.horizon": ("预测多少天", "Days ahead"),
+    "forecast.bad_country": (
+        "不认识节假日日历“{country}”。可用：{known}。", "Unknown holiday calendar “{country}”. Known: {known}."
+    ),
+    "forecast.interval": ("区间", "Interval"),
+    "forecast.interval_short": ("{level} 区间", "{level} interval"),
+    "forecast.split": ("分开预测", "Forecast separately by"),
+    "forecast.no_split": ("不分（只看总量）", "Nothing (total only)"),
+    "forecast.calendar": ("节假日与公司活动", "Holidays and company events"),
+    "forecast.country": ("节假日日历", "Holiday calendar"),
+    "forecast.events_help": (
+        "促销（618、双11）、新品发布、召回等会带来工单高峰：在此登记（名称、开始、结束），预测会把它们当作节假日学习。它们随映射文件一起保存。",
+        "Promotions (618, Singles' Day), launches and recalls bring ticket peaks: list them here (name, start, end) "
+        "and the forecast learns them like holidays. They are saved with the mapping file.",
+    ),
+    "forecast.event_name": ("活动名称", "Event"),
+    "forecast.event_start": ("开始日期", "Start"),
+    "forecast.event_end": ("结束日期（可空）", "End (optional)"),
+    "forecast.events_apply": ("应用活动表", "Use these events"),
+    "forecast.bad_event": ("活动表有误：{detail}。请修改开始/结束日期。", "The events table has an error: {detail}. Fix its start or end dates."),
+    "forecast.estimated_years": (
+        "{years} 年的法定节假日尚未公布，使用的是按往年规律推算的日期（不含调休）。",
+        "The public holidays of {years} are not published yet; estimated dates are used (without make-up working days).",
+    ),
+    "forecast.fitting": ("正在拟合预测并回测……", "Fitting the forecast and its back-test…"),
+    "forecast.reason_no_data": ("所选范围内没有工单，无法预测。", "No tickets in the selected range: nothing to forecast."),
+    "forecast.reason_short_history": (
+        "历史不足 {weeks} 周，预测会没有意义。请在侧边栏选择更长的日期范围，或上传更多月份的数据。",
+        "Less than {weeks} weeks of history: a forecast would mean nothing. Pick a longer date range in the sidebar "
+        "or upload more months.",
+    ),
+    "forecast.reason_idle_start": (
+        "历史开头有一段没有工单的日子，已从训练数据中去掉。", "The history starts with days without tickets; they were left out."
+    ),
+    "forecast.reason_no_backtest": (
+        "历史太短，无法回测：使用最简单的模型，准确度未经检验。",
+        "The history is too short for a back-test: the simplest model is used, its accuracy untested.",
+    ),
+    "forecast.reason_few_cutoffs": (
+        "历史只够做少于 4 次回测，准确度的数字不够稳。", "The history allows fewer than 4 back-tests: the accuracy figures are shaky."
+    ),
+    "forecast.volume": ("预测", "Forecast"),
+    "forecast.chart_title": ("工单量：实际与预测（模型：{model}）", "Tickets: actual and forecast (model: {model})"),
+    "forecast.series_history": ("实际", "Actual"),
+    "forecast.series_forecast": ("预测", "Forecast"),
+    "forecast.series_anomaly": ("异常", "Anomaly"),
+    "forecast.model_seasonal_naive": ("重复上周同一天", "same weekday last week"),
+    "forecast.model_prophet": ("Prophet 模型", "Prophet"),
+    "forecast.model_prophet_flexible": ("Prophet（灵活趋势）", "Prophet (flexible trend)"),
+    "forecast.model_prophet_multiplicative": ("Prophet（乘法季节性）", "Prophet (multiplicative seasonality)"),
+    "forecast.model_prophet_yearly": ("Prophet（年季节性）", "Prophet (yearly seasonality)"),
+    "forecast.per_day": ("每天", "a day"),
+    "forecast.unit_day": ("天", "days"),
+    "forecast.unit_week": ("周", "weeks"),
+    "forecast.per_week": ("每周", "a week"),
+    "forecast.better_than_naive": ("比“重复上周同一天”准 {share}", "{share} better than repeating the same weekday last week"),
+    "forecast.worse_than_naive": ("比“重复上周同一天”差 {share}", "{share} worse than repeating the same weekday last week"),
+    "forecast.accuracy": (
+        "在过去 {cutoffs} 次回测中（每次预测 {horizon} {unit}），所选模型“{model}”{per}平均偏差 {mae} 张工单"
+        "（MAPE {mape}），{comparison}；实际值有 {coverage} 落在 {interval} 区间内。",
+        "Over the last {cutoffs} back-tests ({horizon} {unit} ahead each), the chosen model ({model}) was off by "
+        "{mae} tickets {per} on average (MAPE {mape}), {comparison}; {coverage} of the actual values fell inside the "
+        "{interval} interval.",
+    ),
+    "forecast.accuracy_short": ("回测{per}平均偏差 {mae}，{comparison}。", "Back-test: off by {mae} {per}, {comparison}."),
+    "forecast.accuracy_short_naive": (
+        "回测{per}平均偏差 {mae}；Prophet 未胜过“重复上周同一天”。",
+        "Back-test: off by {mae} {per}; Prophet did not beat repeating the same weekday last week.",
+    ),
+    "forecast.accuracy_naive": (
+        "在过去 {cutoffs} 次回测中（每次预测 {horizon} {unit}），“重复上周同一天”{per}平均偏差 {mae} 张工单"
+        "（MAPE {mape}）；Prophet 的各种设置都没有胜过它（最好的一个{comparison}），所以显示的是这个基准预测。"
+        "实际值有 {coverage} 落在 {interval} 区间内。",
+        "Over the last {cutoffs} back-tests ({horizon} {unit} ahead each), repeating the same weekday last week was "
+        "off by {mae} tickets {per} on average (MAPE {mape}); no Prophet setting beat it (the best was {comparison}), "
+        "so this baseline is shown. {coverage} of the actual values fell inside the {interval} interval.",
+    ),
+    "forecast.untested": ("历史太短，准确度无法回测。", "Too little history to back-test the accuracy."),
+    "forecast.backtest": ("回测明细（各模型、各起点）", "Back-test details (every model, every cut-off)"),
+    "forecast.components": ("预测的组成", "What the forecast is made of"),
+    "forecast.component_trend": ("趋势", "Trend"),
+    "forecast.component_weekly": ("星期效应", "Day of week"),
+    "forecast.component_yearly": ("年内季节", "Time of year"),
+    "forecast.component_holidays": ("节假日与活动", "Holidays and events"),
+    "forecast.anomalies": ("异常的日子", "Unusual days"),
+    "forecast.no_anomalies": ("历史中没有明显异常的日子。", "No clearly unusual days in the history."),
+    "forecast.anomalies_help": (
+        "这些日子的工单量落在模型 99% 区间之外：可能是产品缺陷、系统故障或未登记的活动。",
+        "On these days volume fell outside the model's 99% interval: a product defect, an outage or an unlisted event?",
+    ),
+    "forecast.by_segment": ("按{field}分别预测", "Forecast by {field}"),
+    "forecast.reconciled": (
+        "各部分按每天的比例缩放，使它们之和等于总量预测（自上而下按比例调和）。",
+        "Each part is scaled day by day so that the parts add up to the total forecast (top-down proportional).",
+    ),
+    "forecast.total": ("总计", "Total"),
+    "forecast.staffing": ("需要多少人", "Staff needed"),
+    "forecast.method": ("计算方法", "Method"),
+    "forecast.method_erlang_c": ("实时渠道（Erlang C）", "Real-time channels (Erlang C)"),
+    "forecast.method_workload": ("后台/上门（工作量）", "Back office / on-site (workload)"),
+    "forecast.method_help": (
+        "电话、在线等需要即时应答的渠道用 Erlang C 排队模型；工单处理、上门维修按工作量 ÷ 有效工时计算。",
+        "Phone and chat, answered live, use the Erlang C queueing model; back-office and on-site work use workload ÷ "
+        "productive hours.",
+    ),
+    "forecast.aht": ("平均处理时长（分钟）", "Average handle time (min)"),
+    "forecast.aht_from_data": ("默认值来自数据中的处理时长。", "The default comes from the handle times in the data."),
+    "forecast.aht_default": ("数据中没有处理时长，请填写。", "The data has no handle times: enter one."),
+    "forecast.shrinkage": ("损耗（休假、培训、会议）", "Shrinkage (leave, training, meetings)"),
+    "forecast.hours_open": ("服务时间（点）", "Opening hours"),
+    "forecast.answer_within": ("在多少秒内接起", "Answer within (seconds)"),
+    "forecast.service_level": ("接通率目标", "Service level target"),
+    "forecast.productive_hours": ("每人每天有效工时", "Productive hours per person per day"),
+    "forecast.staffing_note_erlang_c": (
+        "人数 = 服务时间内需同时在线的坐席数（按每天工单平均分布到服务时间计算），再除以（1 − 损耗）。班次短于服务时间时需要更多人。",
+        "Agents = people logged in throughout the opening hours (each day's tickets spread evenly over them), "
+        "divided by (1 − shrinkage). Shifts shorter than the opening hours need more people.",
+    ),
+    "forecast.staffing_note_workload": (
+        "人数 = 工单量 × 处理时长 ÷（有效工时 ×（1 − 损耗））。",
+        "People = tickets × handle time ÷ (productive hours × (1 − shrinkage)).",
+    ),
+    "forecast.staffing_title": ("每天需要的人数", "People needed"),
+    "forecast.agents": ("人数", "People"),
+    "country.CN": ("中国大陆", "China (mainland)"),
+    "country.HK": ("中国香港", "Hong Kong"),
+    "country.TW": ("中国台湾", "Taiwan"),
+    "country.SG": ("新加坡", "Singapore"),
+    "country.JP": ("日本", "Japan"),
+    "country.KR": ("韩国", "South Korea"),
+    "country.US": ("美国", "United States"),
+    "country.GB": ("英国", "United Kingdom"),
+    "country.DE": ("德国", "Germany"),
+    "country.FR": ("法国", "France"),
+    "country.AU": ("澳大利亚", "Australia"),
+    "country.CA": ("加拿大", "Canada"),
+    "country.IN": ("印度", "India"),
     # --- settings -------------------------------------------------------------
     "nav.settings": ("目标设置", "Targets"),
     "settings.title": ("目标与 SLA 设置", "Targets and SLAs"),

@@ -293,3 +293,31 @@ def _checked_country(country: str) -> str:
 def _check_range(start: date, end: date) -> None:
     if start > end:
         raise ValueError(f"start {start} is after end {end}")
+
+
+EVENT_SCHEMA = {"name": pl.String, "start": pl.Date, "end": pl.Date}
+
+
+def events_from_saved(saved: object) -> pl.DataFrame:
+    """Company events from a mapping file's list of {name, start, end} (ISO dates); bad entries are skipped."""
+    rows = []
+    for entry in saved if isinstance(saved, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            continue
+        try:
+            start = date.fromisoformat(str(entry.get("start")))
+            end = date.fromisoformat(str(entry["end"])) if entry.get("end") else start
+        except ValueError:
+            continue
+        if end >= start:
+            rows.append({"name": entry["name"][:100], "start": start, "end": end})
+    return pl.DataFrame(rows, schema=EVENT_SCHEMA)
+
+
+def events_to_saved(events: pl.DataFrame) -> list[dict[str, str]]:
+    """The events as the mapping file stores them (the inverse of `events_from_saved`)."""
+    return [
+        {"name": name, "start": start.isoformat(), "end": (end or start).isoformat()}
+        for name, start, end in events.select("name", "start", "end").iter_rows()
+        if name and start
+    ]

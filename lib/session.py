@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any
 
 import duckdb
+import polars as pl
 import streamlit as st
 
-from lib import ingest, store
+from lib import ingest, service_calendar, store
 from lib.kpis import Settings
 
 _CON = "_aftersight_con"
@@ -18,6 +19,7 @@ _VERSION = "_aftersight_version"
 _MEMO = "_aftersight_memo"
 _MEMO_ROWS = "_aftersight_memo_rows"
 _SETTINGS = "_aftersight_settings"
+_EVENTS = "_aftersight_events"
 _REPORTS = "_aftersight_reports"
 MEMO_SIZE = 64
 ROWS_MEMO_SIZE = 3
@@ -67,6 +69,26 @@ def settings() -> Settings:
 def set_settings(value: Settings) -> None:
     """Targets changed (Settings page or a loaded mapping file): every KPI status follows."""
     st.session_state[_SETTINGS] = value
+
+
+def events() -> pl.DataFrame:
+    """The team's company events (promotions, launches, recalls) that forecasts treat as holidays."""
+    return st.session_state.get(_EVENTS, service_calendar.events_from_saved([]))
+
+
+def set_events(value: pl.DataFrame) -> None:
+    st.session_state[_EVENTS] = value
+
+
+def saved_settings() -> dict:
+    """What the mapping file carries besides the mappings: targets and company events."""
+    return settings().to_dict() | {"events": service_calendar.events_to_saved(events())}
+
+
+def apply_saved(saved: dict) -> None:
+    """Targets and events from a loaded mapping file."""
+    set_settings(Settings.from_dict(saved))
+    set_events(service_calendar.events_from_saved(saved.get("events")))
 
 
 def reports() -> list:

@@ -209,7 +209,7 @@ class Page:
             )
 
 
-def open_page(name: str, title_key: str) -> Page:
+def open_page(name: str, title_key: str, drill: bool = True) -> Page:
     """An analysis page's start: frame, title, period line, drill chips; stops when nothing is loaded."""
     frame.ensure()
     lang = session.lang()
@@ -220,7 +220,8 @@ def open_page(name: str, title_key: str) -> Page:
         st.page_link("pages/data.py", label=t("nav.data", lang), icon=":material/upload_file:")
         st.stop()
     base = session.scope()
-    st.caption(t("overview.period", lang, **overview.period_words(base)) + " · " + t("drill.hint", lang))
+    hint = " · " + t("drill.hint", lang) if drill else ""
+    st.caption(t("overview.period", lang, **overview.period_words(base)) + hint)
     page = Page(name, lang, con, base, session.settings())
     page.chips()
     return page

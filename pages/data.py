@@ -6,7 +6,6 @@ from lib import frame, ingest, mapping, session, store, ui
 from lib import ui_upload as data_page
 from lib.errors import InputError
 from lib.i18n import t
-from lib.kpis import Settings
 from lib.schema import TABLES
 
 frame.ensure()
@@ -35,13 +34,13 @@ with st.expander(t("data.mapping_file", lang)):
             mappings, saved_settings = mapping.loads(saved_file.getvalue())
             data_page.remember_saved(mappings)
             if saved_settings:
-                session.set_settings(Settings.from_dict(saved_settings))
+                session.apply_saved(saved_settings)
             st.success(t("data.mapping_loaded", lang, tables=", ".join(mappings) or "—"))
         except InputError as error:
             ui.input_error(error, lang)
     st.download_button(
         t("data.mapping_save", lang),
-        data=lambda: mapping.dumps(data_page.current_mappings(), session.settings().to_dict()).encode("utf-8"),
+        data=lambda: mapping.dumps(data_page.current_mappings(), session.saved_settings()).encode("utf-8"),
         file_name="aftersight-mapping.json",
         mime="application/json",
         on_click="ignore",

@@ -86,7 +86,7 @@ if left.button(t("settings.reset", lang)):
     apply(Settings(), "settings.reset_done")
 right.download_button(
     t("settings.download", lang),
-    data=lambda: mapping.dumps(data_page.current_mappings(), session.settings().to_dict()).encode("utf-8"),
+    data=lambda: mapping.dumps(data_page.current_mappings(), session.saved_settings()).encode("utf-8"),
     file_name="aftersight-mapping.json",
     mime="application/json",
     on_click="ignore",

@@ -54,13 +54,19 @@ def test_kpis_csv_format(capsys):
         (["kpis", "--tickets", "SAMPLE", "--start", "2026-10-31", "--end", "2026-10-01"], "after the end date"),
         (["kpis", "--tickets", "EMPTY"], "is empty"),
         (["kpis", "--tickets", "NOHEADERS"], "required field"),
+        (["forecast", "--tickets", "SAMPLE", "--horizon", "2", "--out", "OUT"], "7 to 180 days"),
+        (["forecast", "--tickets", "SAMPLE", "--horizon", "28", "--country", "XX", "--out", "OUT"], "Unknown holiday"),
+        (["forecast", "--tickets", "SHORT", "--horizon", "28", "--out", "OUT"], "Less than 8 weeks"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(args, message, tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"")
     (tmp_path / "noheaders.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    days = "\n".join(f"T{d},2026-03-{d:02d} 09:00" for d in range(1, 29))
+    (tmp_path / "short.csv").write_text(f"ticket_id,created_at\n{days}\n", encoding="utf-8")
     swap = {"SAMPLE": str(SAMPLE / "tickets.csv"), "EMPTY": str(tmp_path / "empty.csv"),
-            "NOHEADERS": str(tmp_path / "noheaders.csv")}
+            "NOHEADERS": str(tmp_path / "noheaders.csv"), "SHORT": str(tmp_path / "short.csv"),
+            "OUT": str(tmp_path / "out.csv")}
     argv = [swap.get(a, a) for a in args]
     done = subprocess.run([sys.executable, "-m", "lib", *argv], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
@@ -68,6 +74,29 @@ def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(args, message, tmp_pat
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_forecast_by_channel_writes_the_pages_csv_and_segments_add_up(capsys, tmp_path):
+    import polars as pl
+
+    out = tmp_path / "forecast.csv"
+    code, said, _ = run(capsys, "forecast", "--tickets", str(SAMPLE / "tickets.csv"), "--horizon", "14",
+                        "--by", "channel", "--out", str(out))  # fmt: skip
+    assert code == 0
+    assert "back-tests (14 days ahead each)" in said
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
+    table = pl.read_csv(out)
+    assert table.columns == ["date", "segment", "yhat", "lower", "upper", "model"]
+    segments = table.filter(pl.col("segment") != "total")
+    assert table.filter(pl.col("segment") == "total").height == 14
+    assert segments["segment"].n_unique() == 5  # 电话, 微信, APP, 上门, 官网 (five channels, no "other")
+    # reconciled: the channels add up to the total each day
+    sums = segments.group_by("date").agg(pl.col("yhat").sum()).sort("date")
+    total = table.filter(pl.col("segment") == "total").sort("date")
+    assert sums["yhat"].to_list() == pytest.approx(total["yhat"].to_list(), abs=0.05)
+    assert (table["lower"] <= table["yhat"]).all() and (table["yhat"] <= table["upper"]).all()
+    assert (table["lower"] >= 0).all()
 
 
 # ---- the same numbers as SPEC §2 written by hand in DuckDB SQL -------------------------

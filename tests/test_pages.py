@@ -15,6 +15,7 @@ PAGES = [
     "pages/satisfaction.py",
     "pages/team.py",
     "pages/cost.py",
+    "pages/forecast.py",
     "pages/data.py",
     "pages/settings.py",
 ]

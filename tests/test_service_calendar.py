@@ -208,3 +208,23 @@ def test_prophet_learns_that_a_makeup_saturday_is_a_working_day():
     makeup_sunday, plain_sunday = model.predict(future)["yhat"].tolist()
     assert makeup_sunday > 80
     assert plain_sunday < 40
+
+
+def test_events_round_trip_through_the_mapping_file_and_bad_entries_are_skipped():
+    from lib.service_calendar import events_from_saved, events_to_saved
+
+    saved = [
+        {"name": "双11", "start": "2025-11-11", "end": "2025-11-13"},
+        {"name": "召回", "start": "2026-03-02"},  # one day
+        {"name": "bad date", "start": "2026-13-01"},
+        {"name": "backwards", "start": "2026-05-02", "end": "2026-05-01"},
+        "not an entry",
+        {"start": "2026-01-01"},  # no name
+    ]
+    events = events_from_saved(saved)
+    assert events.rows() == [("双11", date(2025, 11, 11), date(2025, 11, 13)), ("召回", date(2026, 3, 2), date(2026, 3, 2))]
+    assert events_to_saved(events) == [
+        {"name": "双11", "start": "2025-11-11", "end": "2025-11-13"},
+        {"name": "召回", "start": "2026-03-02", "end": "2026-03-02"},
+    ]
+    assert events_from_saved(None).is_empty()

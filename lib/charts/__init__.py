@@ -13,6 +13,7 @@ from lib.charts.export import (
     to_png,
     to_svg,
 )
+from lib.charts.forecast import SERIES as FORECAST_SERIES
 from lib.charts.forecast import forecast_band
 from lib.charts.look import (
     BAR_STEP,
@@ -74,6 +75,7 @@ __all__ = [
     "heatmap",
     "histogram",
     # forecast
+    "FORECAST_SERIES",
     "forecast_band",
     # export
     "EXPORT_HEIGHT",

@@ -1,0 +1,33 @@
+"""AppTest for the Forecast page: a forecast with its accuracy and staffing, a split, too little history."""
+
+import pytest
+from test_pages import goto, start, texts
+
+pytestmark = pytest.mark.slow  # each run fits Prophet a few dozen times
+
+
+def test_forecast_page_shows_forecast_accuracy_and_staffing():
+    at = goto(start("en"), "pages/forecast.py", "en")
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "back-tests (28 days ahead each)" in shown
+    charts = at.get("vega_lite_chart")
+    assert len(charts) >= 2, "forecast and staffing charts"
+    headings = [h.value for h in at.subheader]
+    assert "Forecast" in headings and "Staff needed" in headings
+
+
+def test_forecast_split_by_channel_reconciles_to_the_total():
+    at = goto(start("zh"), "pages/forecast.py", "zh")
+    at.selectbox(key="forecast_split").set_value("channel").run()
+    assert not at.exception, at.exception
+    assert "按渠道分别预测" in [h.value for h in at.subheader]
+    assert "各部分按每天的比例缩放" in texts(at)
+
+
+def test_forecast_on_one_month_explains_what_is_missing():
+    at = goto(start("en"), "pages/forecast.py", "en")
+    at.radio(key="forecast_history").set_value("range").run()  # only October: 31 days
+    assert not at.exception, at.exception
+    assert any("Less than 8 weeks of history" in w.value for w in at.warning)
+    assert not at.get("vega_lite_chart")
