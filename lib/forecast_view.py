@@ -79,6 +79,22 @@ def shown_table(result: dict[str | None, forecast.Forecast], lang: str) -> pl.Da
     )
 
 
+def component_view(name: str, frame: pl.DataFrame, lang: str) -> tuple[pl.DataFrame, str | None]:
+    """A component as a person reads it: the weekly effect per weekday, the yearly one over the last year.
+
+    Returns the frame (``period``, ``value``) and its time unit (None: text periods in order).
+    """
+    if name == "weekly":
+        by_day = frame.group_by(pl.col("ds").dt.weekday().alias("day")).agg(pl.col("value").mean()).sort("day")
+        return by_day.select(
+            pl.col("day").replace_strict({d: t(f"weekday.{d}", lang) for d in range(1, 8)}).alias("period"), "value"
+        ), None
+    if name == "yearly":
+        last = frame["ds"].max()
+        return frame.filter(pl.col("ds") > last - timedelta(days=365)).rename({"ds": "period"}), "day"
+    return frame.rename({"ds": "period"}), "day"
+
+
 def backtest_table(item: forecast.Forecast, lang: str) -> pl.DataFrame:
     """Each candidate's back-test, per cut-off, with the model named as people read it."""
     if item.backtest is None:
@@ -120,6 +136,7 @@ def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -
         per=per,
         mape=f"{accuracy.mape:.0%}" if accuracy.mape is not None else "—",
         comparison=comparison,
+        prophet=t("forecast.prophet_lost", lang, comparison=comparison) if naive_won and comparison else "",
         coverage=f"{accuracy.coverage:.0%}",
         interval=f"{item.interval:.0%}",
     )

@@ -377,11 +377,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "forecast.accuracy_naive": (
         "在过去 {cutoffs} 次回测中（每次预测 {horizon} {unit}），“重复上周同一天”{per}平均偏差 {mae} 张工单"
-        "（MAPE {mape}）；Prophet 的各种设置都没有胜过它（最好的一个{comparison}），所以显示的是这个基准预测。"
-        "实际值有 {coverage} 落在 {interval} 区间内。",
+        "（MAPE {mape}）{prophet}。实际值有 {coverage} 落在 {interval} 区间内。",
         "Over the last {cutoffs} back-tests ({horizon} {unit} ahead each), repeating the same weekday last week was "
-        "off by {mae} tickets {per} on average (MAPE {mape}); no Prophet setting beat it (the best was {comparison}), "
-        "so this baseline is shown. {coverage} of the actual values fell inside the {interval} interval.",
+        "off by {mae} tickets {per} on average (MAPE {mape}){prophet}. {coverage} of the actual values fell inside "
+        "the {interval} interval.",
+    ),
+    "forecast.prophet_lost": (
+        "；Prophet 的各种设置都没有胜过它（最好的一个{comparison}），所以显示的是这个基准预测",
+        "; no Prophet setting beat it (the best was {comparison}), so this baseline is shown",
     ),
     "forecast.untested": ("历史太短，准确度无法回测。", "Too little history to back-test the accuracy."),
     "forecast.backtest": ("回测明细（各模型、各起点）", "Back-test details (every model, every cut-off)"),

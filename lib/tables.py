@@ -38,6 +38,8 @@ def display(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
                 expr = expr * 100
             if kpi.unit in _DECIMALS:
                 expr = expr.round(_DECIMALS[kpi.unit])
+            elif dtype in (pl.Float32, pl.Float64):  # a forecast count: 22.13 tickets, not 22.1266
+                expr = expr.round(1)
         elif column in _PERCENT_COLUMNS and dtype.is_numeric():
             expr = (expr * 100).round(1)
         elif dtype in (pl.Float32, pl.Float64):

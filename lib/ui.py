@@ -69,18 +69,21 @@ def table(
 
     With `on_select`, one row can be selected; the selection is in `st.session_state[key]`.
     """
+    # Dates as dates: the grid would otherwise show "2026-11-01 00:00:00".
+    dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c, d in frame.schema.items() if d == pl.Date}
     if on_select:
         st.dataframe(
             frame,
             hide_index=True,
             width="stretch",
             height=height or "auto",
+            column_config=dates,
             key=key,
             on_select=on_select,
             selection_mode="single-row",
         )
     else:
-        st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto")
+        st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto", column_config=dates)
     st.download_button(
         t("download.table_csv", lang),
         icon=":material/download:",

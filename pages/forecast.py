@@ -121,13 +121,16 @@ if total.backtest is not None:
 
 if total.components:
     st.subheader(t("forecast.components", lang))
-    for column, (name, frame) in zip(st.columns(len(total.components)), total.components.items(), strict=False):
-        with column:
-            figure = charts.kpi_trend(
-                frame, x="ds", y="value", x_title="", y_title=t("kpi.tickets_axis", lang),
-                title=t(f"forecast.component_{name}", lang), y_format=",.1f", time_unit=unit,
-            )  # fmt: skip
-            page.chart(figure, frame, f"component_{name}", f"component_{name}")
+    parts = list(total.components.items())
+    for index in range(0, len(parts), 2):
+        for column, (name, frame) in zip(st.columns(2), parts[index : index + 2], strict=False):
+            with column:
+                shown, time_unit = view.component_view(name, frame, lang)
+                figure = charts.kpi_trend(
+                    shown, x="period", y="value", x_title="", y_title=t("kpi.tickets_axis", lang),
+                    title=t(f"forecast.component_{name}", lang), y_format=",.1f", time_unit=time_unit or "day",
+                )  # fmt: skip
+                page.chart(figure, shown, f"component_{name}", f"component_{name}")
 
 if total.anomalies is not None:
     st.subheader(t("forecast.anomalies", lang))
