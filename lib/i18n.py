@@ -396,8 +396,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "forecast.anomalies": ("异常的日子", "Unusual days"),
     "forecast.no_anomalies": ("历史中没有明显异常的日子。", "No clearly unusual days in the history."),
     "forecast.anomalies_help": (
-        "这些日子的工单量落在模型 99% 区间之外：可能是产品缺陷、系统故障或未登记的活动。",
-        "On these days volume fell outside the model's 99% interval: a product defect, an outage or an unlisted event?",
+        "这些日子的工单量落在模型 {level} 区间之外：可能是产品缺陷、系统故障或未登记的活动。",
+        "On these days volume fell outside the model's {level} interval: a product defect, an outage or an unlisted "
+        "event?",
     ),
     "forecast.by_segment": ("按{field}分别预测", "Forecast by {field}"),
     "forecast.reconciled": (

@@ -137,7 +137,7 @@ if total.anomalies is not None:
     if total.anomalies.is_empty():
         st.markdown(t("forecast.no_anomalies", lang))
     else:
-        st.caption(t("forecast.anomalies_help", lang))
+        st.caption(t("forecast.anomalies_help", lang, level=f"{forecast.ANOMALY_LEVEL:.1%}"))
         page.table(total.anomalies, "anomalies", "anomalies_table", sheet=t("forecast.anomalies", lang))
 
 # ---- per segment -------------------------------------------------------------------------
