@@ -7,9 +7,9 @@ import io
 import polars as pl
 import pytest
 from playwright.sync_api import Page, expect
+from test_journeys import first_download, nav_link
 
 from lib.i18n import t
-from test_journeys import first_download, nav_link
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
