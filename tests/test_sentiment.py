@@ -1,0 +1,172 @@
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from lib import sentiment
+from lib.sentiment import classify, detect_language, lexicon_score
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "sentiment"
+needs_data = pytest.mark.skipif(not DATA.exists(), reason="../shared/data/sentiment is absent")
+
+POSITIVE = [
+    "师傅很专业，半小时就修好了",
+    "态度很好，很耐心",
+    "准时到达，讲解很耐心",
+    "非常满意",
+    "收费合理",
+    "服务很好👍",
+    "很快就修好了，点赞",
+    "一次就修好了",
+    "走之前还帮忙打扫了！",
+    "Engineer was on time and fixed it",
+    "not bad",
+    "Very professional service",
+    "Great job, thank you!",
+    "It works perfectly now",
+    "Problem solved on the first visit",
+    "The engineer 王师傅 was great",
+]
+NEGATIVE = [
+    "等了三天都没人上门，太失望了",
+    "不太满意",
+    "乱收费，态度差",
+    "客服电话一直打不通",
+    "修了两次还是坏的",
+    "不专业，弄脏了地板",
+    "太慢了",
+    "没修好",
+    "师傅不准时",
+    "not happy",
+    "Terrible service, nobody came",
+    "The technician was rude and late",
+    "I waited three weeks for a part",
+    "would not recommend",
+    "He was not professional at all",
+]
+NEUTRAL = ["", "   ", "。。。", None, "?!"]
+
+
+@pytest.mark.parametrize("text", POSITIVE)
+def test_clear_praise_is_positive(text):
+    row = classify([text]).row(0, named=True)
+    assert row["sentiment"] == "positive" and 0 < row["sentiment_score"] <= 1
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_clear_complaint_is_negative(text):
+    row = classify([text]).row(0, named=True)
+    assert row["sentiment"] == "negative" and -1 <= row["sentiment_score"] < 0
+
+
+@pytest.mark.parametrize("text", NEUTRAL)
+def test_no_opinion_is_neutral_with_zero_score(text):
+    assert classify([text]).row(0) == ("neutral", 0.0, None)
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: the shopping model reads 差 as strongly negative")
+def test_double_negation_not_very_bad_is_positive():
+    assert classify(["不是很差"])["sentiment"][0] == "positive"
+
+
+def test_emoji_only_uses_the_emoji_lexicon():
+    out = classify(["😀", "👍", "😡👎"])
+    assert out["sentiment"].to_list() == ["positive", "positive", "negative"]
+    assert out["language"].to_list() == [None, None, None]
+
+
+def test_very_long_text_is_classified():
+    text = "师傅很耐心，讲解很清楚，修好了。" * 2000  # 32,000 characters
+    row = classify([text]).row(0, named=True)
+    assert row["sentiment"] == "positive" and row["language"] == "zh"
+
+
+def test_output_keeps_order_schema_and_length():
+    out = classify(["太慢了", None, "Great job", "非常满意"])
+    assert out.schema == pl.Schema({"sentiment": pl.String, "sentiment_score": pl.Float64, "language": pl.String})
+    assert out["sentiment"].to_list() == ["negative", "neutral", "positive", "positive"]
+    assert out["language"].to_list() == ["zh", None, "en", "zh"]
+
+
+def test_empty_input_gives_empty_frame():
+    out = classify([])
+    assert out.height == 0 and out.columns == ["sentiment", "sentiment_score", "language"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("师傅很好", "zh"),
+        ("good", "en"),
+        # 3 CJK vs 12 Latin letters: 3 ≥ 0.2 × 15 = 3 → zh
+        ("师傅很professional", "zh"),
+        # 3 CJK vs 20 Latin letters: 3 < 0.2 × 23 = 4.6 → en
+        ("The engineer 王师傅 was great", "en"),
+        ("123 !!", None),
+        ("", None),
+    ],
+)
+def test_language_by_cjk_share(text, language):
+    assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "score"),
+    [
+        ("收费合理，很耐心", "zh", 2),  # 合理 +1, 耐心 +1
+        ("不专业", "zh", -1),  # the longer 不专业 wins over 专业
+        ("不准时", "zh", -1),  # 准时 +1 flipped by 不
+        ("乱收费", "zh", -1),
+        ("not professional", "en", -1),
+        ("fixed and on time", "en", 2),
+        ("rude", "en", -1),
+    ],
+)
+def test_lexicon_hits_by_hand(text, language, score):
+    assert lexicon_score(text, language) == score
+
+
+def test_model_loads_once_and_no_output_on_import():
+    code = "import sys; sys.path.insert(0, '.'); from lib.sentiment import classify; classify(['很好', 'good'])"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout == "" and done.stderr == ""
+
+
+def test_artefact_is_small():
+    assert sentiment.MODEL_PATH.stat().st_size < 20 * 1024 * 1024
+
+
+@pytest.mark.slow
+@needs_data
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 7 targets not met yet: zh waimai 0.850 / hotel 0.828 (< 0.88), en imdb 0.797 (< 0.82); "
+    "strict, so this fails the day the model meets them and the mark must go",
+)
+def test_accuracy_on_held_out_corpora():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train_sentiment as ts
+
+    model = sentiment._model()
+    results = {name: ts.accuracy(*ts.read_labelled(DATA / name), "zh", model) for name in ts.ZH_EVAL}
+    results |= ts.english_held_out(DATA)
+    targets = {name: 0.88 if name.startswith("zh/") else 0.82 for name in results}
+    assert all(results[n] >= targets[n] for n in results), results
+
+
+@pytest.mark.slow
+@needs_data
+def test_artefact_is_reproducible_from_the_script(tmp_path):
+    out = tmp_path / "sentiment.npz"
+    subprocess.run(
+        [sys.executable, "scripts/train_sentiment.py", "--data", str(DATA), "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    digest = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (out, sentiment.MODEL_PATH)]
+    assert digest[0] == digest[1]
