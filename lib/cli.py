@@ -11,7 +11,18 @@ from pathlib import Path
 
 import polars as pl
 
-from lib import export, forecast, forecast_view, ingest, mapping, overview, service_calendar, store
+from lib import (
+    churn,
+    churn_view,
+    export,
+    forecast,
+    forecast_view,
+    ingest,
+    mapping,
+    overview,
+    service_calendar,
+    store,
+)
 from lib.errors import InputError
 from lib.kpis import Settings
 from lib.schema import DIMENSIONS
@@ -59,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     ahead.add_argument("--country", default="CN", help="holiday calendar (CN, US, GB, …)")
     ahead.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
     ahead.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
+
+    risk = commands.add_parser("churn", help="churn risk per active customer as CSV, with its three main reasons")
+    risk.add_argument("--tickets", type=_existing, required=True, action="append")
+    risk.add_argument("--surveys", type=_existing, action="append", default=[])
+    risk.add_argument("--customers", type=_existing, required=True, action="append")
+    risk.add_argument("--mapping", type=_existing, help="mapping file saved from the app (targets too)")
+    risk.add_argument("--window", type=int, default=churn.WINDOW_DAYS, help="days ahead a churn counts (default 90)")
+    risk.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
+    risk.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the reasons and messages")
     return parser
 
 
@@ -117,10 +137,22 @@ def run_forecast(args: argparse.Namespace) -> str:
     return f"{args.out}: {table.height} rows; {forecast_view.accuracy_sentence(total, args.lang)}"
 
 
+def run_churn(args: argparse.Namespace) -> str:
+    """The Churn page's scores: customer_id, churn_risk, risk_band, reason_1..3 (words in --lang)."""
+    con, saved = load(args)
+    result = churn.score(con, Settings.from_dict(saved), window_days=args.window)
+    if result.scored is None:
+        raise InputError(f"churn.why_{result.reasons[0]}")
+    table = churn_view.cli_table(result, args.lang)
+    args.out.write_bytes(export.csv_bytes(table))
+    quality = f"AUC {result.metrics.auc:.3f}" if result.metrics and result.metrics.auc else result.kind
+    return f"{args.out}: {table.height} customers; {quality}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        print({"kpis": run_kpis, "forecast": run_forecast}[args.command](args))
+        print({"kpis": run_kpis, "forecast": run_forecast, "churn": run_churn}[args.command](args))
     except InputError as exc:
         print(f"error: {exc.message(args.lang)}", file=sys.stderr)
         return 2

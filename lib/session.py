@@ -20,6 +20,7 @@ _MEMO = "_aftersight_memo"
 _MEMO_ROWS = "_aftersight_memo_rows"
 _SETTINGS = "_aftersight_settings"
 _EVENTS = "_aftersight_events"
+_ACTIONS = "_aftersight_churn_actions"
 _REPORTS = "_aftersight_reports"
 MEMO_SIZE = 64
 ROWS_MEMO_SIZE = 3
@@ -80,15 +81,30 @@ def set_events(value: pl.DataFrame) -> None:
     st.session_state[_EVENTS] = value
 
 
+def churn_actions() -> dict[str, str]:
+    """The team's own wording of the action suggested for each churn reason (others: the default)."""
+    return st.session_state.get(_ACTIONS, {})
+
+
+def set_churn_actions(value: dict[str, str]) -> None:
+    st.session_state[_ACTIONS] = dict(value)
+
+
 def saved_settings() -> dict:
-    """What the mapping file carries besides the mappings: targets and company events."""
-    return settings().to_dict() | {"events": service_calendar.events_to_saved(events())}
+    """What the mapping file carries besides the mappings: targets, company events, churn actions."""
+    return settings().to_dict() | {
+        "events": service_calendar.events_to_saved(events()),
+        "churn_actions": churn_actions(),
+    }
 
 
 def apply_saved(saved: dict) -> None:
-    """Targets and events from a loaded mapping file."""
+    """Targets, events and churn actions from a loaded mapping file (malformed parts fall back)."""
     set_settings(Settings.from_dict(saved))
     set_events(service_calendar.events_from_saved(saved.get("events")))
+    actions = saved.get("churn_actions")
+    if isinstance(actions, dict):
+        set_churn_actions({str(k): str(v)[:200] for k, v in actions.items() if isinstance(v, str)})
 
 
 def reports() -> list:

@@ -192,3 +192,19 @@ def test_mapping_file_from_the_app_fixes_a_header_the_cli_cannot_guess(tmp_path,
     code, out, err = run(capsys, "kpis", "--tickets", str(export), "--mapping", str(mapping_file))
     assert code == 0, err
     assert json.loads(out)["tickets"] == 2
+
+
+@pytest.mark.slow
+def test_churn_writes_scores_and_reasons(capsys, tmp_path):
+    import polars as pl
+
+    out = tmp_path / "churn.csv"
+    code, said, _ = run(capsys, "churn", "--tickets", str(SAMPLE / "tickets.csv"), "--surveys", str(SAMPLE / "surveys.csv"),
+                        "--customers", str(SAMPLE / "customers.csv"), "--out", str(out), "--lang", "zh")  # fmt: skip
+    assert code == 0 and "AUC" in said
+    table = pl.read_csv(out)
+    assert table.columns == ["customer_id", "churn_risk", "risk_band", "reason_1", "reason_2", "reason_3"]
+    assert table["churn_risk"].is_between(0, 1).all()
+    assert table["churn_risk"].to_list() == sorted(table["churn_risk"].to_list(), reverse=True)
+    assert set(table["risk_band"]) == {"high", "medium", "low"}
+    assert table.filter(pl.col("risk_band") == "high").height == pytest.approx(table.height * 0.1, abs=2)

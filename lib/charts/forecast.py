@@ -23,6 +23,7 @@ def forecast_band(
     anomalies: pl.DataFrame | None = None,
     time_unit: str = "day",
     height: int = LINE_HEIGHT,
+    y_format: str = ",.0f",
 ) -> alt.LayerChart:
     """Actual counts, the forecast line and its interval band, and anomalies as red points.
 
@@ -42,6 +43,8 @@ def forecast_band(
         "day" or "week": label formats.
     height : int
         Pixels; small multiples pass less.
+    y_format : str
+        d3 format of the values (axis and tooltips), e.g. ``.1%`` for rates.
 
     Returns
     -------
@@ -69,13 +72,13 @@ def forecast_band(
         .mark_area(color=COLORS["primary"], opacity=0.18)
         .encode(
             x=x,
-            y=alt.Y("lower:Q", title=y_title),
+            y=alt.Y("lower:Q", title=y_title, axis=alt.Axis(format=y_format)),
             y2="upper:Q",
             tooltip=[
                 date_tip,
-                alt.Tooltip("yhat:Q", title=labels["forecast"], format=",.0f"),
-                alt.Tooltip("lower:Q", title=f"{interval_title} ↓", format=",.0f"),
-                alt.Tooltip("upper:Q", title=f"{interval_title} ↑", format=",.0f"),
+                alt.Tooltip("yhat:Q", title=labels["forecast"], format=y_format),
+                alt.Tooltip("lower:Q", title=f"{interval_title} ↓", format=y_format),
+                alt.Tooltip("upper:Q", title=f"{interval_title} ↑", format=y_format),
             ],
         )
     )
@@ -86,7 +89,7 @@ def forecast_band(
             x=x,
             y=alt.Y("y:Q", title=y_title),
             color=colour,
-            tooltip=[date_tip, alt.Tooltip("y:Q", title=labels["history"], format=",.0f")],
+            tooltip=[date_tip, alt.Tooltip("y:Q", title=labels["history"], format=y_format)],
         )
     )
     line = (
@@ -96,7 +99,7 @@ def forecast_band(
             x=x,
             y=alt.Y("yhat:Q", title=y_title),
             color=colour,
-            tooltip=[date_tip, alt.Tooltip("yhat:Q", title=labels["forecast"], format=",.0f")],
+            tooltip=[date_tip, alt.Tooltip("yhat:Q", title=labels["forecast"], format=y_format)],
         )
     )
     layers = [band, actual, line]
@@ -111,7 +114,7 @@ def forecast_band(
                 x=x,
                 y=alt.Y("y:Q", title=y_title),
                 color=colour,
-                tooltip=[date_tip, alt.Tooltip("y:Q", title=labels["anomaly"], format=",.0f")],
+                tooltip=[date_tip, alt.Tooltip("y:Q", title=labels["anomaly"], format=y_format)],
             )
         )
     return _finish(alt.layer(*layers).properties(height=height), title)

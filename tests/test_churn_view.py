@@ -1,0 +1,83 @@
+"""The Churn page's words and tables: reasons, actions, the filtered list, churn by attribute."""
+
+from datetime import date, datetime
+
+import polars as pl
+import pytest
+
+from lib import churn_view, store
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "category", "lang", "expected"),
+    [
+        ("complaints_90d", 3.0, None, "zh", "近 90 天投诉 3 次"),
+        ("complaints_90d", 3.0, None, "en", "3 complaints in the last 90 days"),
+        ("days_since_last_ticket", 12.6, None, "en", "a ticket only 13 days ago"),
+        ("csat_change", -3.0, None, "zh", "满意度变化 -3 分"),
+        ("last_resolution_hours", 216.4, None, "en", "the last repair took 216 hours"),
+        ("negative_comment_share", 0.5, None, "en", "50% of comments negative"),
+        ("region", None, "华东", "zh", "所在区域“华东”流失较多"),
+        (None, None, None, "en", ""),
+    ],
+)
+def test_reasons_in_plain_words(key, value, category, lang, expected):
+    assert churn_view.reason_words(key, value, category, lang) == expected
+
+
+def test_the_teams_own_action_wins_over_the_default():
+    assert churn_view.action("complaints_90d", "en") == "Supervisor call-back within 24 h with a goodwill offer"
+    assert churn_view.action("tenure_days", "zh") == "安排回访，了解近况"  # no specific action: the default
+    assert churn_view.action("complaints_90d", "en", {"complaints_90d": "Send flowers"}) == "Send flowers"
+
+
+def test_edited_actions_keep_only_what_differs_from_the_default():
+    rows = churn_view.action_rows({}, "en").with_columns(
+        pl.when(pl.col("key") == "reopens").then(pl.lit("  Senior engineer, same day  ")).otherwise(pl.col("action"))
+        .alias("action")
+    )
+    assert churn_view.actions_from_rows(rows, "en") == {"reopens": "Senior engineer, same day"}
+
+
+def test_filtered_list_keeps_all_for_an_empty_choice():
+    listing = pl.DataFrame({"customer_id": ["a", "b", "c"], "risk_band": ["高", "中", "高"], "region": ["华东", "华北", None]})
+    assert churn_view.filtered(listing, {"risk_band": ["高"], "region": []})["customer_id"].to_list() == ["a", "c"]
+    assert churn_view.filtered(listing, {"risk_band": ["高"], "region": ["华东"]})["customer_id"].to_list() == ["a"]
+
+
+def test_calibration_as_two_lines():
+    table = pl.DataFrame({"bin": [0, 1], "mean_predicted": [0.01, 0.2], "observed": [0.0, 0.25], "count": [10, 10]})
+    long = churn_view.calibration_long(table, "en")
+    assert long.rows() == [("1", "Predicted", 0.01), ("2", "Predicted", 0.2), ("1", "Observed", 0.0), ("2", "Observed", 0.25)]
+
+
+def test_churn_by_age_band_and_gender_by_hand(con):
+    customers = pl.DataFrame(
+        {
+            "customer_id": ["c1", "c2", "c3", "c4", "c5"],
+            "age": [25, 35, 38, None, 70],
+            "gender": ["女", "男", "女", "男", None],
+            "churned": [True, False, True, False, True],
+            "churned_at": [datetime(2026, 1, 5), None, datetime(2026, 2, 1), None, datetime(2026, 3, 1)],
+        }
+    )
+    store.load(con, "customers", customers)
+    ages = churn_view.by_attribute(con, "age_band")
+    # <30: c1 churned 1/1; 30-39: c2, c3 → 1/2; 60+: c5 1/1; no age: c4 0/1 (last)
+    assert ages.rows() == [("30-39", 2, 1, 0.5), ("60+", 1, 1, 1.0), ("<30", 1, 1, 1.0), (None, 1, 0, 0.0)]
+    genders = churn_view.by_attribute(con, "gender")
+    assert genders.rows() == [("女", 2, 2, 1.0), ("男", 2, 0, 0.0), (None, 1, 1, 1.0)]
+    assert churn_view.by_attribute(con, "segment") is None  # no such column
+
+
+def test_a_customers_timeline_in_time_order(con):
+    store.load(con, "tickets", pl.DataFrame({
+        "ticket_id": ["T1", "T2"], "customer_id": ["c1", "c2"],
+        "created_at": [datetime(2026, 1, 2, 9), datetime(2026, 1, 3, 9)],
+    }))  # fmt: skip
+    store.load(con, "surveys", pl.DataFrame({
+        "submitted_at": [datetime(2026, 1, 1, 8)], "ticket_id": ["T1"], "customer_id": ["c1"], "csat": [2.0],
+    }))  # fmt: skip
+    got = churn_view.timeline(con, "c1")
+    assert got.select("event", "ref", "csat").rows() == [("survey", "T1", 2.0), ("ticket", "T1", None)]
+    assert date(2026, 1, 1) == got["at"][0].date()
