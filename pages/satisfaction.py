@@ -1,14 +1,21 @@
-"""Satisfaction: CSAT, NPS and response rate over time, promoters vs detractors, drivers, lowest-scored comments."""
+"""Satisfaction: CSAT, NPS and response rate over time, promoters vs detractors, drivers, what comments say."""
 
 import polars as pl
 import streamlit as st
 
-from lib import charts, satisfaction, tables, ui_page
+from lib import charts, comments, satisfaction, tables, ui_page
 from lib.i18n import t
 from lib.kpis import BY_KEY
 from lib.periods import GRAINS
 
 page = ui_page.open_page("satisfaction", "satisfaction.title")
+
+
+def _theme_name(key: str) -> str:
+    """A theme as people read it: the dictionary's name, or the discovered word itself."""
+    return key.removeprefix("word:") if key.startswith("word:") else t(f"theme.{key}", lang)
+
+
 lang = page.lang
 settings = page.settings
 page.cards(("csat", "csat_mean", "nps", "survey_responses", "survey_response_rate"))
@@ -133,16 +140,63 @@ else:
         drill=drill,
     )
 
-with st.container(border=True):
-    st.subheader(t("satisfaction.sentiment", lang))
-    st.caption(t("satisfaction.sentiment_soon", lang))
-
 st.subheader(t("satisfaction.lowest", lang))
-comments = page.memo("lowest", lambda: satisfaction.lowest_comments(frames, limit=30))
-if comments is None:
+lowest = page.memo("lowest", lambda: satisfaction.lowest_comments(frames, limit=30))
+if lowest is None:
     page.needs(satisfaction.NEEDS["lowest_comments"])
-elif comments.is_empty():
+elif lowest.is_empty():
     st.info(t("satisfaction.no_comments", lang))
 else:
-    page.table(comments, "lowest_comments", "lowest", sheet=t("satisfaction.lowest", lang))
+    page.table(lowest, "lowest_comments", "lowest", sheet=t("satisfaction.lowest", lang), height=300)
+
+# ---- what the comments say ----------------------------------------------------------------
+st.subheader(t("satisfaction.sentiment", lang))
+with st.spinner(t("satisfaction.reading_comments", lang)):
+    said = page.memo("comments", lambda: comments.scored(frames))
+if said is None:
+    page.needs(("comment",))
+elif said.is_empty():
+    st.info(t("satisfaction.no_comments", lang))
+else:
+    SENTIMENT_WORDS = {s: t(f"sentiment.{s}", lang) for s in comments.SENTIMENTS}
+    left, right = st.columns(2)
+    with left:
+        mix = page.memo(("sentiment_trend", grain), lambda: comments.trend(said, GRAINS[grain]))
+        figure = charts.stacked_bars(
+            mix, x="period", series="sentiment", value="comments", x_title=t(f"grain.{grain}", lang),
+            value_title=t("column.share", lang), series_title="", title=t("satisfaction.sentiment_trend", lang),
+            series_labels=SENTIMENT_WORDS, time_unit=grain, normalize=True, share_title=t("column.share", lang),
+            series_colors={"positive": charts.COLORS["good"], "neutral": charts.COLORS["neutral"],
+                           "negative": charts.COLORS["bad"]},
+        )  # fmt: skip
+        page.chart(figure, mix, "sentiment_trend", "sentiment_trend", sheet=t("satisfaction.sentiment_trend", lang))
+    with right:
+        groups = [g for g in ("channel", "category", "agent") if g in said.columns]
+        group = st.segmented_control(
+            t("satisfaction.driver", lang), groups, format_func=lambda g: t(f"field.{g}", lang),
+            default=groups[0] if groups else None, key="sentiment_group",
+        )  # fmt: skip
+        table = comments.by_group(said, group) if group else None
+        if table is not None:
+            figure = charts.driver_bars(
+                table.head(15), category=group, value="negative_share", count="comments",
+                category_title=t(f"field.{group}", lang), value_title=t("column.negative_share", lang),
+                count_title=t("column.comments", lang), title=t("satisfaction.negative_by", lang,
+                field=t(f"field.{group}", lang)), value_format=".0%",
+            )  # fmt: skip
+            page.chart(figure, table, f"negative_by_{group}", "negative_by", sheet=t("column.negative_share", lang))
+
+    st.markdown(f"**{t('satisfaction.themes', lang)}**")
+    topics = page.memo("themes", lambda: comments.theme_table(said))
+    names = {key: _theme_name(key) for key in topics["theme"].to_list()}
+    picked = st.pills(
+        t("satisfaction.pick_theme", lang), list(names), format_func=names.get, key="sentiment_theme",
+    )
+    page.table(topics.with_columns(pl.col("theme").replace(names)), "themes", "themes", sheet=t("satisfaction.themes", lang))
+    query = st.text_input(t("satisfaction.search", lang), key="comment_search", placeholder=t("satisfaction.search_hint", lang))
+    found = comments.search(said, query, picked)
+    listed = comments.most_negative(found, limit=200).with_columns(pl.col("sentiment").replace(SENTIMENT_WORDS))
+    st.caption(t("satisfaction.comments_found", lang, shown=f"{listed.height:,}", total=f"{found.height:,}"))
+    page.table(listed, "comments", "comment_list", sheet=t("satisfaction.comment_list", lang), height=360)
+
 page.workbook_button()

@@ -1,0 +1,72 @@
+"""Survey comments with sentiment: trend, groups, the most negative, search (classifier replaced by a stub)."""
+
+from datetime import datetime
+
+import polars as pl
+import pytest
+
+from lib import comments, sentiment
+from lib.store import Frames, Scope
+
+ANSWERS = pl.DataFrame(
+    {
+        "submitted_at": [datetime(2026, 3, d, 9) for d in (2, 3, 9, 10, 11, 12)],
+        "ticket_id": ["T1", "T2", "T3", "T4", "T5", "T6"],
+        "csat": [5.0, 1.0, 2.0, 4.0, None, 3.0],
+        "channel": ["电话", "电话", "微信", "微信", "电话", None],
+        "comment": ["师傅很专业", "等了三天，太慢", "收费太贵", "Great engineer", "  ", None],
+    }
+)
+# The stub's verdicts, in the order of the non-empty comments (T1–T4).
+VERDICTS = {"师傅很专业": 0.8, "等了三天，太慢": -0.9, "收费太贵": -0.6, "Great engineer": 0.7}
+
+
+@pytest.fixture
+def said(monkeypatch):
+    def stub(texts):
+        scores = [VERDICTS[text] for text in texts]
+        return pl.DataFrame(
+            {
+                "sentiment": ["positive" if s > 0 else "negative" for s in scores],
+                "sentiment_score": scores,
+                "language": ["en" if text.isascii() else "zh" for text in texts],
+            }
+        )
+
+    monkeypatch.setattr(sentiment, "classify", stub)
+    return comments.scored(Frames(None, ANSWERS, None, None, Scope()))
+
+
+def test_only_answers_with_a_comment_are_scored(said):
+    assert said["ticket_id"].to_list() == ["T1", "T2", "T3", "T4"]  # blank and missing comments left out
+    assert said.columns[-3:] == ["sentiment", "sentiment_score", "language"]
+
+
+def test_weekly_mix(said):
+    mix = comments.trend(said, "1w")
+    # week of 2 March: T1 positive, T2 negative; week of 9 March: T3 negative, T4 positive
+    assert mix.rows() == [
+        (datetime(2026, 3, 2).date(), "negative", 1),
+        (datetime(2026, 3, 2).date(), "positive", 1),
+        (datetime(2026, 3, 9).date(), "negative", 1),
+        (datetime(2026, 3, 9).date(), "positive", 1),
+    ]
+
+
+def test_negative_share_by_channel(said):
+    # 电话: T1 +, T2 − → 1/2; 微信: T3 −, T4 + → 1/2; ties by name
+    assert comments.by_group(said, "channel").rows() == [("微信", 2, 0.5, 0.5), ("电话", 2, 0.5, 0.5)]
+    assert comments.by_group(said, "agent") is None
+
+
+def test_most_negative_first_and_search(said):
+    assert comments.most_negative(said)["ticket_id"].to_list() == ["T2", "T3", "T4", "T1"]
+    assert comments.search(said, "GREAT")["ticket_id"].to_list() == ["T4"]  # case-insensitive
+    assert comments.search(said, "太")["ticket_id"].to_list() == ["T2", "T3"]
+    assert comments.search(said, theme="fees")["ticket_id"].to_list() == ["T3"]  # 收费
+    assert comments.search(said, "太", theme="waiting")["ticket_id"].to_list() == ["T2"]
+
+
+def test_no_comment_column_is_not_available():
+    assert comments.scored(Frames(None, ANSWERS.drop("comment"), None, None, Scope())) is None
+    assert comments.scored(Frames(None, None, None, None, Scope())) is None
