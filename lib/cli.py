@@ -20,6 +20,8 @@ from lib import (
     ingest,
     mapping,
     overview,
+    reading,
+    sentiment,
     service_calendar,
     store,
 )
@@ -79,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     risk.add_argument("--window", type=int, default=churn.WINDOW_DAYS, help="days ahead a churn counts (default 90)")
     risk.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
     risk.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the reasons and messages")
+
+    mood = commands.add_parser("sentiment", help="add sentiment and sentiment_score to a column of comments")
+    mood.add_argument("--in", dest="source", type=_existing, required=True, help="CSV, .xlsx or Parquet file")
+    mood.add_argument("--column", required=True, help="the column holding the comments")
+    mood.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
+    mood.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
     return parser
 
 
@@ -149,10 +157,23 @@ def run_churn(args: argparse.Namespace) -> str:
     return f"{args.out}: {table.height} customers; {quality}"
 
 
+def run_sentiment(args: argparse.Namespace) -> str:
+    """Every input column kept, plus `sentiment` (positive/negative/neutral) and `sentiment_score` in [-1, 1]."""
+    table = reading.read_table(args.source.read_bytes(), args.source.name).frame
+    if args.column not in table.columns:
+        raise InputError("sentiment.no_column", column=args.column, columns=", ".join(table.columns))
+    texts = table[args.column].cast(pl.String).to_list()
+    labels = sentiment.classify(texts).select("sentiment", "sentiment_score")
+    out = pl.concat([table.drop("sentiment", "sentiment_score", strict=False), labels], how="horizontal")
+    args.out.write_bytes(export.csv_bytes(out))
+    counts = labels["sentiment"].value_counts().sort("sentiment").rows()
+    return f"{args.out}: {out.height} rows; " + ", ".join(f"{name} {count}" for name, count in counts)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        print({"kpis": run_kpis, "forecast": run_forecast, "churn": run_churn}[args.command](args))
+        print({"kpis": run_kpis, "forecast": run_forecast, "churn": run_churn, "sentiment": run_sentiment}[args.command](args))
     except InputError as exc:
         print(f"error: {exc.message(args.lang)}", file=sys.stderr)
         return 2

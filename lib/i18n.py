@@ -299,6 +299,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "按负面程度排序，显示 {shown} / {total} 条。", "Most negative first: {shown} of {total} comments shown."
     ),
     "satisfaction.comment_list": ("评价（按负面程度）", "Comments (most negative first)"),
+    "sentiment.no_column": (
+        "文件中没有名为“{column}”的列。可用的列：{columns}。", "The file has no column “{column}”. Its columns: {columns}."
+    ),
     "sentiment.positive": ("正面", "Positive"),
     "sentiment.neutral": ("中性", "Neutral"),
     "sentiment.negative": ("负面", "Negative"),

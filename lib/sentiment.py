@@ -1,4 +1,4 @@
-"""Offline sentiment of Chinese and English comments: linear models shipped in lib/models/."""
+"""Offline sentiment of Chinese and English comments: NB-weighted linear models shipped in lib/models/."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 MODEL_PATH = Path(__file__).parent / "models" / "sentiment.npz"
-N_FEATURES = 2**18  # per hashed block; 4 blocks of float32 coef + idf keep the artefact a few MB
+# Per hashed block: 2**20 keeps collisions among the zh char 1–3-grams rare; features seen in too few shopping
+# categories are zeroed at training, so the mostly-zero float32 arrays compress to a few MB.
+N_FEATURES = 2**20
 
 # A CJK character carries about as much meaning as a short English word (≈ 4 letters), so a
 # comment is Chinese when its CJK characters are at least a fifth of its letters
@@ -199,14 +201,16 @@ def counts(texts: Sequence[str], language: str) -> sparse.csr_matrix:
     return sparse.hstack([b.transform(texts) for b in blocks], format="csr")
 
 
-def tfidf(raw: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    """Sublinear TF × IDF, rows scaled to unit length (as sklearn's TfidfTransformer does)."""
-    x = raw.astype(np.float64)
-    x.data = 1.0 + np.log(x.data)
-    x = x @ sparse.diags(idf.astype(np.float64))
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+def nb_score(raw: sparse.csr_matrix, ratio: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """Linear score of NB-SVM features: binary presence × log-count ratio, rows scaled to unit length.
+
+    Equal to ``normalize(binary(raw) @ diag(ratio)) @ coef`` without building the scaled matrix.
+    """
+    present = raw.astype(bool).astype(np.float64)
+    ratio = ratio.astype(np.float64)
+    norms = np.sqrt(present @ (ratio * ratio))
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ x)
+    return (present @ (ratio * coef.astype(np.float64))) / norms
 
 
 def vader_features(texts: Sequence[str]) -> np.ndarray:
@@ -233,8 +237,8 @@ def _model() -> dict[str, np.ndarray]:
 
 def decision(texts: Sequence[str], language: str, model: dict[str, np.ndarray]) -> np.ndarray:
     """Linear score (log-odds of positive) of normalised texts in one language under `model`."""
-    x = tfidf(counts(texts, language), model[f"{language}_idf"])
-    score = x @ model[f"{language}_coef"].astype(np.float64) + float(model[f"{language}_intercept"][0])
+    raw = counts(texts, language)
+    score = nb_score(raw, model[f"{language}_ratio"], model[f"{language}_coef"]) + float(model[f"{language}_intercept"][0])
     if language == "en":
         score = score + vader_features(texts) @ model["en_vader_coef"].astype(np.float64)
     lexicon = np.array([lexicon_score(t, language) for t in texts], dtype=np.float64)

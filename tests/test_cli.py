@@ -208,3 +208,26 @@ def test_churn_writes_scores_and_reasons(capsys, tmp_path):
     assert table["churn_risk"].to_list() == sorted(table["churn_risk"].to_list(), reverse=True)
     assert set(table["risk_band"]) == {"high", "medium", "low"}
     assert table.filter(pl.col("risk_band") == "high").height == pytest.approx(table.height * 0.1, abs=2)
+
+
+def test_sentiment_keeps_every_column_and_adds_two(capsys, tmp_path):
+    import polars as pl
+
+    source = tmp_path / "comments.csv"
+    source.write_text("id,评价\n1,师傅很专业，修得很快\n2,等了三天还没人来，太差了\n3,\n4,Great service\n", encoding="utf-8")
+    out = tmp_path / "scored.csv"
+    code, said, _ = run(capsys, "sentiment", "--in", str(source), "--column", "评价", "--out", str(out))
+    assert code == 0 and "4 rows" in said
+    table = pl.read_csv(out)
+    assert table.columns == ["id", "评价", "sentiment", "sentiment_score"]
+    assert table["sentiment"].to_list() == ["positive", "negative", "neutral", "positive"]
+    assert table["sentiment_score"].is_between(-1, 1).all()
+
+
+def test_sentiment_names_the_columns_when_the_column_is_missing(tmp_path):
+    source = tmp_path / "comments.csv"
+    source.write_text("id,text\n1,ok\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "lib", "sentiment", "--in", str(source), "--column", "评价",
+                           "--out", str(tmp_path / "x.csv")], cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: The file has no column “评价”. Its columns: id, text."
