@@ -309,6 +309,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "column.sentiment_score": ("情感分（−1 至 1）", "Sentiment score (−1 to 1)"),
     "column.language": ("语言", "Language"),
     "column.negative_share": ("负面占比", "Negative share"),
+    "column.share_negative": ("负面占比", "Negative share"),
     "column.positive_share": ("正面占比", "Positive share"),
     "column.comments": ("评价数", "Comments"),
     "column.theme": ("主题", "Theme"),

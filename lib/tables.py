@@ -9,7 +9,9 @@ from lib.kpis import BY_KEY
 
 _DECIMALS = {"ratio": 1, "hours": 1, "minutes": 1, "currency": 2, "points": 1, "score": 2}
 # Shares that are not KPIs, shown in percent like the rates.
-_PERCENT_COLUMNS = frozenset({"share", "cumulative_share", "mape", "coverage", "churn_risk"})
+_PERCENT_COLUMNS = frozenset(
+    {"share", "cumulative_share", "mape", "coverage", "churn_risk", "share_negative", "negative_share", "positive_share"}
+)
 
 
 def header(column: str, lang: str) -> str:
