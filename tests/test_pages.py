@@ -226,3 +226,25 @@ def test_settings_target_changes_the_overview_status():
     after = {m.label: m.value for m in at.metric}["Response SLA rate"]
     assert float(after.rstrip("%")) < float(before.rstrip("%"))
     assert any("Response SLA rate" in m.value for m in at.markdown if "●" in m.value), "no alert"
+
+
+def test_a_loaded_mapping_file_brings_targets_events_and_churn_actions():
+    from lib.mapping import dumps
+
+    saved = dumps(
+        {"tickets": {"ticket_id": "工单号"}},
+        {
+            "response_target_hours": 2,
+            "priority_targets": {"P1": {"response_hours": 0.5, "resolution_hours": 8}},
+            "events": [{"name": "双11", "start": "2025-11-11", "end": "2025-11-13"}],
+            "churn_actions": {"complaints_90d": "店长亲自回访"},
+        },
+    ).encode()
+    at = goto(start("zh"), "pages/data.py", "zh")
+    at.file_uploader(key="mapping_file").upload("aftersight-mapping.json", saved, "application/json").run()
+    assert not at.exception
+    settings = at.session_state["_aftersight_settings"]
+    assert settings.response_target_hours == 2.0
+    assert settings.priority_targets == (("P1", 0.5, 8.0),)
+    assert at.session_state["_aftersight_events"]["name"].to_list() == ["双11"]
+    assert at.session_state["_aftersight_churn_actions"] == {"complaints_90d": "店长亲自回访"}
