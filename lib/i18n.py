@@ -298,6 +298,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "satisfaction.comments_found": (
         "按负面程度排序，显示 {shown} / {total} 条。", "Most negative first: {shown} of {total} comments shown."
     ),
+    "satisfaction.comments_capped": (
+        "范围内有 {total} 条评价，分析的是最新的 {shown} 条；缩小日期范围可分析全部。",
+        "The range has {total} comments; the newest {shown} are analysed. Narrow the date range to analyse them all.",
+    ),
     "satisfaction.comment_list": ("评价（按负面程度）", "Comments (most negative first)"),
     "sentiment.no_column": (
         "文件中没有名为“{column}”的列。可用的列：{columns}。", "The file has no column “{column}”. Its columns: {columns}."

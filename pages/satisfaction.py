@@ -158,6 +158,9 @@ if said is None:
 elif said.is_empty():
     st.info(t("satisfaction.no_comments", lang))
 else:
+    total = page.memo("comment_count", lambda: comments.with_text(frames).height)
+    if total > said.height:
+        st.caption(t("satisfaction.comments_capped", lang, shown=f"{said.height:,}", total=f"{total:,}"))
     SENTIMENT_WORDS = {s: t(f"sentiment.{s}", lang) for s in comments.SENTIMENTS}
     left, right = st.columns(2)
     with left:

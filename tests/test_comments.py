@@ -37,9 +37,24 @@ def said(monkeypatch):
     return comments.scored(Frames(None, ANSWERS, None, None, Scope()))
 
 
-def test_only_answers_with_a_comment_are_scored(said):
-    assert said["ticket_id"].to_list() == ["T1", "T2", "T3", "T4"]  # blank and missing comments left out
+def test_only_answers_with_a_comment_are_scored_newest_first(said):
+    assert said["ticket_id"].to_list() == ["T4", "T3", "T2", "T1"]  # blank and missing comments left out
     assert said.columns[-3:] == ["sentiment", "sentiment_score", "language"]
+
+
+def test_only_the_newest_comments_up_to_the_limit_and_each_text_once(monkeypatch):
+    seen = []
+
+    def stub(texts):
+        seen.extend(texts)
+        return pl.DataFrame({"sentiment": ["positive"] * len(texts), "sentiment_score": [0.5] * len(texts),
+                             "language": ["zh"] * len(texts)})  # fmt: skip
+
+    monkeypatch.setattr(sentiment, "classify", stub)
+    answers = ANSWERS.with_columns(pl.lit("一样的话").alias("comment"))
+    got = comments.scored(Frames(None, answers, None, None, Scope()), limit=3)
+    assert got["ticket_id"].to_list() == ["T6", "T5", "T4"]  # the three newest
+    assert seen == ["一样的话"]  # classified once
 
 
 def test_weekly_mix(said):
@@ -60,9 +75,9 @@ def test_negative_share_by_channel(said):
 
 
 def test_most_negative_first_and_search(said):
-    assert comments.most_negative(said)["ticket_id"].to_list() == ["T2", "T3", "T4", "T1"]
+    assert comments.most_negative(said)["ticket_id"].to_list() == ["T2", "T3", "T4", "T1"]  # ties: newest first
     assert comments.search(said, "GREAT")["ticket_id"].to_list() == ["T4"]  # case-insensitive
-    assert comments.search(said, "太")["ticket_id"].to_list() == ["T2", "T3"]
+    assert comments.search(said, "太")["ticket_id"].to_list() == ["T3", "T2"]  # newest first
     assert comments.search(said, theme="fees")["ticket_id"].to_list() == ["T3"]  # 收费
     assert comments.search(said, "太", theme="waiting")["ticket_id"].to_list() == ["T2"]
 
