@@ -132,7 +132,7 @@ def _age_band() -> pl.Expr:
     return expr.otherwise(pl.lit(f"{edges[-1]}+"))
 
 
-def timeline(con: duckdb.DuckDBPyConnection, customer_id: str) -> pl.DataFrame:
+def timeline(con: duckdb.DuckDBPyConnection, customer_id: str, lang: str = "en") -> pl.DataFrame:
     """One customer's tickets and survey answers in time order (what happened before the risk)."""
     frames = store.scoped(con, store.Scope())
     parts = []
@@ -146,7 +146,7 @@ def timeline(con: duckdb.DuckDBPyConnection, customer_id: str) -> pl.DataFrame:
         parts.append(
             tickets.select(
                 pl.col("created_at").alias("at"),
-                pl.lit("ticket").alias("event"),
+                pl.lit(t("churn.event_ticket", lang)).alias("event"),
                 pl.col("ticket_id").cast(pl.String).alias("ref"),
                 *[pl.col(c).cast(pl.String) if c in tickets.columns else pl.lit(None, dtype=pl.String).alias(c)
                   for c in ("category", "channel")],  # fmt: skip
@@ -162,7 +162,7 @@ def timeline(con: duckdb.DuckDBPyConnection, customer_id: str) -> pl.DataFrame:
         parts.append(
             answers.select(
                 pl.col("submitted_at").alias("at"),
-                pl.lit("survey").alias("event"),
+                pl.lit(t("churn.event_survey", lang)).alias("event"),
                 (pl.col("ticket_id").cast(pl.String) if "ticket_id" in answers.columns else pl.lit(None, pl.String))
                 .alias("ref"),
                 pl.lit(None, dtype=pl.String).alias("category"),

@@ -535,6 +535,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "churn.band_low": ("低", "Low"),
     "churn.bands_note": ("高 = 风险最高的 10%，中 = 其后 20%。", "High = the riskiest 10 %, medium = the next 20 %."),
     "churn.detail": ("客户详情", "Customer detail"),
+    "churn.event_ticket": ("报修", "Ticket"),
+    "churn.event_survey": ("回访", "Survey"),
     "churn.pick_customer": ("选择客户", "Customer"),
     "churn.by_attribute": ("按客户属性的流失率", "Churn rate by customer attribute"),
     "churn.actions": ("建议措施（可修改）", "Suggested actions (editable)"),

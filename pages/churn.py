@@ -119,7 +119,7 @@ page.table(shown, "churn_at_risk", "at_risk", sheet=t("churn.at_risk", lang), he
 st.subheader(t("churn.detail", lang))
 if shown.height:
     customer = st.selectbox(t("churn.pick_customer", lang), shown["customer_id"].head(200).to_list(), key="churn_customer")
-    history = page.memo(("timeline", customer), lambda: churn_view.timeline(con, customer))
+    history = page.memo(("timeline", customer), lambda: churn_view.timeline(con, customer, lang))
     page.table(history, f"customer_{customer}", "timeline", sheet=t("churn.detail", lang), height=300)
 
 st.subheader(t("churn.by_attribute", lang))

@@ -79,5 +79,6 @@ def test_a_customers_timeline_in_time_order(con):
         "submitted_at": [datetime(2026, 1, 1, 8)], "ticket_id": ["T1"], "customer_id": ["c1"], "csat": [2.0],
     }))  # fmt: skip
     got = churn_view.timeline(con, "c1")
-    assert got.select("event", "ref", "csat").rows() == [("survey", "T1", 2.0), ("ticket", "T1", None)]
+    assert got.select("event", "ref", "csat").rows() == [("Survey", "T1", 2.0), ("Ticket", "T1", None)]
+    assert churn_view.timeline(con, "c1", "zh")["event"].to_list() == ["回访", "报修"]
     assert date(2026, 1, 1) == got["at"][0].date()
