@@ -12,8 +12,8 @@ from lib import churn_view, store
     ("key", "value", "category", "lang", "expected"),
     [
         ("complaints_90d", 3.0, None, "zh", "近 90 天投诉 3 次"),
-        ("complaints_90d", 3.0, None, "en", "3 complaints in the last 90 days"),
-        ("days_since_last_ticket", 12.6, None, "en", "a ticket only 13 days ago"),
+        ("complaints_90d", 1.0, None, "en", "complaints in the last 90 days: 1"),
+        ("days_since_last_ticket", 12.6, None, "en", "a ticket very recently (days ago: 13)"),
         ("csat_change", -3.0, None, "zh", "满意度变化 -3 分"),
         ("last_resolution_hours", 216.4, None, "en", "the last repair took 216 hours"),
         ("negative_comment_share", 0.5, None, "en", "50% of comments negative"),
