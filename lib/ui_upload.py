@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from lib import export, ingest, session, store, ui
+from lib import export, ingest, mapping, session, store, ui
 from lib.dates import detect_day_order, has_year_last
 from lib.errors import InputError
 from lib.i18n import t
@@ -249,3 +249,14 @@ def report_panel(report: LoadReport, lang: str) -> None:
                 )
         else:
             st.caption(t("report.clean", lang))
+
+
+def mapping_download(label: str) -> None:
+    """The mapping file to save: this session's column mappings, targets, company events and churn actions."""
+    st.download_button(
+        label,
+        data=lambda: mapping.dumps(current_mappings(), session.saved_settings()).encode("utf-8"),
+        file_name="aftersight-mapping.json",
+        mime="application/json",
+        on_click="ignore",
+    )

@@ -38,13 +38,7 @@ with st.expander(t("data.mapping_file", lang)):
             st.success(t("data.mapping_loaded", lang, tables=", ".join(mappings) or "—"))
         except InputError as error:
             ui.input_error(error, lang)
-    st.download_button(
-        t("data.mapping_save", lang),
-        data=lambda: mapping.dumps(data_page.current_mappings(), session.saved_settings()).encode("utf-8"),
-        file_name="aftersight-mapping.json",
-        mime="application/json",
-        on_click="ignore",
-    )
+    data_page.mapping_download(t("data.mapping_save", lang))
 
 for tab, table in zip(st.tabs([t(f"table.{name}", lang) for name in TABLES]), TABLES, strict=True):
     with tab:

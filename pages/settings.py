@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import frame, mapping, session, store, targets
+from lib import frame, session, store, targets
 from lib import ui_upload as data_page
 from lib.i18n import t
 from lib.kpis import Settings
@@ -84,10 +84,5 @@ if message := st.session_state.pop("_settings_message", None):
 left, right = st.columns(2)
 if left.button(t("settings.reset", lang)):
     apply(Settings(), "settings.reset_done")
-right.download_button(
-    t("settings.download", lang),
-    data=lambda: mapping.dumps(data_page.current_mappings(), session.saved_settings()).encode("utf-8"),
-    file_name="aftersight-mapping.json",
-    mime="application/json",
-    on_click="ignore",
-)
+with right:
+    data_page.mapping_download(t("settings.download", lang))
