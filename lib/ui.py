@@ -12,6 +12,7 @@ from lib import charts, export, formatting, overview
 from lib.errors import InputError
 from lib.i18n import CATALOGUE, t
 from lib.kpis import Kpi, Settings, change, status
+from lib.periods import GRAINS
 
 STATUS_MARK = {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●]"}
 DELTA_COLOR = {"higher": "normal", "lower": "inverse", None: "off"}
@@ -125,6 +126,21 @@ def kpi_card(
             )
         else:
             st.caption(t("kpi.no_target", lang))
+
+
+def grain_picker(lang: str, key: str, default: str = "week", grains=tuple(GRAINS), where=st) -> str:
+    """Day / week / month buttons; a click on the picked one keeps `default` rather than nothing."""
+    picked = where.segmented_control(
+        t("overview.grain", lang), list(grains), format_func=lambda g: t(f"grain.{g}", lang), default=default, key=key
+    )
+    return picked or default
+
+
+def dimension_picker(label: str, options: list[str], lang: str, key: str, default: str | None, where=st) -> str | None:
+    """Buttons for the dimensions a table has, named as the user reads them; None when none is picked."""
+    return where.segmented_control(
+        label, options, format_func=lambda d: t(f"field.{d}", lang), default=default, key=key
+    )
 
 
 def kpi_cards(

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from lib import charts, cost, tables, ui_page
+from lib import charts, cost, tables, ui, ui_page
 from lib.i18n import t
 from lib.periods import GRAINS
 from lib.schema import DIMENSIONS
@@ -20,10 +20,7 @@ COMPONENTS = {c: t(f"field.{c}", lang) for c in ("labor_cost", "parts_cost", "tr
 
 st.subheader(t("cost.structure", lang))
 left, right = st.columns([2, 1])
-grain = left.segmented_control(
-    t("overview.grain", lang), list(GRAINS), format_func=lambda g: t(f"grain.{g}", lang), default="week",
-    key="cost_grain",
-) or "week"
+grain = ui.grain_picker(lang, "cost_grain", where=left)
 share = right.toggle(t("cost.as_share", lang), key="cost_share")
 structure = page.memo(f"structure_{grain}", lambda: cost.structure(frames, GRAINS[grain]))
 figure = charts.stacked_bars(
@@ -45,10 +42,10 @@ page.chart(figure, structure, "cost_structure", "structure", sheet=t("cost.struc
 
 st.subheader(t("cost.by_dimension", lang))
 present = [d for d in DIMENSIONS if d in frames.tickets.columns]
-by = st.segmented_control(
-    t("cost.dimension", lang), present, format_func=lambda d: t(f"field.{d}", lang),
-    default="category" if "category" in present else present[0] if present else None, key="cost_by",
-)
+by = ui.dimension_picker(
+    t("cost.dimension", lang), present, lang, "cost_by",
+    default="category" if "category" in present else present[0] if present else None,
+)  # fmt: skip
 if by:
     # The chart keeps every value of its own dimension; a drill on it only highlights one.
     everyone = page.scoped(by)

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from lib import charts, efficiency, overview, tables, ui_page
+from lib import charts, efficiency, overview, tables, ui, ui_page
 from lib.i18n import t
 from lib.kpis import BY_KEY
 from lib.periods import GRAINS
@@ -30,13 +30,7 @@ present = [d for d in DIMENSIONS if d in frames.tickets.columns]
 # ---- distributions ---------------------------------------------------------------------
 st.subheader(t("efficiency.distributions", lang))
 splits = [d for d in ("channel", "priority", "category", "region", "product", "agent") if d in present]
-split = st.segmented_control(
-    t("efficiency.split_by", lang),
-    splits,
-    format_func=lambda d: t(f"field.{d}", lang),
-    default=splits[0],
-    key="efficiency_split",
-) if splits else None
+split = ui.dimension_picker(t("efficiency.split_by", lang), splits, lang, "efficiency_split", splits[0]) if splits else None
 for column, which in zip(st.columns(2), ("first_response", "resolution"), strict=True):
     with column:
         name = t(f"efficiency.{which}", lang)
@@ -95,10 +89,7 @@ for column, which in zip(st.columns(2), ("first_response", "resolution"), strict
 
 # ---- over time -------------------------------------------------------------------------
 st.subheader(t("efficiency.over_time", lang))
-grain = st.segmented_control(
-    t("overview.grain", lang), list(GRAINS), format_func=lambda g: t(f"grain.{g}", lang), default="week",
-    key="efficiency_grain",
-) or "week"
+grain = ui.grain_picker(lang, "efficiency_grain")
 every = GRAINS[grain]
 
 
@@ -187,13 +178,10 @@ page.add_sheet(t("efficiency.heatmaps", lang), cells)
 
 # ---- breakdowns ---------------------------------------------------------------------------
 st.subheader(t("efficiency.breakdowns", lang))
-by = st.segmented_control(
-    t("efficiency.breakdown_by", lang),
-    present,
-    format_func=lambda d: t(f"field.{d}", lang),
+by = ui.dimension_picker(
+    t("efficiency.breakdown_by", lang), present, lang, "efficiency_by",
     default="category" if "category" in present else (present[0] if present else None),
-    key="efficiency_by",
-)
+)  # fmt: skip
 if by:
     everyone = page.scoped(by)
     table = page.memo(

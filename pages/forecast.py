@@ -5,7 +5,7 @@ from dataclasses import replace
 import polars as pl
 import streamlit as st
 
-from lib import charts, forecast, overview, service_calendar, session, staffing, store, ui_page
+from lib import charts, forecast, overview, service_calendar, session, staffing, store, ui, ui_page
 from lib import forecast_view as view
 from lib.i18n import t
 from lib.schema import DIMENSIONS
@@ -16,10 +16,7 @@ st.caption(t("forecast.intro", lang))
 
 # ---- what to forecast ------------------------------------------------------------------
 grain_col, horizon_col, interval_col, split_col = st.columns([1, 2, 1, 2])
-grain = grain_col.segmented_control(
-    t("overview.grain", lang), ("day", "week"), format_func=lambda g: t(f"grain.{g}", lang), default="day",
-    key="forecast_grain",
-) or "day"
+grain = ui.grain_picker(lang, "forecast_grain", default="day", grains=("day", "week"), where=grain_col)
 horizon = horizon_col.slider(t("forecast.horizon", lang), 7, 180, 28, step=7, key="forecast_horizon")
 interval = interval_col.radio(
     t("forecast.interval", lang), (0.8, 0.95), format_func=lambda v: f"{v:.0%}", horizontal=True,

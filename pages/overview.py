@@ -28,16 +28,7 @@ ui.kpi_cards(summary, settings, lang)
 
 left, right = st.columns([3, 2])
 with left:
-    grain = (
-        st.segmented_control(
-            t("overview.grain", lang),
-            list(GRAINS),
-            format_func=lambda g: t(f"grain.{g}", lang),
-            default="day",
-            key="overview_grain",
-        )
-        or "day"
-    )
+    grain = ui.grain_picker(lang, "overview_grain", default="day")
     trend = page.memo(("trend", grain), lambda: overview.volume(con, scope, GRAINS[grain]))
     figure = charts.volume_trend(
         trend,

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from lib import charts, comments, satisfaction, tables, ui_page
+from lib import charts, comments, satisfaction, tables, ui, ui_page
 from lib.i18n import t
 from lib.kpis import BY_KEY
 from lib.periods import GRAINS
@@ -25,10 +25,7 @@ if frames.surveys is None:
     st.stop()
 
 st.subheader(t("satisfaction.over_time", lang))
-grain = st.segmented_control(
-    t("overview.grain", lang), list(GRAINS), format_func=lambda g: t(f"grain.{g}", lang), default="week",
-    key="satisfaction_grain",
-) or "week"
+grain = ui.grain_picker(lang, "satisfaction_grain")
 trend = page.memo(f"trend_{grain}", lambda: satisfaction.trend(frames, settings, GRAINS[grain]))
 for column, key in zip(st.columns(3), ("csat", "nps", "survey_response_rate"), strict=True):
     with column:
@@ -175,10 +172,9 @@ else:
         page.chart(figure, mix, "sentiment_trend", "sentiment_trend", sheet=t("satisfaction.sentiment_trend", lang))
     with right:
         groups = [g for g in ("channel", "category", "agent") if g in said.columns]
-        group = st.segmented_control(
-            t("satisfaction.driver", lang), groups, format_func=lambda g: t(f"field.{g}", lang),
-            default=groups[0] if groups else None, key="sentiment_group",
-        )  # fmt: skip
+        group = ui.dimension_picker(
+            t("satisfaction.driver", lang), groups, lang, "sentiment_group", groups[0] if groups else None
+        )
         table = comments.by_group(said, group) if group else None
         if table is not None:
             figure = charts.driver_bars(

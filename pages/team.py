@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, tables, team, ui_page
+from lib import charts, tables, team, ui, ui_page
 from lib.i18n import t
 from lib.periods import GRAINS
 
@@ -64,10 +64,7 @@ st.subheader(t("team.table", lang))
 page.table(table, "team", "table", sheet=t("team.table", lang), drill="agent")
 
 st.subheader(t("team.workload", lang))
-grain = st.segmented_control(
-    t("overview.grain", lang), list(GRAINS), format_func=lambda g: t(f"grain.{g}", lang), default="week",
-    key="team_grain",
-) or "week"
+grain = ui.grain_picker(lang, "team_grain")
 load = page.memo(f"workload_{grain}", lambda: team.workload(frames, GRAINS[grain]))
 figure = charts.multi_line(
     load,
