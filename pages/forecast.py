@@ -157,7 +157,12 @@ if split:
 
 # ---- staff needed ---------------------------------------------------------------------------
 st.subheader(t("forecast.staffing", lang))
-handle = overview.kpis(page.con, scope, page.settings, ("handle_minutes_mean",))["handle_minutes_mean"]
+# Read once per scope: every staffing slider move reruns the page.
+handle = page.memo(
+    "handle",
+    lambda: overview.kpis(page.con, scope, page.settings, ("handle_minutes_mean",))["handle_minutes_mean"],
+    scope=scope,
+)
 left, middle, right = st.columns(3)
 method = left.radio(
     t("forecast.method", lang), ("erlang_c", "workload"), format_func=lambda m: t(f"forecast.method_{m}", lang),
