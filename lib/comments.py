@@ -5,11 +5,17 @@ from __future__ import annotations
 import polars as pl
 
 from lib import sentiment, themes
+from lib.i18n import t
 from lib.store import Frames
 
 SENTIMENTS = ("positive", "neutral", "negative")
 CONTEXT = ("submitted_at", "ticket_id", "csat", "nps", "agent", "channel", "category")
 MAX_COMMENTS = 20_000  # the newest comments analysed on a page (see `scored`)
+
+
+def theme_name(key: str, lang: str) -> str:
+    """A theme as people read it: the dictionary's name, or the discovered word itself."""
+    return key.removeprefix(themes.WORD_PREFIX) if key.startswith(themes.WORD_PREFIX) else t(f"theme.{key}", lang)
 
 
 def with_text(frames: Frames) -> pl.DataFrame | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lib.i18n_report import REPORT_CATALOGUE
+
 LANGS: tuple[str, ...] = ("zh", "en")
 
 # key -> (zh, en). Parameters use str.format names: {name}.
@@ -819,6 +821,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "action.excluded": ("排除", "Excluded"),
     "action.flagged": ("保留并标记", "Kept, flagged"),
 }
+CATALOGUE.update(REPORT_CATALOGUE)
 
 
 def t(key: str, lang: str = "en", **params: object) -> str:

@@ -12,8 +12,7 @@ page = ui_page.open_page("satisfaction", "satisfaction.title")
 
 
 def _theme_name(key: str) -> str:
-    """A theme as people read it: the dictionary's name, or the discovered word itself."""
-    return key.removeprefix("word:") if key.startswith("word:") else t(f"theme.{key}", lang)
+    return comments.theme_name(key, lang)
 
 
 lang = page.lang
