@@ -17,6 +17,7 @@ pages = [
     st.Page("pages/cost.py", title=t("nav.cost", lang)),
     st.Page("pages/forecast.py", title=t("nav.forecast", lang)),
     st.Page("pages/churn.py", title=t("nav.churn", lang)),
+    st.Page("pages/report.py", title=t("nav.report", lang)),
     st.Page("pages/data.py", title=t("nav.data", lang)),
     st.Page("pages/settings.py", title=t("nav.settings", lang)),
 ]

@@ -21,6 +21,8 @@ from lib import (
     mapping,
     overview,
     reading,
+    report,
+    report_html,
     sentiment,
     service_calendar,
     store,
@@ -81,6 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
     risk.add_argument("--window", type=int, default=churn.WINDOW_DAYS, help="days ahead a churn counts (default 90)")
     risk.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
     risk.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the reasons and messages")
+
+    paper = commands.add_parser("report", help="the service report for a date range as one self-contained HTML file")
+    paper.add_argument("--tickets", type=_existing, required=True, action="append")
+    paper.add_argument("--surveys", type=_existing, action="append", default=[])
+    paper.add_argument("--customers", type=_existing, action="append", default=[])
+    paper.add_argument("--mapping", type=_existing, help="mapping file saved from the app (targets too)")
+    paper.add_argument("--start", type=_date, help="first day, inclusive (YYYY-MM-DD)")
+    paper.add_argument("--end", type=_date, help="last day, inclusive (YYYY-MM-DD)")
+    paper.add_argument("--compare", choices=("previous", "year"), default="previous",
+                       help="compare with the period before or the same period last year")
+    paper.add_argument("--team", default="", help="team name for the cover")
+    paper.add_argument("--no-churn", action="store_true", help="leave the churn model out (faster)")
+    paper.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    paper.add_argument("--pdf", type=Path, help="also print it to this PDF file (needs Chromium)")
+    paper.add_argument("--xlsx", type=Path, help="also write its tables to this workbook")
+    paper.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report and messages")
 
     mood = commands.add_parser("sentiment", help="add sentiment and sentiment_score to a column of comments")
     mood.add_argument("--in", dest="source", type=_existing, required=True, help="CSV, .xlsx or Parquet file")
@@ -157,6 +175,27 @@ def run_churn(args: argparse.Namespace) -> str:
     return f"{args.out}: {table.height} customers; {quality}"
 
 
+def run_report(args: argparse.Namespace) -> str:
+    """The Report page's file for the range (whole data without one), with every section."""
+    con, saved = load(args)
+    if args.start and args.end and args.start > args.end:
+        raise InputError("scope.bad_range", start=args.start, end=args.end)
+    scope = store.Scope(args.start, args.end, compare=args.compare)
+    built = report.build(con, scope, Settings.from_dict(saved), args.lang, team=args.team, with_churn=not args.no_churn)
+    html = report_html.render(built)
+    args.out.write_text(html, encoding="utf-8")
+    written = [str(args.out)]
+    if args.xlsx:
+        args.xlsx.write_bytes(report_html.workbook(built))
+        written.append(str(args.xlsx))
+    if args.pdf:
+        if report_html.chromium() is None:
+            raise InputError("rpt.cli.no_chromium")
+        args.pdf.write_bytes(report_html.pdf(html))
+        written.append(str(args.pdf))
+    return f"{', '.join(written)}: {len(built.findings)} findings, {len(built.problems)} problems"
+
+
 def run_sentiment(args: argparse.Namespace) -> str:
     """Every input column kept, plus `sentiment` (positive/negative/neutral) and `sentiment_score` in [-1, 1]."""
     table = reading.read_table(args.source.read_bytes(), args.source.name).frame
@@ -173,7 +212,8 @@ def run_sentiment(args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        print({"kpis": run_kpis, "forecast": run_forecast, "churn": run_churn, "sentiment": run_sentiment}[args.command](args))
+        print({"kpis": run_kpis, "forecast": run_forecast, "churn": run_churn, "report": run_report,
+              "sentiment": run_sentiment}[args.command](args))
     except InputError as exc:
         print(f"error: {exc.message(args.lang)}", file=sys.stderr)
         return 2

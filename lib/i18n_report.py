@@ -162,6 +162,50 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
     "rpt.finding.improved": ("改善最大：{text}", "The biggest improvement: {text}"),
     "rpt.finding.forecast": ("预计未来 {days} 天约 {tickets} 单。", "About {tickets} tickets are expected in the next {days} days."),
     "rpt.finding.churn": ("{high} 位客户流失风险高，建议逐一回访。", "{high} customers are at high risk of leaving; call them one by one."),
+    "rpt.cli.no_chromium": (
+        "没有找到 Chromium，无法打印 PDF：请安装 chromium（README 的安装命令会安装它），或去掉 --pdf。",
+        "No Chromium found to print the PDF: install chromium (the README's setup command does) or drop --pdf.",
+    ),
+    # --- the page ---------------------------------------------------------------------------------
+    "nav.report": ("报告", "Report"),
+    "rpt.page.title": ("服务分析报告", "Service report"),
+    "rpt.page.intro": (
+        "一键生成所选时间段和筛选条件下的完整服务报告（摘要、服务表现、满意度、效率、团队、成本、问题、措施、展望），"
+        "所有文字都由数据计算得出。可先修改摘要和措施，再下载 HTML、PDF 或 Excel。",
+        "One click writes the full service report for the selected period and filters (summary, performance, "
+        "satisfaction, efficiency, team, cost, problems, measures, outlook); every sentence comes from the data. "
+        "Edit the summary and measures, then download HTML, PDF or Excel.",
+    ),
+    "rpt.page.team": ("团队名称（封面）", "Team name (cover)"),
+    "rpt.page.with_churn": ("包含客户流失风险", "Include churn risk"),
+    "rpt.page.with_churn_help": (
+        "首次需要训练流失模型（约半分钟），之后在本次会话中复用。",
+        "The churn model is trained the first time (about half a minute), then reused in this session.",
+    ),
+    "rpt.page.sections": ("包含的部分", "Sections to include"),
+    "rpt.page.generate": ("生成报告", "Generate the report"),
+    "rpt.page.press": (
+        "选择时间段和筛选条件后，点击“生成报告”。",
+        "Choose the period and filters in the sidebar, then press “Generate the report”.",
+    ),
+    "rpt.page.findings": ("摘要（每行一条，可修改）", "Summary (one finding per line, editable)"),
+    "rpt.page.measures": ("改进措施（每行一条，可修改）", "Improvement measures (one per line, editable)"),
+    "rpt.page.edit_help": (
+        "修改后的文字会直接用于下载的报告；重新生成报告会恢复为计算出的文字。",
+        "Your edits go into the downloaded report; generating again restores the computed text.",
+    ),
+    "rpt.page.download_html": ("下载 HTML", "Download HTML"),
+    "rpt.page.download_pdf": ("下载 PDF", "Download PDF"),
+    "rpt.page.download_xlsx": ("下载表格 (.xlsx)", "Download tables (.xlsx)"),
+    "rpt.page.no_pdf": (
+        "服务器未安装 Chromium，无法生成 PDF：请下载 HTML，在浏览器中打开后“打印 → 另存为 PDF”。",
+        "No Chromium on the server for the PDF: download the HTML, open it in a browser and print it to PDF.",
+    ),
+    "rpt.page.print_hint": (
+        "HTML 文件不依赖网络，图表内嵌；在浏览器中打印即为 A4 版式，每部分另起一页。",
+        "The HTML file needs no network and embeds its charts; printed from a browser it lays out on A4, one section per page.",
+    ),
+    "rpt.page.preview": ("预览", "Preview"),
     # --- the document -----------------------------------------------------------------------------
     "rpt.default_team": ("售后服务团队", "After-sales service team"),
     "rpt.title": ("{team} 服务分析报告", "{team}: service report"),

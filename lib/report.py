@@ -10,16 +10,17 @@ and a workbook. The structure follows how service teams write the report by hand
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import duckdb
 
 from lib import alerts, churn, formatting, overview, satisfaction, store
 from lib import report_sections as sections
+from lib.charts.export import to_svg
 from lib.i18n import t
 from lib.kpis import BY_KEY, KPIS, Kpi, Settings, status
-from lib.report_sections import Context, Section, Table
+from lib.report_sections import Context, Figure, Section, Table
 from lib.report_text import direction, judgement, label, targets_sentence
 
 SECTIONS = ("summary", "performance", "satisfaction", "efficiency", "team", "cost", "problems", "measures", "outlook")
@@ -128,7 +129,9 @@ def build(
     outlook.sentences += words if has_customers else [t("kpi.needs_file", lang, table=t("table.customers", lang)) + t("rpt.end", lang)]
     outlook.blocks += listing
     built["outlook"] = outlook
-    say(t("rpt.progress.writing", lang), 0.95)
+    say(t("rpt.progress.charts", lang), 0.9)
+    for section in built.values():
+        section.blocks = [replace(b, svg=to_svg(b.chart)) if isinstance(b, Figure) else b for b in section.blocks]
     return Report(
         lang=lang,
         team=team.strip() or t("rpt.default_team", lang),

@@ -63,7 +63,7 @@ def render(
             number += 1
         prefix = "" if key == "summary" else (f"{_ZH_NUMBERS[number - 1]}、" if lang == "zh" else f"{number}. ")
         section = report.sections.get(key)
-        blocks = [_block(b) for b in section.blocks] if section else []
+        blocks = [_block(b, f"{key}{i}") for i, b in enumerate(section.blocks)] if section else []
         items.append({"key": key, "number": prefix, "heading": t(f"rpt.section.{key}", lang), "section": section,
                       "blocks": blocks})
     title = t("rpt.title", lang, team=report.team)
@@ -107,17 +107,22 @@ def _problem(problem, report: Report) -> dict:
             "status": t(f"status.{problem.state}", report.lang), "evidence": problem.evidence}
 
 
-def _block(block) -> dict:
+def _block(block, name: str) -> dict:
     if isinstance(block, Figure):
-        return {"title": block.title, "svg": inline_svg(to_svg(block.chart))}
+        return {"title": block.title, "svg": inline_svg(block.svg or to_svg(block.chart), name)}
     columns, rows = cells(block.frame)
     return {"title": block.title, "svg": None, "columns": columns, "rows": rows}
 
 
-def inline_svg(svg: str) -> str:
-    """vl-convert's SVG made fit for inlining: no namespace URLs (HTML needs none), SVG 2 `href`."""
+def inline_svg(svg: str, prefix: str) -> str:
+    """vl-convert's SVG made fit for inlining: no namespace URLs (HTML needs none), SVG 2 `href`, and its
+    ids (`clip1`…, the same in every chart) made unique with `prefix`, or one chart would clip another.
+    """
     svg = svg.replace("xlink:href=", "href=")
-    return re.sub(r'\s+xmlns(?::xlink)?="[^"]*"', "", svg, count=2)
+    svg = re.sub(r'\s+xmlns(?::xlink)?="[^"]*"', "", svg, count=2)
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
 
 
 def cells(frame: pl.DataFrame) -> tuple[list[str], list[list[tuple[str, bool]]]]:

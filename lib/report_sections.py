@@ -49,6 +49,7 @@ AT_RISK_ROWS = 10
 class Figure:
     title: str
     chart: alt.TopLevelMixin
+    svg: str = ""  # drawn once by `report.build` (vl-convert takes ~0.2 s a chart), reused on each render
 
 
 @dataclass(frozen=True)

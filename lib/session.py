@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from lib import ingest, service_calendar, store
+from lib import churn, ingest, service_calendar, store
 from lib.kpis import Settings
 
 _CON = "_aftersight_con"
@@ -22,6 +22,7 @@ _SETTINGS = "_aftersight_settings"
 _EVENTS = "_aftersight_events"
 _ACTIONS = "_aftersight_churn_actions"
 _REPORTS = "_aftersight_reports"
+_SERVICE_REPORT = "_aftersight_service_report"
 MEMO_SIZE = 64
 ROWS_MEMO_SIZE = 3
 
@@ -129,6 +130,34 @@ def memo(key: tuple, compute: Callable[[], Any], *, rows: bool = False) -> Any:
             cache.pop(next(iter(cache)))
         cache[full_key] = compute()
     return cache[full_key]
+
+
+def churn_score(con: duckdb.DuckDBPyConnection, value: Settings) -> churn.ChurnResult:
+    """The churn model's scores for this data (all of it, whatever the range): shared by the Churn and
+    Report pages, so the slow training happens once per data version and targets.
+    """
+    return memo(("churn_score", value), lambda: churn.score(con, value))
+
+
+def has_churn_score(value: Settings) -> bool:
+    return (version(), "churn_score", value) in st.session_state.get(_MEMO, {})
+
+
+def service_report(key: tuple) -> Any:
+    """The report generated for `key` (data version, scope, settings, language, options), or None."""
+    saved = st.session_state.get(_SERVICE_REPORT)
+    return saved[1] if saved and saved[0] == (version(), *key) else None
+
+
+def set_service_report(key: tuple, value: Any) -> None:
+    """Keep only the latest report: it holds drawn charts and can be large."""
+    st.session_state[_SERVICE_REPORT] = ((version(), *key), value)
+    st.session_state["_aftersight_report_generation"] = st.session_state.get("_aftersight_report_generation", 0) + 1
+
+
+def report_generation() -> int:
+    """Changes with each generated report: the edit boxes start again from its text."""
+    return st.session_state.get("_aftersight_report_generation", 0)
 
 
 def scope() -> store.Scope:

@@ -39,7 +39,7 @@ else:
 
 # ---- who is at risk, and why --------------------------------------------------------------------
 with st.spinner(t("churn.scoring", lang)):
-    result = page.memo("score", lambda: churn.score(con, page.settings))
+    result = session.churn_score(con, page.settings)
 if result.scored is None:
     why = " ".join(t(f"churn.why_{r}", lang) for r in result.reasons if f"churn.why_{r}" in CATALOGUE) or "—"
     st.warning(t("churn.not_scored", lang, why=why), icon="⚠️")

@@ -16,6 +16,7 @@ PAGES = [
     "pages/team.py",
     "pages/cost.py",
     "pages/forecast.py",
+    "pages/report.py",
     "pages/data.py",
     "pages/settings.py",
 ]

@@ -1,0 +1,233 @@
+"""The service report: sections from the data, problems and measures, the HTML file, the workbook, the CLI."""
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+
+import polars as pl
+import pytest
+
+from lib import cli, formatting, overview, report, report_html, store
+from lib.i18n import t
+from lib.kpis import BY_KEY, Settings
+from lib.report_sections import PERFORMANCE_TABLE, Figure, Table
+
+OCTOBER = store.Scope(date(2026, 10, 1), date(2026, 10, 31))
+SAMPLE_FILES = ["--tickets", "sample_data/tickets.csv", "--surveys", "sample_data/surveys.csv",
+                "--customers", "sample_data/customers.csv"]
+
+
+class _Outline(HTMLParser):
+    """Headings and text of an HTML document; fails on markup the parser cannot close."""
+
+    def __init__(self):
+        super().__init__()
+        self.open: list[str] = []
+        self.headings: list[str] = []
+        self._in_h2 = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "h2":
+            self._in_h2, self.headings = True, [*self.headings, ""]
+
+    def handle_endtag(self, tag):
+        if tag == "h2":
+            self._in_h2 = False
+
+    def handle_data(self, data):
+        if self._in_h2:
+            self.headings[-1] += data
+
+
+def outline(html: str) -> list[str]:
+    parser = _Outline()
+    parser.feed(html)
+    parser.close()
+    return [h.strip() for h in parser.headings]
+
+
+def svgs(html: str) -> list[str]:
+    return re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
+
+
+@pytest.fixture(scope="module", params=["zh", "en"])
+def sample_report(request, sample):
+    built = report.build(sample, OCTOBER, Settings(), request.param, with_churn=False, today=date(2026, 11, 26))
+    return built, report_html.render(built)
+
+
+def test_every_section_heading_in_the_language(sample_report):
+    built, html = sample_report
+    lang = built.lang
+    expected = [t("rpt.section.summary", lang)] + [
+        (f"{n}、" if lang == "zh" else f"{i}. ") + t(f"rpt.section.{key}", lang)
+        for i, (n, key) in enumerate(zip("一二三四五六七八", report.SECTIONS[1:], strict=True), start=1)
+    ]
+    assert outline(html) == expected
+    other = "en" if lang == "zh" else "zh"
+    assert t("rpt.section.performance", other) not in html
+
+
+def test_the_file_is_self_contained(sample_report):
+    _, html = sample_report
+    assert "http://" not in html and "https://" not in html  # no resource, not even a namespace URL
+    assert not re.search(r"<(script|link|img|iframe)\b", html)
+    assert "@import" not in html and not re.search(r"url\((?!#)", html)  # only a chart's own clip paths
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "two charts share an id: one would clip the other"
+    assert all(f'id="{ref}"' in html for ref in re.findall(r"url\(#([^)]+)\)", html))
+
+
+def test_every_chart_is_well_formed_svg(sample_report):
+    built, html = sample_report
+    drawn = svgs(html)
+    figures = [b for s in built.sections.values() for b in s.blocks if isinstance(b, Figure)]
+    assert len(drawn) == len(figures) >= 6
+    for svg in drawn:
+        root = ET.fromstring(svg)
+        assert root.tag == "svg" and float(root.get("width")) > 100
+        assert len(root.findall(".//{*}path")) + len(root.findall(".//path")) > 3  # something is drawn
+
+
+def test_kpi_values_are_the_clis(sample_report, capsys):
+    """The report's KPI table shows what `python -m lib kpis` prints for the same files and dates."""
+    built, html = sample_report
+    assert cli.main(["kpis", *SAMPLE_FILES, "--start", "2026-10-01", "--end", "2026-10-31"]) == 0
+    values = json.loads(capsys.readouterr().out)
+    for key in (*PERFORMANCE_TABLE, "csat", "nps", "cost_per_ticket"):
+        assert values[key] is not None
+        assert f">{formatting.value(BY_KEY[key], values[key], built.lang)}<" in html, key
+
+
+def test_summary_has_five_to_eight_findings_with_numbers(sample_report):
+    built, _ = sample_report
+    assert 5 <= len(built.findings) <= report.MAX_FINDINGS
+    assert all(re.search(r"\d", line) for line in built.findings)
+
+
+def test_problems_are_off_target_kpis_ranked_by_shortfall_with_measures(sample_report):
+    built, _ = sample_report
+    settings = Settings()
+    assert built.problems, "the sample October misses several targets"
+    shortfalls = [(p.state != "red", -p.shortfall) for p in built.problems]
+    assert shortfalls == sorted(shortfalls)
+    for problem, measure in zip(built.problems, built.measures, strict=True):
+        kpi = BY_KEY[problem.key]
+        assert measure.key == problem.key
+        target = formatting.value(kpi, settings.target(kpi), built.lang)
+        assert target in measure.text  # every measure names its KPI's target
+        assert problem.evidence and target in problem.evidence[0]
+
+
+def test_edited_text_and_chosen_sections(sample_report):
+    built, _ = sample_report
+    html = report_html.render(built, include=("summary", "cost"), findings=["Our own line <b>bold</b>"], measures=[])
+    assert "Our own line &lt;b&gt;bold&lt;/b&gt;" in html
+    assert built.findings[0] not in html
+    lang = built.lang
+    assert outline(html) == [t("rpt.section.summary", lang), ("一、" if lang == "zh" else "1. ") + t("rpt.section.cost", lang)]
+
+
+def test_workbook_has_the_summary_and_every_table(sample_report):
+    built, _ = sample_report
+    data = report_html.workbook(built)
+    sheets = pl.read_excel(io.BytesIO(data), sheet_id=0)
+    first = next(iter(sheets.values()))
+    assert first.height == len(built.findings) + len(built.measures)
+    tables = [b for s in built.sections.values() for b in s.blocks if isinstance(b, Table)]
+    assert len(sheets) == 1 + len(built.tables()) and len(built.tables()) == len(tables)
+
+
+# ---- a tiny hand-made data set: what is missing is said, user text is escaped ------------------
+
+
+@pytest.fixture
+def tiny(con):
+    start = datetime(2026, 3, 1, 9)
+    rows = 40
+    tickets = pl.DataFrame({
+        "ticket_id": [f"T{i}" for i in range(rows)],
+        "created_at": [start + timedelta(hours=12 * i) for i in range(rows)],
+        "resolved_at": [start + timedelta(hours=12 * i + 100) if i % 4 else None for i in range(rows)],
+        "category": ["<script>alert(1)</script>" if i % 2 else "**bold** & co" for i in range(rows)],
+    })
+    store.load(con, "tickets", tickets)
+    return con
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_missing_files_and_columns_are_named_not_invented(tiny, lang):
+    built = report.build(tiny, store.Scope(date(2026, 3, 1), date(2026, 3, 20)), Settings(), lang)
+    sections = built.sections
+    assert t("kpi.needs_file", lang, table=t("table.surveys", lang)) in " ".join(sections["satisfaction"].sentences)
+    assert sections["cost"].sentences == [t("rpt.cost.none", lang)]
+    assert overview.needs_sentence(("agent",), lang) in sections["team"].sentences[0]
+    outlook = " ".join(sections["outlook"].sentences)
+    assert t("kpi.needs_file", lang, table=t("table.customers", lang)) in outlook
+    assert t("rpt.outlook.no_forecast", lang, why="")[:8] in outlook  # 20 days are too short to forecast
+    html = report_html.render(built)
+    assert outline(html)[0] == t("rpt.section.summary", lang)
+    assert "http://" not in html and "https://" not in html
+
+
+def test_user_text_is_escaped(tiny):
+    built = report.build(tiny, store.Scope(date(2026, 3, 1), date(2026, 3, 20)), Settings(), "en",
+                         team="<img src=x onerror=alert(1)>")
+    html = report_html.render(built)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the category, shown literally
+    assert "**bold** &amp; co" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_resolution_problem_names_its_worst_group(tiny):
+    built = report.build(tiny, store.Scope(date(2026, 3, 1), date(2026, 3, 20)), Settings(), "en")
+    keys = [p.key for p in built.problems]
+    assert "resolution_rate" in keys  # 3 of 4 resolved against 95 %
+    assert all(p.state in ("red", "amber") for p in built.problems)
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+
+def test_cli_writes_the_same_report(tmp_path, sample):
+    out = tmp_path / "report.html"
+    book = tmp_path / "report.xlsx"
+    code = cli.main(["report", *SAMPLE_FILES, "--start", "2026-10-01", "--end", "2026-10-31", "--lang", "en",
+                     "--no-churn", "--team", "East team", "--out", str(out), "--xlsx", str(book)])
+    assert code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "East team: service report" in html
+    built = report.build(sample, OCTOBER, Settings(), "en", team="East team", with_churn=False)
+    assert built.findings[0] in html and built.findings[1] in html
+    assert pl.read_excel(book, sheet_id=1).height == len(built.findings) + len(built.measures)
+
+
+def test_cli_bad_range_is_one_line(tmp_path, capsys):
+    code = cli.main(["report", "--tickets", "sample_data/tickets.csv", "--start", "2026-10-31", "--end", "2026-10-01",
+                     "--out", str(tmp_path / "x.html"), "--lang", "en"])
+    assert code == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_pdf_prints_on_a_sane_number_of_a4_pages(sample):
+    if report_html.chromium() is None:
+        pytest.fail("Chromium is needed for the PDF; the README's setup installs it")
+    built = report.build(sample, OCTOBER, Settings(), "zh", with_churn=False)
+    document = report_html.pdf(report_html.render(built))
+    assert document.startswith(b"%PDF")
+    assert 10 <= report_html.page_count(document) <= 25  # cover + 9 sections, charts not cut
+    assert b"/MediaBox [0 0 595" in document or b"/MediaBox[0 0 595" in document  # A4 width in points
+
+
+@pytest.mark.slow
+def test_outlook_with_churn_names_customers_at_risk(sample):
+    built = report.build(sample, OCTOBER, Settings(), "en")
+    outlook = " ".join(built.sections["outlook"].sentences)
+    assert "at high risk of leaving within 90 days" in outlook
+    assert any(isinstance(b, Table) for b in built.sections["outlook"].blocks)
+    assert any("high risk" in line for line in built.findings)
