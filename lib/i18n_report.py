@@ -8,7 +8,7 @@ from __future__ import annotations
 
 REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
     # --- KPI sentences ---------------------------------------------------------------------------
-    "rpt.kpi.value": ("{kpi}为 {value}", "{kpi} was {value}"),
+    "rpt.kpi.value": ("{kpi}为 {value}", "{kpi}: {value}"),
     "rpt.kpi.missing": ("{kpi}：{why}。", "{kpi}: {why}."),
     "rpt.kpi.no_previous": ("（{when}无数据可比）", " ({when} has no data to compare with)"),
     "rpt.kpi.up": ("，较{when}（{before}）上升 {change}", ", up {change} on {when} ({before})"),

@@ -52,7 +52,7 @@ def kpi_sentence(
 ) -> str:
     """One KPI in a sentence: value, change on the comparison period, good or bad, and the target.
 
-    E.g. "Response SLA rate was 86.1%, down 2.3 pp on the previous period (88.4%), a deterioration;
+    E.g. "Response SLA rate: 86.1%, down 2.3 pp on the previous period (88.4%), a deterioration;
     it misses the target of 90.0%." `missing` is the reason shown when `now` is None.
     """
     name = label(kpi, lang)

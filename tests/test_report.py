@@ -74,6 +74,8 @@ def test_every_section_heading_in_the_language(sample_report):
 def test_the_file_is_self_contained(sample_report):
     _, html = sample_report
     assert "http://" not in html and "https://" not in html  # no resource, not even a namespace URL
+    style = html.split("<style>")[1].split("</style>")[0]
+    assert "&#" not in style and "Noto Sans CJK SC" in style  # CSS is not HTML: quotes must stay quotes
     assert not re.search(r"<(script|link|img|iframe)\b", html)
     assert "@import" not in html and not re.search(r"url\((?!#)", html)  # only a chart's own clip paths
     ids = re.findall(r'\bid="([^"]+)"', html)

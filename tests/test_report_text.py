@@ -40,7 +40,7 @@ def test_judgement_follows_the_kpis_good_direction():
 def test_falling_rate_below_target_in_english():
     sentence = kpi_sentence(BY_KEY["response_sla_rate"], 0.861, 0.884, SETTINGS, "en")
     assert sentence == (
-        "Response SLA rate was 86.1%, down 2.3 pp on the previous period (88.4%), a deterioration; "
+        "Response SLA rate: 86.1%, down 2.3 pp on the previous period (88.4%), a deterioration; "
         "it is close to but short of the target of 90.0%."
     )
 
@@ -58,20 +58,20 @@ def test_falling_hours_are_an_improvement_that_meets_the_target():
 def test_unchanged_says_stable_and_no_judgement():
     en = kpi_sentence(BY_KEY["tickets"], 1010, 1000, SETTINGS, "en")
     zh = kpi_sentence(BY_KEY["tickets"], 1010, 1000, SETTINGS, "zh")
-    assert en == "Tickets was 1,010, about the same as the previous period (1,000)."
+    assert en == "Tickets: 1,010, about the same as the previous period (1,000)."
     assert zh == "工单量为 1,010，与上期（1,000）基本持平。"
     assert "improvement" not in en and "改善" not in zh
 
 
 def test_same_period_last_year_is_named():
     sentence = kpi_sentence(BY_KEY["tickets"], 1200, 1000, SETTINGS, "en", compare="year")
-    assert sentence == "Tickets was 1,200, up 20.0% on the same period last year (1,000)."
+    assert sentence == "Tickets: 1,200, up 20.0% on the same period last year (1,000)."
     assert "去年同期" in kpi_sentence(BY_KEY["tickets"], 1200, 1000, SETTINGS, "zh", compare="year")
 
 
 def test_no_comparison_period_is_said_not_invented():
     en = kpi_sentence(BY_KEY["tickets"], 1200, None, SETTINGS, "en")
-    assert en == "Tickets was 1,200 (the previous period has no data to compare with)."
+    assert en == "Tickets: 1,200 (the previous period has no data to compare with)."
     assert "上期无数据可比" in kpi_sentence(BY_KEY["tickets"], 1200, None, SETTINGS, "zh")
 
 
