@@ -48,6 +48,7 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
     "rpt.table.breakdown": ("按{field}", "By {field}"),
     "rpt.table.team": ("人员明细（工单最多的 {rows} 人，共 {total} 人）", "Per person (the {rows} with most tickets of {total})"),
     "rpt.table.cost_by": ("按{field}的成本", "Cost by {field}"),
+    "rpt.table.top": ("（最大的 {rows} 个，共 {total} 个）", " (the {rows} largest of {total})"),
     "rpt.table.themes": ("评价主题", "Comment themes"),
     "rpt.table.at_risk": ("流失风险最高的 {rows} 位客户", "The {rows} customers most at risk"),
     # --- satisfaction -----------------------------------------------------------------------------
@@ -96,6 +97,7 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
         "工单不少于 {tickets} 张的人员中，没有人明显偏离团队中位数。",
         "Among people with at least {tickets} tickets, nobody is far from the team median.",
     ),
+    "rpt.team.more": ("另有 {people} 人偏离团队水平，详见“团队”页。", "{people} more people are far from the team median; see the Team page."),
     "rpt.team.better": ("{agent} 优于团队中位数：{metrics}。", "{agent} is ahead of the team median on {metrics}."),
     "rpt.team.worse": ("{agent} 低于团队水平：{metrics}。", "{agent} is behind the team median on {metrics}."),
     # --- cost -------------------------------------------------------------------------------------

@@ -138,7 +138,8 @@ def build(
         scope=scope,
         generated=today or date.today(),
         rows={name: rows for name, rows in store.tables(con).items()},
-        findings=findings(ctx, found, ahead, at_risk),
+        findings=findings(ctx, found, ahead, at_risk,
+                          [line for key in ("efficiency", "cost", "satisfaction", "team") for line in built[key].highlights]),
         sections=built,
         problems=found,
         measures=measures,
@@ -214,30 +215,32 @@ def measure(ctx: Context, problem: Problem) -> Measure:
 # ---- the summary ----------------------------------------------------------------------------
 
 
-def findings(ctx: Context, found: list[Problem], ahead: dict[str, float] | None, at_risk: int | None) -> list[str]:
+def findings(
+    ctx: Context, found: list[Problem], ahead: dict[str, float] | None, at_risk: int | None, highlights: list[str]
+) -> list[str]:
     """Five to eight key findings, each a sentence with its number: targets, volume, the biggest problem,
-    the biggest improvement, satisfaction, cost, next period, customers at risk (what the data allows).
+    the biggest improvement, satisfaction and cost, then the sections' highlights (where time is lost,
+    what costs most) as room allows, and last next period's volume and the customers at risk.
     """
-    lang, said = ctx.lang, []
+    lang = ctx.lang
     met, close, missed = [], [], []
     for kpi in KPIS:
         state = status(kpi, ctx.now(kpi.key), ctx.settings) if kpi.card else None
         {"green": met, "amber": close, "red": missed}.get(state, []).append(kpi)
-    said.append(targets_sentence(met, close, missed, lang))
-    said.append(ctx.sentence("tickets"))
+    first = [targets_sentence(met, close, missed, lang), ctx.sentence("tickets")]
     if found:
-        said.append(t("rpt.finding.problem", lang, text=found[0].evidence[0]))
+        first.append(t("rpt.finding.problem", lang, text=found[0].evidence[0]))
     improved = _most_improved(ctx)
     if improved:
-        said.append(t("rpt.finding.improved", lang, text=ctx.sentence(improved.key)))
-    for key in ("csat", "nps", "cost_per_ticket"):
-        if ctx.now(key) is not None and len(said) < MAX_FINDINGS - 1:
-            said.append(ctx.sentence(key))
+        first.append(t("rpt.finding.improved", lang, text=ctx.sentence(improved.key)))
+    last = []
     if ahead:
-        said.append(t("rpt.finding.forecast", lang, days=int(ahead["days"]), tickets=f"{ahead['tickets']:,.0f}"))
+        last.append(t("rpt.finding.forecast", lang, days=int(ahead["days"]), tickets=f"{ahead['tickets']:,.0f}"))
     if at_risk is not None:
-        said.append(t("rpt.finding.churn", lang, high=f"{at_risk:,}"))
-    return said[:MAX_FINDINGS]
+        last.append(t("rpt.finding.churn", lang, high=f"{at_risk:,}"))
+    middle = [ctx.sentence(k) for k in ("csat", "nps", "cost_per_ticket") if ctx.now(k) is not None] + highlights
+    room = max(MAX_FINDINGS - len(first) - len(last), 0)
+    return first + middle[:room] + last
 
 
 def _most_improved(ctx: Context) -> Kpi | None:

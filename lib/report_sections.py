@@ -38,6 +38,8 @@ from lib.report_text import joined, kpi_sentence, label, share
 MIN_GROUP = 30  # a group needs this many tickets (or answers) before the report names it
 WHERE_DIMENSIONS = ("category", "channel", "region", "product", "priority")  # not agent: team is its own section
 TEAM_ROWS = 15
+TEAM_OUTLIERS = 6  # people named in the text (worst first); the rest are counted
+GROUP_ROWS = 15  # rows of a breakdown table: the biggest groups
 TEAM_COLUMNS = ("agent", "tickets", "throughput_per_day", "first_response_hours_p50", "resolution_hours_p50", "fcr_rate",
                 "reopen_rate", "csat", "cost_per_ticket")  # what fits an A4 page; the Team page has the rest
 TEAM_METRICS = 3  # an outlier's furthest metrics named in the text; the table has them all
@@ -63,6 +65,7 @@ class Section:
     key: str
     sentences: list[str] = field(default_factory=list)
     blocks: list[Figure | Table] = field(default_factory=list)
+    highlights: list[str] = field(default_factory=list)  # sentences worth a place in the summary too
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,17 @@ class Context:
     def now(self, key: str) -> float | None:
         return self.summary.current.get(key)
 
+    @property
+    def compares(self) -> bool:
+        """Whether there is a comparison period (not for the whole data set or an open range)."""
+        return self.scope.previous() is not None
+
     def sentence(self, key: str) -> str:
         kpi = BY_KEY[key]
         return kpi_sentence(
             kpi, self.summary.current.get(key), self.summary.previous.get(key), self.settings, self.lang,
-            compare=self.scope.compare, missing=overview.unavailable(kpi, self.summary, self.lang),
+            compare=self.scope.compare if self.compares else None,
+            missing=overview.unavailable(kpi, self.summary, self.lang),
         )
 
     def sentences(self, keys: tuple[str, ...]) -> list[str]:
@@ -103,22 +112,26 @@ class Context:
             absolute = None if now is None or before is None else now - before
             relative = None if absolute is None or not before else absolute / abs(before)
             state = status(kpi, now, self.settings)
-            rows.append({
-                t("table.kpi", lang): label(kpi, lang),
-                t("table.value", lang): formatting.value(kpi, now, lang),
-                t(f"rpt.compare_column.{self.scope.compare}", lang): formatting.value(kpi, before, lang),
-                t("rpt.column.change", lang): formatting.delta(kpi, absolute, relative, lang) or "—",
-                t("table.target", lang): formatting.value(kpi, self.settings.target(kpi), lang),
-                t("table.status", lang): t(f"status.{state}", lang) if state else "—",
-            })
+            row = {t("table.kpi", lang): label(kpi, lang), t("table.value", lang): formatting.value(kpi, now, lang)}
+            if self.compares:
+                row[t(f"rpt.compare_column.{self.scope.compare}", lang)] = formatting.value(kpi, before, lang)
+                row[t("rpt.column.change", lang)] = formatting.delta(kpi, absolute, relative, lang) or "—"
+            row[t("table.target", lang)] = formatting.value(kpi, self.settings.target(kpi), lang)
+            row[t("table.status", lang)] = t(f"status.{state}", lang) if state else "—"
+            rows.append(row)
         return Table(title, pl.DataFrame(rows))
 
     @property
+    def days(self) -> int:
+        """Days in the range; an open range counts the data's own first to last day."""
+        bounds = store.date_bounds(self.con) or (None, None)
+        start, end = self.scope.start or bounds[0], self.scope.end or bounds[1]
+        return (end - start).days + 1 if start and end else 30
+
+    @property
     def grain(self) -> str:
-        """Day for a month, week for up to half a year, month beyond (and for all the data)."""
-        if not (self.scope.start and self.scope.end):
-            return "month"
-        days = (self.scope.end - self.scope.start).days + 1
+        """Day for a month, week for up to half a year, month beyond."""
+        days = self.days
         return "day" if days <= 45 else "week" if days <= 200 else "month"
 
 
@@ -253,6 +266,7 @@ def satisfaction_section(ctx: Context) -> Section:
             row = worst.row(0, named=True)
             words += t("rpt.satisfaction.worst_theme", lang, theme=comments.theme_name(row["theme"], lang), negative=share(row["share_negative"] or 0.0))
         section.sentences.append(words + t("rpt.end", lang))
+        section.highlights.append(section.sentences[-1])
         shown = themes.select(pl.col("theme").map_elements(lambda k: comments.theme_name(k, lang), return_dtype=pl.String),
                               "comments", "share_negative", "example")
         section.blocks.append(Table(t("rpt.table.themes", lang), tables.display(shown, lang)))
@@ -320,11 +334,13 @@ def efficiency_section(ctx: Context) -> Section:
     slow = worst_groups(ticket_frames(ctx.con, ctx.scope, (key,)), None, key, ctx.settings)
     if slow:
         section.sentences.append(t("rpt.efficiency.slowest", lang, groups=joined([g.words(key, lang) for g in slow], lang)))
+        section.highlights.append(section.sentences[-1])
     cells = efficiency.heatmap(frames)
     if cells is not None and not cells.is_empty() and cells["tickets"].sum():
         busy = cells.sort("tickets", descending=True).row(0, named=True)
         section.sentences.append(t("rpt.efficiency.busiest", lang, weekday=t(f"weekday.{busy['weekday']}", lang),
                                    hour=busy["hour"], next=busy["hour"] + 1, tickets=f"{busy['tickets']:,}"))
+        section.highlights.append(section.sentences[-1])
     if ctx.now("handle_minutes_mean") is not None:
         section.sentences.append(ctx.sentence("handle_minutes_mean"))
     by = next((d for d in ("category", "channel") if d in frames.tickets.columns), None)
@@ -333,9 +349,14 @@ def efficiency_section(ctx: Context) -> Section:
         if table is not None:
             keep = [c for c in (by, "tickets", "first_response_hours_p50", "resolution_hours_p50", "resolution_sla_rate",
                                 "fcr_rate", "reopen_rate") if c in table.columns]
-            section.blocks.append(Table(t("rpt.table.breakdown", lang, field=t(f"field.{by}", lang)),
-                                        tables.display(table.select(keep), lang)))
+            shown = table.sort("tickets", descending=True).head(GROUP_ROWS).select(keep)
+            section.blocks.append(Table(_rows_title(t("rpt.table.breakdown", lang, field=t(f"field.{by}", lang)),
+                                                    shown.height, table.height, lang), tables.display(shown, lang)))
     return section
+
+
+def _rows_title(title: str, shown: int, total: int, lang: str) -> str:
+    return title if shown >= total else title + t("rpt.table.top", lang, rows=shown, total=total)
 
 
 def team_section(ctx: Context) -> Section:
@@ -356,7 +377,11 @@ def team_section(ctx: Context) -> Section:
     found = team.outliers(table)
     if found.is_empty():
         section.sentences.append(t("rpt.team.no_outliers", lang, tickets=team.MIN_TICKETS))
-    for (agent, side), rows in found.group_by(["agent", "direction"], maintain_order=True):
+    people_found = found.group_by(["agent", "direction"], maintain_order=True)
+    for index, ((agent, side), rows) in enumerate(people_found):
+        if index == TEAM_OUTLIERS:
+            section.sentences.append(t("rpt.team.more", lang, people=found.select("agent", "direction").n_unique() - index))
+            break
         metrics = [
             t("team.outlier_metric", lang, metric=tables.header(r["metric"], lang).replace(" (%)", ""),
               value=team.metric_value(r["metric"], r["value"], lang), median=team.metric_value(r["metric"], r["median"], lang))
@@ -391,6 +416,7 @@ def cost_section(ctx: Context) -> Section:
         names = ("、" if lang == "zh" else ", ").join(str(v) for v in vital["category"].to_list()[:8])
         section.sentences.append(t("rpt.cost.pareto", lang, vital=vital.height, total=pareto.height,
                                    share=share(vital["share"].sum() or 0.0), names=names))
+        section.highlights.append(section.sentences[-1])
         title = t("cost.pareto_title", lang)
         section.blocks.append(Figure(title, charts.pareto(
             pareto, category="category", value="cost_total", cumulative="cumulative_share", vital="vital",
@@ -410,7 +436,9 @@ def cost_section(ctx: Context) -> Section:
     if by:
         table = cost.by_dimension(frames, by)
         if table is not None:
-            section.blocks.append(Table(t("rpt.table.cost_by", lang, field=t(f"field.{by}", lang)), tables.display(table, lang)))
+            shown = table.head(GROUP_ROWS)
+            section.blocks.append(Table(_rows_title(t("rpt.table.cost_by", lang, field=t(f"field.{by}", lang)),
+                                                    shown.height, table.height, lang), tables.display(shown, lang)))
     return section
 
 

@@ -48,22 +48,23 @@ def judgement(kpi: Kpi, moved: Direction | None) -> Literal["better", "worse"] |
 
 def kpi_sentence(
     kpi: Kpi, now: float | None, before: float | None, settings: Settings, lang: str, *,
-    compare: str = "previous", missing: str | None = None,
+    compare: str | None = "previous", missing: str | None = None,
 ) -> str:
     """One KPI in a sentence: value, change on the comparison period, good or bad, and the target.
 
     E.g. "Response SLA rate: 86.1%, down 2.3 pp on the previous period (88.4%), a deterioration;
-    it misses the target of 90.0%." `missing` is the reason shown when `now` is None.
+    it misses the target of 90.0%." `missing` is the reason shown when `now` is None; `compare` None
+    (no comparison period at all) leaves the change out rather than saying it is missing on every line.
     """
     name = label(kpi, lang)
     if now is None:
         return t("rpt.kpi.missing", lang, kpi=name, why=missing or t("kpi.no_rows", lang))
     words = t("rpt.kpi.value", lang, kpi=name, value=formatting.value(kpi, now, lang))
-    when = t(f"rpt.compare.{compare}", lang)
-    moved = direction(kpi, now, before)
-    if moved is None:
+    when = t(f"rpt.compare.{compare}", lang) if compare else ""
+    moved = direction(kpi, now, before) if compare else None
+    if moved is None and compare:
         words += t("rpt.kpi.no_previous", lang, when=when)
-    else:
+    elif moved is not None:
         absolute, relative = change(now, before)
         size = (formatting.delta(kpi, absolute, relative, lang) or "").lstrip("+-")
         words += t(f"rpt.kpi.{moved}", lang, change=size, when=when, before=formatting.value(kpi, before, lang))

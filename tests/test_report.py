@@ -233,3 +233,11 @@ def test_outlook_with_churn_names_customers_at_risk(sample):
     assert "at high risk of leaving within 90 days" in outlook
     assert any(isinstance(b, Table) for b in built.sections["outlook"].blocks)
     assert any("high risk" in line for line in built.findings)
+
+
+def test_whole_data_has_no_comparison_to_repeat(tiny):
+    built = report.build(tiny, store.Scope(), Settings(), "en", with_churn=False)
+    said = " ".join(built.sections["performance"].sentences)
+    assert "Tickets: 40." in said and "previous period" not in said
+    table = next(b for b in built.sections["performance"].blocks if isinstance(b, Table))
+    assert table.frame.columns == ["KPI", "This period", "Target", "Status"]
