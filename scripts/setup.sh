@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Set up everything Aftersight needs, idempotently: Debian packages, a venv, pinned Python packages.
-#   scripts/setup.sh          what the app needs (CJK fonts for chart PNGs)
-#   scripts/setup.sh --dev    plus what the tests need (Chromium for browser tests, pytest, ruff)
+#   scripts/setup.sh          what the app needs (CJK fonts for charts, Chromium to print the report's PDF)
+#   scripts/setup.sh --dev    plus what the tests need (pytest, Playwright, ruff)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 
-debs=(fonts-noto-cjk)
-[ "$dev" = 1 ] && debs+=(chromium)
+debs=(fonts-noto-cjk chromium)
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
