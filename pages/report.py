@@ -10,14 +10,14 @@ page = ui_page.open_page("report", "rpt.page.title", drill=False)
 lang, con, scope, settings = page.lang, page.con, page.scope, page.settings
 st.caption(t("rpt.page.intro", lang))
 
-left, right = st.columns([2, 3])
+left, right = st.columns(2, vertical_alignment="bottom")
 team = left.text_input(t("rpt.page.team", lang), key="report_team", max_chars=60, placeholder=t("rpt.default_team", lang))
 has_customers = bool(store.tables(con).get("customers"))
-with_churn = left.checkbox(
+with_churn = right.checkbox(
     t("rpt.page.with_churn", lang), value=has_customers, disabled=not has_customers, key="report_churn",
     help=t("rpt.page.with_churn_help", lang) if has_customers else t("kpi.needs_file", lang, table=t("table.customers", lang)),
 )
-chosen = right.pills(
+chosen = st.pills(
     t("rpt.page.sections", lang), report.SECTIONS, selection_mode="multi", default=report.SECTIONS,
     key="report_sections", format_func=lambda key: t(f"rpt.section.{key}", lang),
 )
