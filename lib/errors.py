@@ -15,11 +15,15 @@ class InputError(Exception):
         self.key = key
         self.params = params
 
-    def message(self, lang: str = "en") -> str:
-        """The sentence in `lang`, with field, table and reason names translated too."""
+    def message(self, lang: str = "en", escape=None) -> str:
+        """The sentence in `lang`, with field, table and reason names translated too.
+
+        `escape` is applied to every text parameter (file and column names are user text): the
+        app passes `lib.formatting.literal` because it shows the sentence as Markdown.
+        """
         from lib.i18n import CATALOGUE, t
 
-        params = dict(self.params)
+        params = {k: escape(v) if escape and isinstance(v, str) else v for k, v in self.params.items()}
         for name, prefix in (("field", "field"), ("table", "table"), ("reason", "reason")):
             value = params.get(name)
             if isinstance(value, str) and f"{prefix}.{value}" in CATALOGUE:

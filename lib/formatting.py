@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from lib.kpis import Kpi
 
 _SUFFIX = {"hours": (" 小时", " h"), "minutes": (" 分钟", " min")}
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def literal(text: object) -> str:
+    """`text` (a category, a name, a file name: anything a user wrote) safe inside Streamlit Markdown.
+
+    CommonMark lets a backslash escape any ASCII punctuation, so `**x**`, `[a](b)`, `<script>`,
+    `:red[x]` and `$x$` all show as typed; Chinese and other letters are untouched.
+    """
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
 
 
 def value(kpi: Kpi, number: float | None, lang: str = "en") -> str:

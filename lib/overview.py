@@ -108,12 +108,13 @@ def alert_sentence(kpi: Kpi, value: float, settings: Settings, lang: str) -> str
 NOTABLE_CHANGE = 0.01
 
 
-def explanation_sentence(explanation: Explanation, settings: Settings, lang: str) -> str:
+def explanation_sentence(explanation: Explanation, settings: Settings, lang: str, escape=str) -> str:
     """Why a red KPI moved, in words: its change and the groups behind most of it.
 
     E.g. "Down 1.5 pp on the comparison period; 71% of the change is from 问题类型 漏水 · 区域 华东."
     A group whose share is above 100 % (others moved the other way) is described by
-    what the KPI would be had it stayed as before.
+    what the KPI would be had it stayed as before. `escape` is applied to the group values
+    (user text): the page passes `formatting.literal` as it shows the sentence as Markdown.
     """
     kpi = BY_KEY[explanation.key]
     if explanation.change is None:
@@ -129,7 +130,7 @@ def explanation_sentence(explanation: Explanation, settings: Settings, lang: str
     if not explanation.contributions:
         return words + t("alert.spread", lang)
     for index, part in enumerate(explanation.contributions):
-        segment = " · ".join(f"{t(f'field.{dim}', lang)} {value}" for dim, value in part.segment)
+        segment = " · ".join(f"{t(f'field.{dim}', lang)} {escape(value)}" for dim, value in part.segment)
         if part.share <= 1:
             key = "alert.part" if index == 0 else "alert.part_more"
             words += t(key, lang, share=f"{part.share:.0%}", segment=segment)

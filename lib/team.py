@@ -247,5 +247,5 @@ def outlier_lines(found: pl.DataFrame, lang: str) -> list[str]:
             for row in rows.iter_rows(named=True)
         ]
         sep = "；" if lang == "zh" else "; "
-        lines.append(t(f"team.outlier_{direction}", lang, agent=agent, metrics=sep.join(parts)))
+        lines.append(t(f"team.outlier_{direction}", lang, agent=formatting.literal(agent), metrics=sep.join(parts)))
     return lines

@@ -159,7 +159,7 @@ def with_field_labels(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 def input_error(error: InputError, lang: str) -> None:
-    st.error(error.message(lang), icon="⚠️")
+    st.error(error.message(lang, escape=formatting.literal), icon="⚠️")
 
 
 # Streamlit's uploader writes "Upload" and "… per file • CSV, …" in English with no

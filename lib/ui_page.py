@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from lib import charts, export, frame, overview, session, store, tables, ui
+from lib import charts, export, formatting, frame, overview, session, store, tables, ui
 from lib.i18n import t
 from lib.kpis import Settings
 
@@ -81,7 +81,7 @@ class Page:
             return
         with self._top:
             for dimension, value in list(self.drills.items()):
-                shown = value if value is not None else t("drill.empty_value", self.lang)
+                shown = formatting.literal(value) if value is not None else t("drill.empty_value", self.lang)
                 words = t("drill.active", self.lang, field=t(f"field.{dimension}", self.lang), value=shown)
                 left, clear, everywhere = st.columns([6, 1, 2], vertical_alignment="center")
                 left.info(words, icon=":material/filter_alt:")

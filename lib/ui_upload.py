@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from lib import export, ingest, mapping, session, store, ui
+from lib import export, formatting, ingest, mapping, session, store, ui
 from lib.dates import detect_day_order, has_year_last
 from lib.errors import InputError
 from lib.i18n import t
@@ -82,7 +82,7 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
     file_key = f"{upload.file_id}_{table}"
     if file_key in st.session_state.get(_LOADED, set()):
         # Loaded: its rows are in DuckDB and its report is below; do not read it again.
-        st.success(t("data.file_loaded", lang, name=upload.name), icon=":material/check_circle:")
+        st.success(t("data.file_loaded", lang, name=formatting.literal(upload.name)), icon=":material/check_circle:")
         return
     sheet = st.session_state.get(f"sheet_{file_key}")
     try:
@@ -211,7 +211,7 @@ def report_panel(report: LoadReport, lang: str) -> None:
     v = report.validated
     with st.container(border=True):
         title = "report.title" if report.loaded is not None else "report.preview_title"
-        st.markdown(f"**{t(title, lang, name=report.name)}**")
+        st.markdown(f"**{t(title, lang, name=formatting.literal(report.name))}**")
         flagged = (
             int(v.summary.filter(pl.col("action") == "flagged")["rows"].sum()) if v.summary.height else 0
         )

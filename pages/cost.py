@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from lib import charts, cost, tables, ui, ui_page
+from lib import charts, cost, formatting, tables, ui, ui_page
 from lib.i18n import t
 from lib.periods import GRAINS
 from lib.schema import DIMENSIONS
@@ -83,7 +83,7 @@ else:
             vital=vital.height,
             total=pareto.height,
             share=f"{(vital['share'].sum() or 0):.0%}",
-            names=("、" if lang == "zh" else ", ").join(str(v) for v in vital["category"].to_list()[:8]),
+            names=("、" if lang == "zh" else ", ").join(formatting.literal(v) for v in vital["category"].to_list()[:8]),
         )
     )
     figure = charts.pareto(

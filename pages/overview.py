@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import alerts, charts, overview, session, ui, ui_page
+from lib import alerts, charts, formatting, overview, session, ui, ui_page
 from lib.i18n import t
 from lib.periods import GRAINS
 
@@ -20,7 +20,7 @@ with st.container(border=True):
     for (kpi, value), explanation in zip(red, why, strict=True):
         st.markdown(
             f":red[●] {overview.alert_sentence(kpi, value, settings, lang)} "
-            f"{overview.explanation_sentence(explanation, settings, lang)}"
+            f"{overview.explanation_sentence(explanation, settings, lang, escape=formatting.literal)}"
         )
     if not red:
         st.markdown(t("overview.no_alerts", lang))
