@@ -5,7 +5,18 @@ from dataclasses import replace
 import polars as pl
 import streamlit as st
 
-from lib import charts, forecast, overview, service_calendar, session, staffing, store, ui, ui_page
+from lib import (
+    charts,
+    forecast,
+    formatting,
+    overview,
+    service_calendar,
+    session,
+    staffing,
+    store,
+    ui,
+    ui_page,
+)
 from lib import forecast_view as view
 from lib.i18n import t
 from lib.schema import DIMENSIONS
@@ -71,7 +82,7 @@ try:
         scope=scope,
     )
 except ValueError as error:  # an event that ends before it starts
-    st.error(t("forecast.bad_event", lang, detail=str(error)), icon="⚠️")
+    st.error(t("forecast.bad_event", lang, detail=formatting.literal(error)), icon="⚠️")
     st.stop()
 guessed = view.estimated_years(series, horizon, country)
 if guessed:
