@@ -85,6 +85,14 @@ def search(comments: pl.DataFrame, text: str | None = None, theme: str | None = 
     return picked
 
 
+def theme_trend(comments: pl.DataFrame, every: str, keys: list[str]) -> pl.DataFrame | None:
+    """Mentions and share negative per period of each theme in `keys` (long: period, theme, comments,
+    share_negative); None without dates.
+    """
+    columns = [c for c in ("comment", "sentiment", "submitted_at") if c in comments.columns]
+    return themes.theme_trend(comments.select(columns), every, keys)
+
+
 def theme_table(comments: pl.DataFrame, top: int = 15) -> pl.DataFrame:
     """What people talk about: themes with counts, share negative and an example (see `lib.themes`)."""
     return themes.themes(comments.select("comment", "sentiment", "submitted_at"), top=top)

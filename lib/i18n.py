@@ -295,6 +295,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "satisfaction.negative_by": ("各{field}的负面评价占比", "Negative comments by {field}"),
     "satisfaction.themes": ("大家在谈什么（点击主题筛选下方评价）", "What people talk about (click a theme to filter the comments)"),
     "satisfaction.pick_theme": ("主题", "Theme"),
+    "satisfaction.theme_trend": ("主题提及趋势（未选主题时为提及最多的 5 个）", "Theme mentions over time (the 5 most mentioned unless one is picked)"),
     "satisfaction.search": ("搜索评价", "Search the comments"),
     "satisfaction.search_hint": ("例如：师傅、收费、waiting", "e.g. 师傅, 收费, waiting"),
     "satisfaction.comments_found": (

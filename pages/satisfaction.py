@@ -9,6 +9,7 @@ from lib.kpis import BY_KEY
 from lib.periods import GRAINS
 
 page = ui_page.open_page("satisfaction", "satisfaction.title")
+TRENDED_THEMES = 5  # the most mentioned themes drawn over time when none is picked
 
 
 def _theme_name(key: str) -> str:
@@ -191,6 +192,15 @@ else:
         t("satisfaction.pick_theme", lang), list(names), format_func=names.get, key="sentiment_theme",
     )
     page.table(topics.with_columns(pl.col("theme").replace(names)), "themes", "themes", sheet=t("satisfaction.themes", lang))
+    followed = [picked] if picked else list(names)[:TRENDED_THEMES]
+    trend = page.memo(("theme_trend", grain, tuple(followed)), lambda: comments.theme_trend(said, GRAINS[grain], followed))
+    if trend is not None and not trend.is_empty():
+        figure = charts.multi_line(
+            trend, x="period", series="theme", y="comments", x_title=t(f"grain.{grain}", lang),
+            y_title=t("column.comments", lang), series_title="", title=t("satisfaction.theme_trend", lang),
+            series_labels={key: names[key] for key in followed}, time_unit=grain,
+        )  # fmt: skip
+        page.chart(figure, trend, "theme_trend", "theme_trend", sheet=t("satisfaction.theme_trend", lang))
     query = st.text_input(t("satisfaction.search", lang), key="comment_search", placeholder=t("satisfaction.search_hint", lang))
     found = comments.search(said, query, picked)
     listed = comments.most_negative(found, limit=200).with_columns(pl.col("sentiment").replace(SENTIMENT_WORDS))

@@ -85,3 +85,19 @@ def test_most_negative_first_and_search(said):
 def test_no_comment_column_is_not_available():
     assert comments.scored(Frames(None, ANSWERS.drop("comment"), None, None, Scope())) is None
     assert comments.scored(Frames(None, None, None, None, Scope())) is None
+
+
+def test_theme_trend_counts_mentions_per_week(said):
+    trend = comments.theme_trend(said, "1w", ["fees", "waiting"])
+    # 收费 (fees) on 9 March, negative; 等了三天 (waiting) on 3 March, negative
+    assert trend.rows() == [
+        (datetime(2026, 3, 2).date(), "waiting", 1, 1.0),
+        (datetime(2026, 3, 9).date(), "fees", 1, 1.0),
+    ]
+    assert comments.theme_trend(said.drop("submitted_at"), "1w", ["fees"]) is None
+
+
+def test_theme_name_reads_the_dictionary_or_the_word():
+    assert comments.theme_name("fees", "zh") == "收费"
+    assert comments.theme_name("fees", "en") == "Fees"
+    assert comments.theme_name("word:遥控器", "en") == "遥控器"
