@@ -68,6 +68,45 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The file “{name}” is {size_mb} MB, over the {limit_mb} MB limit. Export it month by month, "
         "or ask your administrator to raise server.maxUploadSize.",
     ),
+    # Limits on untrusted files (lib/reading.py LIMITS); {env} is the variable that raises one.
+    "read.too_many_rows": (
+        "文件“{name}”有 {rows} 行数据，超过上限 {limit} 行。请按月份拆分导出，或请管理员调高环境变量 {env}。",
+        "The file “{name}” has {rows} data rows, over the limit of {limit}. Export it month by month, "
+        "or ask your administrator to raise the environment variable {env}.",
+    ),
+    "read.too_many_columns": (
+        "文件“{name}”有 {columns} 列，超过上限 {limit} 列。请检查分隔符和换行是否正确、只导出需要的列，或请管理员调高环境变量 {env}。",
+        "The file “{name}” has {columns} columns, over the limit of {limit}. Check its separators and line "
+        "breaks and export only the columns you need, or ask your administrator to raise the environment variable {env}.",
+    ),
+    "read.excel_unpacked": (
+        "Excel 文件“{name}”解压后有 {size_mb} MB，超过上限 {limit} MB。请拆分或另存为 CSV 后上传，或请管理员调高环境变量 {env}。",
+        "The Excel file “{name}” unpacks to {size_mb} MB, over the limit of {limit} MB. Split it or save it as CSV, "
+        "or ask your administrator to raise the environment variable {env}.",
+    ),
+    "read.excel_ratio": (
+        "Excel 文件“{name}”中的“{part}”解压后变大 {ratio} 倍（上限 {limit} 倍），像是压缩炸弹，已拒绝读取。"
+        "如果文件正常，请另存为 CSV 上传，或请管理员调高环境变量 {env}。",
+        "The part “{part}” of the Excel file “{name}” grows {ratio} times when unpacked (limit {limit}), like a "
+        "zip bomb, so it was not read. If the file is genuine, save it as CSV, or ask your administrator to raise "
+        "the environment variable {env}.",
+    ),
+    "read.excel_sparse": (
+        "Excel 文件“{name}”的工作表“{sheet}”一直延伸到单元格 {corner}（{cells} 个单元格），但几乎没有数据。"
+        "请删除数据下方和右侧的空行空列（按 Ctrl+End 可找到最后一个单元格）后保存，或另存为 CSV 上传。",
+        "The sheet “{sheet}” of the Excel file “{name}” reaches cell {corner} ({cells} cells) but holds almost no "
+        "data. Delete the rows and columns after your data (Ctrl+End shows the last cell) and save, or save it as CSV.",
+    ),
+    "read.excel_memory": (
+        "读取 Excel 文件“{name}”需要超过 {limit} MB 内存，已停止。请另存为 CSV 上传，或请管理员调高环境变量 {env}。",
+        "Reading the Excel file “{name}” needed more than {limit} MB of memory and was stopped. Save it as CSV, "
+        "or ask your administrator to raise the environment variable {env}.",
+    ),
+    "read.excel_timeout": (
+        "读取 Excel 文件“{name}”超过 {limit} 秒，已停止。请另存为 CSV 上传，或请管理员调高环境变量 {env}。",
+        "Reading the Excel file “{name}” took more than {limit} seconds and was stopped. Save it as CSV, "
+        "or ask your administrator to raise the environment variable {env}.",
+    ),
     # --- mapping, scope ---------------------------------------------------------
     "mapping.missing": (
         "必填字段“{field}”在{table}文件中没有对应的列。请在下表中为它选择一列；可选的列：{candidates}。",
@@ -819,6 +858,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.out_of_range": ("数值超出范围（已清空）", "Value out of range (cleared)"),
     "reason.unparseable_number": ("数字无法识别（已清空）", "Number unreadable (cleared)"),
     "reason.unparseable_bool": ("是/否值无法识别（已清空）", "Yes/no value unreadable (cleared)"),
+    "reason.title_rows": ("表头上方的标题行（已跳过）", "Title rows above the header (skipped)"),
+    "reason.total_row": ("合计、小计行", "Total or subtotal row"),
+    "reason.time_without_date": ("只有时间、没有日期（请对应含日期的列）", "Time without a date (map the column with the date)"),
+    "reason.implausible_date": ("日期早于 1980 年或在未来", "Date before 1980 or in the future"),
+    "reason.wrong_scale": ("评分是 0–10 分制，应为 1–5（已清空）", "Scores on a 0–10 scale where 1–5 is expected (cleared)"),
+    "reason.text_truncated": ("文字过长，已截断", "Text too long (cut)"),
     "action.excluded": ("排除", "Excluded"),
     "action.flagged": ("保留并标记", "Kept, flagged"),
 }

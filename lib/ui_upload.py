@@ -17,7 +17,7 @@ from lib.reading import list_sheets
 from lib.schema import TABLES
 from lib.validation import Validated
 
-EXTENSIONS = ("csv", "tsv", "txt", "xlsx", "parquet")
+EXTENSIONS = ("csv", "tsv", "txt", "xlsx", "xls", "xlsb", "ods", "parquet")
 # Our own limit, below server.maxUploadSize in .streamlit/config.toml, so the user
 # gets a translated sentence rather than the widget's English one.
 UPLOAD_LIMIT_MB = 500

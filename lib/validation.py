@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import polars as pl
 
 from lib.dates import detect_day_order, has_year_last, parse_datetimes
 from lib.mapping import MappingResult, require_complete
-from lib.reading import ReadResult
+from lib.reading import ReadResult, limit
 from lib.schema import TABLES, Field
 from lib.values import parse_bools, parse_numbers, parse_text, unparsed_mask
 
 # Reasons, in the order the report lists them. "excluded" rows are not used;
 # "flagged" rows are used with the named value cleared (or, for the *_before_created
 # checks, kept and left out of duration KPIs as SPEC §2 says).
-EXCLUDED = ("empty_row", "trailing_empty_rows", "empty_required", "unparseable_required_date", "duplicate_id")
+EXCLUDED = (
+    "title_rows",
+    "empty_row",
+    "trailing_empty_rows",
+    "total_row",
+    "empty_required",
+    "unparseable_required_date",
+    "duplicate_id",
+)
 FLAGGED = (
     "unparseable_date",
+    "time_without_date",
+    "implausible_date",
     "resolved_before_created",
     "response_before_created",
     "out_of_range",
+    "wrong_scale",
     "unparseable_number",
     "unparseable_bool",
+    "text_truncated",
 )
 ID_FIELD = {"tickets": "ticket_id", "customers": "customer_id"}
 ROW = "_row"  # the row as a spreadsheet shows it: header is row 1, first data row is row 2
@@ -36,6 +49,15 @@ PLACEHOLDERS = ("?", "-", "--", "—", "/", "n/a", "na", "null", "none", "nan", 
 _PLACEHOLDER_SPELLINGS = tuple({v for p in PLACEHOLDERS for v in (p, p.upper(), p.capitalize())})
 
 PARSERS = {"number": parse_numbers, "int": parse_numbers, "bool": parse_bools, "text": parse_text}
+
+# A row whose first text cell is one of these is a total line under a report, not a record.
+_TOTAL = r"(?i)^(?:(?:合计|总计|小计|共计|總計|合計|小計).*|(?:grand\s+|sub\s*)?totals?[:：]?|sum[:：]?)$"
+# A cell holding only a clock time (08:30, 8:30:15, 下午 2:05).
+_TIME_ONLY = r"(?i)^(?:上午|下午|am|pm)?\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:am|pm)?$"
+# Dates outside this window are placeholders or typos: 1970-01-01 08:00 is "no value"
+# (Unix time 0 in China), 2099 a default "never"; a ticket cannot be created tomorrow.
+EARLIEST_DATE = datetime(1980, 1, 1)
+FUTURE_MARGIN = timedelta(days=2)  # time zones and clocks a little ahead
 
 
 @dataclass(frozen=True)
@@ -95,9 +117,15 @@ def validate(
     require_complete(mapping)
     table = mapping.table
     fields: dict[str, Field] = {f.name: f for f in TABLES[table]}
-    raw = read.frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    if read.row_numbers is not None:
+        raw = read.frame.with_columns(read.row_numbers.cast(pl.Int64).alias(ROW))
+    else:
+        raw = read.frame.with_row_index(ROW, offset=read.header_row + 1).with_columns(
+            pl.col(ROW).cast(pl.Int64)
+        )
     columns = mapping.columns
     problems: list[pl.DataFrame] = []
+    latest = datetime.now() + FUTURE_MARGIN
 
     date_fields = [n for n in columns if fields[n].type == "datetime"]
     date_columns = [raw[columns[n]] for n in date_fields]
@@ -105,7 +133,9 @@ def validate(
     order = day_order or detected or "dmy"
 
     typed: dict[str, pl.Series] = {}
-    keep = pl.Series([True] * raw.height)
+    totals = _total_rows(read.frame)
+    problems.append(_issue(raw, totals, "total_row", "", "excluded", None))
+    keep = ~totals
     for name, header in columns.items():
         fld = fields[name]
         source = _blank_placeholders(raw[header]) if fld.type != "bool" else raw[header]
@@ -115,6 +145,25 @@ def validate(
             empty = parsed.is_null() & ~bad
             problems.append(_issue(raw, empty & keep, "empty_required", name, "excluded", header))
             keep = keep & ~empty
+        if fld.type == "datetime" and bad.any():
+            # A column of clock times needs the date column beside it mapped instead.
+            time_only = bad & _time_only(source)
+            if time_only.any():
+                action = "excluded" if fld.required else "flagged"
+                problems.append(_issue(raw, time_only & keep, "time_without_date", name, action, header))
+                if fld.required:
+                    keep = keep & ~time_only
+                bad = bad & ~time_only
+        if fld.type == "datetime":
+            implausible = parsed.is_not_null() & ((parsed < EARLIEST_DATE) | (parsed > latest))
+            if implausible.any():
+                action = "excluded" if fld.required else "flagged"
+                problems.append(_issue(raw, implausible & keep, "implausible_date", name, action, header))
+                if fld.required:
+                    keep = keep & ~implausible
+                parsed = parsed.set(implausible, None)
+        if fld.type == "text":
+            parsed = _truncate(parsed, raw, keep, name, header, problems)
         if bad.any():
             reason = {
                 "datetime": "unparseable_date",
@@ -130,7 +179,11 @@ def validate(
             low = fld.low if fld.low is not None else float("-inf")
             high = fld.high if fld.high is not None else float("inf")
             outside = parsed.is_not_null() & ((parsed < low) | (parsed > high))
-            problems.append(_issue(raw, outside & keep, "out_of_range", name, "flagged", header))
+            reason = "out_of_range"
+            if outside.any() and _ten_point_scale(parsed, high):
+                # 1–5 expected, 0–10 given: the in-range answers are on the other scale too.
+                outside, reason = parsed.is_not_null(), "wrong_scale"
+            problems.append(_issue(raw, outside & keep, reason, name, "flagged", header))
             parsed = parsed.set(outside, None) if outside.any() else parsed
         if fld.type == "int":
             parsed = parsed.round(0).cast(pl.Int64)
@@ -160,11 +213,62 @@ def validate(
         rows_used=used.height,
         issues=issues.sort("row") if issues.height else issues,
         summary=summary,
-        rows_read=raw.height + read.empty_rows + read.trailing_empty_rows,
+        rows_read=raw.height + read.empty_rows + read.trailing_empty_rows + read.title_rows,
         # Only worth telling the user when some date is written year-last (03/04/2024).
         day_order=order if detected or day_order or has_year_last(date_columns) else None,
         day_order_detected=detected is not None,
     )
+
+
+def _total_rows(frame: pl.DataFrame) -> pl.Series:
+    """Rows whose first text cell says 合计 / 总计 / 小计 / Total: the sums under a report."""
+    texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not texts or not frame.height:
+        return pl.Series([False] * frame.height, dtype=pl.Boolean)
+    first = frame.select(pl.coalesce(texts)).to_series()
+    # Only short labels can be a total line; the regex runs on those alone.
+    short = (first.str.len_chars() <= 40).fill_null(False)
+    found = pl.Series([False] * frame.height, dtype=pl.Boolean)
+    if short.any():
+        rows = short.arg_true()
+        found = found.scatter(rows, first.gather(rows).str.contains(_TOTAL).fill_null(False))
+    return found
+
+
+def _time_only(values: pl.Series) -> pl.Series:
+    """Cells holding a time of day and no date: `08:30`, or an Excel time (a fraction of a day)."""
+    if values.dtype == pl.Time:
+        return values.is_not_null()
+    if values.dtype.is_numeric():
+        return ((values > 0) & (values < 1)).fill_null(False)
+    if values.dtype != pl.String:
+        return pl.Series([False] * len(values), dtype=pl.Boolean)
+    return values.str.strip_chars().str.contains(_TIME_ONLY).fill_null(False)
+
+
+def _ten_point_scale(scores: pl.Series, high: float) -> bool:
+    """Whether a score column meant to end at `high` (5) is on a 0–10 scale instead.
+
+    At least ten answers, all within 0–10, and one in five above `high`: a few typos
+    (a 6 among 1–5 answers) stay ordinary out-of-range values.
+    """
+    present = scores.drop_nulls()
+    if high >= 10 or len(present) < 10 or present.min() < 0 or present.max() > 10:
+        return False
+    return int((present > high).sum()) >= 0.2 * len(present)
+
+
+def _truncate(
+    texts: pl.Series, raw: pl.DataFrame, keep: pl.Series, name: str, header: str, problems: list
+) -> pl.Series:
+    """Text longer than the cell limit, cut to it and flagged (a 10 MB "comment" is a broken export)."""
+    cap = int(limit("cell_chars"))
+    # Bytes are at least characters: most columns are ruled out without counting characters.
+    if texts.dtype != pl.String or not (texts.str.len_bytes().max() or 0) > cap:
+        return texts
+    long = (texts.str.len_chars() > cap).fill_null(False)
+    problems.append(_issue(raw, long & keep, "text_truncated", name, "flagged", header))
+    return texts.str.slice(0, cap)
 
 
 def _blank_placeholders(values: pl.Series) -> pl.Series:
@@ -179,7 +283,11 @@ def _summary(issues: pl.DataFrame, read: ReadResult) -> pl.DataFrame:
     schema = {"reason": pl.String, "field": pl.String, "action": pl.String, "rows": pl.Int64, "examples": pl.String}
     counted = [
         {"reason": reason, "field": "", "action": "excluded", "rows": n, "examples": ""}
-        for reason, n in (("empty_row", read.empty_rows), ("trailing_empty_rows", read.trailing_empty_rows))
+        for reason, n in (
+            ("title_rows", read.title_rows),
+            ("empty_row", read.empty_rows),
+            ("trailing_empty_rows", read.trailing_empty_rows),
+        )
         if n
     ]
     base = pl.DataFrame(counted, schema=schema)

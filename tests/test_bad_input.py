@@ -71,13 +71,8 @@ def test_semicolon_file_reads_as_columns():
 def test_mixed_encodings_do_not_produce_garbled_text_silently():
     data = "工单号,创建时间,渠道\nA1,2024-03-01 08:00,电话\n".encode() + "A2,2024-03-02 08:00,微信\n".encode("gbk")
     con = store.connect()
-    try:
-        validated, _ = _load(con, data, "mixed.csv")
-    except InputError as error:
-        assert error.key.startswith("read.")
-        return
-    channels = set(validated.frame["channel"].drop_nulls().to_list())
-    assert channels <= {"电话", "微信"}, f"garbled text loaded: {channels}"
+    validated, _ = _load(con, data, "mixed.csv")  # each line decoded in its own encoding
+    assert validated.frame["channel"].to_list() == ["电话", "微信"]
 
 
 def test_message_translates_field_and_reason_names():

@@ -330,3 +330,102 @@ def test_real_servicenow_incident_events():
     assert result.frame["opened_at"][0] == "29-02-2016 01:16"
     assert opened[0] == datetime(2016, 2, 29, 1, 16)
     assert opened.null_count() == 0
+
+
+# --- title blocks, mixed encodings, other workbook formats, limits ------------------
+
+TITLE_BLOCK = "售后服务工单明细表,,\n导出时间：2024-03-05,,\n,,\n工单号,创建时间,渠道\nT1,2024-03-01 08:00,电话\n,,\nT2,2024-03-02 08:00,微信\n"
+
+
+def test_title_block_above_the_header_is_skipped_and_counted():
+    result = read_table(TITLE_BLOCK.encode(), "明细.csv")
+    assert result.frame.columns == ["工单号", "创建时间", "渠道"]
+    assert (result.header_row, result.title_rows, result.empty_rows) == (4, 2, 1)
+    assert result.row_numbers.to_list() == [5, 7]  # as Excel numbers the rows
+
+
+@pytest.mark.parametrize(
+    ("data", "columns"),
+    [
+        # A header naming few of its columns is still the header: the next row is data.
+        (
+            b"id,name,,,\n1,2024-03-01,3,4,5\n2,2024-03-02,3,4,5\n",
+            ["id", "name", "column_3", "column_4", "column_5"],
+        ),
+        (b"note\nid,name\n1,Acme\n2,Beta\n", ["id", "name"]),
+        # A title line with a stray comma does not make a semicolon file comma-separated.
+        (
+            "明细表\n导出时间：3月5日, 张三\nid;name;city\n1;Acme;x\n2;Beta;y\n".encode(),
+            ["id", "name", "city"],
+        ),
+    ],
+)
+def test_header_row_is_the_first_full_row_of_labels(data, columns):
+    assert read_table(data, "t.csv").frame.columns == columns
+
+
+def test_title_rows_in_a_workbook_are_skipped():
+    from bad_files import merged_report
+
+    result = read_table(merged_report(), "汇总.xlsx")
+    assert result.frame.columns == ["工单号", "创建时间", "解决时间", "人工成本", "区域"]
+    assert (result.header_row, result.title_rows) == (2, 1)
+    assert result.frame["区域"].to_list()[:3] == ["华东", "华北", "华北"]  # merged cells filled down
+
+
+def test_utf8_and_gbk_lines_in_one_file_are_decoded_line_by_line():
+    data = "工单号,渠道\nU1,电话\n".encode() + "G1,上门服务\nG2,官网\n".encode("gbk")
+    result = read_table(data, "mixed.csv")
+    assert result.encoding == "utf-8+gb18030"
+    assert result.frame["渠道"].to_list() == ["电话", "上门服务", "官网"]
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("old.xls", "xls"), ("binary.xlsb", "xlsb"), ("calc.ods", "ods")])
+def test_other_workbook_formats_are_read(name, fmt):
+    import bad_files
+
+    builder = {"xls": bad_files.xls, "xlsb": bad_files.xlsb, "ods": bad_files.ods}[fmt]
+    result = read_table(builder("工单", bad_files.EXCEL_ROWS), name)
+    assert (result.format, result.sheet) == (fmt, "工单")
+    assert result.frame.columns == ["工单号", "创建时间", "费用"]
+    assert result.frame["工单号"].to_list() == ["X1", "X2"]
+    assert list_sheets(builder("工单", bad_files.EXCEL_ROWS)) == ("工单",)
+
+
+def test_limit_comes_from_its_environment_variable(monkeypatch):
+    from lib.reading import limit
+
+    assert limit("rows") == 5_000_000
+    monkeypatch.setenv("AFTERSIGHT_MAX_ROWS", "10")
+    assert limit("rows") == 10
+    for unusable in ("lots", "0", "-5"):
+        monkeypatch.setenv("AFTERSIGHT_MAX_ROWS", unusable)
+        assert limit("rows") == 5_000_000
+
+
+def test_too_many_columns_names_the_limit_and_its_variable(monkeypatch):
+    monkeypatch.setenv("AFTERSIGHT_MAX_COLUMNS", "3")
+    with pytest.raises(InputError) as caught:
+        read_table(b"a,b,c,d\n1,2,3,4\n", "wide.csv")
+    assert caught.value.key == "read.too_many_columns"
+    assert caught.value.params == {
+        "name": "wide.csv",
+        "columns": "4",
+        "limit": "3",
+        "env": "AFTERSIGHT_MAX_COLUMNS",
+    }
+    # Delimiters inside quotes are not columns.
+    assert read_table(b'a,"b,c,d,e"\n1,2\n', "quoted.csv").frame.width == 2
+
+
+@pytest.mark.parametrize(
+    ("variable", "key"),
+    [("AFTERSIGHT_MAX_ROWS", "read.too_many_rows"), ("AFTERSIGHT_MAX_COLUMNS", "read.too_many_columns")],
+)
+def test_parquet_limits(monkeypatch, variable, key):
+    buffer = io.BytesIO()
+    pl.DataFrame({"a": [1, 2], "b": [3, 4]}).write_parquet(buffer)
+    monkeypatch.setenv(variable, "1")
+    with pytest.raises(InputError) as caught:
+        read_table(buffer.getvalue(), "t.parquet")
+    assert caught.value.key == key

@@ -148,3 +148,69 @@ def test_day_order_is_not_mentioned_when_no_date_is_written_year_last():
     result = validated(b"id,created\nA,2024-03-04 08:00\n")
     assert result.day_order is None
     assert validated(b"id,created\nA,03/04/2024 08:00\n").day_order == "dmy"
+
+
+def test_row_numbers_follow_the_spreadsheet_after_a_title_block_and_empty_rows():
+    data = "工单明细\n\n工单号,创建时间\nT1,2024-03-01 08:00\n,\nT2,不详\n".encode()
+    result = validated(data)
+    assert result.issues.select("row", "reason").rows() == [(6, "unparseable_required_date")]
+    assert counts(result)[("title_rows", "", "excluded")] == 1
+    assert result.rows_read == result.rows_used + result.excluded() == 4
+
+
+@pytest.mark.parametrize(
+    ("label", "is_total"),
+    [
+        ("合计", True),
+        ("合计：共2条", True),
+        ("总计(元)", True),
+        ("Grand Total", True),
+        ("Total:", True),
+        ("小计", True),
+        ("Total failure", False),
+        ("T合计", False),
+    ],
+)
+def test_total_rows_are_excluded(label, is_total):
+    data = f"工单号,创建时间,人工成本\nT1,2024-03-01 08:00,10\n{label},2024-03-02 08:00,10\n".encode()
+    result = validated(data)
+    assert (("total_row", "", "excluded") in counts(result)) == is_total
+    assert result.rows_used == (1 if is_total else 2)
+
+
+def test_clock_time_without_date_in_an_optional_column_is_flagged_and_cleared():
+    data = (
+        "工单号,创建时间,解决时间\nT1,2024-03-01 08:00,17:00\nT2,2024-03-02 08:00,2024-03-02 09:00\n".encode()
+    )
+    result = validated(data)
+    assert counts(result) == {("time_without_date", "resolved_at", "flagged"): 1}
+    assert result.frame["resolved_at"].to_list() == [None, datetime(2024, 3, 2, 9)]
+
+
+def test_implausible_dates():
+    data = "工单号,创建时间,解决时间\nT1,1970-01-01 08:00,\nT2,2024-03-02 08:00,2099-01-01 00:00\n".encode()
+    result = validated(data)
+    assert counts(result) == {
+        ("implausible_date", "created_at", "excluded"): 1,
+        ("implausible_date", "resolved_at", "flagged"): 1,
+    }
+    assert result.frame["resolved_at"].to_list() == [None]
+
+
+def test_a_few_scores_over_five_are_typos_not_a_ten_point_scale():
+    rows = "".join(
+        f"2024年3月{d}日 10:00,{s}\n"
+        for d, s in zip(range(1, 14), [5, 4, 3, 5, 4, 2, 1, 5, 4, 3, 5, 4, 6], strict=True)
+    )
+    result = validated(("提交时间,满意度\n" + rows).encode(), "surveys")
+    assert counts(result) == {("out_of_range", "csat", "flagged"): 1}
+    assert result.frame["csat"].null_count() == 1
+
+
+def test_text_over_the_cell_limit_is_cut_and_flagged(monkeypatch):
+    monkeypatch.setenv("AFTERSIGHT_MAX_CELL_CHARS", "5")
+    result = validated(
+        "提交时间,评价内容\n2024年3月1日 10:00,师傅很准时很专业\n2024年3月2日 10:00,好\n".encode(), "surveys"
+    )
+    assert counts(result) == {("text_truncated", "comment", "flagged"): 1}
+    assert result.frame["comment"].to_list() == ["师傅很准时", "好"]
