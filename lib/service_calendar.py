@@ -8,6 +8,7 @@ from typing import Literal
 
 import chinese_calendar
 import holidays as holidays_lib
+import numpy as np
 import polars as pl
 
 # The lunar New Year, Dragon Boat and Mid-Autumn dates `holidays` itself uses (1901–2100). The class is
@@ -109,6 +110,22 @@ def coverage(start: date, end: date, country: str = "CN") -> dict[int, Coverage]
         else:
             covered[year] = "fallback" if country == "CN" else "none"
     return covered
+
+
+def working_days(start: date, end: date, country: str = "CN") -> int:
+    """Working days from `start` to `end` inclusive: Monday–Friday, less the official days off that fall
+    on them, plus the make-up working days (调休) on weekends that `holidays` knows for `country`.
+    """
+    if end < start:
+        return 0
+    weekdays = int(np.busday_count(np.datetime64(start, "D"), np.datetime64(end + timedelta(days=1), "D")))
+    table = holidays(start, end, country).filter(
+        pl.col("ds").is_between(start, end), pl.col("holiday") != SPRING_FESTIVAL_SEASON
+    )
+    weekday = pl.col("ds").dt.weekday() <= 5
+    makeup = table.filter(pl.col("holiday") == MAKEUP_WORKDAY, ~weekday)["ds"].n_unique()
+    off = table.filter(pl.col("holiday") != MAKEUP_WORKDAY, weekday)["ds"].n_unique()
+    return weekdays - off + makeup
 
 
 def holidays(start: date, end: date, country: str = "CN", events: pl.DataFrame | None = None) -> pl.DataFrame:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
 import duckdb
-import numpy as np
 import polars as pl
 
-from lib import formatting, store, tables
+from lib import formatting, service_calendar, store, tables
 from lib.i18n import t
 from lib.kpis import BY_KEY, Settings, columns_for, evaluate_by
 
@@ -36,6 +34,7 @@ BETTER: dict[str, str] = {
     **{k: BY_KEY[k].better for k in TABLE_KPIS if BY_KEY[k].better is not None},
 }
 NEEDS: dict[str, tuple[str, ...]] = {"table": ("agent",), "workload": ("agent",)}
+WORKING_CALENDAR = "CN"  # whose public holidays and make-up days count (lib.service_calendar)
 MIN_TICKETS = 10  # fewer tickets in the range: too few to call a person an outlier
 
 
@@ -51,10 +50,9 @@ def _has_agent(frames: store.Frames) -> bool:
 
 
 def _working_days(scope: store.Scope, tickets: pl.DataFrame) -> int | None:
-    """Monday–Friday days in the scope's range; an open end takes the created_at span.
-
-    Public holidays are not taken out (yet): every weekday counts. None when the
-    range cannot be known (open scope and no ticket).
+    """Working days in the scope's range on the Chinese calendar (Monday–Friday less the official days
+    off, plus the make-up working days); an open end takes the created_at span. None when the range
+    cannot be known (open scope and no ticket).
     """
     start, end = scope.start, scope.end
     if start is None or end is None:
@@ -62,10 +60,7 @@ def _working_days(scope: store.Scope, tickets: pl.DataFrame) -> int | None:
             return None
         start = start or tickets["created_at"].min().date()
         end = end or tickets["created_at"].max().date()
-    if end < start:
-        return 0
-    # busday_count excludes its end date.
-    return int(np.busday_count(np.datetime64(start, "D"), np.datetime64(end + timedelta(days=1), "D")))
+    return service_calendar.working_days(start, end, WORKING_CALENDAR)
 
 
 def table(frames: store.Frames, settings: Settings | None = None) -> pl.DataFrame | None:

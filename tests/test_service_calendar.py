@@ -228,3 +228,23 @@ def test_events_round_trip_through_the_mapping_file_and_bad_entries_are_skipped(
         {"name": "召回", "start": "2026-03-02", "end": "2026-03-02"},
     ]
     assert events_from_saved(None).is_empty()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2024, 3, 4), date(2024, 3, 15), 10),  # two ordinary weeks
+        (date(2024, 3, 9), date(2024, 3, 10), 0),  # a weekend
+        # October 2025: 23 weekdays, National Day and Mid-Autumn 1–8 Oct take 6 of them (1–3, 6–8),
+        # Saturday 11 Oct is a make-up working day (Sunday 28 Sep is outside the range): 23 − 6 + 1
+        (date(2025, 10, 1), date(2025, 10, 31), 18),
+        (date(2024, 3, 10), date(2024, 3, 9), 0),  # end before start
+    ],
+)
+def test_working_days_on_the_chinese_calendar(start, end, expected):
+    assert service_calendar.working_days(start, end) == expected
+
+
+def test_working_days_of_another_country_have_no_make_up_days():
+    # US: 4 July 2025 is a Friday off; the week has 4 working days
+    assert service_calendar.working_days(date(2025, 6, 30), date(2025, 7, 6), "US") == 4
