@@ -251,10 +251,14 @@ def test_sample_table_matches_sql(sample):
            WHERE s.submitted_at >= DATE '2025-03-01' AND s.submitted_at < DATE '2025-06-01' AND s.csat IS NOT NULL
            GROUP BY t.agent"""
     ).pl()
+    # Weekdays, less Qingming (Fri 4 Apr) and Labour Day (Thu 1, Fri 2, Mon 5 May), plus the make-up
+    # working Sunday 27 April (国务院办公厅 2025 schedule).
     days = sample.execute(
         "SELECT count(*) FROM range(DATE '2025-03-01', DATE '2025-06-01', INTERVAL 1 DAY) d(day) "
-        "WHERE isodow(day) <= 5"
+        "WHERE (isodow(day) <= 5 AND day::DATE NOT IN ('2025-04-04', '2025-05-01', '2025-05-02', '2025-05-05')) "
+        "OR day::DATE = '2025-04-27'"
     ).fetchall()[0][0]
+    assert days == 62
     expected = tickets.join(csat, on="agent", how="left").sort("agent")
     assert got["agent"].to_list() == expected["agent"].to_list()
     assert got["working_days"].unique().to_list() == [days]
