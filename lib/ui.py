@@ -82,9 +82,12 @@ def table(
             key=key,
             on_select=on_select,
             selection_mode="single-row",
+            placeholder=charts.MISSING,
         )
     else:
-        st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto", column_config=dates)
+        st.dataframe(
+            frame, hide_index=True, width="stretch", height=height or "auto", column_config=dates, placeholder=charts.MISSING
+        )
     st.download_button(
         t("download.table_csv", lang),
         icon=":material/download:",
