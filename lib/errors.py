@@ -23,10 +23,13 @@ class InputError(Exception):
         """
         from lib.i18n import CATALOGUE, t
 
-        params = {k: escape(v) if escape and isinstance(v, str) else v for k, v in self.params.items()}
+        params, ours = dict(self.params), set()
         for name, prefix in (("field", "field"), ("table", "table"), ("reason", "reason")):
             value = params.get(name)
             if isinstance(value, str) and f"{prefix}.{value}" in CATALOGUE:
                 label = t(f"{prefix}.{value}", lang)
                 params[name] = f"{label} ({value})" if name == "field" else label
+                ours.add(name)  # our own words, not user text
+        if escape:
+            params = {k: escape(v) if isinstance(v, str) and k not in ours else v for k, v in params.items()}
         return t(self.key, lang, **params)

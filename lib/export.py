@@ -10,7 +10,9 @@ import xlsxwriter
 
 # A cell starting with one of these can be run as a formula (or DDE command) by Excel,
 # LibreOffice and Google Sheets; prefixing "'" makes it plain text (OWASP "CSV Injection").
-_FORMULA_START = r"^[=+\-@\t\r]"
+# Text that already starts with "'" before one of them gets one more, so that the reader
+# (lib.reading, which drops one "'" from such cells) gives back exactly what was exported.
+_FORMULA_START = r"^'*[=+\-@\t\r]"
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 # Excel: at most 31 characters, none of []:*?/\ , no apostrophe at either end,

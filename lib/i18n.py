@@ -107,6 +107,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Reading the Excel file “{name}” took more than {limit} seconds and was stopped. Save it as CSV, "
         "or ask your administrator to raise the environment variable {env}.",
     ),
+    # Session bundles (lib/bundle.py): read as untrusted uploads; a bad one changes nothing.
+    "read.bundle_bad": (
+        "“{name}”不是 Aftersight 保存的会话包，或已损坏（{detail}）。请上传在“数据”页用“下载会话包”保存的 .zip 文件。当前数据没有改变。",
+        "“{name}” is not a session bundle saved by Aftersight, or it is damaged ({detail}). Upload the .zip saved "
+        "with “Download session bundle” on the Data page. Your current data is unchanged.",
+    ),
+    "read.bundle_version": (
+        "会话包“{name}”由更新版本的 Aftersight 保存（格式 {version}），本版本只能读取格式 {supported}。请升级后再恢复。当前数据没有改变。",
+        "The session bundle “{name}” was saved by a newer Aftersight (format {version}); this version reads "
+        "format {supported}. Upgrade, then restore it. Your current data is unchanged.",
+    ),
+    "read.bundle_too_large": (
+        "会话包“{name}”中的“{part}”解压后有 {size_mb} MB，超过上限 {limit_mb} MB（或压缩比异常），已拒绝读取。当前数据没有改变。",
+        "The part “{part}” of the session bundle “{name}” unpacks to {size_mb} MB, over the limit of {limit_mb} MB "
+        "(or it grows suspiciously when unpacked), so it was not read. Your current data is unchanged.",
+    ),
     # --- mapping, scope ---------------------------------------------------------
     "mapping.missing": (
         "必填字段“{field}”在{table}文件中没有对应的列。请在下表中为它选择一列；可选的列：{candidates}。",
@@ -798,6 +814,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Mapping loaded for: {tables}. Files uploaded next use it; its targets now apply.",
     ),
     "data.mapping_save": ("下载当前映射文件", "Download the current mapping"),
+    "data.bundle_refresh": (
+        "注意：刷新页面（F5）或新开标签页会开始一个新会话，上传的数据、列映射和设置都不会保留。"
+        "要保留工作，请在本页下方下载会话包；之后在本页上传它，一步即可恢复。",
+        "Note: refreshing the page (F5) or opening a new tab starts a new session, without your uploads, column "
+        "mappings or settings. To keep your work, download a session bundle below; upload it on this page later "
+        "to restore everything in one step.",
+    ),
+    "data.bundle_title": ("会话包（保存和恢复全部工作）", "Session bundle (save and restore all your work)"),
+    "data.bundle_about": (
+        "一个 .zip 文件，包含已加载的全部数据表（Parquet）、列映射、目标、公司事件和流失应对措施。上传会替换当前数据。",
+        "One .zip file holding every loaded table (Parquet), the column mappings, targets, company events and "
+        "churn actions. Uploading one replaces the data loaded now.",
+    ),
+    "data.bundle_download": ("下载会话包", "Download session bundle"),
+    "data.bundle_upload": ("上传会话包以恢复", "Upload a session bundle to restore it"),
+    "data.bundle_restored": (
+        "已从“{name}”恢复会话（保存于 {created}）：{tables}。列映射和设置也已恢复。",
+        "Session restored from “{name}” (saved {created}): {tables}. Column mappings and settings are restored too.",
+    ),
     "data.about_tickets": ("每行一张工单。必需：工单号、创建时间。", "One row per ticket. Required: ticket ID, created at."),
     "data.about_surveys": ("每行一条回访答复。必需：提交时间。", "One row per survey answer. Required: submitted at."),
     "data.about_customers": ("每行一个客户。必需：客户编号。", "One row per customer. Required: customer ID."),

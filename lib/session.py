@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import threading
+import time
+import weakref
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -9,11 +13,14 @@ from typing import Any
 import duckdb
 import polars as pl
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib import churn, ingest, service_calendar, store
 from lib.kpis import Settings
 
 _CON = "_aftersight_con"
+_OWNER = "_aftersight_con_owner"
 _SOURCE = "_aftersight_source"  # "sample" | "upload" | "empty"
 _VERSION = "_aftersight_version"
 _MEMO = "_aftersight_memo"
@@ -33,13 +40,90 @@ def connection() -> duckdb.DuckDBPyConnection:
     Kept in session_state, never in a global cache: one user's uploads must never
     be visible to another session (NOTES.md).
     """
-    if _CON not in st.session_state:
+    owner = st.session_state.get(_OWNER)
+    if _CON not in st.session_state or (owner is not None and not owner.close.alive):
         con = store.connect()
         ingest.load_sample(con)
+        st.session_state[_OWNER] = _owner_closing(con)
         st.session_state[_CON] = con
         st.session_state[_SOURCE] = "sample"
         st.session_state[_VERSION] = 1
     return st.session_state[_CON]
+
+
+class _Owner:
+    """Kept in session_state beside the connection; closing it closes the session's database.
+
+    It closes when the session is gone: when Streamlit forgets the session (the reaper
+    below) or, failing that, when the session's state is garbage-collected.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        spill = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+        self.close = weakref.finalize(self, _close, con, spill)
+        self.gone_since: float | None = None
+
+
+def _close(con: duckdb.DuckDBPyConnection, spill: str) -> None:
+    con.close()  # its memory goes now, whoever still holds the connection object
+    shutil.rmtree(spill, ignore_errors=True)
+
+
+# Sessions whose database is open, by Streamlit session id (weak: a collected session leaves).
+_OWNERS: weakref.WeakValueDictionary[str, _Owner] = weakref.WeakValueDictionary()
+_REAPER_LOCK = threading.Lock()
+_REAPER: list[threading.Thread] = []
+REAP_EVERY_S = 15
+
+
+def _owner_closing(con: duckdb.DuckDBPyConnection) -> _Owner:
+    """The owner of this session's `con`, registered with the reaper when a server runs it."""
+    owner = _Owner(con)
+    context = get_script_run_ctx()
+    # Only a browser's session, connected now. AppTest's stand-in runtime answers with a
+    # mock, not True: its sessions are left to the garbage collector.
+    connected = (
+        context is not None and Runtime.exists() and Runtime.instance().is_active_session(context.session_id)
+    )
+    if connected is True:
+        _OWNERS[context.session_id] = owner
+        with _REAPER_LOCK:
+            if not _REAPER:
+                _REAPER.append(threading.Thread(target=_reap_forever, name="aftersight-reaper", daemon=True))
+                _REAPER[0].start()
+    return owner
+
+
+def _reap_forever() -> None:
+    """Close the database of every session Streamlit can no longer resume.
+
+    A closed tab's session is kept `server.disconnectedSessionTTL` seconds (120 by
+    default) for a reconnect, then forgotten. Streamlit drops it only at its next
+    session-storage write and many sessions sit in reference cycles that only a full
+    garbage collection frees, so without this an idle server could hold a closed
+    session's DuckDB for hours.
+    """
+    ttl = float(st.get_option("server.disconnectedSessionTTL"))
+    while True:
+        time.sleep(max(1.0, min(REAP_EVERY_S, ttl)))
+        if not Runtime.exists():
+            return  # the server is stopping
+        reap(Runtime.instance().is_active_session, time.monotonic(), ttl)
+
+
+def reap(is_active: Callable[[str], bool], now: float, ttl: float) -> list[str]:
+    """Close the databases of sessions not connected for more than `ttl` seconds; returns their ids."""
+    closed = []
+    for session_id, owner in list(_OWNERS.items()):
+        if is_active(session_id):
+            owner.gone_since = None
+        elif owner.gone_since is None:
+            owner.gone_since = now
+        elif now - owner.gone_since > ttl:
+            owner.close()
+            _OWNERS.pop(session_id, None)
+            closed.append(session_id)
+    return closed
 
 
 def source() -> str:

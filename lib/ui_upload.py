@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import duckdb
 import polars as pl
 import streamlit as st
 
-from lib import export, formatting, ingest, mapping, session, store, ui
+from lib import bundle, export, formatting, ingest, mapping, session, store, ui
 from lib.dates import detect_day_order, has_year_last
 from lib.errors import InputError
 from lib.i18n import t
@@ -26,6 +27,7 @@ _LOADED = "_aftersight_loaded_files"
 _SAVED = "_aftersight_saved_mappings"
 _USED = "_aftersight_used_mappings"
 _CHECKED = "_aftersight_checked"
+_RESTORED = "_aftersight_bundle_restored"
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,12 @@ class LoadReport:
 
 
 def source_line(source: str, loaded: dict[str, int], lang: str) -> str:
+    return t(f"data.source_{source}", lang, tables=_counts(loaded, lang))
+
+
+def _counts(loaded: dict[str, int], lang: str) -> str:
     tables = "，".join if lang == "zh" else ", ".join
-    counts = tables(f"{t(f'table.{name}', lang)} {rows:,}" for name, rows in loaded.items()) or "—"
-    return t(f"data.source_{source}", lang, tables=counts)
+    return tables(f"{t(f'table.{name}', lang)} {rows:,}" for name, rows in loaded.items()) or "—"
 
 
 def remember_saved(mappings: dict[str, dict[str, str]]) -> None:
@@ -260,3 +265,56 @@ def mapping_download(label: str) -> None:
         mime="application/json",
         on_click="ignore",
     )
+
+
+def bundle_panel(con: duckdb.DuckDBPyConnection, lang: str) -> None:
+    """Save this session as one file, or restore one: a refresh (F5) starts an empty session."""
+    st.caption(t("data.bundle_about", lang))
+    # Read now, on the script thread; only the tables are exported when the button is clicked.
+    mappings, settings = current_mappings(), session.saved_settings()
+    st.download_button(
+        t("data.bundle_download", lang),
+        data=lambda: bundle.dumps(con, mappings, settings),
+        file_name=bundle.file_name(datetime.now()),
+        mime="application/zip",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    upload = st.file_uploader(
+        t("data.bundle_upload", lang), type=["zip"], key="bundle_file", max_upload_size=UPLOAD_LIMIT_MB
+    )
+    if upload is None:
+        return
+    done = st.session_state.get(_RESTORED)
+    if done is None or done[0] != upload.file_id:
+        try:
+            _restore(con, upload)
+        except InputError as error:
+            ui.input_error(error, lang)
+            return
+        st.rerun()  # the sidebar's date range and every page follow the restored data
+    _, name, created, counts, version = st.session_state[_RESTORED]
+    if version != session.version():
+        return  # the data changed since (another upload, the sample): the bundle's line is old news
+    when = f"{created:%Y-%m-%d %H:%M}" if created else "—"
+    tables = _counts(counts, lang)
+    restored = t("data.bundle_restored", lang, name=formatting.literal(name), created=when, tables=tables)
+    st.success(restored, icon=":material/restore:")
+
+
+def _restore(con: duckdb.DuckDBPyConnection, upload) -> None:
+    """Replace this session's data, mappings and settings with the bundle's (nothing changes if it is bad)."""
+    data = upload.getvalue()
+    size_mb = len(data) / 2**20
+    if size_mb > UPLOAD_LIMIT_MB:
+        too_large = {"size_mb": f"{size_mb:,.0f}", "limit_mb": UPLOAD_LIMIT_MB}
+        raise InputError("read.too_large", name=upload.name, **too_large)
+    saved = bundle.loads(data, upload.name)
+    counts = bundle.restore(con, saved)
+    session.apply_saved(saved.settings)
+    session.reports().clear()
+    for key in (_PREPARED, _CHECKED, _USED):
+        st.session_state.pop(key, None)
+    st.session_state[_SAVED] = saved.mappings
+    session.changed("upload")
+    st.session_state[_RESTORED] = (upload.file_id, upload.name, saved.created, counts, session.version())

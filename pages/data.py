@@ -15,6 +15,7 @@ con = session.connection()
 st.title(t("data.title", lang))
 ui.uploader_language(lang)
 st.caption(t("data.intro", lang))
+st.caption(t("data.bundle_refresh", lang))
 
 loaded = store.tables(con)
 source_col, sample_col = st.columns([4, 1])
@@ -55,6 +56,10 @@ for tab, table in zip(st.tabs([t(f"table.{name}", lang) for name in TABLES]), TA
             data_page.file_panel(con, table, upload, lang)
         for report in [r for r in session.reports() if r.table == table]:
             data_page.report_panel(report, lang)
+
+# Below the uploads: saving comes after loading, and the table uploaders stay the page's first.
+with st.expander(t("data.bundle_title", lang), icon=":material/save:"):
+    data_page.bundle_panel(con, lang)
 
 if loaded:
     st.subheader(t("data.preview", lang))

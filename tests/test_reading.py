@@ -429,3 +429,39 @@ def test_parquet_limits(monkeypatch, variable, key):
     with pytest.raises(InputError) as caught:
         read_table(buffer.getvalue(), "t.parquet")
     assert caught.value.key == key
+
+
+# A cell lib.export guarded against spreadsheet formulas reads back as it was; other
+# apostrophes are the user's own text.
+GUARDED = {
+    "'=SUM(A1)": "=SUM(A1)",
+    "'+86 热线": "+86 热线",
+    "'-": "-",
+    "'-3": "-3",
+    "'@客服": "@客服",
+    "''=x": "'=x",
+    "'abc": "'abc",
+    "'": "'",
+    "it's": "it's",
+    "'5": "'5",
+}
+
+
+def test_export_guard_is_removed_from_csv_cells_and_headers():
+    text = "'=id,note\n" + "".join(f'T{i},"{cell}"\n' for i, cell in enumerate(GUARDED))
+    frame = read_table(text.encode(), "export.csv").frame
+    assert frame.columns == ["=id", "note"]
+    assert frame["note"].to_list() == list(GUARDED.values())
+
+
+def test_export_guard_is_removed_from_excel_text_cells():
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["id", "note", "score"])
+    for row, cell in enumerate(GUARDED, start=1):
+        sheet.write_row(row, 0, [f"T{row}", cell, row])
+    book.close()
+    frame = read_table(buffer.getvalue(), "export.xlsx").frame
+    assert frame["note"].to_list() == list(GUARDED.values())
+    assert frame["score"].to_list() == list(range(1, len(GUARDED) + 1))

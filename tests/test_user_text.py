@@ -6,6 +6,7 @@ import pytest
 from lib import formatting, overview, team
 from lib.alerts import Contribution, Explanation
 from lib.errors import InputError
+from lib.i18n import t
 from lib.kpis import Settings
 
 HOSTILE = ["**x**", "<script>alert(1)</script>", ":red[x]", "$1+1$", "[a](http://e.example)", "a_b\\c", "`code`"]
@@ -28,6 +29,13 @@ def test_error_message_escapes_its_parameters_for_the_page_only():
     error = InputError("read.empty", name="**boss**.csv")
     assert error.message("en") == "The file “**boss**.csv” is empty. Check that the export worked and upload it again."
     assert "“\\*\\*boss\\*\\*\\.csv”" in error.message("en", escape=formatting.literal)
+
+
+def test_error_message_translates_our_field_names_before_escaping_the_rest():
+    error = InputError("mapping.missing", field="created_at", table="tickets", candidates="a_b, **c**")
+    shown = error.message("en", escape=formatting.literal)
+    assert f"“{t('field.created_at', 'en')} (created_at)”" in shown  # looked up, then not escaped
+    assert "candidates: a\\_b\\, \\*\\*c\\*\\*." in shown  # the file's own column names are
 
 
 def test_alert_explanation_escapes_the_groups_it_names():
