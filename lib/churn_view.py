@@ -31,12 +31,26 @@ def rate_accuracy(ahead: churn.RateForecast, lang: str) -> str:
     return t(key, lang, mae=f"{accuracy.mae:.2%}", cutoffs=accuracy.cutoffs, share=f"{abs(gain):.0%}")
 
 
-def reason_words(key: str | None, value: float | None, category: str | None, lang: str) -> str:
-    """One driver in plain words, e.g. "3 complaints in the last 90 days" / "近 90 天投诉 3 次"."""
+def reason_words(
+    key: str | None, value: float | None, category: str | None, lang: str, days: float | None = None
+) -> str:
+    """One driver in plain words, e.g. "3 complaints in the last 90 days" / "近 90 天投诉 3 次".
+
+    `days`: days since the last ticket, which the last ticket's reasons tell ("… (12 days ago)").
+    """
     if key is None:
         return ""
     shown = category if churn.SPECS[key].kind == "category" else _number(key, value)
-    return t(f"churn.reason_{key}", lang, value=shown if shown is not None else "—")
+    return t(f"churn.reason_{key}", lang, value=shown if shown is not None else "—", ago=_ago(days, lang))
+
+
+def _ago(days: float | None, lang: str) -> str:
+    if days is None:
+        return "—"
+    whole = round(days)
+    if whole <= 1:
+        return t("churn.ago_today" if whole == 0 else "churn.ago_one", lang)
+    return t("churn.ago", lang, days=f"{whole:,}")
 
 
 def _number(key: str, value: float | None) -> str | None:
@@ -47,6 +61,8 @@ def _number(key: str, value: float | None) -> str | None:
         return f"{value:,.0f}"
     if key == "negative_comment_share":
         return f"{value:.0%}"
+    if kind == "rate":
+        return f"{value:,.1f}"
     return f"{value:+.0f}" if kind == "change" else f"{value:.0f}"
 
 
@@ -60,14 +76,17 @@ def action(key: str | None, lang: str, overrides: dict[str, str] | None = None) 
 
 
 def at_risk(result: churn.ChurnResult, lang: str, actions: dict[str, str] | None = None) -> pl.DataFrame:
-    """The ranked list as people read it: risk, band, three reasons in words and the first reason's action."""
+    """The ranked list as people read it: risk, band, three reasons in words, the first reason's action and
+    the days since the last ticket (none without one)."""
     scored = result.scored
     if scored is None:
         return pl.DataFrame()
     rows = []
     for row in scored.iter_rows(named=True):
+        days = row.get("days_since_last_ticket")
+        days = days if days is not None and days < churn.DAYS_CAP else None  # the cap stands for "none"
         reasons = [
-            reason_words(row[f"reason_{k}"], row[f"reason_{k}_value"], row.get(row[f"reason_{k}"] or ""), lang)
+            reason_words(row[f"reason_{k}"], row[f"reason_{k}_value"], row.get(row[f"reason_{k}"] or ""), lang, days)
             for k in (1, 2, 3)
         ]
         rows.append(
@@ -79,6 +98,8 @@ def at_risk(result: churn.ChurnResult, lang: str, actions: dict[str, str] | None
                 "reason_2": reasons[1],
                 "reason_3": reasons[2],
                 "action": action(row["reason_1"], lang, actions),
+                # A recent ticket's timing may be told with its cause ("complaints so far: 2"): shown here.
+                "last_ticket_days": round(days) if days is not None else None,
                 **{c: row[c] for c in ("segment", "region", "value") if c in scored.columns},
             }
         )
@@ -192,7 +213,7 @@ def calibration_long(calibration: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 def action_rows(actions: dict[str, str], lang: str) -> pl.DataFrame:
     """One editable row per reason: key, the reason's name and its action (the team's or the default)."""
-    keys = [f.key for f in churn.FEATURES]
+    keys = list(churn.REASON_KEYS)
     return pl.DataFrame(
         {
             "key": keys,

@@ -5,7 +5,8 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from lib import churn_view, store
+from lib import churn, churn_view, store
+from lib.i18n import CATALOGUE
 
 
 @pytest.mark.parametrize(
@@ -15,14 +16,36 @@ from lib import churn_view, store
         ("complaints_90d", 1.0, None, "en", "complaints in the last 90 days: 1"),
         ("days_since_last_ticket", 12.6, None, "en", "a ticket very recently (days ago: 13)"),
         ("csat_change", -3.0, None, "zh", "满意度变化 -3 分"),
-        ("last_resolution_hours", 216.4, None, "en", "the last repair took 216 hours"),
+        ("last_resolution_hours", 216.4, None, "en", "the last repair took 216 hours (reported 12 days ago)"),
+        ("last_ticket_complaint", 1.0, None, "en", "the last ticket was a complaint (12 days ago)"),
+        ("last_ticket_complaint", 1.0, None, "zh", "上一张工单是投诉（12 天前）"),
+        ("last_ticket_reopens", 2.0, None, "en", "reopens of the last ticket: 2 (reported 12 days ago)"),
+        ("last_ticket_csat", 2.0, None, "zh", "上一张工单满意度只有 2 分（12 天前报修）"),
+        ("tickets_per_year", 3.44, None, "en", "tickets a year on average: 3.4"),
         ("negative_comment_share", 0.5, None, "en", "50% of comments negative"),
         ("region", None, "华东", "zh", "所在区域“华东”流失较多"),
         (None, None, None, "en", ""),
     ],
 )
 def test_reasons_in_plain_words(key, value, category, lang, expected):
-    assert churn_view.reason_words(key, value, category, lang) == expected
+    assert churn_view.reason_words(key, value, category, lang, days=12.2) == expected
+
+
+@pytest.mark.parametrize(("days", "lang", "expected"), [
+    (None, "en", "the last ticket was a complaint (—)"), (0.3, "en", "the last ticket was a complaint (today)"),
+    (1.2, "en", "the last ticket was a complaint (1 day ago)"), (1.2, "zh", "上一张工单是投诉（1 天前）"),
+    (0.0, "zh", "上一张工单是投诉（今天）"),
+])  # fmt: skip
+def test_how_long_ago_the_last_ticket_was(days, lang, expected):
+    assert churn_view.reason_words("last_ticket_complaint", 1.0, None, lang, days) == expected
+
+
+def test_every_reason_has_words_and_a_label_in_both_languages():
+    for key in churn.REASON_KEYS:
+        assert f"churn.reason_{key}" in CATALOGUE and f"churn.feature_{key}" in CATALOGUE
+    for spec in churn.FEATURES:  # any feature can be the best single one the page names
+        assert f"churn.feature_{spec.key}" in CATALOGUE
+    assert churn_view.action_rows({}, "en")["key"].to_list() == list(churn.REASON_KEYS)
 
 
 def test_the_teams_own_action_wins_over_the_default():
@@ -82,3 +105,16 @@ def test_a_customers_timeline_in_time_order(con):
     assert got.select("event", "ref", "csat").rows() == [("Survey", "T1", 2.0), ("Ticket", "T1", None)]
     assert churn_view.timeline(con, "c1", "zh")["event"].to_list() == ["回访", "报修"]
     assert date(2026, 1, 1) == got["at"][0].date()
+
+
+def test_the_at_risk_list_tells_how_long_ago_the_last_ticket_was():
+    scored = pl.DataFrame({
+        "customer_id": ["a", "b"], "churn_risk": [0.4, 0.1], "risk_band": ["high", "low"],
+        "reason_1": ["last_ticket_complaint", "complaints_total"], "reason_1_value": [1.0, 2.0],
+        "reason_2": [None, None], "reason_2_value": [None, None], "reason_3": [None, None], "reason_3_value": [None, None],
+        "days_since_last_ticket": [12.4, 365.0],  # 365: no ticket (the cap)
+    })  # fmt: skip
+    listing = churn_view.at_risk(churn.ChurnResult(True, (), 90, "logistic", scored=scored), "en")
+    assert listing["reason_1"].to_list() == ["the last ticket was a complaint (12 days ago)", "complaints so far: 2"]
+    assert listing["last_ticket_days"].to_list() == [12, None]
+    assert listing["action"][0] == "Supervisor call-back with a goodwill offer"
