@@ -55,12 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m lib", description="Aftersight service analytics from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     kpis = commands.add_parser("kpis", help="every KPI of SPEC §2 for a date range")
-    kpis.add_argument("--tickets", type=_existing, required=True, action="append")
-    kpis.add_argument("--surveys", type=_existing, action="append", default=[])
-    kpis.add_argument("--customers", type=_existing, action="append", default=[])
-    kpis.add_argument("--mapping", type=_existing, help="mapping file saved from the app")
-    kpis.add_argument("--start", type=_date, help="first day, inclusive (YYYY-MM-DD)")
-    kpis.add_argument("--end", type=_date, help="last day, inclusive (YYYY-MM-DD)")
+    _data_arguments(kpis, "mapping file saved from the app")
     kpis.add_argument("--format", choices=("json", "csv"), default="json")
     kpis.add_argument("--lang", choices=("zh", "en"), default="en", help="language of error messages")
 
@@ -76,21 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     ahead.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
 
     risk = commands.add_parser("churn", help="churn risk per active customer as CSV, with its three main reasons")
-    risk.add_argument("--tickets", type=_existing, required=True, action="append")
-    risk.add_argument("--surveys", type=_existing, action="append", default=[])
-    risk.add_argument("--customers", type=_existing, required=True, action="append")
-    risk.add_argument("--mapping", type=_existing, help="mapping file saved from the app (targets too)")
+    _data_arguments(risk, "mapping file saved from the app (targets too)", customers_required=True, dates=False)
     risk.add_argument("--window", type=int, default=churn.WINDOW_DAYS, help="days ahead a churn counts (default 90)")
     risk.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
     risk.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the reasons and messages")
 
     paper = commands.add_parser("report", help="the service report for a date range as one self-contained HTML file")
-    paper.add_argument("--tickets", type=_existing, required=True, action="append")
-    paper.add_argument("--surveys", type=_existing, action="append", default=[])
-    paper.add_argument("--customers", type=_existing, action="append", default=[])
-    paper.add_argument("--mapping", type=_existing, help="mapping file saved from the app (targets too)")
-    paper.add_argument("--start", type=_date, help="first day, inclusive (YYYY-MM-DD)")
-    paper.add_argument("--end", type=_date, help="last day, inclusive (YYYY-MM-DD)")
+    _data_arguments(paper, "mapping file saved from the app (targets too)")
     paper.add_argument("--compare", choices=("previous", "year"), default="previous",
                        help="compare with the period before or the same period last year")
     paper.add_argument("--team", default="", help="team name for the cover")
@@ -106,6 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
     mood.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
     mood.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
     return parser
+
+
+def _data_arguments(
+    parser: argparse.ArgumentParser, mapping_help: str, customers_required: bool = False, dates: bool = True
+) -> None:
+    """The files a command reads (tickets, surveys, customers, a saved mapping) and, with `dates`, the range."""
+    parser.add_argument("--tickets", type=_existing, required=True, action="append")
+    parser.add_argument("--surveys", type=_existing, action="append", default=[])
+    customers = {"required": True} if customers_required else {"default": []}
+    parser.add_argument("--customers", type=_existing, action="append", **customers)
+    parser.add_argument("--mapping", type=_existing, help=mapping_help)
+    if dates:
+        parser.add_argument("--start", type=_date, help="first day, inclusive (YYYY-MM-DD)")
+        parser.add_argument("--end", type=_date, help="last day, inclusive (YYYY-MM-DD)")
+
+
+def _scope(args: argparse.Namespace, compare: str = "previous") -> store.Scope:
+    """The command's --start/--end as a scope; a range that ends before it starts is bad input."""
+    if args.start and args.end and args.start > args.end:
+        raise InputError("scope.bad_range", start=args.start, end=args.end)
+    return store.Scope(args.start, args.end, compare=compare)
 
 
 def _horizon(text: str) -> int:
@@ -132,9 +140,7 @@ def load(args: argparse.Namespace):
 
 def run_kpis(args: argparse.Namespace) -> str:
     con, settings = load(args)
-    if args.start and args.end and args.start > args.end:
-        raise InputError("scope.bad_range", start=args.start, end=args.end)
-    values = overview.kpis(con, store.Scope(args.start, args.end), Settings.from_dict(settings))
+    values = overview.kpis(con, _scope(args), Settings.from_dict(settings))
     if args.format == "json":
         return json.dumps(values, ensure_ascii=False, indent=2)
     out = io.StringIO()
@@ -178,10 +184,7 @@ def run_churn(args: argparse.Namespace) -> str:
 def run_report(args: argparse.Namespace) -> str:
     """The Report page's file for the range (whole data without one), with every section."""
     con, saved = load(args)
-    if args.start and args.end and args.start > args.end:
-        raise InputError("scope.bad_range", start=args.start, end=args.end)
-    scope = store.Scope(args.start, args.end, compare=args.compare)
-    built = report.build(con, scope, Settings.from_dict(saved), args.lang, team=args.team, with_churn=not args.no_churn)
+    built = report.build(con, _scope(args, args.compare), Settings.from_dict(saved), args.lang, team=args.team, with_churn=not args.no_churn)
     html = report_html.render(built)
     args.out.write_text(html, encoding="utf-8")
     written = [str(args.out)]

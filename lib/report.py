@@ -15,7 +15,7 @@ from datetime import date
 
 import duckdb
 
-from lib import alerts, churn, formatting, overview, satisfaction, store
+from lib import alerts, churn, formatting, overview, store
 from lib import report_sections as sections
 from lib.charts.export import to_svg
 from lib.i18n import t
@@ -170,7 +170,7 @@ def problems(ctx: Context) -> list[Problem]:
     red = tuple(k.key for k in chosen if status(k, ctx.now(k.key), ctx.settings) == "red")
     why = dict(zip(red, alerts.explain_alerts(ctx.con, ctx.scope, ctx.settings, red), strict=True)) if red else {}
     tickets = sections.ticket_frames(ctx.con, ctx.scope, tuple(k.key for k in chosen))
-    surveys = satisfaction.frames(ctx.con, ctx.scope)
+    surveys = ctx.surveys
     found = []
     for kpi in chosen:
         value = ctx.now(kpi.key)

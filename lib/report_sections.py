@@ -9,6 +9,7 @@ file or column would fill it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import altair as alt
 import duckdb
@@ -32,7 +33,7 @@ from lib import (
     team,
 )
 from lib.i18n import t
-from lib.kpis import BY_KEY, Settings, columns_for, evaluate_by, status
+from lib.kpis import BY_KEY, Settings, change, columns_for, evaluate_by, status
 from lib.report_text import joined, kpi_sentence, label, share
 
 MIN_GROUP = 30  # a group needs this many tickets (or answers) before the report names it
@@ -109,8 +110,7 @@ class Context:
         for key in keys:
             kpi = BY_KEY[key]
             now, before = self.summary.current.get(key), self.summary.previous.get(key)
-            absolute = None if now is None or before is None else now - before
-            relative = None if absolute is None or not before else absolute / abs(before)
+            absolute, relative = change(now, before)
             state = status(kpi, now, self.settings)
             row = {t("table.kpi", lang): label(kpi, lang), t("table.value", lang): formatting.value(kpi, now, lang)}
             if self.compares:
@@ -121,7 +121,17 @@ class Context:
             rows.append(row)
         return Table(title, pl.DataFrame(rows))
 
-    @property
+    @cached_property
+    def tickets(self) -> store.Frames:
+        """The scoped ticket frames the performance and efficiency sections share (read once)."""
+        return efficiency.frames(self.con, self.scope)
+
+    @cached_property
+    def surveys(self) -> satisfaction.Frames:
+        """The scoped survey frames the satisfaction section and the problems share (read once)."""
+        return satisfaction.frames(self.con, self.scope)
+
+    @cached_property
     def days(self) -> int:
         """Days in the range; an open range counts the data's own first to last day."""
         bounds = store.date_bounds(self.con) or (None, None)
@@ -162,7 +172,7 @@ def performance(ctx: Context) -> Section:
             volume, x="period", y="tickets", x_title=t(f"grain.{grain}", lang), y_title=t("kpi.tickets_axis", lang),
             title=title, time_unit=grain,
         )))
-    frames = efficiency.frames(ctx.con, ctx.scope)
+    frames = ctx.tickets
     sla = efficiency.sla_trend(frames, ctx.settings, GRAIN_EVERY[grain])
     if sla is not None and not sla["resolution_sla_rate"].is_null().all():
         key = "resolution_sla_rate"
@@ -237,7 +247,7 @@ def worst_groups(
 def satisfaction_section(ctx: Context) -> Section:
     lang, section = ctx.lang, Section("satisfaction")
     section.sentences = ctx.sentences(("csat", "nps", "survey_response_rate"))
-    frames = satisfaction.frames(ctx.con, ctx.scope)
+    frames = ctx.surveys
     if frames.surveys is None:
         return section
     section.blocks.append(ctx.kpi_table(SATISFACTION_KEYS, t("rpt.table.kpis", lang)))
@@ -309,7 +319,7 @@ def _driver_sentences(frames: satisfaction.Frames, ctx: Context) -> list[str]:
 
 def efficiency_section(ctx: Context) -> Section:
     lang, section = ctx.lang, Section("efficiency")
-    frames = efficiency.frames(ctx.con, ctx.scope)
+    frames = ctx.tickets
     for which in ("first_response", "resolution"):
         found = efficiency.distribution(frames, which)
         if found is None or found.bins.is_empty():
