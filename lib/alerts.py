@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from lib import store
-from lib.kpis import _DIVIDE_BY_TICKETS, BY_KEY, Settings, change, columns_for, evaluate
+from lib.kpis import _DIVIDE_BY_TICKETS, BY_KEY, Settings, change, columns_for, evaluate, reads
 from lib.schema import DIMENSIONS
 from lib.store import Frames, Scope
 
@@ -136,9 +136,8 @@ def _stack(rows_now: pl.DataFrame, rows_before: pl.DataFrame, key: str, settings
     are picked out by comparing small integers, not text.
     """
     have = frozenset(rows_now.columns) | frozenset(rows_before.columns)
-    expr = BY_KEY[key].expr(have, settings)
-    uses = frozenset(expr.meta.root_names()) if expr is not None else frozenset()
-    if expr is None or BY_KEY[key].expr(uses, settings) is None:
+    uses = reads(BY_KEY[key], have, settings)
+    if BY_KEY[key].expr(uses, settings) is None:
         # `needs` may ask for a column the expression does not read (backlog: resolved_at).
         uses |= columns_for((key,)) & have
     dims = [d for d in DIMENSIONS if d in have]

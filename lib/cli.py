@@ -55,7 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m lib", description="Aftersight service analytics from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     kpis = commands.add_parser("kpis", help="every KPI of SPEC §2 for a date range")
-    _data_arguments(kpis, "mapping file saved from the app")
+    _data_arguments(kpis, "mapping file saved from the app", lake=True)
+    kpis.add_argument(
+        "--engine", choices=("local", "spark"), default="local",
+        help="local: this machine (files as in the app); spark: Spark computes on Parquet paths or table:db.name "
+        "(AFTERSIGHT_SPARK_MASTER, default local[2])",
+    )
     kpis.add_argument("--format", choices=("json", "csv"), default="json")
     kpis.add_argument("--lang", choices=("zh", "en"), default="en", help="language of error messages")
 
@@ -95,14 +100,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _source(text: str) -> str:
+    """A file, or for `--engine spark` also a folder, a glob, a URL (s3a://…) or table:db.name."""
+    if text.startswith(_LAKE_PREFIXES) or "*" in text or Path(text).exists():
+        return text
+    raise argparse.ArgumentTypeError(f"no such file or folder: {text}")
+
+
+_LAKE_PREFIXES = ("table:", "s3a://", "s3://", "hdfs://", "abfss://", "gs://", "file:")
+
+
 def _data_arguments(
-    parser: argparse.ArgumentParser, mapping_help: str, customers_required: bool = False, dates: bool = True
+    parser: argparse.ArgumentParser,
+    mapping_help: str,
+    customers_required: bool = False,
+    dates: bool = True,
+    lake: bool = False,
 ) -> None:
-    """The files a command reads (tickets, surveys, customers, a saved mapping) and, with `dates`, the range."""
-    parser.add_argument("--tickets", type=_existing, required=True, action="append")
-    parser.add_argument("--surveys", type=_existing, action="append", default=[])
+    """The files a command reads (tickets, surveys, customers, a saved mapping) and, with `dates`, the range.
+
+    With `lake`, a table may also be a folder, a glob, a URL or table:db.name (for `--engine spark`).
+    """
+    kind = _source if lake else _existing
+    parser.add_argument("--tickets", type=kind, required=True, action="append")
+    parser.add_argument("--surveys", type=kind, action="append", default=[])
     customers = {"required": True} if customers_required else {"default": []}
-    parser.add_argument("--customers", type=_existing, action="append", **customers)
+    parser.add_argument("--customers", type=kind, action="append", **customers)
     parser.add_argument("--mapping", type=_existing, help=mapping_help)
     if dates:
         parser.add_argument("--start", type=_date, help="first day, inclusive (YYYY-MM-DD)")
@@ -139,13 +162,33 @@ def load(args: argparse.Namespace):
 
 
 def run_kpis(args: argparse.Namespace) -> str:
-    con, settings = load(args)
-    values = overview.kpis(con, _scope(args), Settings.from_dict(settings))
+    if args.engine == "spark":
+        values = _lake_kpis(args)
+    else:
+        for path in (*args.tickets, *args.surveys, *args.customers):
+            if not Path(path).is_file():
+                raise InputError("cli.not_a_file", path=path)
+        con, settings = load(args)
+        values = overview.kpis(con, _scope(args), Settings.from_dict(settings))
     if args.format == "json":
         return json.dumps(values, ensure_ascii=False, indent=2)
     out = io.StringIO()
     pl.DataFrame({"kpi": list(values), "value": list(values.values())}).write_csv(out)
     return out.getvalue().rstrip("\n")
+
+
+def _lake_kpis(args: argparse.Namespace) -> dict[str, float | None]:
+    """The same KPIs computed by Spark on the tables where they are (one table each: a folder holds many files)."""
+    from lib import lake
+
+    for name in ("tickets", "surveys", "customers"):
+        if len(getattr(args, name)) > 1:
+            raise InputError("lake.one_source", table=name)
+    mappings, saved = mapping.loads(args.mapping.read_bytes()) if args.mapping else ({}, {})
+    scope = _scope(args)
+    spark = lake.session()
+    sources = {name: (getattr(args, name) or [None])[0] for name in ("tickets", "surveys", "customers")}
+    return lake.evaluate(lake.read(spark, sources, mappings), scope, Settings.from_dict(saved))
 
 
 def run_forecast(args: argparse.Namespace) -> str:

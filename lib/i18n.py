@@ -138,6 +138,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "“{name}” has no usable row: mostly “{reason}” (field {field}). Check the column mapping and the date "
         "format; the data loaded before is unchanged.",
     ),
+    "lake.no_spark": (
+        "未安装 Spark：请运行 pip install -r requirements-spark.txt（还需要 Java 17），或去掉 --engine spark 在本机计算。",
+        "Spark is not installed: run pip install -r requirements-spark.txt (Java 17 is needed too), or leave out --engine spark to compute locally.",
+    ),
+    "lake.no_tickets": (
+        "数据湖计算需要工单表：请用 --tickets 指定 Parquet 路径或 table:库名.表名。",
+        "Computing on the lake needs a tickets table: give --tickets a Parquet path or table:db.name.",
+    ),
+    "lake.unreadable": (
+        "Spark 无法读取 {source}：{reason}。请给出 Parquet 文件或文件夹，或 table:库名.表名。",
+        "Spark cannot read {source}: {reason}. Give a Parquet file or folder, or table:db.name.",
+    ),
+    "lake.bad_type": (
+        "{source} 的列“{column}”用作 {field}，但类型不对（应为 {expected}）。数据湖中的表需已按类型存储；请转换该列或在映射文件中改选其他列。",
+        "Column “{column}” of {source} is used as {field} but has the wrong type (expected {expected}). Lake tables must be typed already: convert the column, or map another one in the mapping file.",
+    ),
+    "lake.one_source": (
+        "用 Spark 计算时每种表只能给一个来源（{table}）：把多个文件放进同一个文件夹，或用通配符 *.parquet。",
+        "With Spark, give one source per table ({table}): put the files in one folder, or use a glob such as *.parquet.",
+    ),
+    "cli.not_a_file": (
+        "“{path}” 不是文件。本机计算读取文件；文件夹、通配符和 table:库名.表名 需要 --engine spark。",
+        "“{path}” is not a file. Local computing reads files; folders, globs and table:db.name need --engine spark.",
+    ),
     "scope.bad_range": (
         "开始日期 {start} 晚于结束日期 {end}。请交换两个日期。",
         "The start date {start} is after the end date {end}. Swap the two dates.",

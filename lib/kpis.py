@@ -1,4 +1,10 @@
-"""KPI declarations (SPEC §2) and the engine that evaluates them overall, per period or per dimension."""
+"""KPI declarations (SPEC §2) and the engine that evaluates them overall, per period or per dimension.
+
+Each KPI is declared once, as a narwhals expression (Polars syntax) over the canonical
+columns plus a few row-level columns the engine derives first (`DERIVED`: durations in
+hours). Locally the declarations compile to Polars and run on the scoped frames read
+from DuckDB; `lib.lake` runs the same declarations on Spark tables (docs/scaling.md).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+import narwhals as nw
 import numpy as np
 import polars as pl
+from narwhals._polars.namespace import PolarsNamespace
+from narwhals._utils import Version
 
 from lib.schema import COST_FIELDS
 from lib.store import Frames
@@ -92,12 +101,12 @@ def _is_hours(value: object) -> bool:
 
 # Expression builders get the columns the table has and the settings, and return
 # None when the KPI cannot be computed from those columns ("not available").
-ExprFn = Callable[[frozenset[str], Settings], pl.Expr | None]
+ExprFn = Callable[[frozenset[str], Settings], nw.Expr | None]
 
 
 @dataclass(frozen=True)
 class Kpi:
-    """One KPI: what it is called, how it is judged, and the Polars expression computing it."""
+    """One KPI: what it is called, how it is judged, and the expression computing it (narwhals)."""
 
     key: str
     label: tuple[str, str]  # (zh, en)
@@ -115,14 +124,34 @@ def _hours(later: str) -> pl.Expr:
     return (pl.col(later) - pl.col("created_at")).dt.total_microseconds() / HOUR_US
 
 
+# Row-level columns every engine adds to the tickets before the KPIs run: name, the
+# columns it is computed from, and the local (Polars) definition. `lib.lake` defines
+# the same two for Spark, which narwhals cannot subtract timestamps on.
 FIRST_RESPONSE_HOURS = _hours("first_response_at")
 RESOLUTION_HOURS = _hours("resolved_at")
-IS_RESOLVED = pl.col("resolved_at").is_not_null()
+DERIVED: dict[str, tuple[tuple[str, str], pl.Expr]] = {
+    "first_response_hours": (("created_at", "first_response_at"), FIRST_RESPONSE_HOURS),
+    "resolution_hours": (("created_at", "resolved_at"), RESOLUTION_HOURS),
+}
+IS_RESOLVED = ~nw.col("resolved_at").is_null()
 
 
-def _valid(hours: pl.Expr) -> pl.Expr:
-    """Durations SPEC §2 counts: present and not negative."""
-    return hours.filter(hours >= 0)
+def _valid(hours: nw.Expr) -> nw.Expr:
+    """Durations SPEC §2 counts: present and not negative (others become null, which aggregations skip)."""
+    return nw.when(hours >= 0).then(hours)
+
+
+def _present(col: str) -> nw.Expr:
+    return ~nw.col(col).is_null()
+
+
+def _count(condition: nw.Expr) -> nw.Expr:
+    return condition.cast(nw.Int64).sum()
+
+
+def _distinct(values: nw.Expr) -> nw.Expr:
+    """Distinct non-null values (n_unique counts null as a value; drop_nulls does not run on Spark)."""
+    return (values.n_unique() - values.is_null().any().cast(nw.Int64)).cast(nw.Float64)
 
 
 def _needs(*cols: str) -> Callable[[ExprFn], ExprFn]:
@@ -134,42 +163,43 @@ def _needs(*cols: str) -> Callable[[ExprFn], ExprFn]:
     return wrap
 
 
-def _share(condition: pl.Expr, among: pl.Expr | None = None) -> pl.Expr:
+def _share(condition: nw.Expr, among: nw.Expr | None = None) -> nw.Expr:
     """Share of rows (optionally of rows where `among` holds) meeting `condition`; null on 0 rows."""
-    cond = condition.filter(among) if among is not None else condition
-    return pl.when(cond.count() > 0).then(cond.cast(pl.Float64).mean()).otherwise(None)
+    cond = nw.when(among).then(condition) if among is not None else condition
+    return cond.cast(nw.Float64).mean()
 
 
-def _fcr(have: frozenset[str], _: Settings) -> pl.Expr | None:
+def _fcr(have: frozenset[str], _: Settings) -> nw.Expr | None:
     if "resolved_at" not in have:
         return None
     if "first_contact_resolved" in have:
-        return _share(pl.col("first_contact_resolved"), IS_RESOLVED & pl.col("first_contact_resolved").is_not_null())
+        return _share(nw.col("first_contact_resolved"), IS_RESOLVED & _present("first_contact_resolved"))
     if "reopen_count" in have:
-        return _share(pl.col("reopen_count") == 0, IS_RESOLVED & pl.col("reopen_count").is_not_null())
+        return _share(nw.col("reopen_count") == 0, IS_RESOLVED & _present("reopen_count"))
     return None
 
 
-def _is_complaint(have: frozenset[str]) -> pl.Expr | None:
+def _is_complaint(have: frozenset[str]) -> nw.Expr | None:
     if "is_complaint" in have:
-        return pl.col("is_complaint").fill_null(False)
+        return nw.col("is_complaint").fill_null(False)
     if "category" in have:
-        return pl.col("category").str.to_lowercase().str.contains("complaint|投诉").fill_null(False)
+        return nw.col("category").str.to_lowercase().str.contains("complaint|投诉").fill_null(False)
     return None
 
 
-def _cost_total(have: frozenset[str]) -> pl.Expr | None:
+def _cost_total(have: frozenset[str]) -> nw.Expr | None:
     present = [c for c in COST_FIELDS if c in have]
     if not present:
         return None
-    return pl.sum_horizontal([pl.col(c).sum() for c in present])
+    return nw.sum_horizontal(*[nw.col(c).sum() for c in present])
 
 
-def _per_ticket(total: pl.Expr | None) -> pl.Expr | None:
-    return None if total is None else pl.when(pl.len() > 0).then(total / pl.len()).otherwise(None)
+def _per_ticket(total: nw.Expr | None) -> nw.Expr | None:
+    return None if total is None else nw.when(nw.len() > 0).then(total / nw.len())
 
 
-def _duration_kpis(name: str, col: str, hours: pl.Expr, zh: str, en: str, target_mean: float) -> list[Kpi]:
+def _duration_kpis(name: str, col: str, zh: str, en: str, target_mean: float) -> list[Kpi]:
+    hours = nw.col(name)  # a DERIVED column
     stats = (
         ("mean", lambda h: h.mean(), "平均", "mean", target_mean),
         ("p50", lambda h: h.quantile(0.5, interpolation="linear"), "中位数", "median (p50)", None),
@@ -195,14 +225,14 @@ def _duration_kpis(name: str, col: str, hours: pl.Expr, zh: str, en: str, target
     ]
 
 
-def _sla(hours: pl.Expr, which: Literal["response", "resolution"]) -> ExprFn:
-    def build(have: frozenset[str], settings: Settings) -> pl.Expr:
+def _sla(derived: str, which: Literal["response", "resolution"]) -> ExprFn:
+    def build(have: frozenset[str], settings: Settings) -> nw.Expr:
         general, per_priority = settings.sla_hours(which)
-        threshold = pl.lit(general)
+        hours = nw.col(derived)
+        threshold = nw.lit(general)
         if per_priority and "priority" in have:
-            threshold = pl.col("priority").replace_strict(per_priority, default=general, return_dtype=pl.Float64)
-        within = (hours <= threshold).filter(hours >= 0)
-        return pl.when(within.count() > 0).then(within.mean()).otherwise(None)
+            threshold = nw.col("priority").replace_strict(per_priority, default=general, return_dtype=nw.Float64)
+        return _share(hours <= threshold, hours >= 0)
 
     return build
 
@@ -220,7 +250,7 @@ def _cost_component(component: str) -> list[Kpi]:
             None,
             "tickets",
             (component,),
-            _needs(component)(lambda have, s, c=component: pl.col(c).sum()),
+            _needs(component)(lambda have, s, c=component: nw.col(c).sum()),
             card=False,
         ),
         Kpi(
@@ -232,7 +262,7 @@ def _cost_component(component: str) -> list[Kpi]:
             None,
             "tickets",
             (component,),
-            _needs(component)(lambda have, s, c=component: _per_ticket(pl.col(c).sum())),
+            _needs(component)(lambda have, s, c=component: _per_ticket(nw.col(c).sum())),
             card=False,
         ),
     ]
@@ -242,13 +272,13 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "tickets", ("工单量", "Tickets"),
         ("创建时间在所选范围内并通过筛选的工单数。", "Tickets created in the selected range that pass the filters."),
-        "count", None, None, "tickets", ("ticket_id",), lambda have, s: pl.len(),
+        "count", None, None, "tickets", ("ticket_id",), lambda have, s: nw.len(),
     ),
     Kpi(
         "resolved", ("已解决工单", "Resolved tickets"),
         ("范围内有解决时间的工单数。", "Tickets in scope with a resolved time."),
         "count", None, None, "tickets", ("resolved_at",),
-        _needs("resolved_at")(lambda have, s: IS_RESOLVED.sum()),
+        _needs("resolved_at")(lambda have, s: _count(IS_RESOLVED)),
     ),
     Kpi(
         "resolution_rate", ("解决率", "Resolution rate"),
@@ -263,21 +293,21 @@ KPIS: tuple[Kpi, ...] = (
             "Tickets created on or before the range end and not resolved by it, whatever their creation date.",
         ),
         "count", "lower", None, "history", ("created_at", "resolved_at"),
-        _needs("resolved_at")(lambda have, s: pl.col("open_at_end").sum()),
+        _needs("resolved_at")(lambda have, s: _count(nw.col("open_at_end"))),
     ),
-    *_duration_kpis("first_response_hours", "first_response_at", FIRST_RESPONSE_HOURS, "首次响应", "First response", 4.0),
-    *_duration_kpis("resolution_hours", "resolved_at", RESOLUTION_HOURS, "解决", "Resolution", 48.0),
+    *_duration_kpis("first_response_hours", "first_response_at", "首次响应", "First response", 4.0),
+    *_duration_kpis("resolution_hours", "resolved_at", "解决", "Resolution", 48.0),
     Kpi(
         "response_sla_rate", ("响应达标率", "Response SLA rate"),
         ("首次响应时长不超过响应目标（默认 4 小时）的工单占比。", "Share of first responses within the response target (default 4 h)."),
         "ratio", "higher", 0.90, "tickets", ("created_at", "first_response_at"),
-        _needs("first_response_at")(_sla(FIRST_RESPONSE_HOURS, "response")),
+        _needs("first_response_at")(_sla("first_response_hours", "response")),
     ),
     Kpi(
         "resolution_sla_rate", ("解决达标率（T3）", "Resolution SLA rate (T3)"),
         ("解决时长不超过解决目标（默认 72 小时）的已解决工单占比。", "Share of resolved tickets resolved within the target (default 72 h)."),
         "ratio", "higher", 0.90, "tickets", ("created_at", "resolved_at"),
-        _needs("resolved_at")(_sla(RESOLUTION_HOURS, "resolution")),
+        _needs("resolved_at")(_sla("resolution_hours", "resolution")),
     ),
     Kpi(
         "fcr_rate", ("一次解决率", "First-contact resolution rate"),
@@ -292,7 +322,7 @@ KPIS: tuple[Kpi, ...] = (
         ("已解决工单中返修次数 > 0 的占比。", "Share of resolved tickets reopened at least once."),
         "ratio", "lower", 0.05, "tickets", ("reopen_count", "resolved_at"),
         _needs("reopen_count", "resolved_at")(
-            lambda have, s: _share(pl.col("reopen_count") > 0, IS_RESOLVED & pl.col("reopen_count").is_not_null())
+            lambda have, s: _share(nw.col("reopen_count") > 0, IS_RESOLVED & _present("reopen_count"))
         ),
     ),
     Kpi(
@@ -302,13 +332,13 @@ KPIS: tuple[Kpi, ...] = (
             "Share of tickets with a customer whose customer had another ticket in the 30 days before.",
         ),
         "ratio", "lower", 0.10, "tickets", ("customer_id",),
-        _needs("repeat_contact")(lambda have, s: _share(pl.col("repeat_contact"), pl.col("repeat_contact").is_not_null())),
+        _needs("repeat_contact")(lambda have, s: _share(nw.col("repeat_contact"), _present("repeat_contact"))),
     ),
     Kpi(
         "complaints", ("投诉量", "Complaints"),
         ("标记为投诉的工单数（无该列时：类型含“投诉”）。", "Tickets marked as complaints (without that column: category contains “complaint”)."),
         "count", "lower", None, "tickets", ("is_complaint|category",),
-        lambda have, s: None if (c := _is_complaint(have)) is None else c.sum(),
+        lambda have, s: None if (c := _is_complaint(have)) is None else _count(c),
     ),
     Kpi(
         "complaint_rate", ("投诉率", "Complaint rate"),
@@ -333,19 +363,19 @@ KPIS: tuple[Kpi, ...] = (
         "handle_minutes_mean", ("平均处理时长（分钟）", "Average handle time (min)"),
         ("处理时长的平均值（AHT）。", "Mean handle time (AHT)."),
         "minutes", "lower", None, "tickets", ("handle_minutes",),
-        _needs("handle_minutes")(lambda have, s: pl.col("handle_minutes").mean()),
+        _needs("handle_minutes")(lambda have, s: nw.col("handle_minutes").mean()),
     ),
     Kpi(
         "csat", ("满意度 CSAT", "CSAT"),
         ("满意度 ≥ 4 分（1–5 分制）的回答占比 × 100。", "100 × share of answers scoring 4 or 5 (1–5 scale)."),
         "points", "higher", 85.0, "surveys", ("csat",),
-        _needs("csat")(lambda have, s: 100 * _share(pl.col("csat") >= 4, pl.col("csat").is_not_null())),
+        _needs("csat")(lambda have, s: 100 * _share(nw.col("csat") >= 4, _present("csat"))),
     ),
     Kpi(
         "csat_mean", ("平均满意度", "Average CSAT score"),
         ("满意度评分（1–5）的平均值。", "Mean satisfaction score (1–5)."),
         "score", "higher", None, "surveys", ("csat",),
-        _needs("csat")(lambda have, s: pl.col("csat").mean()), card=False,
+        _needs("csat")(lambda have, s: nw.col("csat").mean()), card=False,
     ),
     Kpi(
         "nps", ("净推荐值 NPS", "NPS"),
@@ -353,15 +383,14 @@ KPIS: tuple[Kpi, ...] = (
         "points", "higher", 30.0, "surveys", ("nps",),
         _needs("nps")(
             lambda have, s: 100 * (
-                _share(pl.col("nps") >= 9, pl.col("nps").is_not_null())
-                - _share(pl.col("nps") <= 6, pl.col("nps").is_not_null())
+                _share(nw.col("nps") >= 9, _present("nps")) - _share(nw.col("nps") <= 6, _present("nps"))
             )
         ),
     ),
     Kpi(
         "survey_responses", ("回访回答数", "Survey responses"),
         ("提交时间在范围内的回答数。", "Survey answers submitted in the range."),
-        "count", None, None, "surveys", ("submitted_at",), lambda have, s: pl.len(),
+        "count", None, None, "surveys", ("submitted_at",), lambda have, s: nw.len(),
     ),
     Kpi(
         "survey_response_rate", ("回访回复率", "Survey response rate"),
@@ -371,14 +400,14 @@ KPIS: tuple[Kpi, ...] = (
         ),
         "ratio", "higher", 0.30, "surveys", ("ticket_id",),
         _needs("ticket_id", "ticket_in_scope")(
-            lambda have, s: pl.col("ticket_id").filter(pl.col("ticket_in_scope")).n_unique().cast(pl.Float64)
+            lambda have, s: _distinct(nw.when(nw.col("ticket_in_scope")).then(nw.col("ticket_id")))
         ),
     ),
     Kpi(
         "churn_rate", ("客户流失率", "Churn rate"),
         ("流失客户 ÷ 客户数（客户表）。", "Churned customers ÷ customers (customers table)."),
         "ratio", "lower", 0.05, "customers", ("churned",),
-        _needs("churned")(lambda have, s: _share(pl.col("churned_in_scope"), pl.col("churned_in_scope").is_not_null())),
+        _needs("churned")(lambda have, s: _share(nw.col("churned_in_scope"), _present("churned_in_scope"))),
     ),
 )
 
@@ -446,17 +475,9 @@ def evaluate_by(
             continue
         if every and period_col[table] is None:
             continue
-        group: list[pl.Expr] = []
-        if by:
-            if by not in have:
-                continue
-            group.append(pl.col(by))
-        if every:
-            group.append(pl.col(period_col[table]).dt.truncate(every).cast(pl.Date).alias("period"))
-        if group:
-            parts.append(frame.group_by(group).agg(exprs))
-        else:
-            parts.append(frame.select(exprs))
+        if by and by not in have:
+            continue
+        parts.append(_aggregate(frame, exprs, by, period_col[table] if every else None, every))
     keys_out = ([by] if by else []) + (["period"] if every else [])
     result = _join(parts, keys_out)
     for key in _DIVIDE_BY_TICKETS:
@@ -472,6 +493,50 @@ def evaluate_by(
     ordered = keys_out + [k.key for k in wanted]
     result = result.select(ordered)
     return result.sort(keys_out, nulls_last=True) if keys_out else result
+
+
+def _aggregate(frame, exprs: list[nw.Expr], by: str | None, period: str | None, every: str | None) -> pl.DataFrame:
+    """One table's KPIs in one `group_by().agg()` (one `select` without groups), as a Polars frame.
+
+    A Polars frame (the local engine) gets the DERIVED columns its columns allow and the
+    declarations compiled to Polars; any other frame is an engine's lazy table
+    (`lib.lake`) that already has them, run through narwhals.
+    """
+    if isinstance(frame, pl.DataFrame):
+        lazy = frame.lazy().with_columns(
+            [expr.alias(name) for name, (sources, expr) in DERIVED.items() if set(sources) <= set(frame.columns)]
+        )
+        group = [pl.col(by)] if by else []
+        if period:
+            group.append(pl.col(period).dt.truncate(every).cast(pl.Date).alias("period"))
+        compiled = [to_polars(e) for e in exprs]
+        return (lazy.group_by(group).agg(compiled) if group else lazy.select(compiled)).collect()
+    lazy = nw.from_native(frame)
+    group = [nw.col(by)] if by else []
+    if period:
+        group.append(nw.col(period).dt.truncate(every).cast(nw.Date).alias("period"))
+    result = lazy.group_by(*group).agg(*exprs) if group else lazy.select(*exprs)
+    return result.collect(backend="polars").to_native()
+
+
+_POLARS = PolarsNamespace(version=Version.MAIN)
+
+
+def to_polars(expr: nw.Expr) -> pl.Expr:
+    """The Polars expression narwhals compiles a declaration to: how the local engine runs it."""
+    return expr._to_compliant_expr(_POLARS).native
+
+
+def reads(kpi: Kpi, have: frozenset[str], settings: Settings) -> frozenset[str]:
+    """The columns of a table with `have` that `kpi` reads, DERIVED ones replaced by their sources."""
+    expr = kpi.expr(have, settings)
+    if expr is None:
+        return frozenset()
+    names = set(to_polars(expr).meta.root_names())
+    for name, (sources, _) in DERIVED.items():
+        if name in names:
+            names = (names - {name}) | set(sources)
+    return frozenset(names)
 
 
 def _join(parts: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:

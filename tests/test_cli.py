@@ -54,6 +54,8 @@ def test_kpis_csv_format(capsys):
         (["kpis", "--tickets", "SAMPLE", "--start", "2026-10-31", "--end", "2026-10-01"], "after the end date"),
         (["kpis", "--tickets", "EMPTY"], "is empty"),
         (["kpis", "--tickets", "NOHEADERS"], "required field"),
+        (["kpis", "--tickets", "FOLDER"], "need --engine spark"),
+        (["kpis", "--engine", "spark", "--tickets", "SAMPLE", "--tickets", "SAMPLE"], "one source per table"),
         (["forecast", "--tickets", "SAMPLE", "--horizon", "2", "--out", "OUT"], "7 to 180 days"),
         (["forecast", "--tickets", "SAMPLE", "--horizon", "28", "--country", "XX", "--out", "OUT"], "Unknown holiday"),
         (["forecast", "--tickets", "SHORT", "--horizon", "28", "--out", "OUT"], "Less than 8 weeks"),
@@ -66,7 +68,7 @@ def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(args, message, tmp_pat
     (tmp_path / "short.csv").write_text(f"ticket_id,created_at\n{days}\n", encoding="utf-8")
     swap = {"SAMPLE": str(SAMPLE / "tickets.csv"), "EMPTY": str(tmp_path / "empty.csv"),
             "NOHEADERS": str(tmp_path / "noheaders.csv"), "SHORT": str(tmp_path / "short.csv"),
-            "OUT": str(tmp_path / "out.csv")}
+            "OUT": str(tmp_path / "out.csv"), "FOLDER": str(tmp_path)}
     argv = [swap.get(a, a) for a in args]
     done = subprocess.run([sys.executable, "-m", "lib", *argv], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
@@ -74,6 +76,14 @@ def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(args, message, tmp_pat
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_spark_engine_without_pyspark_says_how_to_install_it(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed: its import raises
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    code, out, err = run(capsys, "kpis", "--engine", "spark", "--tickets", str(SAMPLE / "tickets.csv"), "--lang", "zh")
+    assert code == 2 and out == ""
+    assert "requirements-spark.txt" in err and "未安装 Spark" in err
 
 
 @pytest.mark.slow

@@ -1,0 +1,255 @@
+"""The same KPIs on tables a distributed engine holds: Spark (local mode here, a cluster in production).
+
+`lib.kpis` declares every KPI once, as a narwhals expression. This module is the Spark side of
+the seam: it reads the tables (Parquet files or folders, or tables the Spark catalogue knows),
+maps their columns with the app's own mapping rules, and applies the SPEC §2 scope rules and
+the row-level columns every engine provides (`kpis.DERIVED` durations, `repeat_contact`, the
+scope flags) in Spark. The aggregations then run in Spark through narwhals; only one small row
+per group comes back. `store.scoped` is the DuckDB side of the same rules; the equality test
+(`tests/test_lake.py`) holds the two together. docs/scaling.md says why and what runs where.
+
+PySpark is optional (`requirements-spark.txt`); without it `session()` raises a translated
+InputError, and nothing else in the app imports this module.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import narwhals as nw
+
+from lib import kpis, mapping
+from lib.errors import InputError
+from lib.schema import DIMENSIONS, TABLES
+from lib.store import KEYS, REPEAT_WINDOW_DAYS, SURVEY_TICKET_FACTS, Frames, Scope
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame, SparkSession
+
+HOUR_US = kpis.HOUR_US
+TABLE_PREFIX = "table:"  # a source naming a catalogue table instead of a path
+SPARK_TYPES = {"datetime": "timestamp", "int": "bigint", "number": "double", "bool": "boolean", "text": "string"}
+
+
+def session(master: str | None = None) -> SparkSession:
+    """A Spark session: `master` or AFTERSIGHT_SPARK_MASTER (default `local[2]`), UTC, no web UI."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise InputError("lake.no_spark") from exc
+    builder = (
+        SparkSession.builder.appName("aftersight")
+        .master(master or os.environ.get("AFTERSIGHT_SPARK_MASTER", "local[2]"))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", os.environ.get("AFTERSIGHT_SPARK_PARTITIONS", "8"))
+    )
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The mapped tables, canonical column names only (None = not given)."""
+
+    tickets: DataFrame
+    surveys: DataFrame | None = None
+    customers: DataFrame | None = None
+
+
+def read(
+    spark: SparkSession, sources: Mapping[str, str | None], mappings: Mapping[str, dict[str, str]] | None = None
+) -> Tables:
+    """Each table from a Parquet path (file, folder, glob, s3a://…) or `table:NAME`, mapped to canonical names.
+
+    Columns are matched by the same synonyms and saved mapping as an upload; a lake table is
+    expected to be typed already (timestamps, numbers, booleans), and a column of the wrong type
+    is refused by name. Tickets get `repeat_contact` over all their rows, as `store.load` does.
+    """
+    if not sources.get("tickets"):
+        raise InputError("lake.no_tickets")
+    read_tables = {}
+    for table in TABLES:
+        source = sources.get(table)
+        if not source:
+            read_tables[table] = None
+            continue
+        read_tables[table] = _canonical(_open(spark, source), table, source, (mappings or {}).get(table))
+    read_tables["tickets"] = _with_repeat_contacts(read_tables["tickets"])
+    return Tables(**read_tables)
+
+
+def _open(spark: SparkSession, source: str) -> DataFrame:
+    """The table at `source`; one a Spark cannot read (a CSV, a missing path) is refused by name."""
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    try:
+        if source.startswith(TABLE_PREFIX):
+            return spark.table(source[len(TABLE_PREFIX):])
+        return spark.read.parquet(source)
+    except (PySparkException, Py4JJavaError) as exc:
+        # A JVM error's own message, not py4j's "An error occurred while calling o34.parquet".
+        text = exc.java_exception.getMessage() if isinstance(exc, Py4JJavaError) else str(exc)
+        reason = (text or type(exc).__name__).strip().splitlines()[0]
+        raise InputError("lake.unreadable", source=source, reason=reason[:300]) from exc
+
+
+def _canonical(frame: DataFrame, table: str, source: str, saved: dict[str, str] | None) -> DataFrame:
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    headers = list(frame.columns)
+    found = mapping.auto_map(table, headers)
+    if saved:
+        found = mapping.apply_overrides(table, headers, {**found.columns, **{k: v for k, v in saved.items() if v in headers}})
+    mapping.require_complete(found)
+    kinds = {field.name: field.type for field in TABLES[table]}
+    accepts = {
+        "datetime": (T.TimestampType, T.TimestampNTZType, T.DateType),
+        "int": (T.IntegralType, T.DecimalType),
+        "number": (T.NumericType,),
+        "bool": (T.BooleanType,),
+        "text": (T.AtomicType,),
+    }
+    dtypes = {f.name: f.dataType for f in frame.schema.fields}
+    columns = []
+    for name, header in found.columns.items():
+        kind = kinds[name]
+        if not isinstance(dtypes[header], accepts[kind]):
+            raise InputError("lake.bad_type", source=source, column=header, field=name, expected=SPARK_TYPES[kind])
+        cast = SPARK_TYPES[kind]
+        columns.append(F.col(f"`{header}`").cast(cast).alias(name))
+    return frame.select(columns)
+
+
+def _with_repeat_contacts(tickets: DataFrame) -> DataFrame:
+    """`repeat_contact` as `store._with_repeat_contacts`: the customer's previous ticket ≤ 30 days before."""
+    if "customer_id" not in tickets.columns:
+        return tickets
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    before = Window.partitionBy("customer_id").orderBy("created_at", KEYS["tickets"])
+    previous = F.lag("created_at").over(before)
+    repeat = F.coalesce(previous >= F.col("created_at") - F.expr(f"INTERVAL {REPEAT_WINDOW_DAYS} DAYS"), F.lit(False))
+    return tickets.withColumn("repeat_contact", F.when(F.col("customer_id").isNull(), None).otherwise(repeat))
+
+
+def scoped(tables: Tables, scope: Scope) -> Frames:
+    """The rows in `scope` as narwhals lazy frames over Spark, with what `kpis.evaluate` reads.
+
+    Same rules as `store.scoped(..., by_period=False)`: tickets created in the range that pass
+    the filters, with the DERIVED durations; for backlog the tickets open at the range end;
+    answers submitted in the range with their ticket's dimensions and `ticket_in_scope`;
+    customers active at the range start with `churned_in_scope`.
+    """
+    from pyspark.sql import functions as F
+
+    t = tables.tickets
+    in_range = _in_range(F.col("created_at"), scope)
+    dims = _dimensions(scope, t.columns)
+    tickets = t.where(in_range & dims).withColumns(
+        {name: _hours(*sources) for name, (sources, _) in kpis.DERIVED.items() if set(sources) <= set(t.columns)}
+    )
+    end = scope.end_exclusive
+    keep = ["created_at", *[c for c in ("resolved_at", *DIMENSIONS) if c in t.columns]]
+    if "resolved_at" not in t.columns:
+        history = t.where(dims).select(*keep, F.lit(None).cast("boolean").alias("open_at_end"))
+    else:
+        still_open = F.col("resolved_at").isNull() | (F.col("resolved_at") >= F.lit(end) if end else F.lit(False))
+        created = F.col("created_at") < F.lit(end) if end else F.lit(True)
+        history = t.where(created & still_open & dims).select(*keep, F.lit(True).alias("open_at_end"))
+    surveys = _scoped_surveys(tables, scope) if tables.surveys is not None else None
+    customers = _scoped_customers(tables.customers, scope) if tables.customers is not None else None
+    lazy = [None if f is None else nw.from_native(f) for f in (tickets, surveys, customers, history)]
+    return Frames(*lazy, scope=scope, history_by_period=False)
+
+
+def _hours(start: str, end: str) -> Column:
+    from pyspark.sql import functions as F
+
+    return (F.unix_micros(F.col(end)) - F.unix_micros(F.col(start))) / HOUR_US
+
+
+def _in_range(column: Column, scope: Scope) -> Column:
+    from pyspark.sql import functions as F
+
+    condition = F.lit(True)
+    if scope.start_at:
+        condition &= column >= F.lit(scope.start_at)
+    if scope.end_exclusive:
+        condition &= column < F.lit(scope.end_exclusive)
+    return condition
+
+
+def _dimensions(scope: Scope, available: list[str], prefix: str = "") -> Column:
+    """The sidebar filters as one condition; filtering on a missing column matches nothing."""
+    from pyspark.sql import functions as F
+
+    condition = F.lit(True)
+    for dim, values in scope.filters:
+        if dim not in DIMENSIONS:
+            continue
+        if dim not in available:
+            condition &= F.lit(False)
+            continue
+        column = F.col(f"{prefix}{dim}")
+        present = [v for v in values if v is not None]
+        test = column.isin(present) if present else F.lit(False)
+        if None in values:
+            test |= column.isNull()  # a drill into the "empty" group
+        condition &= test
+    return condition
+
+
+def _scoped_surveys(tables: Tables, scope: Scope) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    s = tables.surveys.alias("s")
+    answered = s.where(_in_range(F.col("s.submitted_at"), scope))
+    if "ticket_id" not in s.columns:
+        return answered.where(_dimensions(scope, []) if scope.filters else F.lit(True))
+    t = tables.tickets
+    dims = [d for d in DIMENSIONS if d in t.columns]
+    facts = [c for c in SURVEY_TICKET_FACTS if c in t.columns]
+    joined = t.select("ticket_id", *dims, *[F.col(c).alias(f"ticket_{c}") for c in facts]).alias("t")
+    rows = answered.drop(*[d for d in dims if d in s.columns]).join(joined, on="ticket_id", how="left")
+    created = F.col("ticket_created_at")
+    in_scope = F.coalesce(created.isNotNull() & _in_range(created, scope), F.lit(False))
+    return rows.where(_dimensions(scope, dims)).withColumn("ticket_in_scope", in_scope)
+
+
+def _scoped_customers(customers: DataFrame, scope: Scope) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    cols = customers.columns
+    condition = F.lit(True)
+    if scope.start_at and "churned_at" in cols:
+        condition &= F.col("churned_at").isNull() | (F.col("churned_at") >= F.lit(scope.start_at))
+    if scope.end_exclusive and "signup_at" in cols:
+        condition &= F.col("signup_at").isNull() | (F.col("signup_at") < F.lit(scope.end_exclusive))
+    region = Scope(filters=tuple((d, v) for d, v in scope.filters if d == "region"))
+    churned = F.coalesce(F.col("churned"), F.lit(False)) if "churned" in cols else F.lit(None).cast("boolean")
+    if "churned_at" in cols and scope.end_exclusive:
+        churned = churned & (F.col("churned_at").isNull() | (F.col("churned_at") < F.lit(scope.end_exclusive)))
+    return customers.where(condition & _dimensions(region, cols)).withColumn("churned_in_scope", churned)
+
+
+def evaluate(
+    tables: Tables, scope: Scope, settings: kpis.Settings, keys: tuple[str, ...] | None = None
+) -> dict[str, float | None]:
+    """Every KPI in `keys` (default: all) for `scope`, computed by Spark: what `overview.kpis` gives locally."""
+    return kpis.evaluate(scoped(tables, scope), keys, settings=settings)
+
+
+def evaluate_by(
+    tables: Tables, scope: Scope, settings: kpis.Settings, by: str, keys: tuple[str, ...] | None = None
+):
+    """One row per value of the dimension `by`, computed by Spark (`kpis.evaluate_by` locally)."""
+    return kpis.evaluate_by(scoped(tables, scope), keys, by=by, settings=settings)
