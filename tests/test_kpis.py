@@ -104,6 +104,38 @@ def test_every_kpi_on_one_service_month(frames_for):
     assert evaluate(frames_for(MARCH, **SERVICE)) == pytest.approx(SERVICE_MARCH)
 
 
+def test_the_same_declarations_through_narwhals_lazy_frames_give_the_same_month(frames_for):
+    """The path another engine takes (lib.lake): lazy frames that bring their own DERIVED columns."""
+    import narwhals as nw
+
+    from lib.kpis import DERIVED
+    from lib.store import Frames
+
+    local = frames_for(MARCH, **SERVICE)
+
+    def lazy(frame: pl.DataFrame | None):
+        if frame is None:
+            return None
+        derived = [e.alias(n) for n, (cols, e) in DERIVED.items() if set(cols) <= set(frame.columns)]
+        return nw.from_native(frame.lazy().with_columns(derived))
+
+    engine = Frames(*(lazy(getattr(local, t)) for t in ("tickets", "surveys", "customers", "history")), scope=MARCH)
+    assert evaluate(engine) == pytest.approx(SERVICE_MARCH)
+    by_agent = evaluate_by(local, ("tickets", "first_response_hours_p90", "csat"), by="agent")
+    assert_frame_equal(evaluate_by(engine, ("tickets", "first_response_hours_p90", "csat"), by="agent"), by_agent, check_dtypes=False)
+
+
+def test_a_kpi_reads_the_sources_of_its_derived_columns():
+    from lib.kpis import reads
+
+    have = frozenset({"created_at", "first_response_at", "priority", "resolved_at", "ticket_id"})
+    assert reads(BY_KEY["first_response_hours_p90"], have, Settings()) == {"created_at", "first_response_at"}
+    per_priority = Settings(priority_targets=(("P1", 1.0, None),))
+    assert reads(BY_KEY["response_sla_rate"], have, per_priority) == {"created_at", "first_response_at", "priority"}
+    assert reads(BY_KEY["tickets"], have, Settings()) == frozenset()  # a row count reads no column
+    assert reads(BY_KEY["csat"], have, Settings()) == frozenset()  # not available here
+
+
 def test_evaluate_returns_only_the_keys_asked_for(frames_for):
     frames = frames_for(MARCH, **SERVICE)
     # survey_response_rate needs the ticket count internally, but only what was asked comes back
