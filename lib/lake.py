@@ -214,7 +214,7 @@ def _scoped_surveys(tables: Tables, scope: Scope) -> DataFrame:
     s = tables.surveys.alias("s")
     answered = s.where(_in_range(F.col("s.submitted_at"), scope))
     if "ticket_id" not in s.columns:
-        return answered.where(_dimensions(scope, []) if scope.filters else F.lit(True))
+        return answered.where(_dimensions(scope, []))  # a filter cannot reach answers without tickets
     t = tables.tickets
     dims = [d for d in DIMENSIONS if d in t.columns]
     facts = [c for c in SURVEY_TICKET_FACTS if c in t.columns]
