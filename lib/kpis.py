@@ -417,11 +417,20 @@ _DIVIDE_BY_TICKETS = ("survey_response_rate",)
 
 
 def columns_for(keys: tuple[str, ...] | None = None, by: str | None = None) -> set[str]:
-    """The ticket columns the KPIs in `keys` (default: all) can use, plus `by`."""
+    """The ticket columns the KPIs in `keys` (default: all) can read, plus `by`.
+
+    `needs` says what makes a KPI available; the expressions read less. The ticket count
+    reads no column and the repeat-contact rate reads the flag computed at load, so the two
+    text ids (the widest columns) are read only when asked for as `by`.
+    """
     wanted = {c for k in (keys or tuple(BY_KEY)) for need in BY_KEY[k].needs for c in need.split("|")}
+    wanted -= _NEEDED_NOT_READ
     # Durations, periods, repeat contacts, per-priority SLA targets.
     wanted |= {"created_at", "resolved_at", "repeat_contact", "priority"}
     return wanted | ({by} if by else set())
+
+
+_NEEDED_NOT_READ = frozenset({"ticket_id", "customer_id"})
 
 
 def evaluate(frames: Frames, keys: tuple[str, ...] | None = None, settings: Settings | None = None) -> dict[str, float | None]:

@@ -136,6 +136,18 @@ def test_a_kpi_reads_the_sources_of_its_derived_columns():
     assert reads(BY_KEY["csat"], have, Settings()) == frozenset()  # not available here
 
 
+@pytest.mark.parametrize("key", [k for k in BY_KEY if BY_KEY[k].table in ("tickets", "history")])
+def test_the_columns_read_for_a_kpi_include_everything_its_expression_reads(key):
+    from lib.kpis import columns_for, reads
+    from lib.schema import TICKETS
+
+    every = frozenset(f.name for f in TICKETS) | {"repeat_contact", "open_at_end"}
+    for have in (every, every - {"is_complaint", "first_contact_resolved"}):  # fallbacks read other columns
+        read = reads(BY_KEY[key], have, Settings(priority_targets=(("P1", 1.0, 2.0),))) - {"open_at_end"}
+        assert read <= columns_for((key,)), read - columns_for((key,))
+    assert "ticket_id" not in columns_for((key,)) and "customer_id" in columns_for((key,), by="customer_id")
+
+
 def test_evaluate_returns_only_the_keys_asked_for(frames_for):
     frames = frames_for(MARCH, **SERVICE)
     # survey_response_rate needs the ticket count internally, but only what was asked comes back
