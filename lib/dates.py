@@ -54,6 +54,11 @@ def detect_day_order(columns: Sequence[pl.Series]) -> DayOrder | None:
     -------
     "dmy", "mdy", or None when there is no evidence or a tie.
     """
+    return day_order_from_votes(*day_order_votes(columns))
+
+
+def day_order_votes(columns: Sequence[pl.Series]) -> tuple[int, int]:
+    """Evidence for day-first and for month-first (see `detect_day_order`); add them up over chunks of a file."""
     day_first = month_first = 0
     for column in columns:
         if column.dtype not in (pl.String, pl.Categorical):
@@ -64,8 +69,13 @@ def detect_day_order(columns: Sequence[pl.Series]) -> DayOrder | None:
         parts = text.str.extract_groups(_YEAR_LAST)
         first = parts.struct.field("1").cast(pl.Int32)
         second = parts.struct.field("2").cast(pl.Int32)
-        day_first += ((first > 12) & (second <= 12)).sum()
-        month_first += ((second > 12) & (first <= 12)).sum()
+        day_first += int(((first > 12) & (second <= 12)).sum())
+        month_first += int(((second > 12) & (first <= 12)).sum())
+    return day_first, month_first
+
+
+def day_order_from_votes(day_first: int, month_first: int) -> DayOrder | None:
+    """The majority of the votes, None on a tie (no evidence included)."""
     if day_first > month_first:
         return "dmy"
     if month_first > day_first:

@@ -945,6 +945,43 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.text_truncated": ("文字过长，已截断", "Text too long (cut)"),
     "action.excluded": ("排除", "Excluded"),
     "action.flagged": ("保留并标记", "Kept, flagged"),
+    # --- data folder (files read in place) ---------------------------------------------
+    "folder.title": ("从服务器数据目录选择文件", "Pick a file from the server's data folder"),
+    "folder.intro": (
+        "管理员放在服务器数据目录中的文件无需经浏览器上传，由 DuckDB 直接就地读取，适合数百万行的大文件。"
+        "大数据请优先使用 Parquet 格式：文件更小、读取更快，类型也不会被误判。",
+        "Files the administrator put in the server's data folder are read in place by DuckDB, without an "
+        "upload through the browser: the way to load millions of rows. For large data prefer Parquet: "
+        "smaller files, faster reads, and column types that need no guessing.",
+    ),
+    "folder.empty": ("数据目录中没有可读取的文件（CSV、Excel 或 Parquet）。", "The data folder holds no readable file (CSV, Excel or Parquet)."),
+    "folder.pick": ("数据目录中的文件", "File in the data folder"),
+    "folder.file_title": ("{name} · {columns} 列", "{name} · {columns} columns"),
+    "folder.parquet_hint": (
+        "提示：这个文本文件会被分块校验后加载；同样的数据导出为 Parquet 会小得多、加载更快。",
+        "Tip: this text file is checked and loaded in chunks; the same data exported as Parquet is much "
+        "smaller and loads faster.",
+    ),
+    "folder.report_after": (
+        "文件将被完整读取一遍：加载时逐块校验，校验结果（排除和标记的行）在加载后显示。",
+        "The file is read once, checked chunk by chunk while loading; the validation report (rows excluded "
+        "and flagged) is shown after loading.",
+    ),
+    "folder.loading": ("正在读取并校验文件……", "Reading and checking the file…"),
+    "folder.outside": (
+        "“{name}”不在数据目录中（不允许绝对路径、“..”或指向目录外的链接）。请从列表中选择文件。",
+        "“{name}” is not in the data folder (absolute paths, “..” and links leading out of the folder are "
+        "refused). Pick a file from the list.",
+    ),
+    "folder.missing": (
+        "数据目录中已找不到“{name}”。请刷新页面后重新选择。",
+        "“{name}” is no longer in the data folder. Refresh the page and pick again.",
+    ),
+    "folder.remote_unavailable": (
+        "无法读取远程文件“{name}”：服务器没有安装 DuckDB 的 httpfs 扩展。请联系管理员。",
+        "The remote file “{name}” cannot be read: DuckDB's httpfs extension is not installed on the server. "
+        "Ask your administrator.",
+    ),
 }
 CATALOGUE.update(REPORT_CATALOGUE)
 

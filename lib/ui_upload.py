@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from lib import bundle, export, formatting, ingest, mapping, session, store, ui
+from lib import bundle, datafolder, export, formatting, ingest, inplace, mapping, session, store, ui
 from lib.dates import detect_day_order, has_year_last
 from lib.errors import InputError
 from lib.i18n import t
@@ -59,12 +59,12 @@ def current_mappings() -> dict[str, dict[str, str]]:
     return {**st.session_state.get(_SAVED, {}), **st.session_state.get(_USED, {})}
 
 
-def _prepare(data: bytes, name: str, table: str, file_id: str, sheet: str | None) -> ingest.Prepared:
+def _prepare(con, data: bytes, name: str, table: str, file_id: str, sheet: str | None) -> ingest.Prepared:
     cache = st.session_state.setdefault(_PREPARED, {})
     key = (file_id, table, sheet)
     if key not in cache:
         saved = st.session_state.get(_SAVED, {}).get(table)
-        cache[key] = ingest.prepare(data, name, table, saved, sheet)
+        cache[key] = ingest.prepare_upload(data, name, table, saved, sheet, spill_dir=store.spill_dir(con))
     return cache[key]
 
 
@@ -91,7 +91,7 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
         return
     sheet = st.session_state.get(f"sheet_{file_key}")
     try:
-        prepared = _prepare(data, upload.name, table, upload.file_id, sheet)
+        prepared = _prepare(con, data, upload.name, table, upload.file_id, sheet)
     except InputError as error:
         ui.input_error(error, lang)
         sheets = list_sheets(data)
@@ -100,6 +100,8 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
         return
     read = prepared.read
     title = t("data.file_title", lang, name=upload.name, rows=read.frame.height, columns=read.frame.width)
+    if prepared.source is not None:  # a big file, read in place: only its head is read so far
+        title = t("folder.file_title", lang, name=upload.name, columns=read.frame.width)
     with st.expander(title, expanded=True, icon=":material/description:"):
         if len(read.sheets) > 1:
             st.selectbox(
@@ -109,38 +111,15 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
                 key=f"sheet_{file_key}",
             )
         st.caption(_read_details(prepared, lang))
-        headers = list(read.frame.columns)
-        fields = TABLES[table]
-        editor = st.data_editor(
-            pl.DataFrame(
-                {
-                    "field": [_field_label(f.name, lang) for f in fields],
-                    "required": ["✓" if f.required else "" for f in fields],
-                    "column": [prepared.mapping.columns.get(f.name) for f in fields],
-                }
-            ),
-            column_config={
-                "field": st.column_config.TextColumn(t("data.col_field", lang)),
-                "required": st.column_config.TextColumn(t("data.col_required", lang), width="small"),
-                "column": st.column_config.SelectboxColumn(t("data.col_source", lang), options=headers),
-            },
-            disabled=["field", "required"],
-            hide_index=True,
-            width="stretch",
-            key=f"map_{file_key}",
-        )
-        chosen = dict(zip([f.name for f in fields], pl.DataFrame(editor)["column"].to_list(), strict=True))
-        result = apply_overrides(table, headers, chosen)
-        try:
-            require_complete(result)
-        except InputError as error:
-            ui.input_error(error, lang)
-        order = _day_order_choice(prepared, result, file_key, lang)
+        result, order = _mapping_step(prepared, file_key, lang)
         if result.missing_required:
             st.button(t("data.load", lang), key=f"load_{file_key}", type="primary", disabled=True)
             return
+        if prepared.source is not None:
+            _in_place_load(con, replace(prepared, mapping=result), order, file_key, lang)
+            return
         # The report comes first: the user sees what will be excluded before loading.
-        mapped = ingest.Prepared(prepared.name, table, read, result)
+        mapped = replace(prepared, mapping=result)
         try:
             validated = _check(mapped, order, file_key)
         except InputError as error:
@@ -149,6 +128,114 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
         report_panel(LoadReport(prepared.name, table, validated, None), lang)
         if st.button(t("data.load", lang), key=f"load_{file_key}", type="primary"):
             _load(con, mapped, validated, file_key, lang)
+
+
+def _mapping_step(prepared: ingest.Prepared, file_key: str, lang: str):
+    """The mapping table the user may correct, and the day order; the mapping and the order chosen."""
+    table = prepared.table
+    headers = list(prepared.read.frame.columns)
+    fields = TABLES[table]
+    editor = st.data_editor(
+        pl.DataFrame(
+            {
+                "field": [_field_label(f.name, lang) for f in fields],
+                "required": ["✓" if f.required else "" for f in fields],
+                "column": [prepared.mapping.columns.get(f.name) for f in fields],
+            }
+        ),
+        column_config={
+            "field": st.column_config.TextColumn(t("data.col_field", lang)),
+            "required": st.column_config.TextColumn(t("data.col_required", lang), width="small"),
+            "column": st.column_config.SelectboxColumn(t("data.col_source", lang), options=headers),
+        },
+        disabled=["field", "required"],
+        hide_index=True,
+        width="stretch",
+        key=f"map_{file_key}",
+    )
+    chosen = dict(zip([f.name for f in fields], pl.DataFrame(editor)["column"].to_list(), strict=True))
+    result = apply_overrides(table, headers, chosen)
+    try:
+        require_complete(result)
+    except InputError as error:
+        ui.input_error(error, lang)
+    return result, _day_order_choice(prepared, result, file_key, lang)
+
+
+def folder_panel(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> None:
+    """Pick a file from the administrator's data folder; DuckDB reads it in place when loading."""
+    entries = datafolder.list_files()
+    st.markdown(f"**{t('folder.title', lang)}**")
+    st.caption(t("folder.intro", lang))
+    if not entries:
+        st.info(t("folder.empty", lang))
+        return
+    sizes = {e.name: e.size for e in entries}
+    picked = st.selectbox(
+        t("folder.pick", lang),
+        list(sizes),
+        index=None,
+        format_func=lambda n: n if sizes[n] is None else f"{n} · {_size(sizes[n])}",
+        key=f"folder_{table}",
+    )
+    if picked is None:
+        return
+    file_key = f"folder:{picked}_{table}"
+    if file_key in st.session_state.get(_LOADED, set()):
+        st.success(t("data.file_loaded", lang, name=formatting.literal(picked)), icon=":material/check_circle:")
+        return
+    try:
+        prepared = _prepare_folder_file(picked, table)
+    except InputError as error:
+        ui.input_error(error, lang)
+        return
+    columns = prepared.read.frame.width
+    with st.expander(t("folder.file_title", lang, name=formatting.literal(picked), columns=columns), expanded=True, icon=":material/folder_open:"):
+        st.caption(_read_details(prepared, lang))
+        result, order = _mapping_step(prepared, file_key, lang)
+        if result.missing_required:
+            st.button(t("data.load", lang), key=f"load_{file_key}", type="primary", disabled=True)
+        elif prepared.source is not None:
+            _in_place_load(con, replace(prepared, mapping=result), order, file_key, lang)
+        elif st.button(t("data.load", lang), key=f"load_{file_key}", type="primary"):
+            mapped = replace(prepared, mapping=result)
+            try:
+                _load(con, mapped, _check(mapped, order, file_key), file_key, lang)
+            except InputError as error:
+                ui.input_error(error, lang)
+
+
+def _in_place_load(con, prepared: ingest.Prepared, order: str | None, file_key: str, lang: str) -> None:
+    """The Load button of a big file: DuckDB reads it in place, the report follows the load."""
+    st.caption(t("folder.report_after", lang))
+    if prepared.source is not None and prepared.source.format != "parquet":
+        st.caption(t("folder.parquet_hint", lang))
+    if st.button(t("data.load", lang), key=f"load_{file_key}", type="primary"):
+        with st.spinner(t("folder.loading", lang)):
+            try:
+                _load(con, prepared, None, file_key, lang, order)
+            except InputError as error:
+                ui.input_error(error, lang)
+
+
+def _size(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB" if size >= 2**20 else f"{size / 2**10:,.0f} KB"
+
+
+def _prepare_folder_file(name: str, table: str) -> ingest.Prepared:
+    """A picked file read (its head, for a big one) and mapped, cached for this session."""
+    remote = name.startswith(("s3://", "https://"))
+    location = datafolder.remote(name) if remote else datafolder.resolve(name)
+    stat = None if remote else location.stat()
+    key = (f"folder:{name}", table, (stat.st_size, stat.st_mtime_ns) if stat else None)
+    cache = st.session_state.setdefault(_PREPARED, {})
+    if key not in cache:
+        saved = st.session_state.get(_SAVED, {}).get(table)
+        if remote:
+            cache[key] = ingest.prepare_source(inplace.open_source(location, remote=True), table, saved)
+        else:
+            cache[key] = ingest.prepare_path(location, table, saved)
+    return cache[key]
 
 
 def _read_details(prepared: ingest.Prepared, lang: str) -> str:
@@ -193,9 +280,11 @@ def _check(prepared: ingest.Prepared, order: str | None, file_key: str):
     return cache[key]
 
 
-def _load(con, prepared: ingest.Prepared, validated, file_key: str, lang: str) -> None:
+def _load(con, prepared: ingest.Prepared, validated, file_key: str, lang: str, order: str | None = None) -> None:
     first_upload = session.source() == "sample"  # the first upload replaces the sample data
-    validated, loaded = ingest.ingest(con, prepared, replace_all=first_upload, validated=validated)
+    validated, loaded = ingest.ingest(
+        con, prepared, day_order=order, replace_all=first_upload, validated=validated
+    )
     if first_upload:
         session.reports().clear()
     # The rows now live in DuckDB: keep only the report, and drop this file's cached copies.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -104,6 +105,8 @@ def validate(
     read: ReadResult,
     mapping: MappingResult,
     day_order: str | None = None,
+    wrong_scale: Collection[str] | None = None,
+    decided: bool = False,
 ) -> Validated:
     """Parse, check and count one file of `mapping.table`.
 
@@ -113,6 +116,11 @@ def validate(
     mapping : the (possibly user-corrected) mapping; required fields must be mapped.
     day_order : "dmy" or "mdy" to override what the data suggests for dates
         written day/month/year or month/day/year.
+    wrong_scale : the score fields to treat as answered on a 0–10 scale, decided
+        over a whole file read in chunks (`scale_stats`); None decides from `read`.
+    decided : True when `read` is one chunk of a file whose day order the caller
+        settled over the whole file: the chunk's own evidence is not looked at, and
+        the result's `day_order` and `day_order_detected` say nothing.
     """
     require_complete(mapping)
     table = mapping.table
@@ -129,7 +137,7 @@ def validate(
 
     date_fields = [n for n in columns if fields[n].type == "datetime"]
     date_columns = [raw[columns[n]] for n in date_fields]
-    detected = detect_day_order(date_columns)
+    detected = None if decided else detect_day_order(date_columns)
     order = day_order or detected or "dmy"
 
     typed: dict[str, pl.Series] = {}
@@ -139,7 +147,12 @@ def validate(
     for name, header in columns.items():
         fld = fields[name]
         source = _blank_placeholders(raw[header]) if fld.type != "bool" else raw[header]
-        parsed = parse_datetimes(source, order) if fld.type == "datetime" else PARSERS[fld.type](source)
+        if fld.type == "text" and source.dtype == pl.String:
+            parsed = source  # the reader trimmed every cell and made empty ones null (ReadResult)
+        elif fld.type == "datetime":
+            parsed = parse_datetimes(source, order)
+        else:
+            parsed = PARSERS[fld.type](source)
         bad = unparsed_mask(source, parsed)
         if fld.required:
             empty = parsed.is_null() & ~bad
@@ -180,7 +193,10 @@ def validate(
             high = fld.high if fld.high is not None else float("inf")
             outside = parsed.is_not_null() & ((parsed < low) | (parsed > high))
             reason = "out_of_range"
-            if outside.any() and _ten_point_scale(parsed, high):
+            if wrong_scale is not None:
+                if name in wrong_scale:
+                    outside, reason = parsed.is_not_null(), "wrong_scale"
+            elif outside.any() and _ten_point_scale(parsed, high):
                 # 1–5 expected, 0–10 given: the in-range answers are on the other scale too.
                 outside, reason = parsed.is_not_null(), "wrong_scale"
             problems.append(_issue(raw, outside & keep, reason, name, "flagged", header))
@@ -215,7 +231,7 @@ def validate(
         summary=summary,
         rows_read=raw.height + read.empty_rows + read.trailing_empty_rows + read.title_rows,
         # Only worth telling the user when some date is written year-last (03/04/2024).
-        day_order=order if detected or day_order or has_year_last(date_columns) else None,
+        day_order=order if not decided and (detected or day_order or has_year_last(date_columns)) else None,
         day_order_detected=detected is not None,
     )
 
@@ -252,10 +268,50 @@ def _ten_point_scale(scores: pl.Series, high: float) -> bool:
     At least ten answers, all within 0–10, and one in five above `high`: a few typos
     (a 6 among 1–5 answers) stay ordinary out-of-range values.
     """
-    present = scores.drop_nulls()
-    if high >= 10 or len(present) < 10 or present.min() < 0 or present.max() > 10:
-        return False
-    return int((present > high).sum()) >= 0.2 * len(present)
+    return ScaleStats.of(scores, high).ten_point()
+
+
+@dataclass(frozen=True)
+class ScaleStats:
+    """What `_ten_point_scale` looks at, added up over the chunks of one file."""
+
+    high: float
+    count: int = 0
+    low_seen: float = float("inf")
+    high_seen: float = float("-inf")
+    above: int = 0
+
+    @classmethod
+    def of(cls, scores: pl.Series, high: float) -> ScaleStats:
+        present = scores.drop_nulls()
+        if not len(present):
+            return cls(high)
+        return cls(high, len(present), float(present.min()), float(present.max()), int((present > high).sum()))
+
+    def __add__(self, other: ScaleStats) -> ScaleStats:
+        return ScaleStats(
+            self.high,
+            self.count + other.count,
+            min(self.low_seen, other.low_seen),
+            max(self.high_seen, other.high_seen),
+            self.above + other.above,
+        )
+
+    def ten_point(self) -> bool:
+        if self.high >= 10 or self.count < 10 or self.low_seen < 0 or self.high_seen > 10:
+            return False
+        return self.above >= 0.2 * self.count
+
+
+def scale_stats(frame: pl.DataFrame, mapping: MappingResult) -> dict[str, ScaleStats]:
+    """For each mapped score field with an upper bound under 10, the statistics of its parsed values in `frame`."""
+    stats = {}
+    for fld in TABLES[mapping.table]:
+        header = mapping.columns.get(fld.name)
+        if header is None or fld.type not in ("number", "int") or fld.high is None or fld.high >= 10:
+            continue
+        stats[fld.name] = ScaleStats.of(parse_numbers(_blank_placeholders(frame[header])), fld.high)
+    return stats
 
 
 def _truncate(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import frame, ingest, mapping, session, store, ui
+from lib import datafolder, frame, ingest, mapping, session, store, ui
 from lib import ui_upload as data_page
 from lib.errors import InputError
 from lib.i18n import t
@@ -54,6 +54,8 @@ for tab, table in zip(st.tabs([t(f"table.{name}", lang) for name in TABLES]), TA
         st.caption(t("data.limit", lang, limit_mb=data_page.UPLOAD_LIMIT_MB))
         for upload in uploads or []:
             data_page.file_panel(con, table, upload, lang)
+        if datafolder.configured():
+            data_page.folder_panel(con, table, lang)
         for report in [r for r in session.reports() if r.table == table]:
             data_page.report_panel(report, lang)
 

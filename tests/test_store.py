@@ -285,3 +285,23 @@ def test_scoped_reads_only_the_tables_asked_for(con):
     assert frames.surveys is None
     frames = store.scoped(con, Scope(), read=("surveys",))
     assert frames.tickets is None and frames.surveys.height == 1
+
+
+def test_dimension_values_are_kept_until_the_tickets_change(con):
+    def tickets(channels):
+        n = len(channels)
+        return pl.DataFrame(
+            {"ticket_id": [f"T{i}" for i in range(n)], "created_at": [datetime(2024, 1, 1)] * n, "channel": channels}
+        )
+
+    store.load(con, "tickets", tickets(["电话", "微信", "电话"]))
+    assert store.dimension_values(con) == {"channel": ["电话", "微信"]}
+    store.dimension_values(con)["channel"].append("changed by a caller")  # a copy: the cache is safe
+    assert store.dimension_values(con) == {"channel": ["电话", "微信"]}
+    store.load(con, "tickets", tickets(["APP", "APP", "APP"]), append=False)  # same size, other values
+    assert store.dimension_values(con) == {"channel": ["APP"]}
+    con.execute("DROP TABLE tickets")
+    con.execute("CREATE TABLE tickets AS SELECT 'T1' AS ticket_id, 'web' AS channel")  # as a bundle restores
+    assert store.dimension_values(con) == {"channel": ["web"]}
+    store.clear(con)
+    assert store.dimension_values(con) == {}

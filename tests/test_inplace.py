@@ -1,0 +1,301 @@
+"""Files read in place by DuckDB, in chunks: the same tables and the same report as an upload."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from lib import ingest, inplace, store
+from lib.errors import InputError
+
+# A ticket export as users really have them: a title block, blank-looking rows, totals,
+# placeholders, many date forms (day-first evidence only after the first chunks), full-width
+# and currency numbers, duplicate ids in different chunks, a total line.
+HEADER = (
+    "工单号,创建时间,首次响应时间,解决时间,客户编号,工程师,渠道,重开次数,一次解决,人工成本,处理时长,是否投诉"
+)
+MESSY_CELLS = [
+    (
+        "T{n}",
+        "2024-03-{d:02d} 08:30:00",
+        "2024-03-{d:02d} 09:00",
+        "2024-03-{d:02d} 18:00:00",
+        "C{c}",
+        "张三",
+        "电话",
+        "0",
+        "是",
+        "120",
+        "30",
+        "否",
+    ),
+    (
+        " T{n} ",
+        "2024/3/{d} 8:30",
+        "2024年3月{d}日 10时5分",
+        "",
+        "C{c}",
+        "李四",
+        "app",
+        "1",
+        "否",
+        "¥1,200",
+        "45分钟",
+        "是",
+    ),
+    (
+        "T{n}",
+        "{d:02d}/03/2024 14:00",
+        "-",
+        "2024-03-{d:02d}T20:00:00Z",
+        "",
+        " 王五 ",
+        "在线",
+        "n/a",
+        "Y",
+        "１２３．５",
+        "?",
+        "N",
+    ),
+    (
+        "T{n}",
+        "2024-03-{d:02d}",
+        "2024-02-01 00:00:00",
+        "2024-03-{d:02d} 07:00:00",
+        "C{c}",
+        "张三",
+        "电话",
+        "2",
+        "maybe",
+        "abc",
+        "-5",
+        "否",
+    ),
+    ("", "2024-03-{d:02d} 08:30:00", "", "", "C{c}", "张三", "电话", "0", "是", "1", "1", "否"),
+    ("T{n}", "not a date", "", "", "C{c}", "张三", "电话", "0", "是", "1", "1", "否"),
+    ("T{n}", "08:30", "", "", "C{c}", "张三", "电话", "0", "是", "1", "1", "否"),
+    ("T{n}", "1970-01-01 08:00:00", "2099-01-01", "", "C{c}", "张三", "电话", "0", "是", "1", "1", "否"),
+    ("T{dup}", "2024-03-{d:02d} 11:00:00", "", "", "C{c}", "张三", "电话", "0", "是", "'=1+1", "1", "否"),
+    ("", "", "", "", "", "", "", "", "", "", "", ""),
+    ("合计", "", "", "", "", "", "", "", "", "9999", "", ""),
+    (
+        "T{n}",
+        "{d:02d}/03/2024 14:00",
+        "25/03/2024 9:00",
+        "",
+        "C{c}",
+        "张三",
+        "电话",
+        "0",
+        "是",
+        "1",
+        "1",
+        "否",
+    ),
+]
+
+
+def messy_tickets(rows: int = 400) -> bytes:
+    lines = ["售后工单明细表,,,,,,,,,,,", "导出时间：2024-04-01,,,,,,,,,,,", HEADER]
+    for n in range(rows):
+        cells = MESSY_CELLS[n % len(MESSY_CELLS)]
+        if n > rows // 2 and n % 7 == 0:
+            cells = MESSY_CELLS[-1]  # day-first evidence, far from the head
+        values = {"n": n, "d": n % 28 + 1, "c": n % 37, "dup": n % 50}
+        lines.append(",".join(f'"{c.format(**values)}"' if "," in c else c.format(**values) for c in cells))
+    lines += [",,,,,,,,,,,", ",,,,,,,,,,,"]  # trailing empty rows
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def both_ways(tmp_path: Path, data: bytes, name: str, table: str, rows: int, day_order=None):
+    """Load `data` as an upload and in place (chunks of `rows`) into two stores; the two results."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    results = []
+    for mode in ("upload", "inplace"):
+        con = store.connect(memory_limit="256MB", threads=1)
+        if mode == "upload":
+            prepared = ingest.prepare(data, name, table)
+            validated, loaded = ingest.ingest(con, prepared, day_order=day_order)
+        else:
+            prepared = ingest.prepare_source(inplace.open_source(path), table)
+            validated, loaded = inplace.load(con, prepared.source, prepared.mapping, day_order, rows=rows)
+        key = store.KEYS.get(table, "submitted_at")
+        frame = con.sql(
+            f"SELECT * FROM {table} ORDER BY {key}, created_at".replace(", created_at", "")
+            if table != "tickets"
+            else "SELECT * FROM tickets ORDER BY ticket_id"
+        ).pl()
+        results.append((prepared, validated, loaded, frame))
+        con.close()
+    return results
+
+
+def assert_same(upload, in_place):
+    (p1, v1, l1, f1), (p2, v2, l2, f2) = upload, in_place
+    assert p1.mapping.columns == p2.mapping.columns
+    assert_frame_equal(f1, f2)
+    assert_frame_equal(v1.summary, v2.summary)
+    assert_frame_equal(v1.issues, v2.issues)
+    assert (v1.rows_read, v1.rows_used, v1.day_order, v1.day_order_detected) == (
+        v2.rows_read,
+        v2.rows_used,
+        v2.day_order,
+        v2.day_order_detected,
+    )
+    assert l1 == l2
+
+
+@pytest.mark.parametrize("rows", [37, 1000])
+def test_messy_csv_loads_the_same_table_in_place_as_uploaded(tmp_path, rows):
+    upload, in_place = both_ways(tmp_path, messy_tickets(), "工单.csv", "tickets", rows)
+    assert_same(upload, in_place)
+    reasons = set(in_place[1].summary["reason"])
+    # The file really is messy: every kind of problem is there, and counted the same way.
+    assert {
+        "title_rows",
+        "empty_row",
+        "trailing_empty_rows",
+        "total_row",
+        "empty_required",
+        "duplicate_id",
+        "unparseable_required_date",
+        "time_without_date",
+        "implausible_date",
+        "unparseable_number",
+        "unparseable_bool",
+        "out_of_range",
+        "response_before_created",
+    } <= reasons
+    assert in_place[1].day_order == "dmy" and in_place[1].day_order_detected
+
+
+def test_day_order_decided_over_the_whole_file_reads_it_again(tmp_path):
+    # The head has only ambiguous 03/04/2024 dates; month-first evidence comes late.
+    lines = ["ticket_id,created_at"] + [f"T{n},0{n % 9 + 1}/0{n % 7 + 1}/2024 10:00" for n in range(300)]
+    lines += [f"U{n},03/{n % 15 + 14}/2024 10:00" for n in range(20)]
+    upload, in_place = both_ways(tmp_path, ("\n".join(lines) + "\n").encode(), "t.csv", "tickets", 50)
+    assert_same(upload, in_place)
+    assert in_place[1].day_order == "mdy"
+
+
+def test_wrong_scale_decided_over_the_whole_file(tmp_path):
+    lines = ["submitted_at,csat,nps"] + [
+        f"2024-03-01 10:{n % 60:02d},{n % 5 + 1},{n % 11}" for n in range(100)
+    ]
+    lines += [f"2024-03-02 10:{n % 60:02d},{n % 11},{n % 11}" for n in range(200)]
+    upload, in_place = both_ways(tmp_path, ("\n".join(lines) + "\n").encode(), "s.csv", "surveys", 40)
+    assert_same(upload, in_place)
+    assert "wrong_scale" in set(in_place[1].summary["reason"])
+
+
+def test_parquet_read_in_place_equals_the_upload(tmp_path):
+    frame = pl.DataFrame(
+        {
+            "Ticket ID": [f"T{n % 90}" for n in range(300)],
+            "Created": pl.datetime_range(
+                pl.datetime(2024, 1, 1), pl.datetime(2024, 1, 1) + pl.duration(hours=299), "1h", eager=True
+            ),
+            "Resolved": ["2024-01-05 10:00", None, "bad"] * 100,
+            "Customer": [None if n % 11 == 0 else f"C{n % 17}" for n in range(300)],
+            "Labor cost": [float(n) if n % 13 else None for n in range(300)],
+            "Reopens": [n % 3 - (n % 29 == 0) for n in range(300)],
+        }
+    )
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, row_group_size=64)
+    upload, in_place = both_ways(tmp_path, buffer.getvalue(), "t.parquet", "tickets", 50)
+    assert_same(upload, in_place)
+    assert in_place[2].added == 90
+
+
+def test_big_upload_path_on_the_command_line_reads_in_place(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "INPLACE_MIN_BYTES", 1)
+    path = tmp_path / "t.csv"
+    path.write_bytes(messy_tickets(60))
+    assert ingest.prepare_path(path, "tickets").source is not None
+    con = store.connect(memory_limit="256MB", threads=1)
+    [(prepared, validated, loaded)] = ingest.load_paths(con, {"tickets": [path]})
+    assert prepared.source is not None and loaded.added == validated.rows_used == store.tables(con)["tickets"]
+    assert "_staged_tickets" not in {
+        r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    }
+
+
+def test_gbk_file_falls_back_to_the_upload_reader(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "INPLACE_MIN_BYTES", 1)
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("工单号,创建时间\nT1,2024-03-01 08:00\n".encode("gb18030"))
+    prepared = ingest.prepare_path(path, "tickets")
+    assert prepared.source is None and prepared.read.encoding == "gb18030"
+
+
+def test_a_file_with_no_usable_row_changes_nothing(tmp_path, loaded):
+    con = loaded(tickets=pl.DataFrame({"ticket_id": ["A"], "created_at": [pl.datetime(2024, 1, 1)]}))
+    path = tmp_path / "bad.csv"
+    path.write_text("ticket_id,created_at\nT1,nonsense\nT2,\n")
+    prepared = ingest.prepare_source(inplace.open_source(path), "tickets")
+    with pytest.raises(InputError) as error:
+        ingest.ingest(con, prepared, replace_all=True)
+    assert error.value.key == "validate.no_rows"
+    assert store.tables(con) == {"tickets": 1}
+    assert "_staged_tickets" not in {
+        r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    }
+
+
+def test_the_reader_can_read_only_its_own_file(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("ticket_id,created_at\nT1,2024-03-01\n")
+    with inplace._reader(str(path)) as con, pytest.raises(Exception, match="disabled|Permission"):
+        con.sql("SELECT * FROM read_csv('/etc/passwd')").fetchall()
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        (b"", "read.empty"),
+        (b"\x89PNG\r\n\x1a\n....", "read.encoding"),
+        (b"ticket_id,created_at\n", "read.header_only"),
+    ],
+)
+def test_unreadable_files_get_the_upload_messages(tmp_path, data, key):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as error:
+        inplace.open_source(path)
+    assert error.value.key == key
+
+
+def test_a_spilled_upload_keeps_the_upload_row_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "INPLACE_MIN_BYTES", 1)
+    data = ("ticket_id,created_at\n" + "".join(f"T{n},2024-03-01 10:00\n" for n in range(150))).encode()
+    prepared = ingest.prepare_upload(data, "big.csv", "tickets", spill_dir=tmp_path)
+    monkeypatch.setenv("AFTERSIGHT_MAX_ROWS", "100")  # the head is within it; the whole file is not
+    assert prepared.source is not None and prepared.source.temporary
+    con = store.connect(memory_limit="256MB", threads=1)
+    with pytest.raises(InputError) as error:
+        ingest.ingest(con, prepared)
+    assert error.value.key == "read.too_many_rows" and store.tables(con) == {}
+    # The administrator's folder files are not uploads: no row limit.
+    path = tmp_path / "folder.csv"
+    path.write_bytes(data)
+    validated, loaded = inplace.load(con, inplace.open_source(path), prepared.mapping)
+    assert loaded.added == 150
+
+
+def test_a_row_longer_than_the_header_far_into_the_file_is_refused_with_a_sentence(tmp_path, loaded):
+    lines = ["ticket_id,created_at"] + [f"T{i},2024-03-01 10:00" for i in range(80_000)]
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join([*lines, "T999999,2024-03-01 10:00,extra"]) + "\n")
+    con = loaded(tickets=pl.DataFrame({"ticket_id": ["A"], "created_at": [pl.datetime(2024, 1, 1)]}))
+    prepared = ingest.prepare_source(inplace.open_source(path), "tickets")
+    with pytest.raises(InputError) as error:
+        ingest.ingest(con, prepared)
+    assert error.value.key == "read.bad_csv" and "80002" in error.value.message("en")
+    assert str(tmp_path) not in error.value.message("en")  # no server path in the sentence
+    assert store.tables(con) == {"tickets": 1}
