@@ -955,6 +955,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "smaller files, faster reads, and column types that need no guessing.",
     ),
     "folder.empty": ("数据目录中没有可读取的文件（CSV、Excel 或 Parquet）。", "The data folder holds no readable file (CSV, Excel or Parquet)."),
+    "folder.placeholder": ("选择一个文件", "Choose a file"),
     "folder.pick": ("数据目录中的文件", "File in the data folder"),
     "folder.file_title": ("{name} · {columns} 列", "{name} · {columns} columns"),
     "folder.parquet_hint": (

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from lib import bundle, datafolder, export, formatting, ingest, inplace, mapping, session, store, ui
+from lib import bundle, charts, datafolder, export, formatting, ingest, inplace, mapping, session, store, ui
 from lib.dates import detect_day_order, has_year_last
 from lib.errors import InputError
 from lib.i18n import t
@@ -151,6 +151,7 @@ def _mapping_step(prepared: ingest.Prepared, file_key: str, lang: str):
         disabled=["field", "required"],
         hide_index=True,
         width="stretch",
+        placeholder=charts.MISSING,  # an unmapped field, not the word "None"
         key=f"map_{file_key}",
     )
     chosen = dict(zip([f.name for f in fields], pl.DataFrame(editor)["column"].to_list(), strict=True))
@@ -176,6 +177,7 @@ def folder_panel(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> None:
         list(sizes),
         index=None,
         format_func=lambda n: n if sizes[n] is None else f"{n} · {_size(sizes[n])}",
+        placeholder=t("folder.placeholder", lang),
         key=f"folder_{table}",
     )
     if picked is None:

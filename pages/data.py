@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import datafolder, frame, ingest, mapping, session, store, ui
+from lib import charts, datafolder, frame, ingest, mapping, session, store, ui
 from lib import ui_upload as data_page
 from lib.errors import InputError
 from lib.i18n import t
@@ -68,4 +68,4 @@ if loaded:
     for table, rows in store.tables(con).items():
         st.markdown(f"**{t(f'table.{table}', lang)}** · {rows:,}")
         preview = ui.with_field_labels(store.preview(con, table), lang)
-        st.dataframe(preview, hide_index=True, width="stretch", height=240)
+        st.dataframe(preview, hide_index=True, width="stretch", height=240, placeholder=charts.MISSING)
