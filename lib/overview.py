@@ -152,14 +152,14 @@ def period_words(scope: store.Scope) -> dict[str, str]:
 
 def volume(con: duckdb.DuckDBPyConnection, scope: store.Scope, every: str) -> pl.DataFrame:
     """Tickets per period in scope."""
-    frames = store.scoped(con, scope, ticket_columns={"created_at"}, by_period=False)
+    frames = store.scoped(con, scope, ticket_columns={"created_at"}, by_period=False, read=("tickets",))
     by_period = evaluate_by(frames, ("tickets",), every=every)
     return by_period.select("period", pl.col("tickets").cast(pl.Int64))
 
 
 def top_categories(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> pl.DataFrame | None:
     """The most frequent problem categories in scope, or None without a category column."""
-    frames = store.scoped(con, scope, ticket_columns={"category"}, by_period=False)
+    frames = store.scoped(con, scope, ticket_columns={"category"}, by_period=False, read=("tickets",))
     if frames.tickets is None or "category" not in frames.tickets.columns:
         return None
     by_category = evaluate_by(frames, ("tickets",), by="category")
