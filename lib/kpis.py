@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 
 import narwhals as nw
@@ -474,8 +475,8 @@ def evaluate_by(
         kpis = [k for k in wanted if k.table == table]
         if not kpis or frame is None:
             continue
-        exprs = [e.alias(k.key) for k in kpis if (e := k.expr(have, settings)) is not None]
-        if not exprs:
+        available_here = tuple(k.key for k in kpis if k.expr(have, settings) is not None)
+        if not available_here:
             continue
         if every and table == "history":
             if not frames.history_by_period:
@@ -486,7 +487,7 @@ def evaluate_by(
             continue
         if by and by not in have:
             continue
-        parts.append(_aggregate(frame, exprs, by, period_col[table] if every else None, every))
+        parts.append(_aggregate(frame, available_here, have, settings, by, period_col[table] if every else None, every))
     keys_out = ([by] if by else []) + (["period"] if every else [])
     result = _join(parts, keys_out)
     for key in _DIVIDE_BY_TICKETS:
@@ -504,7 +505,15 @@ def evaluate_by(
     return result.sort(keys_out, nulls_last=True) if keys_out else result
 
 
-def _aggregate(frame, exprs: list[nw.Expr], by: str | None, period: str | None, every: str | None) -> pl.DataFrame:
+def _aggregate(
+    frame,
+    keys: tuple[str, ...],
+    have: frozenset[str],
+    settings: Settings,
+    by: str | None,
+    period: str | None,
+    every: str | None,
+) -> pl.DataFrame:
     """One table's KPIs in one `group_by().agg()` (one `select` without groups), as a Polars frame.
 
     A Polars frame (the local engine) gets the DERIVED columns its columns allow and the
@@ -518,17 +527,24 @@ def _aggregate(frame, exprs: list[nw.Expr], by: str | None, period: str | None, 
         group = [pl.col(by)] if by else []
         if period:
             group.append(pl.col(period).dt.truncate(every).cast(pl.Date).alias("period"))
-        compiled = [to_polars(e) for e in exprs]
+        compiled = [_compiled(key, have, settings) for key in keys]
         return (lazy.group_by(group).agg(compiled) if group else lazy.select(compiled)).collect()
     lazy = nw.from_native(frame)
     group = [nw.col(by)] if by else []
     if period:
         group.append(nw.col(period).dt.truncate(every).cast(nw.Date).alias("period"))
+    exprs = [BY_KEY[key].expr(have, settings).alias(key) for key in keys]
     result = lazy.group_by(*group).agg(*exprs) if group else lazy.select(*exprs)
     return result.collect(backend="polars").to_native()
 
 
 _POLARS = PolarsNamespace(version=Version.MAIN)
+
+
+@lru_cache(maxsize=4096)
+def _compiled(key: str, have: frozenset[str], settings: Settings) -> pl.Expr:
+    """A declaration compiled to Polars once per table shape and settings (compiling costs ~1 ms)."""
+    return to_polars(BY_KEY[key].expr(have, settings).alias(key))
 
 
 def to_polars(expr: nw.Expr) -> pl.Expr:
