@@ -233,8 +233,8 @@ def _read_text(data: bytes, name: str) -> ReadResult:
         return _read_decoded(text, encoding, name)
 
 
-def _read_decoded(text: bytes, encoding: str, name: str) -> ReadResult:
-    """Read UTF-8 text as a delimited table, the header being the first full row."""
+def _table_text(text: bytes, name: str) -> tuple[bytes, int]:
+    """Refuse UTF-8 text that is no delimited table; the text from its first non-blank line, and how many blank lines went."""
     if not _NON_SPACE.search(text):
         raise InputError("read.empty", name=name)
     sample = text[:_SAMPLE]
@@ -247,7 +247,13 @@ def _read_decoded(text: bytes, encoding: str, name: str) -> ReadResult:
     if blank := _BLANK_LINES.match(text):
         blank_lines = text[: blank.end()].count(b"\n")
         text = text[blank.end() :]  # Polars takes the column count from the first line
-        sample = text[:_SAMPLE]
+    return text, blank_lines
+
+
+def _read_decoded(text: bytes, encoding: str, name: str) -> ReadResult:
+    """Read UTF-8 text as a delimited table, the header being the first full row."""
+    text, blank_lines = _table_text(text, name)
+    sample = text[:_SAMPLE]
     if b"\n" not in sample and b"\r" in sample:
         text = text.replace(b"\r", b"\n")  # classic Mac line endings
         sample = text[:_SAMPLE]
@@ -520,17 +526,7 @@ def read_head(text: bytes, name: str, complete: bool) -> TextLayout:
         text.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("read.encoding", name=name) from None
-    if not _NON_SPACE.search(text):
-        raise InputError("read.empty", name=name)
-    sample = text[:_SAMPLE]
-    if len(_CONTROL.findall(sample)) > len(sample) // 100:
-        raise InputError("read.binary", name=name)
-    if _MARKUP.match(sample.removeprefix(codecs.BOM_UTF8).lstrip()):
-        raise InputError("read.unsupported", name=name)
-    blank_lines = 0
-    if blank := _BLANK_LINES.match(text):
-        blank_lines = text[: blank.end()].count(b"\n")
-        text = text[blank.end() :]
+    text, blank_lines = _table_text(text, name)
     if b"\n" not in text and b"\r" in text:
         raise InputError("read.unsupported", name=name)  # classic Mac line endings: upload the file instead
     delimiter = _sniff_delimiter(text[:_SAMPLE].decode("utf-8", "ignore"), complete=complete)
