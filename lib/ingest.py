@@ -10,7 +10,7 @@ import duckdb
 
 from lib import inplace, store
 from lib.errors import InputError
-from lib.mapping import MappingResult, apply_overrides, auto_map
+from lib.mapping import MappingResult, auto_map, map_headers
 from lib.reading import ReadResult, read_table
 from lib.schema import TABLES
 from lib.validation import Validated, validate
@@ -53,11 +53,7 @@ def prepare(
     read = read_table(data, name, sheet=sheet)
     headers = list(read.frame.columns)
     table = table or guess_table(headers)
-    mapping = auto_map(table, headers)
-    if saved:
-        merged = {**mapping.columns, **{k: v for k, v in saved.items() if v in headers}}
-        mapping = apply_overrides(table, headers, merged)
-    return Prepared(name, table, read, mapping)
+    return Prepared(name, table, read, map_headers(table, headers, saved))
 
 
 def check(prepared: Prepared, day_order: str | None = None) -> Validated:
@@ -109,11 +105,7 @@ def prepare_source(
     """Map the headers of a file DuckDB will read in place (`lib.inplace.open_source`), as `prepare` does."""
     headers = list(source.head.frame.columns)
     table = table or guess_table(headers)
-    mapping = auto_map(table, headers)
-    if saved:
-        merged = {**mapping.columns, **{k: v for k, v in saved.items() if v in headers}}
-        mapping = apply_overrides(table, headers, merged)
-    return Prepared(source.name, table, source.head, mapping, source)
+    return Prepared(source.name, table, source.head, map_headers(table, headers, saved), source)
 
 
 def prepare_upload(

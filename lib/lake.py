@@ -29,7 +29,6 @@ from lib.store import KEYS, REPEAT_WINDOW_DAYS, SURVEY_TICKET_FACTS, Frames, Sco
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
-HOUR_US = kpis.HOUR_US
 TABLE_PREFIX = "table:"  # a source naming a catalogue table instead of a path
 SPARK_TYPES = {"datetime": "timestamp", "int": "bigint", "number": "double", "bool": "boolean", "text": "string"}
 
@@ -105,9 +104,7 @@ def _canonical(frame: DataFrame, table: str, source: str, saved: dict[str, str] 
     from pyspark.sql import types as T
 
     headers = list(frame.columns)
-    found = mapping.auto_map(table, headers)
-    if saved:
-        found = mapping.apply_overrides(table, headers, {**found.columns, **{k: v for k, v in saved.items() if v in headers}})
+    found = mapping.map_headers(table, headers, saved)
     mapping.require_complete(found)
     kinds = {field.name: field.type for field in TABLES[table]}
     accepts = {
@@ -174,7 +171,7 @@ def scoped(tables: Tables, scope: Scope) -> Frames:
 def _hours(start: str, end: str) -> Column:
     from pyspark.sql import functions as F
 
-    return (F.unix_micros(F.col(end)) - F.unix_micros(F.col(start))) / HOUR_US
+    return (F.unix_micros(F.col(end)) - F.unix_micros(F.col(start))) / kpis.HOUR_US
 
 
 def _in_range(column: Column, scope: Scope) -> Column:

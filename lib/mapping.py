@@ -103,6 +103,14 @@ def apply_overrides(table: str, headers: list[str], columns: dict[str, str | Non
     return _with_missing(table, ordered, headers)
 
 
+def map_headers(table: str, headers: list[str], saved: dict[str, str] | None = None) -> MappingResult:
+    """`auto_map`, with a saved mapping (from a mapping file) used where its headers exist."""
+    found = auto_map(table, headers)
+    if not saved:
+        return found
+    return apply_overrides(table, headers, {**found.columns, **{k: v for k, v in saved.items() if v in headers}})
+
+
 def require_complete(result: MappingResult) -> None:
     """Raise `InputError("mapping.missing")` naming the first missing required field."""
     if result.missing_required:
