@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lib import frame, session
 from lib.i18n import t
+from lib.ui import frame, session
 
 frame.start()
 frame.sidebar()

@@ -59,7 +59,7 @@ kpi_data.customers(t).write_parquet({str(target / 'customers.parquet')!r})
 
 def child(engine: str, rows: int) -> dict:
     """One measurement in this (fresh) process; prints JSON."""
-    from lib import store
+    from lib.engine import store
 
     scopes = {
         "whole": store.Scope(),
@@ -68,7 +68,7 @@ def child(engine: str, rows: int) -> dict:
             filters=tuple((d, tuple(v)) for d, v in MONTH["filters"]),
         ),
     }
-    from lib.kpis import Settings
+    from lib.engine.kpis import Settings
 
     settings = Settings()
     source = folder(rows)
@@ -77,7 +77,7 @@ def child(engine: str, rows: int) -> dict:
     if engine == "local":
         import polars as pl
 
-        from lib import overview
+        from lib.analysis import overview
 
         con = store.connect(memory_limit="16GB")
         for table in ("tickets", "surveys", "customers"):

@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # `lib` when run as `python benchmarks/forecast.py`
 
-from lib import forecast as fc  # noqa: E402
+from lib.predict import forecast as fc  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 OLIST = SHARED / "real" / "olist_orders.csv"
@@ -77,7 +77,7 @@ def two_year_tickets(segments: int = 0) -> pl.DataFrame:
 
 def china_holidays(start: date, end: date) -> pl.DataFrame | None:
     try:
-        from lib import service_calendar
+        from lib.engine import service_calendar
     except ImportError:  # written by another helper; the timing still runs without holidays
         return None
     return service_calendar.holidays(start, end, "CN")
@@ -199,7 +199,7 @@ def main() -> None:
     )
     out += [
         "",
-        "Every figure is **our `lib.forecast.forecast`**: it back-tests its candidates (seasonal naive, Prophet, "
+        "Every figure is **our `lib.predict.forecast.forecast`**: it back-tests its candidates (seasonal naive, Prophet, "
         "Prophet with a flexible trend, multiplicative Prophet, Prophet with a low-order yearly curve from one year "
         "of history) on 4 cut-offs inside the history it is given, picks the lowest mean MAE, and forecasts. A "
         '"cut-off" here is the first forecast day: the model sees the days before it and is scored on the 28 '
@@ -257,7 +257,7 @@ def main() -> None:
         "## Speed: a two-year daily ticket series",
         "",
         "731 days of synthetic Poisson counts (about 120 a day; weekday, yearly and Spring Festival effects), "
-        f"Chinese holidays from `lib.service_calendar` ({'used' if calendar is not None else 'not available'}). "
+        f"Chinese holidays from `lib.engine.service_calendar` ({'used' if calendar is not None else 'not available'}). "
         f"Median and minimum of {args.repeat} runs, in one warm process.",
         "",
         "| what | median (s) | min (s) | notes |",
@@ -295,7 +295,7 @@ def main() -> None:
         out.append(f"| {row['samples']} | {row['seconds']:.3f} | {row['bound_error']:.1%} |")
     out += [
         "",
-        f"`lib.forecast` uses {fc.UNCERTAINTY_SAMPLES}: each fit in the back-test predicts with samples (coverage "
+        f"`lib.predict.forecast` uses {fc.UNCERTAINTY_SAMPLES}: each fit in the back-test predicts with samples (coverage "
         "needs the interval), so the sample count is paid 4 × candidates + 1 times.",
         "",
     ]

@@ -166,7 +166,7 @@ def ensure_csv(rows: int, seed: int, lang: str) -> Path:
 
 def check_mapping(path: Path, lang: str) -> None:
     """The app must map every generated header onto the intended canonical field by itself."""
-    from lib.mapping import auto_map
+    from lib.ingest.mapping import auto_map
 
     with path.open(encoding="utf-8") as handle:
         headers = handle.readline().rstrip("\n").split(",")
@@ -182,7 +182,7 @@ def scopes() -> dict[str, tuple[date, date] | None]:
 
     The app's child checks that `store.Scope.previous` agrees (via the KPI comparison).
     """
-    from lib.periods import last_full_month
+    from lib.engine.periods import last_full_month
 
     start, end = last_full_month(FIRST_DAY, FIRST_DAY + timedelta(days=DAYS - 1))
     prev_end = start - timedelta(days=1)
@@ -219,20 +219,21 @@ def imported(out: dict) -> dict:
 
 
 def load_app(path: Path):
-    """The app's path: read bytes → `ingest.prepare` → `ingest.ingest` into a fresh session store.
+    """The app's path: read bytes → `pipeline.prepare` → `pipeline.ingest` into a fresh session store.
 
     Returns the connection, the bytes (the app keeps the upload in RAM) and the stage times.
     """
-    from lib import ingest, store
+    from lib.engine import store
+    from lib.ingest import pipeline
 
     import_rss = _status_mb("VmRSS")
     started = time.perf_counter()
     data = path.read_bytes()
     read_s = time.perf_counter() - started
-    prepared = ingest.prepare(data, path.name, "tickets")
+    prepared = pipeline.prepare(data, path.name, "tickets")
     prepare_s = time.perf_counter() - started - read_s
     con = store.connect()
-    validated, loaded = ingest.ingest(con, prepared)
+    validated, loaded = pipeline.ingest(con, prepared)
     total = time.perf_counter() - started
     if loaded.added != validated.rows_read or validated.excluded():
         raise SystemExit(f"app ingest dropped rows: {validated.summary}")
@@ -299,16 +300,17 @@ def child_ingest_pandas(path: Path, args) -> dict:
 
 def app_scope(spec):
     """A `store.Scope` from a (start, end) pair of ISO dates, or the whole data set for None."""
-    from lib.store import Scope
+    from lib.engine.store import Scope
 
     return Scope() if spec is None else Scope(date.fromisoformat(spec[0]), date.fromisoformat(spec[1]))
 
 
 def child_kpis_app(path: Path, args) -> dict:
     """Load the app's way, then time `overview.summarise` for the month (with its previous) and the whole set."""
-    from lib import overview, store
-    from lib.kpis import Settings
-    from lib.periods import last_full_month
+    from lib.analysis import overview
+    from lib.engine import store
+    from lib.engine.kpis import Settings
+    from lib.engine.periods import last_full_month
 
     con, _data, load_s, _ = load_app(path)
     month = app_scope(args.scopes["month"])
@@ -505,42 +507,42 @@ def child_kpis_pandas(path: Path, args) -> dict:
 # Series methods dispatched to expressions (`is_last_distinct`, …) cannot be told apart and stay in "(rest)".
 INGEST_STAGES = (
     (0, "read file bytes", "pathlib.py", "read_bytes"),
-    (0, "`reading.read_table`", "lib/reading.py", "read_table"),
-    (1, "sniff encoding / delimiter (`_decode`)", "lib/reading.py", "_decode"),
-    (1, "CSV → all-String frame (`pl.read_csv` in `_csv_frame`)", "lib/reading.py", "_csv_frame"),
-    (1, "trim every cell, empty → null (`_clean_strings`)", "lib/reading.py", "_clean_strings"),
-    (0, "`mapping.auto_map`", "lib/mapping.py", "auto_map"),
-    (0, "`validation.validate`", "lib/validation.py", "validate"),
-    (1, "detect day order (`detect_day_order`)", "lib/dates.py", "detect_day_order"),
-    (1, "placeholder cells → null (`_blank_placeholders`)", "lib/validation.py", "_blank_placeholders"),
-    (1, "parse dates (`parse_datetimes`, 3 columns)", "lib/dates.py", "parse_datetimes"),
-    (2, "`_normalise` (regex rewrites)", "lib/dates.py", "_normalise"),
+    (0, "`reading.read_table`", "lib/ingest/reading.py", "read_table"),
+    (1, "sniff encoding / delimiter (`_decode`)", "lib/ingest/reading.py", "_decode"),
+    (1, "CSV → all-String frame (`pl.read_csv` in `_csv_frame`)", "lib/ingest/reading.py", "_csv_frame"),
+    (1, "trim every cell, empty → null (`_clean_strings`)", "lib/ingest/reading.py", "_clean_strings"),
+    (0, "`mapping.auto_map`", "lib/ingest/mapping.py", "auto_map"),
+    (0, "`validation.validate`", "lib/ingest/validation.py", "validate"),
+    (1, "detect day order (`detect_day_order`)", "lib/ingest/dates.py", "detect_day_order"),
+    (1, "placeholder cells → null (`_blank_placeholders`)", "lib/ingest/validation.py", "_blank_placeholders"),
+    (1, "parse dates (`parse_datetimes`, 3 columns)", "lib/ingest/dates.py", "parse_datetimes"),
+    (2, "`_normalise` (regex rewrites)", "lib/ingest/dates.py", "_normalise"),
     (2, "`str.strptime`", "polars/series/string.py", "strptime"),
-    (1, "parse numbers / ints", "lib/values.py", "parse_numbers"),
-    (1, "parse booleans", "lib/values.py", "parse_bools"),
-    (1, "parse text (`parse_text`)", "lib/values.py", "parse_text"),
-    (1, "unparsed check (`unparsed_mask`)", "lib/values.py", "unparsed_mask"),
-    (1, "issue rows (`_issue`)", "lib/validation.py", "_issue"),
-    (0, "`store.load`", "lib/store.py", "load"),
+    (1, "parse numbers / ints", "lib/ingest/values.py", "parse_numbers"),
+    (1, "parse booleans", "lib/ingest/values.py", "parse_bools"),
+    (1, "parse text (`parse_text`)", "lib/ingest/values.py", "parse_text"),
+    (1, "unparsed check (`unparsed_mask`)", "lib/ingest/values.py", "unparsed_mask"),
+    (1, "issue rows (`_issue`)", "lib/ingest/validation.py", "_issue"),
+    (0, "`store.load`", "lib/engine/store.py", "load"),
     (1, "Polars → Arrow (`to_arrow`)", "polars/dataframe/frame.py", "to_arrow"),
-    (1, "repeat-contact window (`_mark_repeat_contacts`: a second `CREATE OR REPLACE TABLE`)", "lib/store.py",
+    (1, "repeat-contact window (`_mark_repeat_contacts`: a second `CREATE OR REPLACE TABLE`)", "lib/engine/store.py",
      "_mark_repeat_contacts"),
 )
 KPI_STAGES = (
-    (0, "`overview.summarise`", "lib/overview.py", "summarise"),
-    (1, "`store.scoped`", "lib/store.py", "scoped"),
-    (2, "backlog input (`_history`) → Arrow → Polars", "lib/store.py", "_history"),
-    (2, "tickets in scope (`SELECT *`) → Arrow → Polars", "lib/store.py", "_read", "lib/store.py", "scoped"),
-    (2, "metadata queries (`tables`)", "lib/store.py", "tables", "lib/store.py", "scoped"),
-    (2, "metadata queries (`columns`)", "lib/store.py", "columns", "lib/store.py", "scoped"),
-    (1, "KPI aggregation (`kpis.evaluate`, Polars)", "lib/kpis.py", "evaluate"),
+    (0, "`overview.summarise`", "lib/analysis/overview.py", "summarise"),
+    (1, "`store.scoped`", "lib/engine/store.py", "scoped"),
+    (2, "backlog input (`_history`) → Arrow → Polars", "lib/engine/store.py", "_history"),
+    (2, "tickets in scope (`SELECT *`) → Arrow → Polars", "lib/engine/store.py", "_read", "lib/engine/store.py", "scoped"),
+    (2, "metadata queries (`tables`)", "lib/engine/store.py", "tables", "lib/engine/store.py", "scoped"),
+    (2, "metadata queries (`columns`)", "lib/engine/store.py", "columns", "lib/engine/store.py", "scoped"),
+    (1, "KPI aggregation (`kpis.evaluate`, Polars)", "lib/engine/kpis.py", "evaluate"),
 )
 CHART_STAGES = (
     (0, "`overview.volume` + `overview.top_categories`", "benchmarks/ingest_kpis.py", "_charts"),
-    (1, "`store.scoped`", "lib/store.py", "scoped"),
-    (2, "backlog input (`_history`, unused by these charts)", "lib/store.py", "_history"),
-    (2, "tickets in scope (`SELECT *`) → Arrow → Polars", "lib/store.py", "_read", "lib/store.py", "scoped"),
-    (1, "`kpis.evaluate_by`", "lib/kpis.py", "evaluate_by"),
+    (1, "`store.scoped`", "lib/engine/store.py", "scoped"),
+    (2, "backlog input (`_history`, unused by these charts)", "lib/engine/store.py", "_history"),
+    (2, "tickets in scope (`SELECT *`) → Arrow → Polars", "lib/engine/store.py", "_read", "lib/engine/store.py", "scoped"),
+    (1, "`kpis.evaluate_by`", "lib/engine/kpis.py", "evaluate_by"),
 )
 
 
@@ -588,7 +590,7 @@ def stage_rows(profile, stages: tuple) -> list[tuple[int, str, float]]:
 
 def _charts(con, scope) -> None:
     """The Overview's two charts for one scope, as the page computes them."""
-    from lib import overview
+    from lib.analysis import overview
 
     overview.volume(con, scope, "1d")
     overview.top_categories(con, scope)
@@ -599,11 +601,12 @@ def child_profile_app(path: Path, args) -> dict:
     import cProfile
 
     started = time.perf_counter()
-    from lib import overview, store
-    from lib.kpis import Settings
-    from lib.mapping import auto_map
-    from lib.reading import read_table
-    from lib.validation import validate
+    from lib.analysis import overview
+    from lib.engine import store
+    from lib.engine.kpis import Settings
+    from lib.ingest.mapping import auto_map
+    from lib.ingest.reading import read_table
+    from lib.ingest.validation import validate
 
     marks = [("import lib (polars, duckdb, …)", time.perf_counter() - started, _status_mb("VmRSS"), vm_hwm_mb())]
 

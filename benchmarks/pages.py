@@ -37,7 +37,7 @@ def build_store(rows: int):
     import polars as pl
     from ingest_kpis import HEADERS, VALUES, generate
 
-    from lib import store
+    from lib.engine import store
 
     tickets = generate(rows, SEED, "en").rename({v: k for k, v in HEADERS["en"].items()})
     tickets = tickets.with_columns(pl.col("is_complaint") == VALUES["en"]["yes_no"][0])
@@ -77,7 +77,7 @@ def timed(run) -> float:
 
 def measure(con, page: str, month: tuple[date, date], everything: tuple[date, date], repeat: int) -> dict:
     """One session on `page`: channel changes on the month, the range widened to everything, channel changes."""
-    from lib import store
+    from lib.engine import store
 
     channels = store.dimension_values(con)["channel"]
     at = session(con)
@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from lib import store
+    from lib.engine import store
 
     started = time.perf_counter()
     con = build_store(args.rows)

@@ -22,8 +22,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # `lib` when run as `python benchmarks/report.py`
 
-from lib import ingest, report, report_html, store  # noqa: E402
-from lib.kpis import Settings  # noqa: E402
+from lib.engine import store  # noqa: E402
+from lib.engine.kpis import Settings  # noqa: E402
+from lib.ingest import pipeline  # noqa: E402
+from lib.report import report, report_html  # noqa: E402
 
 RESULTS = HERE / "results" / "report.md"
 TWO_YEARS = store.Scope(date(2024, 11, 1), date(2026, 10, 31))
@@ -32,7 +34,7 @@ MONTH = store.Scope(date(2026, 10, 1), date(2026, 10, 31))
 
 def one_run(scope: store.Scope, lang: str, with_churn: bool) -> dict[str, float]:
     con = store.connect()
-    ingest.load_sample(con)
+    pipeline.load_sample(con)
     steps: dict[str, float] = {}
     last = [time.perf_counter(), "start"]
 

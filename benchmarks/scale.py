@@ -62,12 +62,13 @@ def ensure_files(rows: int, lang: str) -> tuple[Path, Path]:
 
 def _load_in_place(path: Path):
     """The app's big-file path: DuckDB reads the file in place, validated chunk by chunk."""
-    from lib import ingest, inplace, store
+    from lib.engine import store
+    from lib.ingest import inplace, pipeline
 
     started = time.perf_counter()
-    prepared = ingest.prepare_source(inplace.open_source(path), "tickets")
+    prepared = pipeline.prepare_source(inplace.open_source(path), "tickets")
     con = store.connect()  # the session default (memory_limit 4GB), as in the app
-    validated, loaded = ingest.ingest(con, prepared)
+    validated, loaded = pipeline.ingest(con, prepared)
     seconds = time.perf_counter() - started
     if loaded.added != validated.rows_read or validated.excluded():
         raise SystemExit(f"in-place ingest dropped rows: {validated.summary}")
@@ -75,7 +76,7 @@ def _load_in_place(path: Path):
 
 
 def child_upload(files, args) -> dict:
-    """The upload path: the CSV's bytes → `ingest.prepare` → `ingest.ingest` (as the Data page does)."""
+    """The upload path: the CSV's bytes → `pipeline.prepare` → `pipeline.ingest` (as the Data page does)."""
     out = base.imported({})
     con, _data, total, stages = base.load_app(files["csv"])
     base.close_store(con)
@@ -117,8 +118,9 @@ def child_pandas_csv(files, args) -> dict:
 
 def child_kpis_app(files, args) -> dict:
     """Load in place (Parquet), then time the Overview KPIs, its charts and the forecast's daily counts."""
-    from lib import forecast, overview
-    from lib.kpis import Settings
+    from lib.analysis import overview
+    from lib.engine.kpis import Settings
+    from lib.predict import forecast
 
     con, load_s = _load_in_place(files["parquet"])
     month = base.app_scope(args.scopes["month"])
@@ -173,7 +175,7 @@ def child_kpis_pandas(files, args) -> dict:
 def child_pages(files, args) -> dict:
     """Each analysis page re-rendered after a channel change (benchmarks/pages.py), tickets loaded in place."""
     import pages as page_bench
-    from lib import store
+    from lib.engine import store
 
     con, _ = _load_in_place(files["parquet"])
     # Survey answers to 30 % of the tickets, made in SQL so no frame of all tickets is built.

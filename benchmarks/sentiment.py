@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_sentiment as ts  # noqa: E402
 
-from lib import sentiment  # noqa: E402
+from lib.text import sentiment  # noqa: E402
 
 RESULTS = HERE / "results" / "sentiment.md"
 SURVEYS = ROOT / "sample_data" / "surveys.csv"
@@ -30,7 +30,7 @@ SPEED_SNIPPET = """
 import sys, time, polars as pl
 t0 = time.perf_counter()
 sys.path.insert(0, {root!r})
-from lib.sentiment import classify
+from lib.text.sentiment import classify
 texts = pl.read_csv({path!r})["review"].to_list()[:{n}]
 texts = (texts * ({n} // max(len(texts), 1) + 1))[:{n}]
 t1 = time.perf_counter()

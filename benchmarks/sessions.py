@@ -4,7 +4,7 @@ Starts `streamlit run app.py` on a free loopback port for each count, opens that
 headless Chromium contexts at once (each a Streamlit session that loads the bundled
 sample data, about 30,000 tickets, and draws the Overview), lets them sit idle, and reads
 the server process's VmRSS from /proc. Then closes every tab and reads it again once
-the sessions' databases are closed (`lib.session` closes them after
+the sessions' databases are closed (`lib.ui.session` closes them after
 `server.disconnectedSessionTTL`, set to 2 s here).
 
     python benchmarks/sessions.py                 # 1, 10 and 20 sessions
@@ -85,7 +85,7 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def databases(temp: Path) -> int:
-    """Open session databases: each has a temp folder until it is closed (lib.store, lib.session)."""
+    """Open session databases: each has a temp folder until it is closed (lib.engine.store, lib.ui.session)."""
     return len(list(temp.glob("aftersight-*")))
 
 

@@ -11,25 +11,16 @@ from pathlib import Path
 
 import polars as pl
 
-from lib import (
-    churn,
-    churn_view,
-    export,
-    forecast,
-    forecast_view,
-    ingest,
-    mapping,
-    overview,
-    reading,
-    report,
-    report_html,
-    sentiment,
-    service_calendar,
-    store,
-)
+from lib import export
+from lib.analysis import overview
+from lib.engine import service_calendar, store
+from lib.engine.kpis import Settings
 from lib.errors import InputError
-from lib.kpis import Settings
+from lib.ingest import mapping, pipeline, reading
+from lib.predict import churn, churn_view, forecast, forecast_view
+from lib.report import report, report_html
 from lib.schema import DIMENSIONS
+from lib.text import sentiment
 
 
 class _Parser(argparse.ArgumentParser):
@@ -155,7 +146,7 @@ def load(args: argparse.Namespace):
     if args.mapping:
         mappings, settings = mapping.loads(args.mapping.read_bytes())
     con = store.connect()
-    ingest.load_paths(
+    pipeline.load_paths(
         con, {"tickets": args.tickets, "surveys": args.surveys, "customers": args.customers}, mappings
     )
     return con, settings

@@ -19,7 +19,7 @@ class InputError(Exception):
         """The sentence in `lang`, with field, table and reason names translated too.
 
         `escape` is applied to every text parameter (file and column names are user text): the
-        app passes `lib.formatting.literal` because it shows the sentence as Markdown.
+        app passes `lib.analysis.formatting.literal` because it shows the sentence as Markdown.
         """
         from lib.i18n import CATALOGUE, t
 

@@ -68,7 +68,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The file “{name}” is {size_mb} MB, over the {limit_mb} MB limit. Export it month by month, "
         "or ask your administrator to raise server.maxUploadSize.",
     ),
-    # Limits on untrusted files (lib/reading.py LIMITS); {env} is the variable that raises one.
+    # Limits on untrusted files (lib/ingest/reading.py LIMITS); {env} is the variable that raises one.
     "read.too_many_rows": (
         "文件“{name}”有 {rows} 行数据，超过上限 {limit} 行。请按月份拆分导出，或请管理员调高环境变量 {env}。",
         "The file “{name}” has {rows} data rows, over the limit of {limit}. Export it month by month, "
@@ -107,7 +107,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Reading the Excel file “{name}” took more than {limit} seconds and was stopped. Save it as CSV, "
         "or ask your administrator to raise the environment variable {env}.",
     ),
-    # Session bundles (lib/bundle.py): read as untrusted uploads; a bad one changes nothing.
+    # Session bundles (lib/ingest/bundle.py): read as untrusted uploads; a bad one changes nothing.
     "read.bundle_bad": (
         "“{name}”不是 Aftersight 保存的会话包，或已损坏（{detail}）。请上传在“数据”页用“下载会话包”保存的 .zip 文件。当前数据没有改变。",
         "“{name}” is not a session bundle saved by Aftersight, or it is damaged ({detail}). Upload the .zip saved "

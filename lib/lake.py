@@ -1,6 +1,6 @@
 """The same KPIs on tables a distributed engine holds: Spark (local mode here, a cluster in production).
 
-`lib.kpis` declares every KPI once, as a narwhals expression. This module is the Spark side of
+`lib.engine.kpis` declares every KPI once, as a narwhals expression. This module is the Spark side of
 the seam: it reads the tables (Parquet files or folders, or tables the Spark catalogue knows),
 maps their columns with the app's own mapping rules, and applies the SPEC §2 scope rules and
 the row-level columns every engine provides (`kpis.DERIVED` durations, `repeat_contact`, the
@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 import narwhals as nw
 
-from lib import kpis, mapping
+from lib.engine import kpis
+from lib.engine.store import KEYS, REPEAT_WINDOW_DAYS, SURVEY_TICKET_FACTS, Frames, Scope
 from lib.errors import InputError
+from lib.ingest import mapping
 from lib.schema import DIMENSIONS, TABLES
-from lib.store import KEYS, REPEAT_WINDOW_DAYS, SURVEY_TICKET_FACTS, Frames, Scope
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession

@@ -13,7 +13,7 @@ TableKind = Literal["tickets", "surveys", "customers"]
 class Field:
     """One canonical column: its type, whether a table needs it, and header synonyms.
 
-    Synonyms are compared after `lib.mapping.normalise_header` (lower case, no
+    Synonyms are compared after `lib.ingest.mapping.normalise_header` (lower case, no
     spaces, punctuation or bracketed units), so list each wording once.
     """
 

@@ -3,8 +3,11 @@
 import polars as pl
 import streamlit as st
 
-from lib import charts, churn, churn_view, session, store, ui_page
+from lib import charts
+from lib.engine import store
 from lib.i18n import CATALOGUE, t
+from lib.predict import churn, churn_view
+from lib.ui import session, ui_page
 
 page = ui_page.open_page("churn", "churn.title", drill=False)
 lang, con = page.lang, page.con

@@ -3,10 +3,12 @@
 import polars as pl
 import streamlit as st
 
-from lib import charts, cost, formatting, tables, ui, ui_page
+from lib import charts
+from lib.analysis import cost, formatting, tables
+from lib.engine.periods import GRAINS
 from lib.i18n import t
-from lib.periods import GRAINS
 from lib.schema import DIMENSIONS
+from lib.ui import ui, ui_page
 
 page = ui_page.open_page("cost", "cost.title")
 lang = page.lang

@@ -2,11 +2,14 @@
 
 import streamlit as st
 
-from lib import charts, datafolder, frame, ingest, mapping, session, store, ui
-from lib import ui_upload as data_page
+from lib import charts
+from lib.engine import store
 from lib.errors import InputError
 from lib.i18n import t
+from lib.ingest import datafolder, mapping, pipeline
 from lib.schema import TABLES
+from lib.ui import frame, session, ui
+from lib.ui import ui_upload as data_page
 
 frame.ensure()
 lang = session.lang()
@@ -22,7 +25,7 @@ source_col, sample_col = st.columns([4, 1])
 source_col.markdown(data_page.source_line(session.source(), loaded, lang))
 if sample_col.button(t("data.use_sample", lang), width="stretch"):
     session.reports().clear()
-    ingest.load_sample(con)
+    pipeline.load_sample(con)
     session.changed("sample")
     st.rerun()
 

@@ -3,11 +3,13 @@
 import polars as pl
 import streamlit as st
 
-from lib import charts, efficiency, overview, tables, ui, ui_page
+from lib import charts
+from lib.analysis import efficiency, overview, tables
+from lib.engine.kpis import BY_KEY
+from lib.engine.periods import GRAINS
 from lib.i18n import t
-from lib.kpis import BY_KEY
-from lib.periods import GRAINS
 from lib.schema import DIMENSIONS
+from lib.ui import ui, ui_page
 
 page = ui_page.open_page("efficiency", "efficiency.title")
 lang = page.lang

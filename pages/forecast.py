@@ -5,21 +5,14 @@ from dataclasses import replace
 import polars as pl
 import streamlit as st
 
-from lib import (
-    charts,
-    forecast,
-    formatting,
-    overview,
-    service_calendar,
-    session,
-    staffing,
-    store,
-    ui,
-    ui_page,
-)
-from lib import forecast_view as view
+from lib import charts
+from lib.analysis import formatting, overview
+from lib.engine import service_calendar, store
 from lib.i18n import t
+from lib.predict import forecast, staffing
+from lib.predict import forecast_view as view
 from lib.schema import DIMENSIONS
+from lib.ui import session, ui, ui_page
 
 page = ui_page.open_page("forecast", "forecast.title", drill=False)
 lang = page.lang

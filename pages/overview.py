@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from lib import alerts, charts, formatting, overview, session, ui, ui_page
+from lib import charts
+from lib.analysis import alerts, formatting, overview
+from lib.engine.periods import GRAINS
 from lib.i18n import t
-from lib.periods import GRAINS
+from lib.ui import session, ui, ui_page
 
 page = ui_page.open_page("overview", "overview.title")
 lang, con, scope, settings = page.lang, page.con, page.scope, page.settings

@@ -3,8 +3,10 @@
 import streamlit as st
 import streamlit.components.v1 as components
 
-from lib import report, report_html, session, store, ui_page
+from lib.engine import store
 from lib.i18n import t
+from lib.report import report, report_html
+from lib.ui import session, ui_page
 
 page = ui_page.open_page("report", "rpt.page.title", drill=False)
 lang, con, scope, settings = page.lang, page.con, page.scope, page.settings

@@ -3,10 +3,13 @@
 import polars as pl
 import streamlit as st
 
-from lib import charts, comments, satisfaction, tables, ui, ui_page
+from lib import charts
+from lib.analysis import satisfaction, tables
+from lib.engine.kpis import BY_KEY
+from lib.engine.periods import GRAINS
 from lib.i18n import t
-from lib.kpis import BY_KEY
-from lib.periods import GRAINS
+from lib.text import comments
+from lib.ui import ui, ui_page
 
 page = ui_page.open_page("satisfaction", "satisfaction.title")
 TRENDED_THEMES = 5  # the most mentioned themes drawn over time when none is picked

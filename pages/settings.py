@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from lib import frame, session, store, targets
-from lib import ui_upload as data_page
+from lib.engine import store, targets
+from lib.engine.kpis import Settings
 from lib.i18n import t
-from lib.kpis import Settings
+from lib.ui import frame, session
+from lib.ui import ui_upload as data_page
 
 frame.ensure()
 lang = session.lang()

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from lib import charts, tables, team, ui, ui_page
+from lib import charts
+from lib.analysis import tables, team
+from lib.engine.periods import GRAINS
 from lib.i18n import t
-from lib.periods import GRAINS
+from lib.ui import ui, ui_page
 
 page = ui_page.open_page("team", "team.title")
 lang = page.lang

@@ -1,11 +1,11 @@
 """Train the shipped sentiment models deterministically and print the held-out accuracy table.
 
-Usage: .venv/bin/python scripts/train_sentiment.py [--data ../shared/data/sentiment] [--out lib/models/sentiment.npz]
+Usage: .venv/bin/python scripts/train_sentiment.py [--data ../shared/data/sentiment] [--out lib/text/models/sentiment.npz]
        .venv/bin/python scripts/train_sentiment.py --choose   # the validation that chose C (prints, writes nothing)
 
 Chinese is trained on the shopping file only (the README's rule); waimai and hotel are evaluation only.
 Model: NB-SVM (binary n-gram presence scaled by the naive-Bayes log-count ratio, L2-normalised, logistic
-regression), see lib.sentiment.nb_score, plus dense features (hand-lexicon hits; VADER for English) whose
+regression), see lib.text.sentiment.nb_score, plus dense features (hand-lexicon hits; VADER for English) whose
 weights are learnt with the rest. In the regression, Chinese comments are weighted so that each of the nine
 shopping categories weighs the same (no single product domain dominates). English ships a model trained on all three files; its
 accuracy is reported leave-one-file-out (train on two, score the third), as the README asks.
@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lib import sentiment  # noqa: E402
+from lib.text import sentiment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sentiment"

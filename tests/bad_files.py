@@ -3,7 +3,7 @@
 Every case is one or more files (table, file name, bytes) and what uploading the
 last one must give: an `InputError` key, or the rows used and the rows counted
 per (reason, field, action). `tests/test_bad_files.py` sends each case through
-the Data page's path (`lib.ingest`) and through `python -m lib kpis`.
+the Data page's path (`lib.ingest.pipeline`) and through `python -m lib kpis`.
 `python tests/bad_files.py DIR` writes the files out to look at them.
 """
 

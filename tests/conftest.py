@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from lib import store
+from lib.engine import store
 
 
 def _session_database() -> Iterator[duckdb.DuckDBPyConnection]:
@@ -26,10 +26,10 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 @pytest.fixture(scope="session")
 def sample() -> Iterator[duckdb.DuckDBPyConnection]:
     """The bundled sample data in one store shared by the whole run: read it, never write to it."""
-    from lib import ingest
+    from lib.ingest import pipeline
 
     connection = store.connect(memory_limit="512MB", threads=2)
-    ingest.load_sample(connection)
+    pipeline.load_sample(connection)
     yield connection
     connection.close()
 

@@ -7,10 +7,12 @@ from datetime import date, datetime, timedelta
 import polars as pl
 import pytest
 
-from lib import alerts, ingest, store
-from lib.alerts import Explanation, explain, explain_alerts
-from lib.kpis import Settings
-from lib.store import Frames, Scope
+from lib.analysis import alerts
+from lib.analysis.alerts import Explanation, explain, explain_alerts
+from lib.engine import store
+from lib.engine.kpis import Settings
+from lib.engine.store import Frames, Scope
+from lib.ingest import pipeline
 
 SETTINGS = Settings()
 MARCH = Scope(date(2024, 3, 1), date(2024, 3, 31))  # previous: February
@@ -259,7 +261,7 @@ def test_whole_data_set_has_no_previous_period(loaded):
     [("resolution_hours_mean", "avg(h)"), ("resolution_hours_p90", "quantile_cont(h, 0.9)")],
 )
 def test_sample_data_counterfactuals_match_sql(con, key, aggregate):
-    ingest.load_sample(con)
+    pipeline.load_sample(con)
     scope = Scope(date(2026, 7, 1), date(2026, 7, 31))
     (got,) = explain_alerts(con, scope, SETTINGS, [key])
     assert got.contributions, "the July rise of resolution time should be explained"

@@ -18,19 +18,20 @@ import polars as pl
 import pytest
 from bad_files import CASES, GOOD, Case, far_cell
 
-from lib import ingest, store
 from lib.cli import main
+from lib.engine import store
 from lib.errors import InputError
 from lib.i18n import CATALOGUE
-from lib.reading import LIMITS
+from lib.ingest import pipeline
+from lib.ingest.reading import LIMITS
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _load(con, table: str, name: str, data: bytes):
     """What the Data page does with an upload: prepare (read + map), check, load."""
-    prepared = ingest.prepare(data, name, table)
-    return ingest.ingest(con, prepared, validated=ingest.check(prepared))
+    prepared = pipeline.prepare(data, name, table)
+    return pipeline.ingest(con, prepared, validated=pipeline.check(prepared))
 
 
 def _counts(summary: pl.DataFrame) -> dict[tuple[str, str, str], int]:

@@ -6,9 +6,10 @@ import zipfile
 import polars as pl
 import pytest
 
-from lib import ingest, store
+from lib.engine import store
 from lib.errors import InputError
 from lib.i18n import CATALOGUE
+from lib.ingest import pipeline
 
 GOOD = "工单号,创建时间\nA1,2024-03-01 08:00\nA2,2024-03-02 09:00\n".encode()
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(300)
@@ -38,7 +39,7 @@ BAD_FILES = [
 
 
 def _load(con, data: bytes, name: str):
-    return ingest.ingest(con, ingest.prepare(data, name, "tickets"))
+    return pipeline.ingest(con, pipeline.prepare(data, name, "tickets"))
 
 
 @pytest.mark.parametrize(("name", "data", "key"), BAD_FILES, ids=[b[0] for b in BAD_FILES])

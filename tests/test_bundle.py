@@ -1,4 +1,4 @@
-"""Tests for lib.bundle: save a session, restore it exactly, refuse bad bundles; the Data page story."""
+"""Tests for lib.ingest.bundle: save a session, restore it exactly, refuse bad bundles; the Data page story."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ import pytest
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
-from lib import bundle, overview, store
+from lib.analysis import overview
+from lib.engine import store
+from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.i18n import t
-from lib.kpis import Settings
+from lib.ingest import bundle
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SAVED_AT = datetime(2025, 3, 14, 9, 30)
@@ -324,7 +326,7 @@ def test_a_session_that_ends_closes_its_database():
 
 
 def test_the_reaper_closes_only_sessions_gone_longer_than_the_ttl(monkeypatch):
-    from lib import session
+    from lib.ui import session
 
     monkeypatch.setattr(session, "_OWNERS", session.weakref.WeakValueDictionary())
     connections = {name: store.connect(memory_limit="64MB", threads=1) for name in ("open", "blip", "gone")}

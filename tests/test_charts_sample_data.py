@@ -11,10 +11,11 @@ from lib import charts
 
 @pytest.fixture(scope="module")
 def sample_store():
-    from lib import ingest, store
+    from lib.engine import store
+    from lib.ingest import pipeline
 
     con = store.connect()
-    ingest.load_sample(con)
+    pipeline.load_sample(con)
     yield con, store.scoped(con, store.Scope()).tickets
     con.close()
 

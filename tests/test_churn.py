@@ -12,7 +12,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from lib import churn, kpis, store
+from lib.engine import kpis, store
+from lib.predict import churn
 
 ROOT = Path(__file__).resolve().parents[1]
 T = datetime(2025, 7, 1)
@@ -326,8 +327,10 @@ def test_quality_on_the_sample(sample):
 @pytest.mark.slow
 def test_prophet_is_silent():
     code = (
-        "from lib import churn, ingest, store\n"
-        "con = store.connect(); ingest.load_sample(con)\n"
+        "from lib.engine import store\n"
+        "from lib.ingest import pipeline\n"
+        "from lib.predict import churn\n"
+        "con = store.connect(); pipeline.load_sample(con)\n"
         "churn.rate_forecast(churn.monthly_rate(con), horizon_months=3)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -5,8 +5,9 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from lib import churn, churn_view, store
+from lib.engine import store
 from lib.i18n import CATALOGUE
+from lib.predict import churn, churn_view
 
 
 @pytest.mark.parametrize(

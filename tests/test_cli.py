@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from lib.cli import main
-from lib.kpis import BY_KEY
-from lib.mapping import dumps
+from lib.engine.kpis import BY_KEY
+from lib.ingest.mapping import dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"

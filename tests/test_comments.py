@@ -5,8 +5,8 @@ from datetime import datetime
 import polars as pl
 import pytest
 
-from lib import comments, sentiment
-from lib.store import Frames, Scope
+from lib.engine.store import Frames, Scope
+from lib.text import comments, sentiment
 
 ANSWERS = pl.DataFrame(
     {

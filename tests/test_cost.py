@@ -8,8 +8,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import cost, store
-from lib.kpis import evaluate
+from lib.analysis import cost
+from lib.engine import store
+from lib.engine.kpis import evaluate
 
 MARCH = store.Scope(date(2024, 3, 1), date(2024, 3, 31))
 

@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import datafolder
 from lib.errors import InputError
 from lib.i18n import t
+from lib.ingest import datafolder
 
 ROOT = Path(__file__).resolve().parent.parent
 TICKETS = "工单号,创建时间,渠道\nA1,2024-03-01 08:30:00,电话\nA2,2024-03-02 09:00:00,微信\nA3,坏日期,微信\n"
@@ -114,9 +114,9 @@ def _data_page(lang: str) -> AppTest:
 
 
 def test_data_page_loads_a_parquet_file_from_the_folder_in_place(folder, monkeypatch):
-    from lib import ingest
+    from lib.ingest import pipeline
 
-    monkeypatch.setattr(ingest, "INPLACE_MIN_BYTES", 1)  # read in place even though it is small
+    monkeypatch.setattr(pipeline, "INPLACE_MIN_BYTES", 1)  # read in place even though it is small
     frame = pl.DataFrame(
         {
             "Ticket ID": ["A1", "A2", "A3"],
@@ -156,9 +156,9 @@ def test_data_page_refuses_a_name_outside_the_folder_in_chinese(folder, monkeypa
 
 
 def test_a_big_upload_is_spilled_and_read_in_place(monkeypatch):
-    from lib import ingest
+    from lib.ingest import pipeline
 
-    monkeypatch.setattr(ingest, "INPLACE_MIN_BYTES", 1)
+    monkeypatch.setattr(pipeline, "INPLACE_MIN_BYTES", 1)
     at = _data_page("en")
     at.file_uploader(key="upload_tickets").upload("big.csv", TICKETS.encode(), "text/csv").run()
     assert not at.exception

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from lib.dates import detect_day_order, parse_datetimes
+from lib.ingest.dates import detect_day_order, parse_datetimes
 
 MARCH_1 = datetime(2024, 3, 1)
 MARCH_1_0830 = datetime(2024, 3, 1, 8, 30)

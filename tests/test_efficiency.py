@@ -9,9 +9,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import efficiency, store
-from lib.kpis import Settings, evaluate
-from lib.store import Scope
+from lib.analysis import efficiency
+from lib.engine import store
+from lib.engine.kpis import Settings, evaluate
+from lib.engine.store import Scope
 
 EARLY_MARCH = Scope(date(2024, 3, 1), date(2024, 3, 10))  # 4 March 2024 is a Monday
 EMPTY = Scope(date(2024, 1, 1), date(2024, 1, 31))  # no ticket created in it

@@ -150,9 +150,9 @@ def user_export_csv() -> bytes:
 
 
 def ingest_bytes(con, data: bytes, name: str) -> None:
-    from lib import ingest
+    from lib.ingest import pipeline
 
-    ingest.ingest(con, ingest.prepare(data, name, "tickets"))
+    pipeline.ingest(con, pipeline.prepare(data, name, "tickets"))
 
 
 def same_kpis(a: dict, b: dict) -> None:
@@ -165,8 +165,9 @@ def same_kpis(a: dict, b: dict) -> None:
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_an_export_uploaded_again_gives_the_same_kpis_and_categories(con, other_con, kind):
-    from lib import overview, store
-    from lib.kpis import Settings, evaluate_by
+    from lib.analysis import overview
+    from lib.engine import store
+    from lib.engine.kpis import Settings, evaluate_by
 
     ingest_bytes(con, user_export_csv(), "ours.csv")
     rows = store.scoped(con, store.Scope()).tickets
@@ -189,6 +190,6 @@ def test_an_export_uploaded_again_gives_the_same_kpis_and_categories(con, other_
 
 @pytest.mark.parametrize("text", ["'=x", "''+1", "'@", "'-"])
 def test_text_that_already_starts_with_a_guard_comes_back_unchanged(text):
-    from lib.reading import read_table
+    from lib.ingest.reading import read_table
 
     assert read_table(csv_bytes(pl.DataFrame({"note": [text, "ok"]})), "x.csv").frame["note"][0] == text

@@ -13,8 +13,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import forecast as fc
-from lib.store import Scope
+from lib.engine.store import Scope
+from lib.predict import forecast as fc
 
 ROOT = Path(__file__).resolve().parents[1]
 OLIST = ROOT.parent / "shared" / "data" / "real" / "olist_orders.csv"
@@ -391,7 +391,7 @@ def test_a_fit_prints_nothing():
     code = (
         "import numpy as np, polars as pl\n"
         "from datetime import date, timedelta\n"
-        "from lib import forecast as fc\n"
+        "from lib.predict import forecast as fc\n"
         "y = np.tile([30., 25, 20, 20, 18, 6, 4], 60)\n"  # 420 days: the early-yearly candidate warns in Prophet
         "s = pl.DataFrame({'ds': [date(2023, 1, 2) + timedelta(days=i) for i in range(420)], 'y': y})\n"
         "f = fc.forecast(s, 14, cutoffs=1)\n"

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from lib import forecast, forecast_view
+from lib.predict import forecast, forecast_view
 
 START = date(2026, 1, 5)  # a Monday
 

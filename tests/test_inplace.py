@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import ingest, inplace, store
+from lib.engine import store
 from lib.errors import InputError
+from lib.ingest import inplace, pipeline
 
 # A ticket export as users really have them: a title block, blank-looking rows, totals,
 # placeholders, many date forms (day-first evidence only after the first chunks), full-width
@@ -119,10 +120,10 @@ def both_ways(tmp_path: Path, data: bytes, name: str, table: str, rows: int, day
     for mode in ("upload", "inplace"):
         con = store.connect(memory_limit="256MB", threads=1)
         if mode == "upload":
-            prepared = ingest.prepare(data, name, table)
-            validated, loaded = ingest.ingest(con, prepared, day_order=day_order)
+            prepared = pipeline.prepare(data, name, table)
+            validated, loaded = pipeline.ingest(con, prepared, day_order=day_order)
         else:
-            prepared = ingest.prepare_source(inplace.open_source(path), table)
+            prepared = pipeline.prepare_source(inplace.open_source(path), table)
             validated, loaded = inplace.load(con, prepared.source, prepared.mapping, day_order, rows=rows)
         key = store.KEYS.get(table, "submitted_at")
         frame = con.sql(
@@ -214,12 +215,12 @@ def test_parquet_read_in_place_equals_the_upload(tmp_path):
 
 
 def test_big_upload_path_on_the_command_line_reads_in_place(tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest, "INPLACE_MIN_BYTES", 1)
+    monkeypatch.setattr(pipeline, "INPLACE_MIN_BYTES", 1)
     path = tmp_path / "t.csv"
     path.write_bytes(messy_tickets(60))
-    assert ingest.prepare_path(path, "tickets").source is not None
+    assert pipeline.prepare_path(path, "tickets").source is not None
     con = store.connect(memory_limit="256MB", threads=1)
-    [(prepared, validated, loaded)] = ingest.load_paths(con, {"tickets": [path]})
+    [(prepared, validated, loaded)] = pipeline.load_paths(con, {"tickets": [path]})
     assert prepared.source is not None and loaded.added == validated.rows_used == store.tables(con)["tickets"]
     assert "_staged_tickets" not in {
         r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
@@ -227,10 +228,10 @@ def test_big_upload_path_on_the_command_line_reads_in_place(tmp_path, monkeypatc
 
 
 def test_gbk_file_falls_back_to_the_upload_reader(tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest, "INPLACE_MIN_BYTES", 1)
+    monkeypatch.setattr(pipeline, "INPLACE_MIN_BYTES", 1)
     path = tmp_path / "gbk.csv"
     path.write_bytes("工单号,创建时间\nT1,2024-03-01 08:00\n".encode("gb18030"))
-    prepared = ingest.prepare_path(path, "tickets")
+    prepared = pipeline.prepare_path(path, "tickets")
     assert prepared.source is None and prepared.read.encoding == "gb18030"
 
 
@@ -238,9 +239,9 @@ def test_a_file_with_no_usable_row_changes_nothing(tmp_path, loaded):
     con = loaded(tickets=pl.DataFrame({"ticket_id": ["A"], "created_at": [pl.datetime(2024, 1, 1)]}))
     path = tmp_path / "bad.csv"
     path.write_text("ticket_id,created_at\nT1,nonsense\nT2,\n")
-    prepared = ingest.prepare_source(inplace.open_source(path), "tickets")
+    prepared = pipeline.prepare_source(inplace.open_source(path), "tickets")
     with pytest.raises(InputError) as error:
-        ingest.ingest(con, prepared, replace_all=True)
+        pipeline.ingest(con, prepared, replace_all=True)
     assert error.value.key == "validate.no_rows"
     assert store.tables(con) == {"tickets": 1}
     assert "_staged_tickets" not in {
@@ -272,14 +273,14 @@ def test_unreadable_files_get_the_upload_messages(tmp_path, data, key):
 
 
 def test_a_spilled_upload_keeps_the_upload_row_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest, "INPLACE_MIN_BYTES", 1)
+    monkeypatch.setattr(pipeline, "INPLACE_MIN_BYTES", 1)
     data = ("ticket_id,created_at\n" + "".join(f"T{n},2024-03-01 10:00\n" for n in range(150))).encode()
-    prepared = ingest.prepare_upload(data, "big.csv", "tickets", spill_dir=tmp_path)
+    prepared = pipeline.prepare_upload(data, "big.csv", "tickets", spill_dir=tmp_path)
     monkeypatch.setenv("AFTERSIGHT_MAX_ROWS", "100")  # the head is within it; the whole file is not
     assert prepared.source is not None and prepared.source.temporary
     con = store.connect(memory_limit="256MB", threads=1)
     with pytest.raises(InputError) as error:
-        ingest.ingest(con, prepared)
+        pipeline.ingest(con, prepared)
     assert error.value.key == "read.too_many_rows" and store.tables(con) == {}
     # The administrator's folder files are not uploads: no row limit.
     path = tmp_path / "folder.csv"
@@ -293,9 +294,9 @@ def test_a_row_longer_than_the_header_far_into_the_file_is_refused_with_a_senten
     path = tmp_path / "ragged.csv"
     path.write_text("\n".join([*lines, "T999999,2024-03-01 10:00,extra"]) + "\n")
     con = loaded(tickets=pl.DataFrame({"ticket_id": ["A"], "created_at": [pl.datetime(2024, 1, 1)]}))
-    prepared = ingest.prepare_source(inplace.open_source(path), "tickets")
+    prepared = pipeline.prepare_source(inplace.open_source(path), "tickets")
     with pytest.raises(InputError) as error:
-        ingest.ingest(con, prepared)
+        pipeline.ingest(con, prepared)
     assert error.value.key == "read.bad_csv" and "80002" in error.value.message("en")
     assert str(tmp_path) not in error.value.message("en")  # no server path in the sentence
     assert store.tables(con) == {"tickets": 1}

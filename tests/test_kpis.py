@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib.kpis import BY_KEY, Settings, change, evaluate, evaluate_by, status
-from lib.store import Scope
+from lib.engine.kpis import BY_KEY, Settings, change, evaluate, evaluate_by, status
+from lib.engine.store import Scope
 
 MARCH = Scope(date(2024, 3, 1), date(2024, 3, 31))
 
@@ -108,8 +108,8 @@ def test_the_same_declarations_through_narwhals_lazy_frames_give_the_same_month(
     """The path another engine takes (lib.lake): lazy frames that bring their own DERIVED columns."""
     import narwhals as nw
 
-    from lib.kpis import DERIVED
-    from lib.store import Frames
+    from lib.engine.kpis import DERIVED
+    from lib.engine.store import Frames
 
     local = frames_for(MARCH, **SERVICE)
 
@@ -126,7 +126,7 @@ def test_the_same_declarations_through_narwhals_lazy_frames_give_the_same_month(
 
 
 def test_a_kpi_reads_the_sources_of_its_derived_columns():
-    from lib.kpis import reads
+    from lib.engine.kpis import reads
 
     have = frozenset({"created_at", "first_response_at", "priority", "resolved_at", "ticket_id"})
     assert reads(BY_KEY["first_response_hours_p90"], have, Settings()) == {"created_at", "first_response_at"}
@@ -138,7 +138,7 @@ def test_a_kpi_reads_the_sources_of_its_derived_columns():
 
 @pytest.mark.parametrize("key", [k for k in BY_KEY if BY_KEY[k].table in ("tickets", "history")])
 def test_the_columns_read_for_a_kpi_include_everything_its_expression_reads(key):
-    from lib.kpis import columns_for, reads
+    from lib.engine.kpis import columns_for, reads
     from lib.schema import TICKETS
 
     every = frozenset(f.name for f in TICKETS) | {"repeat_contact", "open_at_end"}

@@ -15,9 +15,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from lib import overview, store
+from lib.analysis import overview
+from lib.engine import store
+from lib.engine.kpis import BY_KEY, Settings, columns_for, evaluate_by
 from lib.errors import InputError
-from lib.kpis import BY_KEY, Settings, columns_for, evaluate_by
 from tests import kpi_data
 
 pyspark = pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")

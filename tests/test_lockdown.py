@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 import polars as pl
 import pytest
 
-from lib import cli, kpis, store
-from lib.store import Scope
+from lib import cli
+from lib.engine import kpis, store
+from lib.engine.store import Scope
 
 ESCAPES = [
     "x'); COPY (SELECT 42) TO '{target}'; --",

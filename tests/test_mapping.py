@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from lib.errors import InputError
-from lib.mapping import apply_overrides, auto_map, dumps, loads, normalise_header, require_complete
+from lib.ingest.mapping import apply_overrides, auto_map, dumps, loads, normalise_header, require_complete
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 

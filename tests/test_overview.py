@@ -5,8 +5,9 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from lib import formatting, overview, store
-from lib.kpis import BY_KEY, Settings
+from lib.analysis import formatting, overview
+from lib.engine import store
+from lib.engine.kpis import BY_KEY, Settings
 
 
 @pytest.fixture
@@ -90,12 +91,12 @@ def test_projected_read_gives_the_same_kpis_as_reading_everything():
     """The Overview reads only the KPI columns and the open tickets; numbers must not move."""
     from pathlib import Path
 
-    from lib import ingest
-    from lib.kpis import columns_for, evaluate
+    from lib.engine.kpis import columns_for, evaluate
+    from lib.ingest import pipeline
 
     con = store.connect()
-    ingest.load_sample(con)
-    assert Path(ingest.SAMPLE_DIR / "tickets.csv").exists()
+    pipeline.load_sample(con)
+    assert Path(pipeline.SAMPLE_DIR / "tickets.csv").exists()
     for scope in (store.Scope(date(2026, 10, 1), date(2026, 10, 31)), store.Scope()):
         full = evaluate(store.scoped(con, scope), settings=Settings())
         lean = evaluate(store.scoped(con, scope, ticket_columns=columns_for(), by_period=False), settings=Settings())
@@ -104,7 +105,7 @@ def test_projected_read_gives_the_same_kpis_as_reading_everything():
 
 
 def test_backlog_per_period_refuses_frames_read_for_the_end_only(con):
-    from lib.kpis import evaluate_by
+    from lib.engine.kpis import evaluate_by
 
     frames = store.scoped(con, store.Scope(date(2024, 3, 1), date(2024, 3, 31)), by_period=False)
     with pytest.raises(ValueError, match="by_period"):
@@ -112,15 +113,15 @@ def test_backlog_per_period_refuses_frames_read_for_the_end_only(con):
 
 
 def _explanation(key, current, previous, contributions=()):
-    from lib.alerts import Explanation
-    from lib.kpis import change
+    from lib.analysis.alerts import Explanation
+    from lib.engine.kpis import change
 
     absolute, relative = change(current, previous)
     return Explanation(key, current, previous, absolute, relative, tuple(contributions))
 
 
 def test_explanation_names_the_groups_behind_a_worse_kpi():
-    from lib.alerts import Contribution
+    from lib.analysis.alerts import Contribution
 
     parts = [
         Contribution((("category", "漏水"), ("region", "华东")), 0.71, 60.0, 120, 80),
@@ -133,7 +134,7 @@ def test_explanation_names_the_groups_behind_a_worse_kpi():
 
 
 def test_explanation_of_a_share_above_the_whole_change_uses_the_counterfactual():
-    from lib.alerts import Contribution
+    from lib.analysis.alerts import Contribution
 
     parts = [Contribution((("priority", "P3"),), 2.28, 0.709, 500, 480)]
     words = overview.explanation_sentence(_explanation("response_sla_rate", 0.674, 0.689, parts), Settings(), "en")

@@ -45,7 +45,7 @@ def goto(at: AppTest, page: str, lang: str) -> AppTest:
 def relang(at: AppTest, lang: str) -> AppTest:
     """Pick the language again after a rerun that AppTest drew with another sidebar.
 
-    AppTest's runs draw the sidebar from the page (lib.frame.ensure) while a rerun
+    AppTest's runs draw the sidebar from the page (lib.ui.frame.ensure) while a rerun
     inside the same run draws it from app.py; the two radios have different widget
     ids, so the value is set away and back.
     """
@@ -147,14 +147,14 @@ def test_data_page_bad_file_message_keeps_previous_data():
 
 
 def test_mapping_file_download_is_valid_json():
-    from lib.mapping import dumps, loads
+    from lib.ingest.mapping import dumps, loads
 
     mappings, settings = loads(dumps({"tickets": {"ticket_id": "工单号"}}))
     assert json.loads(dumps(mappings, settings))["tables"]["tickets"]["ticket_id"] == "工单号"
 
 
 def test_saved_mapping_file_maps_headers_the_app_cannot_guess():
-    from lib.mapping import dumps
+    from lib.ingest.mapping import dumps
 
     at = goto(start("en"), "pages/data.py", "en")
     saved = dumps({"tickets": {"ticket_id": "单据", "created_at": "时间戳"}}).encode()
@@ -230,7 +230,7 @@ def test_settings_target_changes_the_overview_status():
 
 
 def test_a_loaded_mapping_file_brings_targets_events_and_churn_actions():
-    from lib.mapping import dumps
+    from lib.ingest.mapping import dumps
 
     saved = dumps(
         {"tickets": {"ticket_id": "工单号"}},

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from lib.periods import last_full_month
-from lib.store import Scope
+from lib.engine.periods import last_full_month
+from lib.engine.store import Scope
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ import pytest
 import xlsxwriter
 from polars.testing import assert_frame_equal
 
-from lib.dates import detect_day_order, parse_datetimes
 from lib.errors import InputError
-from lib.reading import list_sheets, read_table
+from lib.ingest.dates import detect_day_order, parse_datetimes
+from lib.ingest.reading import list_sheets, read_table
 
 TICKETS = "工单号,状态\nT1,已完成\n"
 UTF8 = TICKETS.encode()
@@ -393,7 +393,7 @@ def test_other_workbook_formats_are_read(name, fmt):
 
 
 def test_limit_comes_from_its_environment_variable(monkeypatch):
-    from lib.reading import limit
+    from lib.ingest.reading import limit
 
     assert limit("rows") == 5_000_000
     monkeypatch.setenv("AFTERSIGHT_MAX_ROWS", "10")

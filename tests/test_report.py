@@ -10,10 +10,13 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 
-from lib import cli, formatting, overview, report, report_html, store
+from lib import cli
+from lib.analysis import formatting, overview
+from lib.engine import store
+from lib.engine.kpis import BY_KEY, Settings
 from lib.i18n import t
-from lib.kpis import BY_KEY, Settings
-from lib.report_sections import PERFORMANCE_TABLE, Figure, Table
+from lib.report import report, report_html
+from lib.report.report_sections import PERFORMANCE_TABLE, Figure, Table
 
 OCTOBER = store.Scope(date(2026, 10, 1), date(2026, 10, 31))
 SAMPLE_FILES = ["--tickets", "sample_data/tickets.csv", "--surveys", "sample_data/surveys.csv",

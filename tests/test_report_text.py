@@ -2,9 +2,9 @@
 
 import pytest
 
-from lib.kpis import BY_KEY, Settings
-from lib.report import next_target
-from lib.report_text import direction, judgement, kpi_sentence, targets_sentence
+from lib.engine.kpis import BY_KEY, Settings
+from lib.report.report import next_target
+from lib.report.report_text import direction, judgement, kpi_sentence, targets_sentence
 
 SETTINGS = Settings()  # response SLA target 90 %, first response mean target 4 h, tickets without a target
 

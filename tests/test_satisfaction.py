@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import satisfaction, store
-from lib.kpis import Settings, evaluate
+from lib.analysis import satisfaction
+from lib.engine import store
+from lib.engine.kpis import Settings, evaluate
 from lib.schema import DIMENSIONS
 
 SPRING = store.Scope(date(2024, 3, 1), date(2024, 5, 31))

@@ -6,8 +6,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lib import sentiment
-from lib.sentiment import classify, detect_language, lexicon_score
+from lib.text import sentiment
+from lib.text.sentiment import classify, detect_language, lexicon_score
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "sentiment"
@@ -142,7 +142,7 @@ def test_fixed_lexicon_boost_only_for_phrases_the_training_data_lacks():
 
 
 def test_model_loads_once_and_no_output_on_import():
-    code = "import sys; sys.path.insert(0, '.'); from lib.sentiment import classify; classify(['很好', 'good'])"
+    code = "import sys; sys.path.insert(0, '.'); from lib.text.sentiment import classify; classify(['很好', 'good'])"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout == "" and done.stderr == ""
 

@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import service_calendar
-from lib.service_calendar import SCHEMA, coverage, holidays, lunar_new_year
+from lib.engine import service_calendar
+from lib.engine.service_calendar import SCHEMA, coverage, holidays, lunar_new_year
 
 YEAR_2024 = holidays(date(2024, 1, 1), date(2024, 12, 31))
 
@@ -211,7 +211,7 @@ def test_prophet_learns_that_a_makeup_saturday_is_a_working_day():
 
 
 def test_events_round_trip_through_the_mapping_file_and_bad_entries_are_skipped():
-    from lib.service_calendar import events_from_saved, events_to_saved
+    from lib.engine.service_calendar import events_from_saved, events_to_saved
 
     saved = [
         {"name": "双11", "start": "2025-11-11", "end": "2025-11-13"},

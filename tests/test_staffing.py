@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib.staffing import agents_by_workload, agents_for, erlang_c, plan, service_level
+from lib.predict.staffing import agents_by_workload, agents_for, erlang_c, plan, service_level
 
 # Call Centre Helper, "Erlang C Formula – Made Simple With an Easy Worked Example",
 # https://www.callcentrehelper.com/erlang-c-formula-example-121281.htm: 100 calls in 30 minutes

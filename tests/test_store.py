@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import store
-from lib.store import LoadResult, Scope
+from lib.engine import store
+from lib.engine.store import LoadResult, Scope
 
 # --- lock-down ----------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from lib.tables import display, header
+from lib.analysis.tables import display, header
 
 
 def test_display_translates_headers_and_shows_rates_in_percent():

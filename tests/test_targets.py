@@ -3,8 +3,8 @@
 import polars as pl
 import pytest
 
-from lib.kpis import BY_KEY, Settings
-from lib.targets import judged, kpi_rows, priority_rows, settings_from_rows
+from lib.engine.kpis import BY_KEY, Settings
+from lib.engine.targets import judged, kpi_rows, priority_rows, settings_from_rows
 
 
 def edit(table: pl.DataFrame, key: str, value: float | None) -> pl.DataFrame:

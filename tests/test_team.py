@@ -8,8 +8,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lib import store, team
-from lib.kpis import Settings, evaluate
+from lib.analysis import team
+from lib.engine import store
+from lib.engine.kpis import Settings, evaluate
 
 # Monday 4 to Friday 15 March 2024: two full weeks, 10 working days.
 TWO_WEEKS = store.Scope(date(2024, 3, 4), date(2024, 3, 15))

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
 
-from lib import themes
-from lib.themes import THEME_KEYS, THEMES, discover, matches, tag, theme_trend
+from lib.text import themes
+from lib.text.themes import THEME_KEYS, THEMES, discover, matches, tag, theme_trend
 
 ROOT = Path(__file__).resolve().parents[1]
 

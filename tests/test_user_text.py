@@ -3,11 +3,11 @@
 import polars as pl
 import pytest
 
-from lib import formatting, overview, team
-from lib.alerts import Contribution, Explanation
+from lib.analysis import formatting, overview, team
+from lib.analysis.alerts import Contribution, Explanation
+from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.i18n import t
-from lib.kpis import Settings
 
 HOSTILE = ["**x**", "<script>alert(1)</script>", ":red[x]", "$1+1$", "[a](http://e.example)", "a_b\\c", "`code`"]
 

@@ -7,10 +7,10 @@ import polars as pl
 import pytest
 
 from lib.errors import InputError
-from lib.ingest import prepare
-from lib.mapping import auto_map
-from lib.reading import read_table
-from lib.validation import validate
+from lib.ingest.mapping import auto_map
+from lib.ingest.pipeline import prepare
+from lib.ingest.reading import read_table
+from lib.ingest.validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "data" / "real"

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from lib.values import parse_bools, parse_numbers, parse_text, unparsed_mask
+from lib.ingest.values import parse_bools, parse_numbers, parse_text, unparsed_mask
 
 
 @pytest.mark.parametrize(

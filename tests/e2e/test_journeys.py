@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Download, Locator, Page, expect
 
 from lib.i18n import t
-from lib.mapping import auto_map
+from lib.ingest.mapping import auto_map
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -318,7 +318,7 @@ def test_first_session_after_start_keeps_language(fresh_app, page: Page) -> None
     """Regression: the first session after a server start lost ?lang=en on its next run.
 
     With pages/ beside app.py that first run goes through Streamlit's pages-folder
-    path, where widgets get other ids (lib.frame._legacy_first_run).
+    path, where widgets get other ids (lib.ui.frame._legacy_first_run).
     """
     fresh_app.open("/?lang=en")
     expect(page.get_by_role("heading", name=t("overview.title", "en"))).to_be_visible()

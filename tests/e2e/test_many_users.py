@@ -142,7 +142,7 @@ def test_twenty_sessions_each_see_only_their_own_tickets(sessions: Sessions, tmp
 
 
 def spill_folders(folder: Path) -> int:
-    """Session databases alive on the server: each has a temp folder until it is closed (lib.store)."""
+    """Session databases alive on the server: each has a temp folder until it is closed (lib.engine.store)."""
     return len(list(folder.glob("aftersight-*")))
 
 
@@ -150,7 +150,7 @@ def test_a_session_that_ends_frees_its_database(
     browser: Browser, artifacts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request
 ) -> None:
     """Streamlit keeps a closed tab's session `server.disconnectedSessionTTL` seconds for a
-    reconnect; after that `lib.session` closes its DuckDB (and removes its temp folder),
+    reconnect; after that `lib.ui.session` closes its DuckDB (and removes its temp folder),
     while the session still open keeps its own.
     """
     monkeypatch.setenv("TMPDIR", str(tmp_path))

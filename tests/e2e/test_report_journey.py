@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from test_journeys import first_download, nav_link
 
-from lib import report_html
 from lib.i18n import t
+from lib.report import report_html
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -1,0 +1,230 @@
+"""Why a KPI moved: the segments of one or two dimensions that contribute most to its change."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+
+import duckdb
+import polars as pl
+
+from lib.engine import store
+from lib.engine.kpis import _DIVIDE_BY_TICKETS, BY_KEY, Settings, change, columns_for, evaluate, reads
+from lib.engine.store import Frames, Scope
+from lib.schema import DIMENSIONS
+
+TOP_VALUES = 10  # single-dimension candidates: the most frequent values of each dimension
+PAIR_PARENTS = 3  # the best single segments are refined by a second dimension...
+PAIR_VALUES = 4  # ...with the most frequent values of each other dimension inside them (3 × 5 × 4 = 60)
+PAIR_KEEP = 0.9  # a pair replaces its parent when it explains ≥ 90 % of the parent's share with fewer rows
+MIN_SHARE = 0.2  # a segment worth naming explains at least a fifth of the change
+MAX_SEGMENTS = 2
+NOW = "_now"  # marks the current period's rows of the stacked periods
+
+Segment = tuple[tuple[str, str], ...]  # (dimension, value) pairs in DIMENSIONS order
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One segment's part in a KPI's change.
+
+    `without` is the KPI of the current period with the segment's rows put back as they
+    were in the previous period; `share` = (current − without) / change.
+    """
+
+    segment: Segment
+    share: float
+    without: float | None
+    rows_now: int  # the segment's rows of the KPI's table, current period
+    rows_before: int  # ... previous period
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A KPI now and before, its absolute and relative change, and the segments that explain it."""
+
+    key: str
+    current: float | None
+    previous: float | None
+    change: float | None
+    relative: float | None
+    contributions: tuple[Contribution, ...]
+
+
+def explain(current: Frames, previous: Frames, key: str, settings: Settings) -> Explanation:
+    """Explain the change of KPI `key` from `previous` to `current` by at most two segments.
+
+    For a segment g, KPI_g is the KPI over the current rows outside g plus the previous
+    rows inside g ("as if g had stayed as it was"); g contributes KPI(current) − KPI_g,
+    and its share is that divided by the change. This holds for any KPI (quantiles,
+    backlog, rates); for means and rates it counts a shift in volume as well as a change
+    within g. Shares of other segments can offset each other, so one share may exceed 1.
+    A segment is named when its share is ≥ MIN_SHARE (so of the change's own sign); none
+    when the KPI is not available in either period or did not change.
+    """
+    now = evaluate(current, (key,), settings)[key]
+    before = evaluate(previous, (key,), settings)[key]
+    delta, relative = change(now, before)
+    found = () if not delta else _contributions(current, previous, key, settings, now, delta)
+    return Explanation(key, now, before, delta, relative, found)
+
+
+def explain_alerts(
+    con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, keys: Collection[str]
+) -> list[Explanation]:
+    """Explain each KPI in `keys` (the alerts) for `scope` against the period before.
+
+    Each period is read once; without a previous period the contributions are empty.
+    """
+    keys = tuple(keys)
+    if not keys:
+        return []
+    wanted = columns_for(keys) | set(DIMENSIONS)
+    # Tickets always (survey_response_rate divides by them); the other tables when a key needs them.
+    read = {"tickets"} | {BY_KEY[k].table for k in keys}
+    current = store.scoped(con, scope, ticket_columns=wanted, by_period=False, read=read)
+    before_scope = scope.previous()
+    if before_scope is None:
+        values = evaluate(current, keys, settings)
+        return [Explanation(k, values[k], None, None, None, ()) for k in keys]
+    previous = store.scoped(con, before_scope, ticket_columns=wanted, by_period=False, read=read)
+    return [explain(current, previous, key, settings) for key in keys]
+
+
+@dataclass(frozen=True)
+class _Stacked:
+    """One table's rows of both periods: the KPI's columns, and each row's period and dimension codes."""
+
+    values: pl.DataFrame  # what a counterfactual copies: only the columns the KPI reads
+    codes: pl.DataFrame  # NOW, and per dimension the index of the row's value in `names`
+    names: dict[str, tuple[str, ...]]
+
+    def inside(self, segment: Segment) -> pl.Series:
+        """Whether each row belongs to the segment (a null value belongs to none)."""
+        tests = []
+        for dim, value in segment:
+            names = self.names.get(dim, ())
+            tests.append(pl.col(dim).eq_missing(names.index(value)) if value in names else pl.lit(False))
+        return self.codes.select(pl.all_horizontal(tests)).to_series()
+
+    def keep(self, segment: Segment) -> pl.Series:
+        """Rows of the counterfactual: current rows outside the segment, previous rows inside it."""
+        return self.codes[NOW] != self.inside(segment)
+
+    def top(self, dim: str, limit: int, within: Segment = ()) -> list[tuple[str, int, int]]:
+        """The `limit` most frequent values of `dim` (both periods, null left out) with their rows now and before."""
+        rows = self.codes.filter(self.inside(within)) if within else self.codes
+        counts = (
+            rows.filter(pl.col(dim).is_not_null())
+            .group_by(dim)
+            .agg(pl.col(NOW).sum().alias("now"), (~pl.col(NOW)).sum().alias("before"))
+            .iter_rows()
+        )
+        named = sorted(((self.names[dim][i], now, before) for i, now, before in counts), key=_by_volume)
+        return named[:limit]
+
+
+def _by_volume(value: tuple[str, int, int]) -> tuple[int, str]:
+    name, now, before = value
+    return -(now + before), name
+
+
+def _stack(rows_now: pl.DataFrame, rows_before: pl.DataFrame, key: str, settings: Settings) -> _Stacked:
+    """Both periods of one table, reduced to what the KPI reads, with integer codes for the dimensions.
+
+    Every counterfactual copies `values`, so it holds only the KPI's columns; segments
+    are picked out by comparing small integers, not text.
+    """
+    have = frozenset(rows_now.columns) | frozenset(rows_before.columns)
+    uses = reads(BY_KEY[key], have, settings)
+    if BY_KEY[key].expr(uses, settings) is None:
+        # `needs` may ask for a column the expression does not read (backlog: resolved_at).
+        uses |= columns_for((key,)) & have
+    dims = [d for d in DIMENSIONS if d in have]
+
+    def slim(frame: pl.DataFrame, is_now: bool) -> pl.DataFrame:
+        # Segment values are compared as text, whatever type the file gave the dimension.
+        labels = [pl.col(d).cast(pl.String).alias(f"_dim_{d}") for d in dims if d in frame.columns]
+        kpi_columns = [c for c in frame.columns if c in uses]
+        return frame.with_columns(pl.lit(is_now).alias(NOW)).select(*kpi_columns, *labels, NOW)
+
+    both = pl.concat([slim(rows_now, True), slim(rows_before, False)], how="diagonal_relaxed")
+    names = {d: tuple(both[f"_dim_{d}"].drop_nulls().unique().sort()) for d in dims}
+    codes = both.select(
+        NOW, *[pl.col(f"_dim_{d}").cast(pl.Enum(names[d])).to_physical().alias(d) for d in dims]
+    )
+    # A KPI reading no column (a row count) still needs the rows: keep the period flag then.
+    return _Stacked(both.select(sorted(uses & set(both.columns)) or [NOW]), codes, names)
+
+
+def _contributions(
+    current: Frames, previous: Frames, key: str, settings: Settings, now: float, delta: float
+) -> tuple[Contribution, ...]:
+    kpi = BY_KEY[key]
+    # survey_response_rate divides by the ticket count: a segment swaps its tickets too.
+    reads = {kpi.table: key, "tickets": "tickets"} if key in _DIVIDE_BY_TICKETS else {kpi.table: key}
+    stacked: dict[str, _Stacked] = {}
+    for table, reader in reads.items():
+        rows_now, rows_before = getattr(current, table), getattr(previous, table)
+        if rows_now is None or rows_before is None:
+            return ()
+        stacked[table] = _stack(rows_now, rows_before, reader, settings)
+    main = stacked[kpi.table]
+
+    def judge(segment: Segment, rows_now: int, rows_before: int) -> Contribution | None:
+        swapped = {table: part.values.filter(part.keep(segment)) for table, part in stacked.items()}
+        without = evaluate(replace(current, **swapped), (key,), settings)[key]
+        if without is None:
+            return None
+        return Contribution(segment, (now - without) / delta, without, rows_now, rows_before)
+
+    singles = [
+        found
+        for dim in main.names
+        for value, rows_now, rows_before in main.top(dim, TOP_VALUES)
+        if (found := judge(((dim, value),), rows_now, rows_before)) is not None
+    ]
+    singles.sort(key=_rank)
+    pool = list(singles)
+    for parent in singles[:PAIR_PARENTS]:
+        pairs = [
+            found
+            for dim in main.names
+            if dim != parent.segment[0][0]
+            for value, rows_now, rows_before in main.top(dim, PAIR_VALUES, within=parent.segment)
+            if (found := judge(_segment(parent.segment + ((dim, value),)), rows_now, rows_before)) is not None
+        ]
+        # A pair is a subset of its parent; it takes the parent's place only when it names
+        # fewer rows yet explains about as much (its share at most 1 − PAIR_KEEP below).
+        enough = parent.share - (1 - PAIR_KEEP) * abs(parent.share)
+        better = [pair for pair in pairs if pair.share >= enough and _rows(pair) < _rows(parent)]
+        if better:
+            pool[pool.index(parent)] = min(better, key=_rank)
+    pool.sort(key=_rank)
+    chosen: list[Contribution] = []
+    for candidate in pool:
+        if len(chosen) == MAX_SEGMENTS or candidate.share < MIN_SHARE:
+            break
+        # Two parents can lead to the same pair, or a pair can lie inside another choice:
+        # name each group of rows once.
+        if not any(_nested(candidate.segment, c.segment) for c in chosen):
+            chosen.append(candidate)
+    return tuple(chosen)
+
+
+def _segment(pairs: Segment) -> Segment:
+    """The same segment whichever dimension it was found from."""
+    return tuple(sorted(pairs, key=lambda pair: DIMENSIONS.index(pair[0])))
+
+
+def _rows(found: Contribution) -> int:
+    return found.rows_now + found.rows_before
+
+
+def _rank(found: Contribution) -> tuple[float, int]:
+    """Largest share first; between equal shares, the smaller segment (it says more)."""
+    return -found.share, _rows(found)
+
+
+def _nested(a: Segment, b: Segment) -> bool:
+    return set(a) <= set(b) or set(b) <= set(a)

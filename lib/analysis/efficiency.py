@@ -1,0 +1,323 @@
+"""What the Efficiency page shows, as aggregated frames: durations, SLA, backlog, heat map, breakdowns."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+import duckdb
+import polars as pl
+
+from lib.engine import store
+from lib.engine.kpis import (
+    BY_KEY,
+    FIRST_RESPONSE_HOURS,
+    RESOLUTION_HOURS,
+    Settings,
+    available,
+    columns_for,
+    evaluate_by,
+)
+from lib.engine.store import Frames
+from lib.schema import DIMENSIONS
+
+# Which duration each `distribution(which=...)` shows: its end column, hours expression and KPI prefix.
+DURATIONS: dict[str, tuple[str, pl.Expr, str]] = {
+    "first_response": ("first_response_at", FIRST_RESPONSE_HOURS, "first_response_hours"),
+    "resolution": ("resolved_at", RESOLUTION_HOURS, "resolution_hours"),
+}
+SLA_KEYS = ("response_sla_rate", "resolution_sla_rate")
+RATE_KEYS = ("reopen_rate", "fcr_rate", "repeat_contact_rate")
+BREAKDOWN_KEYS = (
+    "tickets",
+    "resolved",
+    "first_response_hours_p50",
+    "first_response_hours_p90",
+    "resolution_hours_p50",
+    "resolution_hours_p90",
+    *SLA_KEYS,
+    "fcr_rate",
+    "reopen_rate",
+    "repeat_contact_rate",
+)
+KEYS = (*BREAKDOWN_KEYS, "first_response_hours_mean", "resolution_hours_mean", "backlog")
+
+# Canonical columns each function needs beyond ticket_id / created_at ("a|b" = either), for the
+# page's "needs column X" when it returns None. distribution needs DURATIONS[which][0] (and `by`);
+# breakdown needs its `by` column; heatmap always counts arrivals (its median needs first_response_at).
+NEEDS: dict[str, tuple[str, ...]] = {
+    "distribution": ("first_response_at|resolved_at",),
+    "sla_trend": ("first_response_at|resolved_at",),
+    "backlog_trend": ("resolved_at",),
+    "heatmap": (),
+    "breakdown": (),
+    # fcr_rate and reopen_rate also need resolved_at; repeat_contact_rate only customer_id.
+    "rate_trend": ("first_contact_resolved|reopen_count|customer_id",),
+}
+
+# Log scale when the longest duration exceeds this many medians: with ~25 linear bins up to
+# the maximum, the median would then sit in the first bin and the bulk of tickets be one bar.
+LOG_RATIO = 20.0
+LOG_MIN_HOURS = 0.1  # lowest log edge (6 min); the first bin [0, it) holds zeros and shorter times
+MAX_LINEAR_BINS = 30
+BOX_QUANTILES = (0.1, 0.25, 0.75)  # with the engine's p50 and p90: a box plot per group
+NICE_STEPS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A duration histogram and its summary.
+
+    bins : bin_start, bin_end (hours, [start, end)), tickets; plus the `by` column when given
+        (every group × every bin, 0 where empty); no rows without a valid duration.
+        Counts add up to the valid durations.
+    stats : (by), tickets (valid durations), mean, p10, p25, p50, p75, p90 — mean, p50 and
+        p90 are the KPI engine's values — one row overall or per group, by tickets descending.
+    log_scale : whether the bins are log-spaced (draw the x axis on a log scale).
+    """
+
+    bins: pl.DataFrame
+    stats: pl.DataFrame
+    log_scale: bool
+
+
+def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> Frames:
+    """The scoped frames every function here needs, with backlog history per period."""
+    return store.scoped(
+        con, scope, ticket_columns=columns_for(KEYS) | set(DIMENSIONS), by_period=True, read=("tickets",)
+    )
+
+
+def distribution(frames: Frames, which: str, by: str | None = None) -> Distribution | None:
+    """Histogram of first-response or resolution hours (valid: both times present and ≥ 0).
+
+    Parameters
+    ----------
+    which : "first_response" or "resolution".
+    by : a dimension column; bins and stats per value (empty values as one group).
+
+    Returns None when the tickets, the duration's end column or `by` are missing.
+    """
+    if which not in DURATIONS:
+        raise ValueError(f"which must be one of {sorted(DURATIONS)}, not {which!r}")
+    end_col, hours, prefix = DURATIONS[which]
+    tickets = frames.tickets
+    if tickets is None or end_col not in tickets.columns or (by is not None and by not in tickets.columns):
+        return None
+    only_tickets = _tickets_only(frames)
+    keys = tuple(f"{prefix}_{stat}" for stat in ("mean", "p50", "p90"))
+    names = dict(zip(keys, ("mean", "p50", "p90"), strict=True))
+    engine = evaluate_by(only_tickets, keys, by=by).rename(names)
+    overall = engine if by is None else evaluate_by(only_tickets, (keys[1],)).rename({keys[1]: "p50"})
+
+    valid = tickets.select(*([pl.col(by)] if by else []), hours.alias("hours")).filter(pl.col("hours") >= 0)
+    longest = valid["hours"].max() if valid.height else None
+    log_scale = _long_tail(overall["p50"][0] if overall.height else None, longest)
+    if not valid.height:
+        edges: list[float] = []  # nothing to count: no bins rather than one empty bar
+    else:
+        edges = _log_edges(valid["hours"]) if log_scale else _linear_edges(longest)
+
+    bins = _histogram(valid, edges, by, engine.select(by) if by else None)
+    if by:
+        valid_per_group = bins.group_by(by).agg(pl.col("tickets").sum())
+        stats = engine.join(valid_per_group, on=by, how="left", nulls_equal=True)
+    else:
+        stats = engine.with_columns(pl.lit(valid.height, dtype=pl.Int64).alias("tickets"))
+    stats = stats.with_columns(pl.col("tickets").fill_null(0))
+    # The box plot's other quantiles: not KPIs, same valid durations and interpolation.
+    spread = [pl.col("hours").quantile(q, interpolation="linear").alias(f"p{round(q * 100)}") for q in BOX_QUANTILES]
+    if by:
+        stats = stats.join(valid.group_by(by).agg(spread), on=by, how="left", nulls_equal=True)
+    else:
+        stats = pl.concat([stats, valid.select(spread)], how="horizontal")
+    stats = stats.select(*([by] if by else []), "tickets", "mean", "p10", "p25", "p50", "p75", "p90")
+    return Distribution(bins, _by_tickets(stats, by), log_scale)
+
+
+def sla_trend(frames: Frames, settings: Settings, every: str) -> pl.DataFrame | None:
+    """Response and resolution SLA rates per period ("1d", "1w", "1mo") of created_at.
+
+    Columns: period, response_sla_rate, resolution_sla_rate, tickets. Every period from the
+    first ticket to the range end is listed (tickets 0, rates null where none). None when
+    neither rate can be computed.
+    """
+    if not _any_available(frames, SLA_KEYS, settings):
+        return None
+    table = evaluate_by(_tickets_only(frames), (*SLA_KEYS, "tickets"), every=every, settings=settings)
+    return _every_period(table, frames, every).select("period", *SLA_KEYS, "tickets")
+
+
+def backlog_trend(frames: Frames, every: str = "1d") -> pl.DataFrame | None:
+    """Open tickets at each period's end (or the range end, if sooner): period, backlog.
+
+    None without resolved_at. `frames` must be read with `by_period=True` (as `frames()` does).
+    """
+    if frames.tickets is None or "resolved_at" not in frames.tickets.columns:
+        return None
+    backlog = evaluate_by(frames, ("backlog",), every=every)
+    return backlog.select("period", pl.col("backlog").cast(pl.Int64))
+
+
+def heatmap(frames: Frames) -> pl.DataFrame | None:
+    """Arrivals and median first response by weekday × hour of created_at (wall clock).
+
+    Columns: weekday (1 = Monday … 7), hour (0–23), tickets, first_response_hours_p50; all
+    7 × 24 cells, tickets 0 and median null where empty. None without tickets.
+    """
+    if frames.tickets is None:
+        return None
+    # The engine groups by one column, so weekday and hour travel as one cell number
+    # (in Int64: the Int8 parts would overflow past Saturday 08:00).
+    created = pl.col("created_at")
+    cell = (created.dt.weekday().cast(pl.Int64) - 1) * 24 + created.dt.hour().cast(pl.Int64)
+    by_cell = replace(_tickets_only(frames), tickets=frames.tickets.with_columns(cell.alias("_cell")))
+    table = evaluate_by(by_cell, ("tickets", "first_response_hours_p50"), by="_cell")
+    grid = pl.DataFrame({"_cell": range(7 * 24)}, schema={"_cell": pl.Int64})
+    return (
+        grid.join(table, on="_cell", how="left")
+        .select(
+            (pl.col("_cell") // 24 + 1).cast(pl.Int8).alias("weekday"),
+            (pl.col("_cell") % 24).cast(pl.Int8).alias("hour"),
+            pl.col("tickets").fill_null(0).cast(pl.Int64),
+            pl.col("first_response_hours_p50").cast(pl.Float64),
+        )
+    )
+
+
+def breakdown(frames: Frames, settings: Settings, by: str) -> pl.DataFrame | None:
+    """Efficiency KPIs per value of dimension `by`, by tickets descending (empty values as one row).
+
+    Columns: by, tickets, resolved, first_response_hours_p50/_p90, resolution_hours_p50/_p90,
+    response_sla_rate, resolution_sla_rate, fcr_rate, reopen_rate, repeat_contact_rate
+    (null where not available). None when tickets have no `by` column.
+    """
+    if frames.tickets is None or by not in frames.tickets.columns:
+        return None
+    table = evaluate_by(_tickets_only(frames), BREAKDOWN_KEYS, by=by, settings=settings)
+    counts = [pl.col(c).cast(pl.Int64) for c in ("tickets", "resolved")]
+    return _by_tickets(table.with_columns(counts), by)
+
+
+def rate_trend(frames: Frames, settings: Settings, every: str) -> pl.DataFrame | None:
+    """Reopen, first-contact resolution and repeat contact rates per period of created_at.
+
+    Columns: period, reopen_rate, fcr_rate, repeat_contact_rate, tickets; every period from
+    the first ticket to the range end. None when none of the three rates can be computed.
+    """
+    if not _any_available(frames, RATE_KEYS, settings):
+        return None
+    table = evaluate_by(_tickets_only(frames), (*RATE_KEYS, "tickets"), every=every, settings=settings)
+    return _every_period(table, frames, every).select("period", *RATE_KEYS, "tickets")
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _tickets_only(frames: Frames) -> Frames:
+    """The frames without surveys, customers and history, for ticket KPIs only."""
+    return replace(frames, surveys=None, customers=None, history=None)
+
+
+def _any_available(frames: Frames, keys: tuple[str, ...], settings: Settings) -> bool:
+    if frames.tickets is None:
+        return False
+    have = frozenset(frames.tickets.columns)
+    return any(available(BY_KEY[k], have, settings) for k in keys)
+
+
+def _by_tickets(table: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    """Most tickets first; ties by value, empty value last, so the order is stable."""
+    if by is None:
+        return table
+    return table.sort(["tickets", by], descending=[True, False], nulls_last=True)
+
+
+def _every_period(table: pl.DataFrame, frames: Frames, every: str) -> pl.DataFrame:
+    """`table` with a row for every period from the first ticket to the range end (or last ticket).
+
+    The engine lists only periods that have tickets; a chart would draw a line across the gap.
+    """
+    tickets = frames.tickets
+    if tickets is None or not tickets.height:
+        return table.with_columns(pl.col("tickets").cast(pl.Int64))
+    first = tickets["created_at"].min().date()
+    end = frames.scope.end_exclusive
+    last = (end - timedelta(microseconds=1)).date() if end else tickets["created_at"].max().date()
+    bounds = pl.Series([first, last]).dt.truncate(every)
+    periods = pl.DataFrame({"period": pl.date_range(bounds[0], bounds[1], every, eager=True)})
+    return (
+        periods.join(table, on="period", how="full", coalesce=True)
+        .with_columns(pl.col("tickets").fill_null(0).cast(pl.Int64))
+        .sort("period")
+    )
+
+
+def _histogram(
+    valid: pl.DataFrame, edges: list[float], by: str | None, groups: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Count `valid` hours into [edge, next edge) bins, for every bin (and every group of `groups`)."""
+    group = [by] if by else []
+    # Bins found among the edges the page shows, so a value on an edge goes where the label says.
+    bin_index = pl.lit(pl.Series(edges, dtype=pl.Float64)).search_sorted(pl.col("hours"), side="right")
+    counts = valid.group_by(*group, (bin_index.cast(pl.Int64) - 1).alias("_bin")).agg(
+        pl.len().cast(pl.Int64).alias("tickets")
+    )
+    grid = pl.DataFrame(
+        {"_bin": range(len(edges) - 1), "bin_start": edges[:-1], "bin_end": edges[1:]},
+        schema={"_bin": pl.Int64, "bin_start": pl.Float64, "bin_end": pl.Float64},
+    )
+    if groups is not None:
+        grid = groups.join(grid, how="cross")
+    return (
+        grid.join(counts, on=[*group, "_bin"], how="left", nulls_equal=True)
+        .with_columns(pl.col("tickets").fill_null(0))
+        .sort(*group, "_bin", nulls_last=True)
+        .select(*group, "bin_start", "bin_end", "tickets")
+    )
+
+
+def _long_tail(p50: float | None, longest: float | None) -> bool:
+    """Log scale when the longest duration exceeds LOG_RATIO medians (also: median 0, longest not)."""
+    if p50 is None or longest is None:
+        return False
+    return longest > LOG_RATIO * p50
+
+
+def _one_two_five(k: int) -> list[float]:
+    # Decimal strings so 0.2 is the float 0.2, not 2 × 0.1.
+    return [float(f"{m}e{k}") for m in (1, 2, 5)]
+
+
+def _log_edges(hours: pl.Series) -> list[float]:
+    """0, then 1-2-5 steps from the shortest positive time (at least LOG_MIN_HOURS) past the longest.
+
+    The steps start at the largest one ≤ that shortest time, so [0, it) holds the zeros.
+    """
+    positive = hours.filter(hours > 0)
+    shortest = max(positive.min(), LOG_MIN_HOURS)
+    longest = hours.max()
+    # One decade of slack each side: log10 of a float just below a power of ten may round up to it.
+    k = math.floor(math.log10(shortest)) - 1
+    steps = [v for e in range(k, math.floor(math.log10(longest)) + 2) for v in _one_two_five(e)]
+    low = max(v for v in steps if v <= shortest)
+    high = min(v for v in steps if v > longest)
+    return [0.0, *[v for v in steps if low <= v <= high]]
+
+
+def _linear_edges(longest: float) -> list[float]:
+    """0 up past the longest time in the smallest nice step giving at most MAX_LINEAR_BINS bins."""
+    if longest <= 0:
+        return [0.0, 1.0]
+    k = math.floor(math.log10(longest / MAX_LINEAR_BINS))
+    step = min(
+        s
+        for e in (k - 1, k, k + 1)  # k + 1 always fits; k - 1 in case log10 rounded up
+        for m in NICE_STEPS
+        if math.floor(longest / (s := float(f"{m}e{e}"))) + 1 <= MAX_LINEAR_BINS
+    )
+    bins = math.floor(longest / step) + 1
+    if round(bins * step, 10) <= longest:  # 0.7 / 0.025 is 27.999…: the last edge must lie past the longest
+        bins += 1
+    return [round(i * step, 10) for i in range(bins + 1)]

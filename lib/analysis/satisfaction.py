@@ -1,0 +1,259 @@
+"""What the Satisfaction page shows, as plain data: CSAT/NPS trend, NPS split, drivers, worst comments."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+
+import duckdb
+import polars as pl
+
+from lib.engine import store
+from lib.engine.kpis import BY_KEY, HOUR_US, Settings, available, evaluate_by
+from lib.engine.store import Frames
+from lib.schema import DIMENSIONS
+
+# SPEC §2 NPS groups; "passive" is whatever is neither, exactly as the nps KPI counts it.
+PROMOTER_MIN = 9
+DETRACTOR_MAX = 6
+NPS_GROUPS: tuple[str, ...] = ("promoter", "passive", "detractor")
+
+# Resolution-time bands of the answered ticket, right-closed (upper hours inclusive) so that
+# a ticket resolved in exactly 72 h falls in "24–72h", as it meets the T3 rule.
+RESOLUTION_BANDS: tuple[tuple[str, float], ...] = (
+    ("≤4h", 4.0),
+    ("4–24h", 24.0),
+    ("24–72h", 72.0),
+    (">72h", math.inf),
+)
+UNRESOLVED = "unresolved"
+BAND_ORDER: tuple[str, ...] = (*(label for label, _ in RESOLUTION_BANDS), UNRESOLVED)
+REOPEN_ORDER: tuple[str, ...] = ("not_reopened", "reopened")
+
+# What `drivers(by=...)` accepts: the two ticket facts, then the dimensions.
+DRIVERS: tuple[str, ...] = ("resolution_band", "reopened", *DIMENSIONS)
+SMALL_GROUP = 30  # fewer answers than this: too few to read a score from
+TREND_KPIS = ("csat", "csat_mean", "nps", "survey_responses", "survey_response_rate")
+DRIVER_KPIS = ("survey_responses", "csat", "csat_mean", "nps")
+COMMENT_COLUMNS = ("submitted_at", "ticket_id", "csat", "nps", "comment", "agent", "channel", "category")
+
+# Canonical columns each public function needs ("a|b": either will do), for "needs column X"
+# when it returns None. Drivers are keyed "drivers:<by>".
+NEEDS: dict[str, tuple[str, ...]] = {
+    "frames": (),  # never None
+    "trend": ("submitted_at",),  # None only without a surveys file; a missing score is a null column
+    "nps_split": ("nps",),
+    "nps_split_trend": ("nps",),
+    "drivers:resolution_band": ("ticket_id", "resolved_at", "csat|nps"),
+    "drivers:reopened": ("ticket_id", "reopen_count", "csat|nps"),
+    **{f"drivers:{dim}": ("ticket_id", dim, "csat|nps") for dim in DIMENSIONS},
+    "lowest_comments": ("comment",),
+}
+
+
+def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> Frames:
+    """The scoped frames this page needs: all survey columns, and tickets' created_at for the response rate.
+
+    Surveys always arrive with the ticket dimensions and facts joined (`store._scoped_surveys`);
+    the tickets table is read only to count tickets per period.
+    """
+    return store.scoped(con, scope, ticket_columns={"created_at"}, by_period=False, read=("tickets", "surveys"))
+
+
+def trend(frames: Frames, settings: Settings, every: str) -> pl.DataFrame | None:
+    """CSAT, NPS and responses per period of `every` ("1d", "1w", "1mo"); None without surveys.
+
+    Columns: period, csat, csat_mean, nps, survey_responses, survey_response_rate.
+    Answers fall in the period of their `submitted_at`, tickets in that of their
+    `created_at`, so survey_response_rate per period is the distinct tickets created
+    in the range that were answered in the period ÷ tickets created in the period.
+    A ticket created late in one period and answered in the next counts in the next
+    (so one period's rate can even exceed 1), and one answered in two periods counts
+    in both. A period with tickets but no answers has 0 responses (and rate 0 when the
+    rate is available at all), not null.
+    """
+    if frames.surveys is None:
+        return None
+    table = evaluate_by(frames, TREND_KPIS, every=every, settings=settings)
+    rate_available = available(BY_KEY["survey_response_rate"], frozenset(frames.surveys.columns), settings)
+    no_answers = pl.col("survey_responses").is_null()
+    rate = pl.col("survey_response_rate")
+    if rate_available and "tickets" in table.columns:
+        # The engine has no survey row for such a period, so its answered-ticket count is missing, not 0.
+        rate = pl.when(no_answers & (pl.col("tickets") > 0)).then(0.0).otherwise(rate)
+    return table.select(
+        "period",
+        "csat",
+        "csat_mean",
+        "nps",
+        pl.col("survey_responses").fill_null(0).cast(pl.Int64),
+        rate.cast(pl.Float64).alias("survey_response_rate"),
+    )
+
+
+def _nps_group() -> pl.Expr:
+    return (
+        pl.when(pl.col("nps") >= PROMOTER_MIN)
+        .then(pl.lit(NPS_GROUPS[0]))
+        .when(pl.col("nps") <= DETRACTOR_MAX)
+        .then(pl.lit(NPS_GROUPS[2]))
+        .otherwise(pl.lit(NPS_GROUPS[1]))
+        .alias("group")
+    )
+
+
+def _order(values: tuple[str, ...], column: str) -> pl.DataFrame:
+    """`values` with their position, to keep every group and sort them in declared order."""
+    return pl.DataFrame({column: list(values), "_order": list(range(len(values)))})
+
+
+def _nps_answers(frames: Frames) -> pl.DataFrame | None:
+    """Answers with an nps score (only the columns the split needs); None when there are none."""
+    surveys = frames.surveys
+    if surveys is None or "nps" not in surveys.columns:
+        return None
+    scored = surveys.select("submitted_at", "nps").filter(pl.col("nps").is_not_null())
+    return scored if scored.height else None
+
+
+def nps_split(frames: Frames) -> pl.DataFrame | None:
+    """Promoters (9–10), passives (7–8) and detractors (0–6): three rows in that order.
+
+    Columns: group, answers, share (of answers with an nps). None without any nps answer.
+    """
+    scored = _nps_answers(frames)
+    if scored is None:
+        return None
+    counts = scored.group_by(_nps_group()).agg(pl.len().cast(pl.Int64).alias("answers"))
+    return (
+        _order(NPS_GROUPS, "group")
+        .join(counts, on="group", how="left")
+        .sort("_order")
+        .select("group", pl.col("answers").fill_null(0))
+        .with_columns((pl.col("answers") / pl.col("answers").sum()).alias("share"))
+    )
+
+
+def nps_split_trend(frames: Frames, every: str) -> pl.DataFrame | None:
+    """The NPS split per period of `every`, long, for a stacked chart.
+
+    Columns: period, group, answers, share (of the period's answers with an nps); three
+    rows per period that has an nps answer. None without any nps answer.
+    """
+    scored = _nps_answers(frames)
+    if scored is None:
+        return None
+    # Same period key as the KPI engine uses for surveys.
+    period = pl.col("submitted_at").dt.truncate(every).cast(pl.Date).alias("period")
+    counts = scored.group_by(period, _nps_group()).agg(pl.len().cast(pl.Int64).alias("answers"))
+    grid = counts.select(pl.col("period").unique()).join(_order(NPS_GROUPS, "group"), how="cross")
+    return (
+        grid.join(counts, on=["period", "group"], how="left")
+        .sort("period", "_order")
+        .select("period", "group", pl.col("answers").fill_null(0))
+        .with_columns((pl.col("answers") / pl.col("answers").sum().over("period")).alias("share"))
+    )
+
+
+def _resolution_band(have: frozenset[str]) -> pl.Expr | None:
+    """The answered ticket's band; null when no ticket is linked or it was resolved before it was created."""
+    if not {"ticket_created_at", "ticket_resolved_at"} <= have:
+        return None
+    created, resolved = pl.col("ticket_created_at"), pl.col("ticket_resolved_at")
+    hours = (resolved - created).dt.total_microseconds() / HOUR_US
+    band = pl.when(created.is_null()).then(pl.lit(None, dtype=pl.String))
+    band = band.when(resolved.is_null()).then(pl.lit(UNRESOLVED)).when(hours < 0).then(pl.lit(None, dtype=pl.String))
+    for label, upper in RESOLUTION_BANDS:
+        band = band.when(hours <= upper).then(pl.lit(label))
+    return band.otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _reopened(have: frozenset[str]) -> pl.Expr | None:
+    """Reopened or not; null when no ticket is linked or its reopen count is empty."""
+    if "ticket_reopen_count" not in have:
+        return None
+    reopened = pl.col("ticket_reopen_count") > 0
+    return pl.when(reopened).then(pl.lit(REOPEN_ORDER[1])).when(~reopened).then(pl.lit(REOPEN_ORDER[0]))
+
+
+_FACTS: dict[str, tuple[Callable[[frozenset[str]], pl.Expr | None], tuple[str, ...]]] = {
+    "resolution_band": (_resolution_band, BAND_ORDER),
+    "reopened": (_reopened, REOPEN_ORDER),
+}
+
+
+def drivers(frames: Frames, settings: Settings, by: str) -> pl.DataFrame | None:
+    """CSAT and NPS of the answers grouped by what their ticket went through, or by a dimension.
+
+    `by` is one of `DRIVERS`: "resolution_band" (the answered ticket's resolved_at −
+    created_at in `RESOLUTION_BANDS`, or "unresolved"), "reopened" (reopen_count > 0 →
+    "reopened", 0 → "not_reopened") or a dimension column. Answers whose group is unknown
+    (no linked ticket, empty value, resolved before created) form the row with value
+    None, so `answers` sums to the survey_responses card. Bands and reopen groups come in
+    their fixed order, every one present (0 answers → null scores), None last; dimension
+    values by answers, most first.
+
+    Columns: value, answers, csat, csat_mean, nps, small (answers < SMALL_GROUP).
+    None when the column behind `by`, or both csat and nps, are missing.
+    """
+    if by not in DRIVERS:
+        raise ValueError(f"unknown driver {by!r}; expected one of {DRIVERS}")
+    surveys = frames.surveys
+    if surveys is None:
+        return None
+    have = frozenset(surveys.columns)
+    scores = [c for c in ("csat", "nps") if c in have]
+    if not scores:
+        return None
+    if by in _FACTS:
+        build, order = _FACTS[by]
+        group = build(have)
+    else:
+        group, order = (pl.col(by) if by in have else None), None
+    if group is None:
+        return None
+    grouped = surveys.select(group.cast(pl.String).alias("value"), *scores)
+    # Only the surveys table, so the engine groups nothing else by "value": one code path for the scores.
+    table = evaluate_by(
+        replace(frames, tickets=None, customers=None, history=None, surveys=grouped),
+        DRIVER_KPIS,
+        by="value",
+        settings=settings,
+    )
+    table = table.rename({"survey_responses": "answers"}).with_columns(pl.col("answers").cast(pl.Int64))
+    if order is None:
+        table = table.sort(["answers", "value"], descending=[True, False], nulls_last=True)
+    else:
+        table = (
+            table.join(_order(order, "value"), on="value", how="full", coalesce=True)
+            .sort("_order", nulls_last=True)
+            .with_columns(pl.col("answers").fill_null(0))
+        )
+    return table.select(
+        pl.col("value").cast(pl.String),
+        "answers",
+        pl.col("csat").cast(pl.Float64),
+        pl.col("csat_mean").cast(pl.Float64),
+        pl.col("nps").cast(pl.Float64),
+        (pl.col("answers") < SMALL_GROUP).alias("small"),
+    )
+
+
+def lowest_comments(frames: Frames, limit: int = 20) -> pl.DataFrame | None:
+    """The `limit` answers with a non-blank comment and the lowest scores.
+
+    Ordered by csat, then nps (lowest first, missing scores last), then newest first.
+    Columns: those of `COMMENT_COLUMNS` present. None without a comment column.
+    """
+    surveys = frames.surveys
+    if surveys is None or "comment" not in surveys.columns:
+        return None
+    keep = [c for c in COMMENT_COLUMNS if c in surveys.columns]
+    order = [c for c in ("csat", "nps", "submitted_at") if c in keep]
+    newest_first = [c == "submitted_at" for c in order]
+    commented = surveys.select(keep).filter(pl.col("comment").str.strip_chars().str.len_chars() > 0)
+    # bottom_k picks the few rows without sorting them all; missing scores rank after any score.
+    keys = [pl.col(c).fill_null(math.inf) if c != "submitted_at" else pl.col(c) for c in order]
+    lowest = commented.bottom_k(max(limit, 0), by=keys, reverse=newest_first)
+    return lowest.sort(order, descending=newest_first, nulls_last=True)

@@ -1,0 +1,168 @@
+"""One path from file bytes to loaded tables, shared by the Data page, the CLI and the sample."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import duckdb
+
+from lib.engine import store
+from lib.errors import InputError
+from lib.ingest import inplace
+from lib.ingest.mapping import MappingResult, auto_map, map_headers
+from lib.ingest.reading import ReadResult, read_table
+from lib.ingest.validation import Validated, validate
+from lib.schema import TABLES
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+# From this size a CSV or Parquet file given by path is read in place, in chunks.
+INPLACE_MIN_BYTES = 32 << 20
+SAMPLE_FILES = {"tickets": "tickets.csv", "surveys": "surveys.csv", "customers": "customers.csv"}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A file read and mapped, waiting for the user's confirmation."""
+
+    name: str
+    table: str
+    read: ReadResult  # for a file read in place: its first rows
+    mapping: MappingResult
+    source: inplace.Source | None = None  # set: DuckDB reads the file in place when loading
+
+
+def guess_table(headers: list[str]) -> str:
+    """The table kind whose required fields the headers cover best (tickets on a tie)."""
+
+    def fit(table: str) -> tuple[int, int]:
+        result = auto_map(table, headers)
+        return (-len(result.missing_required), len(result.columns))
+
+    return max(("tickets", "surveys", "customers"), key=fit)
+
+
+def prepare(
+    data: bytes,
+    name: str,
+    table: str | None = None,
+    saved: dict[str, str] | None = None,
+    sheet: str | None = None,
+) -> Prepared:
+    """Read `data` and map its headers; `saved` is a mapping from a saved file, used where it fits."""
+    read = read_table(data, name, sheet=sheet)
+    headers = list(read.frame.columns)
+    table = table or guess_table(headers)
+    return Prepared(name, table, read, map_headers(table, headers, saved))
+
+
+def check(prepared: Prepared, day_order: str | None = None) -> Validated:
+    """Validate a prepared file; refuse one with no usable row (`InputError("validate.no_rows")`)."""
+    validated = validate(prepared.read, prepared.mapping, day_order=day_order)
+    if validated.rows_used == 0:
+        top = (
+            validated.summary.sort("rows", descending=True).row(0, named=True)
+            if validated.summary.height
+            else None
+        )
+        raise InputError(
+            "validate.no_rows",
+            name=prepared.name,
+            reason=top["reason"] if top else "—",
+            field=top["field"] if top else "—",
+        )
+    return validated
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    prepared: Prepared,
+    day_order: str | None = None,
+    replace_all: bool = False,
+    validated: Validated | None = None,
+) -> tuple[Validated, store.LoadResult]:
+    """Validate a prepared file (unless `validated` is given) and load its usable rows.
+
+    A file with no usable row is refused before anything is changed, so the data
+    already loaded stays. `replace_all` clears every table first (the first upload
+    replaces the sample data).
+    """
+    if prepared.source is not None:
+        done = inplace.load(con, prepared.source, prepared.mapping, day_order, replace_all)
+        if prepared.source.temporary:
+            Path(prepared.source.location).unlink(missing_ok=True)  # loaded: the spilled upload goes
+        return done
+    validated = validated or check(prepared, day_order)
+    if replace_all:
+        store.clear(con)
+    loaded = store.load(con, prepared.table, validated.frame)
+    return validated, loaded
+
+
+def prepare_source(
+    source: inplace.Source, table: str | None = None, saved: dict[str, str] | None = None
+) -> Prepared:
+    """Map the headers of a file DuckDB will read in place (`lib.ingest.inplace.open_source`), as `prepare` does."""
+    headers = list(source.head.frame.columns)
+    table = table or guess_table(headers)
+    return Prepared(source.name, table, source.head, map_headers(table, headers, saved), source)
+
+
+def prepare_upload(
+    data: bytes,
+    name: str,
+    table: str | None = None,
+    saved: dict[str, str] | None = None,
+    sheet: str | None = None,
+    spill_dir: str | Path | None = None,
+) -> Prepared:
+    """`prepare` for an upload; a big CSV or Parquet upload is written to `spill_dir` and read in place.
+
+    Reading a big upload whole costs about ten times its size in memory; in place,
+    validated in chunks, about two to four times. Its report then comes after loading.
+    """
+    if spill_dir is None or len(data) < INPLACE_MIN_BYTES or not inplace.readable_start(data[:8]):
+        return prepare(data, name, table, saved, sheet)
+    path = Path(spill_dir) / f"upload-{uuid.uuid4().hex}.dat"
+    path.write_bytes(data)
+    try:
+        source = inplace.open_source(path, name=name)
+    except InputError:
+        path.unlink(missing_ok=True)
+        return prepare(data, name, table, saved, sheet)  # GBK and other cases only the upload reader handles
+    return prepare_source(replace(source, temporary=True), table, saved)
+
+
+def prepare_path(path: Path, table: str | None = None, saved: dict[str, str] | None = None) -> Prepared:
+    """Prepare a file on disk: read in place when it is big Parquet or UTF-8 text, else as an upload."""
+    path = Path(path)
+    if path.stat().st_size >= INPLACE_MIN_BYTES and inplace.readable_in_place(path):
+        try:
+            return prepare_source(inplace.open_source(path), table, saved)
+        except InputError as error:
+            if error.key != "read.encoding":
+                raise
+            # Not UTF-8 (GBK from Excel): only the upload path decodes that.
+    return prepare(path.read_bytes(), path.name, table, saved)
+
+
+def load_paths(
+    con: duckdb.DuckDBPyConnection,
+    paths: dict[str, list[Path]],
+    mappings: dict[str, dict[str, str]] | None = None,
+) -> list[tuple[Prepared, Validated, store.LoadResult]]:
+    """Load files given by table kind (the CLI and the sample data use this)."""
+    done = []
+    for table in TABLES:
+        for path in paths.get(table, []):
+            prepared = prepare_path(Path(path), table, (mappings or {}).get(table))
+            validated, loaded = ingest(con, prepared)
+            done.append((prepared, validated, loaded))
+    return done
+
+
+def load_sample(con: duckdb.DuckDBPyConnection) -> list[tuple[Prepared, Validated, store.LoadResult]]:
+    """Replace the session's tables with the bundled sample data."""
+    store.clear(con)
+    return load_paths(con, {table: [SAMPLE_DIR / name] for table, name in SAMPLE_FILES.items()})

@@ -1,0 +1,262 @@
+"""Per-browser-session state: the session's DuckDB, language, scope and settings (the only Streamlit state)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import duckdb
+import polars as pl
+import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from lib.engine import service_calendar, store
+from lib.engine.kpis import Settings
+from lib.ingest import pipeline
+from lib.predict import churn
+
+_CON = "_aftersight_con"
+_OWNER = "_aftersight_con_owner"
+_SOURCE = "_aftersight_source"  # "sample" | "upload" | "empty"
+_VERSION = "_aftersight_version"
+_MEMO = "_aftersight_memo"
+_MEMO_ROWS = "_aftersight_memo_rows"
+_SETTINGS = "_aftersight_settings"
+_EVENTS = "_aftersight_events"
+_ACTIONS = "_aftersight_churn_actions"
+_REPORTS = "_aftersight_reports"
+_SERVICE_REPORT = "_aftersight_service_report"
+MEMO_SIZE = 64
+ROWS_MEMO_SIZE = 3
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """This session's database; the sample data is loaded on the first visit.
+
+    Kept in session_state, never in a global cache: one user's uploads must never
+    be visible to another session (NOTES.md).
+    """
+    owner = st.session_state.get(_OWNER)
+    if _CON not in st.session_state or (owner is not None and not owner.close.alive):
+        con = store.connect()
+        pipeline.load_sample(con)
+        st.session_state[_OWNER] = _owner_closing(con)
+        st.session_state[_CON] = con
+        st.session_state[_SOURCE] = "sample"
+        st.session_state[_VERSION] = 1
+    return st.session_state[_CON]
+
+
+class _Owner:
+    """Kept in session_state beside the connection; closing it closes the session's database.
+
+    It closes when the session is gone: when Streamlit forgets the session (the reaper
+    below) or, failing that, when the session's state is garbage-collected.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        spill = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+        self.close = weakref.finalize(self, _close, con, spill)
+        self.gone_since: float | None = None
+
+
+def _close(con: duckdb.DuckDBPyConnection, spill: str) -> None:
+    con.close()  # its memory goes now, whoever still holds the connection object
+    shutil.rmtree(spill, ignore_errors=True)
+
+
+# Sessions whose database is open, by Streamlit session id (weak: a collected session leaves).
+_OWNERS: weakref.WeakValueDictionary[str, _Owner] = weakref.WeakValueDictionary()
+_REAPER_LOCK = threading.Lock()
+_REAPER: list[threading.Thread] = []
+REAP_EVERY_S = 15
+
+
+def _owner_closing(con: duckdb.DuckDBPyConnection) -> _Owner:
+    """The owner of this session's `con`, registered with the reaper when a server runs it."""
+    owner = _Owner(con)
+    context = get_script_run_ctx()
+    # Only a browser's session, connected now. AppTest's stand-in runtime answers with a
+    # mock, not True: its sessions are left to the garbage collector.
+    connected = (
+        context is not None and Runtime.exists() and Runtime.instance().is_active_session(context.session_id)
+    )
+    if connected is True:
+        _OWNERS[context.session_id] = owner
+        with _REAPER_LOCK:
+            if not _REAPER:
+                _REAPER.append(threading.Thread(target=_reap_forever, name="aftersight-reaper", daemon=True))
+                _REAPER[0].start()
+    return owner
+
+
+def _reap_forever() -> None:
+    """Close the database of every session Streamlit can no longer resume.
+
+    A closed tab's session is kept `server.disconnectedSessionTTL` seconds (120 by
+    default) for a reconnect, then forgotten. Streamlit drops it only at its next
+    session-storage write and many sessions sit in reference cycles that only a full
+    garbage collection frees, so without this an idle server could hold a closed
+    session's DuckDB for hours.
+    """
+    ttl = float(st.get_option("server.disconnectedSessionTTL"))
+    while True:
+        time.sleep(max(1.0, min(REAP_EVERY_S, ttl)))
+        if not Runtime.exists():
+            return  # the server is stopping
+        reap(Runtime.instance().is_active_session, time.monotonic(), ttl)
+
+
+def reap(is_active: Callable[[str], bool], now: float, ttl: float) -> list[str]:
+    """Close the databases of sessions not connected for more than `ttl` seconds; returns their ids."""
+    closed = []
+    for session_id, owner in list(_OWNERS.items()):
+        if is_active(session_id):
+            owner.gone_since = None
+        elif owner.gone_since is None:
+            owner.gone_since = now
+        elif now - owner.gone_since > ttl:
+            owner.close()
+            _OWNERS.pop(session_id, None)
+            closed.append(session_id)
+    return closed
+
+
+def source() -> str:
+    connection()
+    return st.session_state[_SOURCE]
+
+
+def changed(source_kind: str) -> None:
+    """Record that the data changed (new upload, sample reloaded, cleared)."""
+    st.session_state[_SOURCE] = source_kind
+    st.session_state[_VERSION] = st.session_state.get(_VERSION, 0) + 1
+    st.session_state.pop(_MEMO, None)
+    st.session_state.pop(_MEMO_ROWS, None)
+
+
+def version() -> int:
+    connection()
+    return st.session_state[_VERSION]
+
+
+def lang() -> str:
+    return st.session_state.get("_keep_lang", st.query_params.get("lang", "zh"))
+
+
+def settings() -> Settings:
+    return st.session_state.get(_SETTINGS, Settings())
+
+
+def set_settings(value: Settings) -> None:
+    """Targets changed (Settings page or a loaded mapping file): every KPI status follows."""
+    st.session_state[_SETTINGS] = value
+
+
+def events() -> pl.DataFrame:
+    """The team's company events (promotions, launches, recalls) that forecasts treat as holidays."""
+    return st.session_state.get(_EVENTS, service_calendar.events_from_saved([]))
+
+
+def set_events(value: pl.DataFrame) -> None:
+    st.session_state[_EVENTS] = value
+
+
+def churn_actions() -> dict[str, str]:
+    """The team's own wording of the action suggested for each churn reason (others: the default)."""
+    return st.session_state.get(_ACTIONS, {})
+
+
+def set_churn_actions(value: dict[str, str]) -> None:
+    st.session_state[_ACTIONS] = dict(value)
+
+
+def saved_settings() -> dict:
+    """What the mapping file carries besides the mappings: targets, company events, churn actions."""
+    return settings().to_dict() | {
+        "events": service_calendar.events_to_saved(events()),
+        "churn_actions": churn_actions(),
+    }
+
+
+def apply_saved(saved: dict) -> None:
+    """Targets, events and churn actions from a loaded mapping file (malformed parts fall back)."""
+    set_settings(Settings.from_dict(saved))
+    set_events(service_calendar.events_from_saved(saved.get("events")))
+    actions = saved.get("churn_actions")
+    if isinstance(actions, dict):
+        set_churn_actions({str(k): str(v)[:200] for k, v in actions.items() if isinstance(v, str)})
+
+
+def reports() -> list:
+    """Validation reports of the files loaded in this session, newest last."""
+    return st.session_state.setdefault(_REPORTS, [])
+
+
+def memo(key: tuple, compute: Callable[[], Any], *, rows: bool = False) -> Any:
+    """Compute once per (data version, key) in this session; a few results kept.
+
+    Session-scoped on purpose: `st.cache_data` is global and would mix sessions.
+    `rows=True` marks a result holding scoped rows (large at a million tickets), of
+    which only the last few are kept; aggregated results are small and more are kept.
+    """
+    name, size = (_MEMO_ROWS, ROWS_MEMO_SIZE) if rows else (_MEMO, MEMO_SIZE)
+    cache: dict = st.session_state.setdefault(name, {})
+    full_key = (version(), *key)
+    if full_key in cache:
+        cache[full_key] = cache.pop(full_key)  # most recently used last
+    else:
+        while len(cache) >= size:
+            cache.pop(next(iter(cache)))
+        cache[full_key] = compute()
+    return cache[full_key]
+
+
+def churn_score(con: duckdb.DuckDBPyConnection, value: Settings) -> churn.ChurnResult:
+    """The churn model's scores for this data (all of it, whatever the range): shared by the Churn and
+    Report pages, so the slow training happens once per data version and targets.
+    """
+    return memo(("churn_score", value), lambda: churn.score(con, value))
+
+
+def has_churn_score(value: Settings) -> bool:
+    return (version(), "churn_score", value) in st.session_state.get(_MEMO, {})
+
+
+def service_report(key: tuple) -> Any:
+    """The report generated for `key` (data version, scope, settings, language, options), or None."""
+    saved = st.session_state.get(_SERVICE_REPORT)
+    return saved[1] if saved and saved[0] == (version(), *key) else None
+
+
+def set_service_report(key: tuple, value: Any) -> None:
+    """Keep only the latest report: it holds drawn charts and can be large."""
+    st.session_state[_SERVICE_REPORT] = ((version(), *key), value)
+    st.session_state["_aftersight_report_generation"] = st.session_state.get("_aftersight_report_generation", 0) + 1
+
+
+def report_generation() -> int:
+    """Changes with each generated report: the edit boxes start again from its text."""
+    return st.session_state.get("_aftersight_report_generation", 0)
+
+
+def scope() -> store.Scope:
+    """The scope the sidebar set (see app.py), or the whole data set before it ran."""
+    return st.session_state.get("_aftersight_scope", store.Scope())
+
+
+def set_scope(value: store.Scope) -> None:
+    st.session_state["_aftersight_scope"] = value
+
+
+def parse_query_date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return None

@@ -1,0 +1,183 @@
+"""Streamlit widgets every page shares: charts and tables with their downloads, KPI cards, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from lib import charts, export
+from lib.analysis import formatting, overview
+from lib.engine.kpis import Kpi, Settings, change, status
+from lib.engine.periods import GRAINS
+from lib.errors import InputError
+from lib.i18n import CATALOGUE, t
+
+STATUS_MARK = {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●]"}
+DELTA_COLOR = {"higher": "normal", "lower": "inverse", None: "off"}
+
+
+# (format, how to build the file, MIME type) for every chart download.
+CHART_DOWNLOADS = (
+    ("png", lambda figure, data: charts.to_png(figure), "image/png"),
+    ("svg", lambda figure, data: charts.to_svg(figure), "image/svg+xml"),
+    ("csv", lambda figure, data: export.csv_bytes(data), "text/csv"),
+)
+
+
+def chart(
+    figure: alt.TopLevelMixin,
+    data: pl.DataFrame,
+    name: str,
+    lang: str,
+    key: str,
+    on_select: Callable[[], None] | None = None,
+) -> None:
+    """Show a chart with PNG, SVG and CSV downloads, each built only when clicked.
+
+    With `on_select`, a click on a mark (the chart's `charts.SELECTION` param) reruns
+    the page after calling it; the selection is in `st.session_state[key]`.
+    """
+    if on_select:
+        st.altair_chart(
+            figure, width="stretch", key=key, on_select=on_select, selection_mode=charts.SELECTION
+        )
+    else:
+        st.altair_chart(figure, width="stretch")
+    for column, (kind, build, mime) in zip(st.columns(len(CHART_DOWNLOADS)), CHART_DOWNLOADS, strict=True):
+        column.download_button(
+            t(f"download.{kind}", lang),
+            icon=":material/download:",
+            data=lambda build=build: build(figure, data),
+            file_name=f"{name}.{kind}",
+            mime=mime,
+            on_click="ignore",
+            key=f"{key}_{kind}",
+            width="stretch",
+        )
+
+
+def table(
+    frame: pl.DataFrame,
+    name: str,
+    lang: str,
+    key: str,
+    height: int | None = None,
+    on_select: Callable[[], None] | None = None,
+) -> None:
+    """Show a table with a CSV download (UTF-8 with BOM, formulas neutralised).
+
+    With `on_select`, one row can be selected; the selection is in `st.session_state[key]`.
+    """
+    # Dates as dates: the grid would otherwise show "2026-11-01 00:00:00".
+    dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c, d in frame.schema.items() if d == pl.Date}
+    if on_select:
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            height=height or "auto",
+            column_config=dates,
+            key=key,
+            on_select=on_select,
+            selection_mode="single-row",
+            placeholder=charts.MISSING,
+        )
+    else:
+        st.dataframe(
+            frame, hide_index=True, width="stretch", height=height or "auto", column_config=dates, placeholder=charts.MISSING
+        )
+    st.download_button(
+        t("download.table_csv", lang),
+        icon=":material/download:",
+        data=lambda: export.csv_bytes(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{key}_csv",
+    )
+
+
+def kpi_card(
+    kpi: Kpi, current: float | None, previous: float | None, settings: Settings, lang: str, unavailable: str
+) -> None:
+    """A metric with its change, target status and, when not available, what it needs."""
+    label = kpi.label[0] if lang == "zh" else kpi.label[1]
+    help_text = kpi.description[0] if lang == "zh" else kpi.description[1]
+    absolute, relative = change(current, previous)
+    shown_delta = formatting.delta(kpi, absolute, relative, lang)
+    # A change that rounds to zero on screen ("+0.0 pp") is shown without colour.
+    moved = shown_delta is not None and any(ch in "123456789" for ch in shown_delta)
+    with st.container(border=True):
+        st.metric(
+            label,
+            formatting.value(kpi, current, lang),
+            delta=shown_delta,
+            delta_color=DELTA_COLOR[kpi.better] if moved else "off",
+            help=help_text,
+        )
+        if current is None:
+            st.caption(unavailable)
+            return
+        state = status(kpi, current, settings)
+        target = settings.target(kpi)
+        if state:
+            st.caption(
+                f"{STATUS_MARK[state]} {t('status.' + state, lang)} · "
+                f"{t('kpi.target', lang)} {formatting.value(kpi, target, lang)}"
+            )
+        else:
+            st.caption(t("kpi.no_target", lang))
+
+
+def grain_picker(lang: str, key: str, default: str = "week", grains=tuple(GRAINS), where=st) -> str:
+    """Day / week / month buttons; a click on the picked one keeps `default` rather than nothing."""
+    picked = where.segmented_control(
+        t("overview.grain", lang), list(grains), format_func=lambda g: t(f"grain.{g}", lang), default=default, key=key
+    )
+    return picked or default
+
+
+def dimension_picker(label: str, options: list[str], lang: str, key: str, default: str | None, where=st) -> str | None:
+    """Buttons for the dimensions a table has, named as the user reads them; None when none is picked."""
+    return where.segmented_control(
+        label, options, format_func=lambda d: t(f"field.{d}", lang), default=default, key=key
+    )
+
+
+def kpi_cards(
+    summary: overview.Summary, settings: Settings, lang: str, keys: tuple[str, ...] | None = None, per_row: int = 4
+) -> None:
+    """Rows of KPI cards with the change against the comparison period and the target status."""
+    for row in overview.card_rows(summary, lang, per_row=per_row, keys=keys):
+        for column, (kpi, current, previous, why_not) in zip(st.columns(per_row), row, strict=False):
+            with column:
+                kpi_card(kpi, current, previous, settings, lang, why_not)
+
+
+def with_field_labels(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The frame with canonical column names shown as the user reads them (for display only)."""
+    return frame.rename({c: t(f"field.{c}", lang) for c in frame.columns if f"field.{c}" in CATALOGUE})
+
+
+def input_error(error: InputError, lang: str) -> None:
+    st.error(error.message(lang, escape=formatting.literal), icon="⚠️")
+
+
+# Streamlit's uploader writes "Upload" and "… per file • CSV, …" in English with no
+# parameter to change them (streamlit issue 13500). In Chinese the instructions are
+# hidden (the page shows a translated caption) and the button is relabelled. Static
+# CSS only: no user text goes into this HTML.
+_UPLOADER_ZH_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "选择文件"; }
+</style>"""
+
+
+def uploader_language(lang: str) -> None:
+    """Make the file uploaders on this page speak `lang` (see `_UPLOADER_ZH_CSS`)."""
+    if lang == "zh":
+        st.html(_UPLOADER_ZH_CSS)
