@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))  # `lib` when run as `python benchmarks/report.py`
 from lib.engine import store  # noqa: E402
 from lib.engine.kpis import Settings  # noqa: E402
 from lib.ingest import pipeline  # noqa: E402
-from lib.report import report, report_html  # noqa: E402
+from lib.report import content, files  # noqa: E402
 
 RESULTS = HERE / "results" / "report.md"
 TWO_YEARS = store.Scope(date(2024, 11, 1), date(2026, 10, 31))
@@ -44,14 +44,14 @@ def one_run(scope: store.Scope, lang: str, with_churn: bool) -> dict[str, float]
         last[0], last[1] = now, step
 
     started = time.perf_counter()
-    built = report.build(con, scope, Settings(), lang, with_churn=with_churn, progress=progress)
+    built = content.build(con, scope, Settings(), lang, with_churn=with_churn, progress=progress)
     progress("render", 1.0)
-    html = report_html.render(built)
+    html = files.render(built)
     progress("pdf", 1.0)
-    document = report_html.pdf(html) if report_html.chromium() else b""
+    document = files.pdf(html) if files.chromium() else b""
     progress("end", 1.0)
     steps["total (build + HTML + PDF)"] = time.perf_counter() - started
-    steps["_pages"] = report_html.page_count(document)
+    steps["_pages"] = files.page_count(document)
     con.close()
     return steps
 

@@ -18,7 +18,7 @@ from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.ingest import mapping, pipeline, reading
 from lib.predict import churn, churn_view, forecast, forecast_view
-from lib.report import report, report_html
+from lib.report import content, files
 from lib.schema import DIMENSIONS
 from lib.text import sentiment
 
@@ -218,17 +218,17 @@ def run_churn(args: argparse.Namespace) -> str:
 def run_report(args: argparse.Namespace) -> str:
     """The Report page's file for the range (whole data without one), with every section."""
     con, saved = load(args)
-    built = report.build(con, _scope(args, args.compare), Settings.from_dict(saved), args.lang, team=args.team, with_churn=not args.no_churn)
-    html = report_html.render(built)
+    built = content.build(con, _scope(args, args.compare), Settings.from_dict(saved), args.lang, team=args.team, with_churn=not args.no_churn)
+    html = files.render(built)
     args.out.write_text(html, encoding="utf-8")
     written = [str(args.out)]
     if args.xlsx:
-        args.xlsx.write_bytes(report_html.workbook(built))
+        args.xlsx.write_bytes(files.workbook(built))
         written.append(str(args.xlsx))
     if args.pdf:
-        if report_html.chromium() is None:
+        if files.chromium() is None:
             raise InputError("rpt.cli.no_chromium")
-        args.pdf.write_bytes(report_html.pdf(html))
+        args.pdf.write_bytes(files.pdf(html))
         written.append(str(args.pdf))
     return f"{', '.join(written)}: {len(built.findings)} findings, {len(built.problems)} problems"
 

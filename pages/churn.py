@@ -7,9 +7,9 @@ from lib import charts
 from lib.engine import store
 from lib.i18n import CATALOGUE, t
 from lib.predict import churn, churn_view
-from lib.ui import session, ui_page
+from lib.ui import analysis_page, session
 
-page = ui_page.open_page("churn", "churn.title", drill=False)
+page = analysis_page.open_page("churn", "churn.title", drill=False)
 lang, con = page.lang, page.con
 st.caption(t("churn.intro", lang))
 if "customers" not in store.tables(con):

@@ -8,9 +8,9 @@ from lib.analysis import cost, formatting, tables
 from lib.engine.periods import GRAINS
 from lib.i18n import t
 from lib.schema import DIMENSIONS
-from lib.ui import ui, ui_page
+from lib.ui import analysis_page, widgets
 
-page = ui_page.open_page("cost", "cost.title")
+page = analysis_page.open_page("cost", "cost.title")
 lang = page.lang
 page.cards(("cost_total", "cost_per_ticket", "labor_cost_per_ticket", "parts_cost_per_ticket", "travel_cost_per_ticket"))
 
@@ -22,7 +22,7 @@ COMPONENTS = {c: t(f"field.{c}", lang) for c in ("labor_cost", "parts_cost", "tr
 
 st.subheader(t("cost.structure", lang))
 left, right = st.columns([2, 1])
-grain = ui.grain_picker(lang, "cost_grain", where=left)
+grain = widgets.grain_picker(lang, "cost_grain", where=left)
 share = right.toggle(t("cost.as_share", lang), key="cost_share")
 structure = page.memo(f"structure_{grain}", lambda: cost.structure(frames, GRAINS[grain]))
 figure = charts.stacked_bars(
@@ -44,7 +44,7 @@ page.chart(figure, structure, "cost_structure", "structure", sheet=t("cost.struc
 
 st.subheader(t("cost.by_dimension", lang))
 present = [d for d in DIMENSIONS if d in frames.tickets.columns]
-by = ui.dimension_picker(
+by = widgets.dimension_picker(
     t("cost.dimension", lang), present, lang, "cost_by",
     default="category" if "category" in present else present[0] if present else None,
 )  # fmt: skip

@@ -8,15 +8,15 @@ from lib.errors import InputError
 from lib.i18n import t
 from lib.ingest import datafolder, mapping, pipeline
 from lib.schema import TABLES
-from lib.ui import frame, session, ui
-from lib.ui import ui_upload as data_page
+from lib.ui import data_panels as data_page
+from lib.ui import frame, session, widgets
 
 frame.ensure()
 lang = session.lang()
 con = session.connection()
 
 st.title(t("data.title", lang))
-ui.uploader_language(lang)
+widgets.uploader_language(lang)
 st.caption(t("data.intro", lang))
 st.caption(t("data.bundle_refresh", lang))
 
@@ -41,7 +41,7 @@ with st.expander(t("data.mapping_file", lang)):
                 session.apply_saved(saved_settings)
             st.success(t("data.mapping_loaded", lang, tables=", ".join(mappings) or "—"))
         except InputError as error:
-            ui.input_error(error, lang)
+            widgets.input_error(error, lang)
     data_page.mapping_download(t("data.mapping_save", lang))
 
 for tab, table in zip(st.tabs([t(f"table.{name}", lang) for name in TABLES]), TABLES, strict=True):
@@ -70,5 +70,5 @@ if loaded:
     st.subheader(t("data.preview", lang))
     for table, rows in store.tables(con).items():
         st.markdown(f"**{t(f'table.{table}', lang)}** · {rows:,}")
-        preview = ui.with_field_labels(store.preview(con, table), lang)
+        preview = widgets.with_field_labels(store.preview(con, table), lang)
         st.dataframe(preview, hide_index=True, width="stretch", height=240, placeholder=charts.MISSING)

@@ -9,9 +9,9 @@ from lib.engine.kpis import BY_KEY
 from lib.engine.periods import GRAINS
 from lib.i18n import t
 from lib.schema import DIMENSIONS
-from lib.ui import ui, ui_page
+from lib.ui import analysis_page, widgets
 
-page = ui_page.open_page("efficiency", "efficiency.title")
+page = analysis_page.open_page("efficiency", "efficiency.title")
 lang = page.lang
 settings = page.settings
 page.cards(
@@ -32,7 +32,7 @@ present = [d for d in DIMENSIONS if d in frames.tickets.columns]
 # ---- distributions ---------------------------------------------------------------------
 st.subheader(t("efficiency.distributions", lang))
 splits = [d for d in ("channel", "priority", "category", "region", "product", "agent") if d in present]
-split = ui.dimension_picker(t("efficiency.split_by", lang), splits, lang, "efficiency_split", splits[0]) if splits else None
+split = widgets.dimension_picker(t("efficiency.split_by", lang), splits, lang, "efficiency_split", splits[0]) if splits else None
 for column, which in zip(st.columns(2), ("first_response", "resolution"), strict=True):
     with column:
         name = t(f"efficiency.{which}", lang)
@@ -91,7 +91,7 @@ for column, which in zip(st.columns(2), ("first_response", "resolution"), strict
 
 # ---- over time -------------------------------------------------------------------------
 st.subheader(t("efficiency.over_time", lang))
-grain = ui.grain_picker(lang, "efficiency_grain")
+grain = widgets.grain_picker(lang, "efficiency_grain")
 every = GRAINS[grain]
 
 
@@ -180,7 +180,7 @@ page.add_sheet(t("efficiency.heatmaps", lang), cells)
 
 # ---- breakdowns ---------------------------------------------------------------------------
 st.subheader(t("efficiency.breakdowns", lang))
-by = ui.dimension_picker(
+by = widgets.dimension_picker(
     t("efficiency.breakdown_by", lang), present, lang, "efficiency_by",
     default="category" if "category" in present else (present[0] if present else None),
 )  # fmt: skip

@@ -12,15 +12,15 @@ from lib.i18n import t
 from lib.predict import forecast, staffing
 from lib.predict import forecast_view as view
 from lib.schema import DIMENSIONS
-from lib.ui import session, ui, ui_page
+from lib.ui import analysis_page, session, widgets
 
-page = ui_page.open_page("forecast", "forecast.title", drill=False)
+page = analysis_page.open_page("forecast", "forecast.title", drill=False)
 lang = page.lang
 st.caption(t("forecast.intro", lang))
 
 # ---- what to forecast ------------------------------------------------------------------
 grain_col, horizon_col, interval_col, split_col = st.columns([1, 2, 1, 2])
-grain = ui.grain_picker(lang, "forecast_grain", default="day", grains=("day", "week"), where=grain_col)
+grain = widgets.grain_picker(lang, "forecast_grain", default="day", grains=("day", "week"), where=grain_col)
 horizon = horizon_col.slider(t("forecast.horizon", lang), 7, 180, 28, step=7, key="forecast_horizon")
 interval = interval_col.radio(
     t("forecast.interval", lang), (0.8, 0.95), format_func=lambda v: f"{v:.0%}", horizontal=True,

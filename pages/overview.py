@@ -6,9 +6,9 @@ from lib import charts
 from lib.analysis import alerts, formatting, overview
 from lib.engine.periods import GRAINS
 from lib.i18n import t
-from lib.ui import session, ui, ui_page
+from lib.ui import analysis_page, session, widgets
 
-page = ui_page.open_page("overview", "overview.title")
+page = analysis_page.open_page("overview", "overview.title")
 lang, con, scope, settings = page.lang, page.con, page.scope, page.settings
 if session.source() == "sample":
     st.info(t("overview.sample_note", lang), icon="ℹ️")
@@ -26,11 +26,11 @@ with st.container(border=True):
         )
     if not red:
         st.markdown(t("overview.no_alerts", lang))
-ui.kpi_cards(summary, settings, lang)
+widgets.kpi_cards(summary, settings, lang)
 
 left, right = st.columns([3, 2])
 with left:
-    grain = ui.grain_picker(lang, "overview_grain", default="day")
+    grain = widgets.grain_picker(lang, "overview_grain", default="day")
     trend = page.memo(("trend", grain), lambda: overview.volume(con, scope, GRAINS[grain]))
     figure = charts.volume_trend(
         trend,
@@ -62,6 +62,6 @@ with right:
 
 with st.expander(t("overview.all_kpis", lang)):
     table = overview.kpi_table(summary, settings, lang)
-    ui.table(table, "kpis", lang, key="kpi_table")
+    widgets.table(table, "kpis", lang, key="kpi_table")
     page.add_sheet(t("overview.all_kpis", lang), table)
 page.workbook_button()

@@ -5,10 +5,10 @@ import streamlit.components.v1 as components
 
 from lib.engine import store
 from lib.i18n import t
-from lib.report import report, report_html
-from lib.ui import session, ui_page
+from lib.report import content, files
+from lib.ui import analysis_page, session
 
-page = ui_page.open_page("report", "rpt.page.title", drill=False)
+page = analysis_page.open_page("report", "rpt.page.title", drill=False)
 lang, con, scope, settings = page.lang, page.con, page.scope, page.settings
 st.caption(t("rpt.page.intro", lang))
 
@@ -20,7 +20,7 @@ with_churn = right.checkbox(
     help=t("rpt.page.with_churn_help", lang) if has_customers else t("kpi.needs_file", lang, table=t("table.customers", lang)),
 )
 chosen = st.pills(
-    t("rpt.page.sections", lang), report.SECTIONS, selection_mode="multi", default=report.SECTIONS,
+    t("rpt.page.sections", lang), content.SECTIONS, selection_mode="multi", default=content.SECTIONS,
     key="report_sections", format_func=lambda key: t(f"rpt.section.{key}", lang),
 )
 key = (scope, settings, lang, team, with_churn and has_customers)
@@ -31,7 +31,7 @@ if st.button(t("rpt.page.generate", lang), type="primary", key="report_generate"
         if not session.has_churn_score(settings):
             bar.progress(0.02, text=t("rpt.progress.churn", lang))
         churn_result = session.churn_score(con, settings)
-    built = report.build(con, scope, settings, lang, team=team, churn_result=churn_result, with_churn=False,
+    built = content.build(con, scope, settings, lang, team=team, churn_result=churn_result, with_churn=False,
                          progress=lambda step, fraction: bar.progress(fraction, text=step))
     session.set_service_report(key, built)
     bar.empty()
@@ -53,23 +53,23 @@ measures_text = edit_right.text_area(
 )
 findings = [line.strip() for line in findings_text.splitlines() if line.strip()]
 measures = [line.strip() for line in measures_text.splitlines() if line.strip()]
-html = report_html.render(built, chosen, findings, measures)
+html = files.render(built, chosen, findings, measures)
 
 buttons = st.columns(3)
 buttons[0].download_button(
-    t("rpt.page.download_html", lang), html.encode("utf-8"), report_html.file_name(built, "html"), "text/html",
+    t("rpt.page.download_html", lang), html.encode("utf-8"), files.file_name(built, "html"), "text/html",
     key="report_html", type="primary", on_click="ignore", icon=":material/download:",
 )
-if report_html.chromium():
+if files.chromium():
     buttons[1].download_button(
-        t("rpt.page.download_pdf", lang), lambda: report_html.pdf(html), report_html.file_name(built, "pdf"),
+        t("rpt.page.download_pdf", lang), lambda: files.pdf(html), files.file_name(built, "pdf"),
         "application/pdf", key="report_pdf", on_click="ignore", icon=":material/picture_as_pdf:",
     )
 else:
     buttons[1].caption(t("rpt.page.no_pdf", lang))
 buttons[2].download_button(
-    t("rpt.page.download_xlsx", lang), lambda: report_html.workbook(built, findings, measures),
-    report_html.file_name(built, "xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    t("rpt.page.download_xlsx", lang), lambda: files.workbook(built, findings, measures),
+    files.file_name(built, "xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="report_xlsx", on_click="ignore", icon=":material/table:",
 )
 st.caption(t("rpt.page.print_hint", lang))

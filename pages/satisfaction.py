@@ -9,9 +9,9 @@ from lib.engine.kpis import BY_KEY
 from lib.engine.periods import GRAINS
 from lib.i18n import t
 from lib.text import comments
-from lib.ui import ui, ui_page
+from lib.ui import analysis_page, widgets
 
-page = ui_page.open_page("satisfaction", "satisfaction.title")
+page = analysis_page.open_page("satisfaction", "satisfaction.title")
 TRENDED_THEMES = 5  # the most mentioned themes drawn over time when none is picked
 
 
@@ -28,7 +28,7 @@ if frames.surveys is None:
     st.stop()
 
 st.subheader(t("satisfaction.over_time", lang))
-grain = ui.grain_picker(lang, "satisfaction_grain")
+grain = widgets.grain_picker(lang, "satisfaction_grain")
 trend = page.memo(f"trend_{grain}", lambda: satisfaction.trend(frames, settings, GRAINS[grain]))
 for column, key in zip(st.columns(3), ("csat", "nps", "survey_response_rate"), strict=True):
     with column:
@@ -175,7 +175,7 @@ else:
         page.chart(figure, mix, "sentiment_trend", "sentiment_trend", sheet=t("satisfaction.sentiment_trend", lang))
     with right:
         groups = [g for g in ("channel", "category", "agent") if g in said.columns]
-        group = ui.dimension_picker(
+        group = widgets.dimension_picker(
             t("satisfaction.driver", lang), groups, lang, "sentiment_group", groups[0] if groups else None
         )
         table = comments.by_group(said, group) if group else None

@@ -5,8 +5,8 @@ import streamlit as st
 from lib.engine import store, targets
 from lib.engine.kpis import Settings
 from lib.i18n import t
+from lib.ui import data_panels as data_page
 from lib.ui import frame, session
-from lib.ui import ui_upload as data_page
 
 frame.ensure()
 lang = session.lang()

@@ -6,9 +6,9 @@ from lib import charts
 from lib.analysis import tables, team
 from lib.engine.periods import GRAINS
 from lib.i18n import t
-from lib.ui import ui, ui_page
+from lib.ui import analysis_page, widgets
 
-page = ui_page.open_page("team", "team.title")
+page = analysis_page.open_page("team", "team.title")
 lang = page.lang
 SHOWN_OUTLIERS = 8
 CARDS = ("tickets", "resolved", "first_response_hours_p90", "resolution_hours_p90", "fcr_rate", "csat")
@@ -66,7 +66,7 @@ st.subheader(t("team.table", lang))
 page.table(table, "team", "table", sheet=t("team.table", lang), drill="agent")
 
 st.subheader(t("team.workload", lang))
-grain = ui.grain_picker(lang, "team_grain")
+grain = widgets.grain_picker(lang, "team_grain")
 load = page.memo(f"workload_{grain}", lambda: team.workload(frames, GRAINS[grain]))
 figure = charts.multi_line(
     load,

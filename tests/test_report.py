@@ -15,8 +15,8 @@ from lib.analysis import formatting, overview
 from lib.engine import store
 from lib.engine.kpis import BY_KEY, Settings
 from lib.i18n import t
-from lib.report import report, report_html
-from lib.report.report_sections import PERFORMANCE_TABLE, Figure, Table
+from lib.report import content, files
+from lib.report.sections import PERFORMANCE_TABLE, Figure, Table
 
 OCTOBER = store.Scope(date(2026, 10, 1), date(2026, 10, 31))
 SAMPLE_FILES = ["--tickets", "sample_data/tickets.csv", "--surveys", "sample_data/surveys.csv",
@@ -58,8 +58,8 @@ def svgs(html: str) -> list[str]:
 
 @pytest.fixture(scope="module", params=["zh", "en"])
 def sample_report(request, sample):
-    built = report.build(sample, OCTOBER, Settings(), request.param, with_churn=False, today=date(2026, 11, 26))
-    return built, report_html.render(built)
+    built = content.build(sample, OCTOBER, Settings(), request.param, with_churn=False, today=date(2026, 11, 26))
+    return built, files.render(built)
 
 
 def test_every_section_heading_in_the_language(sample_report):
@@ -67,7 +67,7 @@ def test_every_section_heading_in_the_language(sample_report):
     lang = built.lang
     expected = [t("rpt.section.summary", lang)] + [
         (f"{n}、" if lang == "zh" else f"{i}. ") + t(f"rpt.section.{key}", lang)
-        for i, (n, key) in enumerate(zip("一二三四五六七八", report.SECTIONS[1:], strict=True), start=1)
+        for i, (n, key) in enumerate(zip("一二三四五六七八", content.SECTIONS[1:], strict=True), start=1)
     ]
     assert outline(html) == expected
     other = "en" if lang == "zh" else "zh"
@@ -109,7 +109,7 @@ def test_kpi_values_are_the_clis(sample_report, capsys):
 
 def test_summary_has_five_to_eight_findings_with_numbers(sample_report):
     built, _ = sample_report
-    assert 5 <= len(built.findings) <= report.MAX_FINDINGS
+    assert 5 <= len(built.findings) <= content.MAX_FINDINGS
     assert all(re.search(r"\d", line) for line in built.findings)
 
 
@@ -129,7 +129,7 @@ def test_problems_are_off_target_kpis_ranked_by_shortfall_with_measures(sample_r
 
 def test_edited_text_and_chosen_sections(sample_report):
     built, _ = sample_report
-    html = report_html.render(built, include=("summary", "cost"), findings=["Our own line <b>bold</b>"], measures=[])
+    html = files.render(built, include=("summary", "cost"), findings=["Our own line <b>bold</b>"], measures=[])
     assert "Our own line &lt;b&gt;bold&lt;/b&gt;" in html
     assert built.findings[0] not in html
     lang = built.lang
@@ -138,7 +138,7 @@ def test_edited_text_and_chosen_sections(sample_report):
 
 def test_workbook_has_the_summary_and_every_table(sample_report):
     built, _ = sample_report
-    data = report_html.workbook(built)
+    data = files.workbook(built)
     sheets = pl.read_excel(io.BytesIO(data), sheet_id=0)
     first = next(iter(sheets.values()))
     assert first.height == len(built.findings) + len(built.measures)
@@ -165,7 +165,7 @@ def tiny(con):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_missing_files_and_columns_are_named_not_invented(tiny, lang):
-    built = report.build(tiny, store.Scope(date(2026, 3, 1), date(2026, 3, 20)), Settings(), lang)
+    built = content.build(tiny, store.Scope(date(2026, 3, 1), date(2026, 3, 20)), Settings(), lang)
     sections = built.sections
     assert t("kpi.needs_file", lang, table=t("table.surveys", lang)) in " ".join(sections["satisfaction"].sentences)
     assert sections["cost"].sentences == [t("rpt.cost.none", lang)]
@@ -173,15 +173,15 @@ def test_missing_files_and_columns_are_named_not_invented(tiny, lang):
     outlook = " ".join(sections["outlook"].sentences)
     assert t("kpi.needs_file", lang, table=t("table.customers", lang)) in outlook
     assert t("rpt.outlook.no_forecast", lang, why="")[:8] in outlook  # 20 days are too short to forecast
-    html = report_html.render(built)
+    html = files.render(built)
     assert outline(html)[0] == t("rpt.section.summary", lang)
     assert "http://" not in html and "https://" not in html
 
 
 def test_user_text_is_escaped(tiny):
-    built = report.build(tiny, store.Scope(date(2026, 3, 1), date(2026, 3, 20)), Settings(), "en",
+    built = content.build(tiny, store.Scope(date(2026, 3, 1), date(2026, 3, 20)), Settings(), "en",
                          team="<img src=x onerror=alert(1)>")
-    html = report_html.render(built)
+    html = files.render(built)
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the category, shown literally
     assert "**bold** &amp; co" in html
@@ -189,7 +189,7 @@ def test_user_text_is_escaped(tiny):
 
 
 def test_resolution_problem_names_its_worst_group(tiny):
-    built = report.build(tiny, store.Scope(date(2026, 3, 1), date(2026, 3, 20)), Settings(), "en")
+    built = content.build(tiny, store.Scope(date(2026, 3, 1), date(2026, 3, 20)), Settings(), "en")
     keys = [p.key for p in built.problems]
     assert "resolution_rate" in keys  # 3 of 4 resolved against 95 %
     assert all(p.state in ("red", "amber") for p in built.problems)
@@ -206,7 +206,7 @@ def test_cli_writes_the_same_report(tmp_path, sample):
     assert code == 0
     html = out.read_text(encoding="utf-8")
     assert "East team: service report" in html
-    built = report.build(sample, OCTOBER, Settings(), "en", team="East team", with_churn=False)
+    built = content.build(sample, OCTOBER, Settings(), "en", team="East team", with_churn=False)
     assert built.findings[0] in html and built.findings[1] in html
     assert pl.read_excel(book, sheet_id=1).height == len(built.findings) + len(built.measures)
 
@@ -220,19 +220,19 @@ def test_cli_bad_range_is_one_line(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_pdf_prints_on_a_sane_number_of_a4_pages(sample):
-    if report_html.chromium() is None:
+    if files.chromium() is None:
         pytest.fail("Chromium is needed for the PDF; the README's setup installs it")
-    built = report.build(sample, OCTOBER, Settings(), "zh", with_churn=False)
-    document = report_html.pdf(report_html.render(built))
+    built = content.build(sample, OCTOBER, Settings(), "zh", with_churn=False)
+    document = files.pdf(files.render(built))
     assert document.startswith(b"%PDF")
-    assert 10 <= report_html.page_count(document) <= 25  # cover + 9 sections, charts not cut
+    assert 10 <= files.page_count(document) <= 25  # cover + 9 sections, charts not cut
     boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", document)
     assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)  # A4 in points
 
 
 @pytest.mark.slow
 def test_outlook_with_churn_names_customers_at_risk(sample):
-    built = report.build(sample, OCTOBER, Settings(), "en")
+    built = content.build(sample, OCTOBER, Settings(), "en")
     outlook = " ".join(built.sections["outlook"].sentences)
     assert "at high risk of leaving within 90 days" in outlook
     assert any(isinstance(b, Table) for b in built.sections["outlook"].blocks)
@@ -240,7 +240,7 @@ def test_outlook_with_churn_names_customers_at_risk(sample):
 
 
 def test_whole_data_has_no_comparison_to_repeat(tiny):
-    built = report.build(tiny, store.Scope(), Settings(), "en", with_churn=False)
+    built = content.build(tiny, store.Scope(), Settings(), "en", with_churn=False)
     said = " ".join(built.sections["performance"].sentences)
     assert "Tickets: 40." in said and "previous period" not in said
     table = next(b for b in built.sections["performance"].blocks if isinstance(b, Table))

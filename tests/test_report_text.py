@@ -3,8 +3,8 @@
 import pytest
 
 from lib.engine.kpis import BY_KEY, Settings
-from lib.report.report import next_target
-from lib.report.report_text import direction, judgement, kpi_sentence, targets_sentence
+from lib.report.content import next_target
+from lib.report.sentences import direction, judgement, kpi_sentence, targets_sentence
 
 SETTINGS = Settings()  # response SLA target 90 %, first response mean target 4 h, tickets without a target
 

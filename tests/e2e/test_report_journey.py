@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from test_journeys import first_download, nav_link
 
 from lib.i18n import t
-from lib.report import report_html
+from lib.report import files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -46,7 +46,7 @@ def test_generate_edit_download_and_print(app, page: Page, browser: Browser, art
     assert [u for u in requests if not u.startswith("file:")] == []
 
     document = viewer.pdf(format="A4", print_background=True)
-    pages = report_html.page_count(document)
+    pages = files.page_count(document)
     assert 10 <= pages <= 25, pages
     (artifacts / f"report-{lang}.pdf").write_bytes(document)
     viewer.context.close()

@@ -15,7 +15,7 @@ from lib.analysis import formatting, overview, tables
 from lib.engine import store
 from lib.engine.kpis import Settings
 from lib.i18n import t
-from lib.ui import frame, session, ui
+from lib.ui import frame, session, widgets
 
 _DRILLS = "_aftersight_drills"  # {page: {dimension: value}}
 _GENERATION = "_aftersight_drill_generation"  # {page: int}, bumped to clear chart selections
@@ -139,7 +139,7 @@ class Page:
     def cards(self, keys: tuple[str, ...]) -> overview.Summary:
         """KPI cards for the page scope against the comparison period; returns the numbers."""
         summary = self.memo(("summary", keys), lambda: overview.summarise(self.con, self.scope, self.settings, keys))
-        ui.kpi_cards(summary, self.settings, self.lang, keys=keys)
+        widgets.kpi_cards(summary, self.settings, self.lang, keys=keys)
         return summary
 
     def needs_file(self, table: str) -> None:
@@ -164,7 +164,7 @@ class Page:
         """A chart with its downloads; clicking a bar drills into `drill` (a dimension)."""
         widget = self._key(key)
         on_select = (lambda: self._picked(widget, drill)) if drill else None
-        ui.chart(figure, data, name, self.lang, key=widget, on_select=on_select)
+        widgets.chart(figure, data, name, self.lang, key=widget, on_select=on_select)
         if sheet:
             self.add_sheet(sheet, data)
 
@@ -192,7 +192,7 @@ class Page:
         if drill and drill in frame.columns:
             st.session_state.setdefault(_ROWS, {})[widget] = frame[drill].to_list()
             on_select = lambda: self._picked(widget, drill)  # noqa: E731
-        ui.table(shown, name, self.lang, key=widget, height=height, on_select=on_select)
+        widgets.table(shown, name, self.lang, key=widget, height=height, on_select=on_select)
         self.sheets[sheet] = shown
 
     def workbook_button(self) -> None:

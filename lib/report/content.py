@@ -1,7 +1,7 @@
 """The period / year-end service report as data: findings, sections, problems ranked by impact, measures, outlook.
 
 `build` computes everything from the session's database with the same lib functions the pages and the
-CLI use (one code path); `lib.report.report_html` turns the result into a self-contained HTML file, a PDF
+CLI use (one code path); `lib.report.files` turns the result into a self-contained HTML file, a PDF
 and a workbook. The structure follows how service teams write the report by hand (售后年终总结 /
 客服业务分析报告): summary; 1 service performance; 2 satisfaction; 3 efficiency; 4 team; 5 cost;
 6 problems found; 7 improvement measures; 8 outlook.
@@ -21,9 +21,9 @@ from lib.engine import store
 from lib.engine.kpis import BY_KEY, KPIS, Kpi, Settings, status
 from lib.i18n import t
 from lib.predict import churn
-from lib.report import report_sections as sections
-from lib.report.report_sections import Context, Figure, Section, Table
-from lib.report.report_text import direction, judgement, label, targets_sentence
+from lib.report import sections
+from lib.report.sections import Context, Figure, Section, Table
+from lib.report.sentences import direction, judgement, label, targets_sentence
 
 SECTIONS = ("summary", "performance", "satisfaction", "efficiency", "team", "cost", "problems", "measures", "outlook")
 MAX_FINDINGS = 8

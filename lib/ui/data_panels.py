@@ -20,7 +20,7 @@ from lib.ingest.mapping import apply_overrides, require_complete
 from lib.ingest.reading import list_sheets
 from lib.ingest.validation import Validated
 from lib.schema import TABLES
-from lib.ui import session, ui
+from lib.ui import session, widgets
 
 EXTENSIONS = ("csv", "tsv", "txt", "xlsx", "xls", "xlsb", "ods", "parquet")
 # Our own limit, below server.maxUploadSize in .streamlit/config.toml, so the user
@@ -81,7 +81,7 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
     data = upload.getvalue()
     size_mb = len(data) / 2**20
     if size_mb > UPLOAD_LIMIT_MB:
-        ui.input_error(
+        widgets.input_error(
             InputError(
                 "read.too_large", name=upload.name, size_mb=f"{size_mb:,.0f}", limit_mb=UPLOAD_LIMIT_MB
             ),
@@ -97,7 +97,7 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
     try:
         prepared = _prepare(con, data, upload.name, table, upload.file_id, sheet)
     except InputError as error:
-        ui.input_error(error, lang)
+        widgets.input_error(error, lang)
         sheets = list_sheets(data)
         if len(sheets) > 1:  # a bad sheet must not hide the way to pick another one
             st.selectbox(t("data.sheet", lang), sheets, key=f"sheet_{file_key}")
@@ -127,7 +127,7 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
         try:
             validated = _check(mapped, order, file_key)
         except InputError as error:
-            ui.input_error(error, lang)
+            widgets.input_error(error, lang)
             return
         report_panel(LoadReport(prepared.name, table, validated, None), lang)
         if st.button(t("data.load", lang), key=f"load_{file_key}", type="primary"):
@@ -163,7 +163,7 @@ def _mapping_step(prepared: pipeline.Prepared, file_key: str, lang: str):
     try:
         require_complete(result)
     except InputError as error:
-        ui.input_error(error, lang)
+        widgets.input_error(error, lang)
     return result, _day_order_choice(prepared, result, file_key, lang)
 
 
@@ -193,7 +193,7 @@ def folder_panel(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> None:
     try:
         prepared = _prepare_folder_file(picked, table)
     except InputError as error:
-        ui.input_error(error, lang)
+        widgets.input_error(error, lang)
         return
     columns = prepared.read.frame.width
     with st.expander(t("folder.file_title", lang, name=formatting.literal(picked), columns=columns), expanded=True, icon=":material/folder_open:"):
@@ -208,7 +208,7 @@ def folder_panel(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> None:
             try:
                 _load(con, mapped, _check(mapped, order, file_key), file_key, lang)
             except InputError as error:
-                ui.input_error(error, lang)
+                widgets.input_error(error, lang)
 
 
 def _in_place_load(con, prepared: pipeline.Prepared, order: str | None, file_key: str, lang: str) -> None:
@@ -221,7 +221,7 @@ def _in_place_load(con, prepared: pipeline.Prepared, order: str | None, file_key
             try:
                 _load(con, prepared, None, file_key, lang, order)
             except InputError as error:
-                ui.input_error(error, lang)
+                widgets.input_error(error, lang)
 
 
 def _size(size: int) -> str:
@@ -385,7 +385,7 @@ def bundle_panel(con: duckdb.DuckDBPyConnection, lang: str) -> None:
         try:
             _restore(con, upload)
         except InputError as error:
-            ui.input_error(error, lang)
+            widgets.input_error(error, lang)
             return
         st.rerun()  # the sidebar's date range and every page follow the restored data
     _, name, created, counts, version = st.session_state[_RESTORED]

@@ -1,7 +1,7 @@
 """The report's sections 1–5 and 8 as sentences, tables and charts, each built on the pages' own lib functions.
 
 Every section takes a `Context` (the session's database, the scope, targets, language and the KPI
-summary already computed) and returns a `Section`. Sentences come from `report_text` templates, so
+summary already computed) and returns a `Section`. Sentences come from `sentences` templates, so
 another data set gets other sentences, never wrong ones; a section whose data is missing says which
 file or column would fill it.
 """
@@ -21,7 +21,7 @@ from lib.engine import store
 from lib.engine.kpis import BY_KEY, Settings, change, columns_for, evaluate_by, status
 from lib.i18n import t
 from lib.predict import churn, churn_view, forecast, forecast_view, staffing
-from lib.report.report_text import joined, kpi_sentence, label, share
+from lib.report.sentences import joined, kpi_sentence, label, share
 from lib.text import comments
 
 MIN_GROUP = 30  # a group needs this many tickets (or answers) before the report names it

@@ -23,9 +23,9 @@ from lib.charts.export import to_svg
 from lib.charts.look import FONT
 from lib.engine.kpis import BY_KEY
 from lib.i18n import t
-from lib.report.report import SECTIONS, Report
-from lib.report.report_sections import Figure
-from lib.report.report_text import label
+from lib.report.content import SECTIONS, Report
+from lib.report.sections import Figure
+from lib.report.sentences import label
 
 PDF_TIMEOUT_SECONDS = 120
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
