@@ -32,12 +32,15 @@ CAUSES_NAMED: dict[str, set[str]] = {
     "complaints_total": {"complaint", "earlier_complaints"},
     "last_ticket_reopens": {"reopen"},
     "reopens": {"reopen"},
-    **dict.fromkeys(("last_resolution_hours", "worst_resolution_hours", "mean_resolution_hours", "sla_misses"),
-                    {"slow"}),
-    **dict.fromkeys(("last_ticket_csat", "last_csat", "csat_change", "last_nps", "nps_change",
-                     "negative_comment_share"), {"low_satisfaction"}),
+    **dict.fromkeys(
+        ("last_resolution_hours", "worst_resolution_hours", "mean_resolution_hours", "sla_misses"), {"slow"}
+    ),
+    **dict.fromkeys(
+        ("last_ticket_csat", "last_csat", "csat_change", "last_nps", "nps_change", "negative_comment_share"),
+        {"low_satisfaction"},
+    ),
     **dict.fromkeys(("tickets_90d", "repeat_contacts"), {"burst"}),
-}  # fmt: skip
+}
 CAUSES = ("complaint", "reopen", "slow", "low_satisfaction", "earlier_complaints", "burst")
 
 
@@ -71,13 +74,19 @@ def generator_truth() -> pl.DataFrame:
         last[c] = i
     decided = np.zeros(len(who), bool)
     decided[[i for c, i in last.items() if churned[c]]] = True
-    return pl.DataFrame({
-        "customer_id": [f"C{number[c]:06d}" for c in who.tolist()],
-        "created_at": t["created"].astype("datetime64[us]"), "decided": decided,
-        "complaint": complaint, "reopen": t["reopen"] > 0, "slow": t["total_h"] > 72,
-        "low_satisfaction": 0.8 * np.clip(3.8 - t["sat"], -1.5, 3) >= 0.35,
-        "earlier_complaints": earlier, "burst": burst,
-    })  # fmt: skip
+    return pl.DataFrame(
+        {
+            "customer_id": [f"C{number[c]:06d}" for c in who.tolist()],
+            "created_at": t["created"].astype("datetime64[us]"),
+            "decided": decided,
+            "complaint": complaint,
+            "reopen": t["reopen"] > 0,
+            "slow": t["total_h"] > 72,
+            "low_satisfaction": 0.8 * np.clip(3.8 - t["sat"], -1.5, 3) >= 0.35,
+            "earlier_complaints": earlier,
+            "burst": burst,
+        }
+    )
 
 
 def reason_match(held_out: pl.DataFrame, truth: pl.DataFrame) -> dict:
@@ -90,9 +99,14 @@ def reason_match(held_out: pl.DataFrame, truth: pl.DataFrame) -> dict:
     names any generator cause (`CAUSES_NAMED`).
     """
     high = held_out.filter(pl.col("risk_band") == "high")
-    decisions = truth.filter("decided").select("customer_id", pl.col("created_at").alias("decided_at"),
-                                                *[pl.col(c) for c in CAUSES])  # fmt: skip
-    seen = high.filter("churned").join(decisions, on="customer_id").filter(pl.col("decided_at") < pl.col("cutoff"))
+    decisions = truth.filter("decided").select(
+        "customer_id", pl.col("created_at").alias("decided_at"), *[pl.col(c) for c in CAUSES]
+    )
+    seen = (
+        high.filter("churned")
+        .join(decisions, on="customer_id")
+        .filter(pl.col("decided_at") < pl.col("cutoff"))
+    )
 
     def names_cause(k: int) -> pl.Expr:
         reason = pl.col(f"reason_{k}")
@@ -102,14 +116,16 @@ def reason_match(held_out: pl.DataFrame, truth: pl.DataFrame) -> dict:
         ).fill_null(False)
 
     return {
-        "high": high.height, "decided": seen.height,
+        "high": high.height,
+        "decided": seen.height,
         "first": seen.select(names_cause(1).mean()).item() if seen.height else None,
         "any": seen.select(pl.any_horizontal(names_cause(k) for k in (1, 2, 3)).mean()).item()
-        if seen.height else None,
+        if seen.height
+        else None,
         "timing_first": high.select((pl.col("reason_1") == churn.TIMING_REASON).mean()).item(),
         "cause_first": high.select(pl.col("reason_1").is_in(list(CAUSES_NAMED)).mean()).item(),
         "reason_1": high.group_by("reason_1").len().sort("len", descending=True),
-    }  # fmt: skip
+    }
 
 
 def earlier_origins(con, shifts: tuple[int, ...] = (6, 3)) -> list[dict]:
@@ -121,7 +137,9 @@ def earlier_origins(con, shifts: tuple[int, ...] = (6, 3)) -> list[dict]:
     keys = [k for k in history.available if k in now.columns]
     labelled = churn.cutoffs(history)
     cap = churn.MAX_TRAIN_ROWS // len(labelled)
-    stacked = churn._stack(history, labelled, settings, churn.WINDOW_DAYS, cap if now.height > cap else None, labelled)
+    stacked = churn._stack(
+        history, labelled, settings, churn.WINDOW_DAYS, cap if now.height > cap else None, labelled
+    )
     out = []
     for shift in shifts:
         valid_at = labelled[len(labelled) - churn.VALID_CUTOFFS - shift : len(labelled) - shift]
@@ -132,8 +150,12 @@ def earlier_origins(con, shifts: tuple[int, ...] = (6, 3)) -> list[dict]:
         kind, _, model = churn._choose_and_fit(train, train_at[:-calibrate], train_at[-calibrate:], keys)
         risk = model.probability(churn._encode(model.encoding, valid))
         metrics, _ = churn._metrics(valid, risk, keys, train)
-        rows = valid.select("customer_id", "churned", pl.col(metrics.best_feature).cast(pl.Float64).alias("best_feature"))
-        out.append({"metrics": metrics, "kind": kind, "rows": rows.with_columns(pl.Series("churn_risk", risk))})
+        rows = valid.select(
+            "customer_id", "churned", pl.col(metrics.best_feature).cast(pl.Float64).alias("best_feature")
+        )
+        out.append(
+            {"metrics": metrics, "kind": kind, "rows": rows.with_columns(pl.Series("churn_risk", risk))}
+        )
     return out
 
 
@@ -149,7 +171,9 @@ def against_best_feature(frames: list[pl.DataFrame], draws: int = 400) -> dict:
         feature = frame["best_feature"].fill_null(-1e9).to_numpy()
         feature = feature if roc_auc_score(y, feature) >= 0.5 else -feature  # churners first
         top = np.argsort(-feature, kind="stable")[: int(np.ceil(0.1 * y.size))]
-        parts.append((frame["customer_id"].to_numpy(), y, frame["churn_risk"].to_numpy(), feature, y[top].mean()))
+        parts.append(
+            (frame["customer_id"].to_numpy(), y, frame["churn_risk"].to_numpy(), feature, y[top].mean())
+        )
     ids = np.unique(np.concatenate([p[0] for p in parts]))
     where = [np.searchsorted(ids, p[0]) for p in parts]  # each row's customer number
 
@@ -167,8 +191,13 @@ def against_best_feature(frames: list[pl.DataFrame], draws: int = 400) -> dict:
         means.append(np.mean(gain([times[w].astype(float) for w in where])))
     low, high = np.quantile(means, [0.025, 0.975])
     gains = gain(None)
-    return {"gains": gains, "mean": float(np.mean(gains)), "low": low, "high": high,
-            "feature_top10": [p[4] for p in parts]}  # fmt: skip
+    return {
+        "gains": gains,
+        "mean": float(np.mean(gains)),
+        "low": low,
+        "high": high,
+        "feature_top10": [p[4] for p in parts],
+    }
 
 
 def sample_quality() -> tuple[list[str], dict]:
@@ -200,7 +229,9 @@ def sample_quality() -> tuple[list[str], dict]:
         "",
         f"Customers active at the data end: {result.scored.height:,}; model chosen: **{result.kind}** "
         "(AUC where the choice is made — a quarter of the training customers left out of the fit, at the "
-        "training cut-offs: " + ", ".join(f"{k} {v:.3f}" for k, v in result.candidates.items()) + "; one part "
+        "training cut-offs: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in result.candidates.items())
+        + "; one part "
         f"alone needs {churn.CHOICE_MARGIN} more than the blend).",
         f"Held out: cut-offs {', '.join(str(d) for d in m.cutoffs)} (90-day windows ending by the data end), "
         f"only customers never trained on (1 in {churn.HOLDOUT_SHARE} by id hash), all of them: {m.rows:,} rows, "
@@ -224,11 +255,17 @@ def sample_quality() -> tuple[list[str], dict]:
         "",
         "| held-out cut-offs | churners | model | AUC | best single feature | its AUC | gain | top 10 %: model, feature |",
         "|---|---|---|---|---|---|---|---|",
-        *[f"| {', '.join(str(d) for d in e['metrics'].cutoffs)} | {e['metrics'].churners} | {e['kind']} | "
-          f"{e['metrics'].auc:.3f} | {e['metrics'].best_feature} | {e['metrics'].best_feature_auc:.3f} | "
-          f"{gain:+.3f} | {e['metrics'].precision_top10:.3f}, {top:.3f} |"
-          for e, gain, top in zip([{"metrics": m, "kind": result.kind}] + earlier, versus["gains"],
-                                  versus["feature_top10"], strict=True)],
+        *[
+            f"| {', '.join(str(d) for d in e['metrics'].cutoffs)} | {e['metrics'].churners} | {e['kind']} | "
+            f"{e['metrics'].auc:.3f} | {e['metrics'].best_feature} | {e['metrics'].best_feature_auc:.3f} | "
+            f"{gain:+.3f} | {e['metrics'].precision_top10:.3f}, {top:.3f} |"
+            for e, gain, top in zip(
+                [{"metrics": m, "kind": result.kind}] + earlier,
+                versus["gains"],
+                versus["feature_top10"],
+                strict=True,
+            )
+        ],
         "",
         f"Mean AUC gain over the three: **{versus['mean']:+.3f}**, 95 % interval {versus['low']:+.3f} to "
         f"{versus['high']:+.3f} (customers resampled, all their rows together).",
@@ -256,8 +293,10 @@ def sample_quality() -> tuple[list[str], dict]:
         "",
         "| bin | mean predicted | observed | count |",
         "|---|---|---|---|",
-        *[f"| {r['bin']} | {r['mean_predicted']:.4f} | {r['observed']:.4f} | {r['count']} |"
-          for r in result.calibration.iter_rows(named=True)],
+        *[
+            f"| {r['bin']} | {r['mean_predicted']:.4f} | {r['observed']:.4f} | {r['count']} |"
+            for r in result.calibration.iter_rows(named=True)
+        ],
         "",
         f"Monthly churn rate: {rate.height} months, {rate['churn_rate'].min():.4f}–{rate['churn_rate'].max():.4f}.",
         f"Rate forecast (6 months, −log(rate) scale, back-test on the rate scale): model **{outlook.model}**, "
@@ -267,7 +306,7 @@ def sample_quality() -> tuple[list[str], dict]:
         f"Times: monthly rate {rate_seconds:.2f} s, rate forecast {forecast_seconds:.2f} s, "
         f"score (the choice's fits, fit + calibration, refit, scoring) {score_seconds:.1f} s "
         f"(CPU time {score_cpu:.1f} s).",
-    ]  # fmt: skip
+    ]
     return lines, {"auc": m.auc, "score_seconds": score_seconds}
 
 
@@ -286,16 +325,18 @@ def scaled_store(customers: int, tickets: int):
     churned = rng.random(customers) < 0.15
     start = datetime(2024, 1, 1)
     churn_day = [start + timedelta(days=int(d)) for d in rng.integers(60, 731, customers)]
-    people = pl.DataFrame({
-        "customer_id": ids,
-        "region": rng.choice(["East", "North", "South", "Central"], customers),
-        "segment": rng.choice(["personal", "business", "VIP"], customers, p=[0.8, 0.08, 0.12]),
-        "age": rng.integers(18, 80, customers),
-        "gender": rng.choice(["M", "F"], customers),
-        "signup_at": [start - timedelta(days=int(d)) for d in rng.integers(0, 2000, customers)],
-        "churned": churned,
-        "churned_at": [d if c else None for d, c in zip(churn_day, churned, strict=True)],
-    })  # fmt: skip
+    people = pl.DataFrame(
+        {
+            "customer_id": ids,
+            "region": rng.choice(["East", "North", "South", "Central"], customers),
+            "segment": rng.choice(["personal", "business", "VIP"], customers, p=[0.8, 0.08, 0.12]),
+            "age": rng.integers(18, 80, customers),
+            "gender": rng.choice(["M", "F"], customers),
+            "signup_at": [start - timedelta(days=int(d)) for d in rng.integers(0, 2000, customers)],
+            "churned": churned,
+            "churned_at": [d if c else None for d, c in zip(churn_day, churned, strict=True)],
+        }
+    )
     con = store.connect()
     store.load(con, "tickets", frame)
     store.load(con, "customers", people)
@@ -334,11 +375,16 @@ def main() -> None:
     parser.add_argument("--skip-scale", action="store_true")
     args = parser.parse_args()
     quality, _ = sample_quality()
-    lines = ["# Churn: quality and speed", "",
-             f"Run {datetime.now():%Y-%m-%d} on {platform.machine()}, {os.cpu_count()} cores, "
-             f"Python {platform.python_version()}. `python benchmarks/churn.py`. Load average at the start "
-             f"(other work on the same cores slows every time below): {os.getloadavg()[0]:.1f}.", "",
-             *quality, ""]  # fmt: skip
+    lines = [
+        "# Churn: quality and speed",
+        "",
+        f"Run {datetime.now():%Y-%m-%d} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}. `python benchmarks/churn.py`. Load average at the start "
+        f"(other work on the same cores slows every time below): {os.getloadavg()[0]:.1f}.",
+        "",
+        *quality,
+        "",
+    ]
     if not args.skip_scale:
         lines += scale(args.customers, args.tickets)
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -49,9 +49,9 @@ def generate(rows: int) -> Path:
     code = f"""
 import sys; sys.path.insert(0, {str(ROOT)!r})
 from tests import kpi_data
-t = kpi_data.tickets({rows}); t.write_parquet({str(target / 'tickets.parquet')!r})
-s = kpi_data.surveys(t); s.write_parquet({str(target / 'surveys.parquet')!r})
-kpi_data.customers(t).write_parquet({str(target / 'customers.parquet')!r})
+t = kpi_data.tickets({rows}); t.write_parquet({str(target / "tickets.parquet")!r})
+s = kpi_data.surveys(t); s.write_parquet({str(target / "surveys.parquet")!r})
+kpi_data.customers(t).write_parquet({str(target / "customers.parquet")!r})
 """
     subprocess.run([sys.executable, "-c", code], check=True)
     return target
@@ -64,7 +64,8 @@ def child(engine: str, rows: int) -> dict:
     scopes = {
         "whole": store.Scope(),
         "month": store.Scope(
-            date.fromisoformat(MONTH["start"]), date.fromisoformat(MONTH["end"]),
+            date.fromisoformat(MONTH["start"]),
+            date.fromisoformat(MONTH["end"]),
             filters=tuple((d, tuple(v)) for d, v in MONTH["filters"]),
         ),
     }
@@ -92,7 +93,9 @@ def child(engine: str, rows: int) -> dict:
 
         spark = lake.session("local[2]")
         out["load_s"] = time.perf_counter() - started  # the session start: the data is read per query
-        tables = lake.read(spark, {t: str(source / f"{t}.parquet") for t in ("tickets", "surveys", "customers")})
+        tables = lake.read(
+            spark, {t: str(source / f"{t}.parquet") for t in ("tickets", "surveys", "customers")}
+        )
         for name, scope in scopes.items():
             began = time.perf_counter()
             out[name] = lake.evaluate(tables, scope, settings)
@@ -125,7 +128,10 @@ def _children_peak_mb() -> float:
 
 def run(engine: str, rows: int) -> dict:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", engine, "--rows", str(rows)], capture_output=True, text=True, check=False
+        [sys.executable, __file__, "--child", engine, "--rows", str(rows)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode:
         raise SystemExit(f"{engine} at {rows:,} rows failed:\n{done.stderr[-3000:]}")
@@ -161,8 +167,10 @@ def main() -> None:
                 raise SystemExit(f"engines disagree at {rows:,} rows ({name}): {differ}")
 
         for engine, measured in runs.items():
-            med = {key: statistics.median(r.get(key, 0.0) for r in measured)
-                   for key in ("load_s", "whole_s", "month_s", "python_peak_mb", "jvm_peak_mb")}
+            med = {
+                key: statistics.median(r.get(key, 0.0) for r in measured)
+                for key in ("load_s", "whole_s", "month_s", "python_peak_mb", "jvm_peak_mb")
+            }
             peak = med["python_peak_mb"] + med["jvm_peak_mb"]
             lines.append(
                 f"| {rows:,} | {size_mb:.0f} | {engine} | {med['load_s']:.2f} | {med['whole_s']:.2f} "
@@ -170,11 +178,12 @@ def main() -> None:
             )
         print("\n".join(lines[-2:]), flush=True)
     load = os.getloadavg()[0]
-    text = f"""# Local engine against Spark: the same KPIs
+    text = (
+        f"""# Local engine against Spark: the same KPIs
 
 Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; load average
 {load:.1f} at the end (the cores are shared with other work), run {datetime.now():%Y-%m-%d %H:%M}.
-`python benchmarks/engines.py --rows {' '.join(str(r) for r in args.rows)} --repeat {args.repeat}`; medians of {args.repeat} fresh processes each.
+`python benchmarks/engines.py --rows {" ".join(str(r) for r in args.rows)} --repeat {args.repeat}`; medians of {args.repeat} fresh processes each.
 
 Local: the Parquet read into the session's DuckDB as the app holds it (load), then every SPEC §2 KPI
 for the whole data and for June 2024 in two regions. Spark: `local[2]` session start (load), then
@@ -183,7 +192,10 @@ values (counts exact, the rest to a relative 1e-9). Peak memory is Python's plus
 
 | tickets | Parquet, MB | engine | load / start, s | all KPIs, whole data, s | all KPIs, one month filtered, s | peak memory, MB |
 |---:|---:|---|---:|---:|---:|---:|
-""" + "\n".join(lines) + "\n"
+"""
+        + "\n".join(lines)
+        + "\n"
+    )
     RESULTS.write_text(text, encoding="utf-8")
     print(f"wrote {RESULTS}")
 

@@ -30,25 +30,59 @@ TOLERANCE = 1e-9
 # Canonical field -> header as written in the file, per header language.
 HEADERS = {
     "en": {
-        "ticket_id": "Ticket ID", "created_at": "Created", "first_response_at": "First Response",
-        "resolved_at": "Resolved", "customer_id": "Customer ID", "agent": "Agent", "channel": "Channel",
-        "category": "Category", "priority": "Priority", "region": "Region", "product": "Product",
-        "reopen_count": "Reopen Count", "is_complaint": "Complaint", "labor_cost": "Labor Cost",
-        "parts_cost": "Parts Cost", "travel_cost": "Travel Cost", "handle_minutes": "Handle Minutes",
+        "ticket_id": "Ticket ID",
+        "created_at": "Created",
+        "first_response_at": "First Response",
+        "resolved_at": "Resolved",
+        "customer_id": "Customer ID",
+        "agent": "Agent",
+        "channel": "Channel",
+        "category": "Category",
+        "priority": "Priority",
+        "region": "Region",
+        "product": "Product",
+        "reopen_count": "Reopen Count",
+        "is_complaint": "Complaint",
+        "labor_cost": "Labor Cost",
+        "parts_cost": "Parts Cost",
+        "travel_cost": "Travel Cost",
+        "handle_minutes": "Handle Minutes",
     },
     "zh": {
-        "ticket_id": "工单号", "created_at": "报修时间", "first_response_at": "首次响应时间",
-        "resolved_at": "完成时间", "customer_id": "客户编号", "agent": "工程师", "channel": "渠道",
-        "category": "故障类型", "priority": "优先级", "region": "区域", "product": "产品",
-        "reopen_count": "返修次数", "is_complaint": "是否投诉", "labor_cost": "人工成本(元)",
-        "parts_cost": "备件成本(元)", "travel_cost": "差旅成本(元)", "handle_minutes": "处理时长(分钟)",
+        "ticket_id": "工单号",
+        "created_at": "报修时间",
+        "first_response_at": "首次响应时间",
+        "resolved_at": "完成时间",
+        "customer_id": "客户编号",
+        "agent": "工程师",
+        "channel": "渠道",
+        "category": "故障类型",
+        "priority": "优先级",
+        "region": "区域",
+        "product": "产品",
+        "reopen_count": "返修次数",
+        "is_complaint": "是否投诉",
+        "labor_cost": "人工成本(元)",
+        "parts_cost": "备件成本(元)",
+        "travel_cost": "差旅成本(元)",
+        "handle_minutes": "处理时长(分钟)",
     },
 }
 VALUES = {
     "en": {
         "channel": ("phone", "chat", "app", "web", "onsite"),
-        "category": ("no cooling", "no heating", "leak", "noise", "no power", "display", "install",
-                     "maintenance", "parts", "other"),
+        "category": (
+            "no cooling",
+            "no heating",
+            "leak",
+            "noise",
+            "no power",
+            "display",
+            "install",
+            "maintenance",
+            "parts",
+            "other",
+        ),
         "region": ("East", "North", "South", "Central", "Southwest", "Northwest", "Northeast"),
         "product": ("air conditioner", "fridge", "washer", "water heater", "range hood", "tv"),
         "agent": "Agent ",
@@ -56,7 +90,18 @@ VALUES = {
     },
     "zh": {
         "channel": ("电话", "微信", "APP", "官网", "上门"),
-        "category": ("不制冷", "不制热", "漏水", "噪音异常", "不通电", "显示故障", "安装", "保养清洗", "配件更换", "其他"),
+        "category": (
+            "不制冷",
+            "不制热",
+            "漏水",
+            "噪音异常",
+            "不通电",
+            "显示故障",
+            "安装",
+            "保养清洗",
+            "配件更换",
+            "其他",
+        ),
         "region": ("华东", "华北", "华南", "华中", "西南", "西北", "东北"),
         "product": ("空调", "冰箱", "洗衣机", "热水器", "油烟机", "电视"),
         "agent": "工程师",
@@ -64,13 +109,32 @@ VALUES = {
     },
 }
 KPI_KEYS = (
-    "tickets", "resolved", "resolution_rate", "backlog",
-    "first_response_hours_mean", "first_response_hours_p50", "first_response_hours_p90",
-    "resolution_hours_mean", "resolution_hours_p50", "resolution_hours_p90",
-    "response_sla_rate", "resolution_sla_rate", "fcr_rate", "reopen_rate", "repeat_contact_rate",
-    "complaints", "complaint_rate", "cost_total", "cost_per_ticket",
-    "labor_cost_total", "labor_cost_per_ticket", "parts_cost_total", "parts_cost_per_ticket",
-    "travel_cost_total", "travel_cost_per_ticket", "handle_minutes_mean",
+    "tickets",
+    "resolved",
+    "resolution_rate",
+    "backlog",
+    "first_response_hours_mean",
+    "first_response_hours_p50",
+    "first_response_hours_p90",
+    "resolution_hours_mean",
+    "resolution_hours_p50",
+    "resolution_hours_p90",
+    "response_sla_rate",
+    "resolution_sla_rate",
+    "fcr_rate",
+    "reopen_rate",
+    "repeat_contact_rate",
+    "complaints",
+    "complaint_rate",
+    "cost_total",
+    "cost_per_ticket",
+    "labor_cost_total",
+    "labor_cost_per_ticket",
+    "parts_cost_total",
+    "parts_cost_per_ticket",
+    "travel_cost_total",
+    "travel_cost_per_ticket",
+    "handle_minutes_mean",
 )
 RESPONSE_TARGET_HOURS, RESOLUTION_TARGET_HOURS, REPEAT_DAYS = 4.0, 72.0, 30
 COSTS = ("labor_cost", "parts_cost", "travel_cost")
@@ -86,7 +150,9 @@ def generate(rows: int, seed: int, lang: str):
 
     rng = np.random.default_rng(seed)
     words = VALUES[lang]
-    hour_weights = np.array([1, 1, 1, 1, 1, 2, 4, 8, 14, 16, 16, 15, 11, 12, 15, 15, 14, 12, 10, 9, 7, 5, 3, 2.0])
+    hour_weights = np.array(
+        [1, 1, 1, 1, 1, 2, 4, 8, 14, 16, 16, 15, 11, 12, 15, 15, 14, 12, 10, 9, 7, 5, 3, 2.0]
+    )
     day = rng.integers(0, DAYS, rows)
     second = rng.choice(24, rows, p=hour_weights / hour_weights.sum()) * 3600 + rng.integers(0, 3600, rows)
     created_s = np.sort(day * 86_400 + second)
@@ -117,16 +183,23 @@ def generate(rows: int, seed: int, lang: str):
         "created_at": created,
         "first_response_at": blank(after(response_hours), 0.03),
         "resolved_at": resolved,
-        "customer_id": pl.Series(customers).cast(pl.String).str.zfill(7).str.replace(r"^", "C")
+        "customer_id": pl.Series(customers)
+        .cast(pl.String)
+        .str.zfill(7)
+        .str.replace(r"^", "C")
         .scatter(np.flatnonzero(rng.random(rows) < 0.01), None),
-        "agent": pl.Series(rng.integers(1, 201, rows)).cast(pl.String).str.zfill(3)
+        "agent": pl.Series(rng.integers(1, 201, rows))
+        .cast(pl.String)
+        .str.zfill(3)
         .str.replace(r"^", words["agent"]),
         "channel": np.array(words["channel"])[rng.choice(5, rows, p=[0.35, 0.25, 0.2, 0.08, 0.12])],
         "category": np.array(words["category"])[rng.integers(0, 10, rows)],
         "priority": np.array(["P1", "P2", "P3", "P4"])[rng.choice(4, rows, p=[0.05, 0.25, 0.5, 0.2])],
         "region": np.array(words["region"])[rng.integers(0, 7, rows)],
         "product": np.array(words["product"])[rng.integers(0, 6, rows)],
-        "reopen_count": pl.Series(rng.poisson(0.1, rows)).scatter(np.flatnonzero(rng.random(rows) < 0.01), None),
+        "reopen_count": pl.Series(rng.poisson(0.1, rows)).scatter(
+            np.flatnonzero(rng.random(rows) < 0.01), None
+        ),
         "is_complaint": np.array(words["yes_no"])[(rng.random(rows) >= 0.03).astype(int)],
         "labor_cost": np.round(rng.lognormal(np.log(80), 0.5, rows), 2),
         "parts_cost": np.round(parts, 2),
@@ -157,8 +230,17 @@ def ensure_csv(rows: int, seed: int, lang: str) -> Path:
         print(f"reusing {path.relative_to(ROOT)}")
         return path
     started = time.perf_counter()
-    command = [sys.executable, str(Path(__file__).resolve()), "--generate", "--rows", str(rows),
-               "--seed", str(seed), "--headers", lang]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--generate",
+        "--rows",
+        str(rows),
+        "--seed",
+        str(seed),
+        "--headers",
+        lang,
+    ]
     subprocess.run(command, check=True, cwd=ROOT)
     print(f"generated {path.relative_to(ROOT)} in {time.perf_counter() - started:.1f} s")
     return path
@@ -237,8 +319,12 @@ def load_app(path: Path):
     total = time.perf_counter() - started
     if loaded.added != validated.rows_read or validated.excluded():
         raise SystemExit(f"app ingest dropped rows: {validated.summary}")
-    stages = {"read_bytes_s": read_s, "prepare_s": prepare_s, "ingest_s": total - read_s - prepare_s,
-              "import_rss_mb": import_rss}
+    stages = {
+        "read_bytes_s": read_s,
+        "prepare_s": prepare_s,
+        "ingest_s": total - read_s - prepare_s,
+        "import_rss_mb": import_rss,
+    }
     return con, data, total, stages
 
 
@@ -401,7 +487,9 @@ def child_kpis_sql(path: Path, args) -> dict:
         if spec is None:
             return None
         start, end = (date.fromisoformat(d) for d in spec)
-        return datetime.combine(start, datetime.min.time()), datetime.combine(end + timedelta(days=1), datetime.min.time())
+        return datetime.combine(start, datetime.min.time()), datetime.combine(
+            end + timedelta(days=1), datetime.min.time()
+        )
 
     for label, names in (("month_s", ("month", "month_prev")), ("all_s", ("all",))):
         sql, params = hand_sql({name: bounds(args.scopes[name]) for name in names})
@@ -475,8 +563,10 @@ def child_kpis_pandas(path: Path, args) -> dict:
 
     by_header = {v: k for k, v in HEADERS[args.headers].items()}
     started = time.perf_counter()
-    df = pd.read_csv(path, parse_dates=[HEADERS[args.headers][c] for c in ("created_at", "first_response_at",
-                                                                               "resolved_at")])
+    df = pd.read_csv(
+        path,
+        parse_dates=[HEADERS[args.headers][c] for c in ("created_at", "first_response_at", "resolved_at")],
+    )
     df = df.rename(columns=by_header)
     df = df.sort_values(["customer_id", "created_at", "ticket_id"])
     gap = df["created_at"] - df.groupby("customer_id")["created_at"].shift()
@@ -514,7 +604,12 @@ INGEST_STAGES = (
     (0, "`mapping.auto_map`", "lib/ingest/mapping.py", "auto_map"),
     (0, "`validation.validate`", "lib/ingest/validation.py", "validate"),
     (1, "detect day order (`detect_day_order`)", "lib/ingest/dates.py", "detect_day_order"),
-    (1, "placeholder cells → null (`_blank_placeholders`)", "lib/ingest/validation.py", "_blank_placeholders"),
+    (
+        1,
+        "placeholder cells → null (`_blank_placeholders`)",
+        "lib/ingest/validation.py",
+        "_blank_placeholders",
+    ),
     (1, "parse dates (`parse_datetimes`, 3 columns)", "lib/ingest/dates.py", "parse_datetimes"),
     (2, "`_normalise` (regex rewrites)", "lib/ingest/dates.py", "_normalise"),
     (2, "`str.strptime`", "polars/series/string.py", "strptime"),
@@ -525,14 +620,25 @@ INGEST_STAGES = (
     (1, "issue rows (`_issue`)", "lib/ingest/validation.py", "_issue"),
     (0, "`store.load`", "lib/engine/store.py", "load"),
     (1, "Polars → Arrow (`to_arrow`)", "polars/dataframe/frame.py", "to_arrow"),
-    (1, "repeat-contact window (`_mark_repeat_contacts`: a second `CREATE OR REPLACE TABLE`)", "lib/engine/store.py",
-     "_mark_repeat_contacts"),
+    (
+        1,
+        "repeat-contact window (`_mark_repeat_contacts`: a second `CREATE OR REPLACE TABLE`)",
+        "lib/engine/store.py",
+        "_mark_repeat_contacts",
+    ),
 )
 KPI_STAGES = (
     (0, "`overview.summarise`", "lib/analysis/overview.py", "summarise"),
     (1, "`store.scoped`", "lib/engine/store.py", "scoped"),
     (2, "backlog input (`_history`) → Arrow → Polars", "lib/engine/store.py", "_history"),
-    (2, "tickets in scope (`SELECT *`) → Arrow → Polars", "lib/engine/store.py", "_read", "lib/engine/store.py", "scoped"),
+    (
+        2,
+        "tickets in scope (`SELECT *`) → Arrow → Polars",
+        "lib/engine/store.py",
+        "_read",
+        "lib/engine/store.py",
+        "scoped",
+    ),
     (2, "metadata queries (`tables`)", "lib/engine/store.py", "tables", "lib/engine/store.py", "scoped"),
     (2, "metadata queries (`columns`)", "lib/engine/store.py", "columns", "lib/engine/store.py", "scoped"),
     (1, "KPI aggregation (`kpis.evaluate`, Polars)", "lib/engine/kpis.py", "evaluate"),
@@ -541,7 +647,14 @@ CHART_STAGES = (
     (0, "`overview.volume` + `overview.top_categories`", "benchmarks/ingest_kpis.py", "_charts"),
     (1, "`store.scoped`", "lib/engine/store.py", "scoped"),
     (2, "backlog input (`_history`, unused by these charts)", "lib/engine/store.py", "_history"),
-    (2, "tickets in scope (`SELECT *`) → Arrow → Polars", "lib/engine/store.py", "_read", "lib/engine/store.py", "scoped"),
+    (
+        2,
+        "tickets in scope (`SELECT *`) → Arrow → Polars",
+        "lib/engine/store.py",
+        "_read",
+        "lib/engine/store.py",
+        "scoped",
+    ),
     (1, "`kpis.evaluate_by`", "lib/engine/kpis.py", "evaluate_by"),
 )
 
@@ -557,7 +670,8 @@ def _inclusive(stats, stage: tuple) -> float:
             total += cumtime
         else:
             total += sum(
-                entry[3] for (cpath, _l, cname), entry in callers.items()
+                entry[3]
+                for (cpath, _l, cname), entry in callers.items()
                 if cname == stage[5] and cpath.replace("\\", "/").endswith(stage[4])
             )
     return total
@@ -608,7 +722,9 @@ def child_profile_app(path: Path, args) -> dict:
     from lib.ingest.reading import read_table
     from lib.ingest.validation import validate
 
-    marks = [("import lib (polars, duckdb, …)", time.perf_counter() - started, _status_mb("VmRSS"), vm_hwm_mb())]
+    marks = [
+        ("import lib (polars, duckdb, …)", time.perf_counter() - started, _status_mb("VmRSS"), vm_hwm_mb())
+    ]
 
     def mark(label: str, since: float) -> None:
         marks.append((label, time.perf_counter() - since, _status_mb("VmRSS"), vm_hwm_mb()))
@@ -675,8 +791,16 @@ def run_child(args) -> None:
 def spawn(kind: str, path: Path, args, scope_specs: dict) -> dict:
     """Run one measurement in a fresh Python process and return what it printed."""
     command = [
-        sys.executable, str(Path(__file__).resolve()), "--child", kind, "--csv", str(path),
-        "--headers", args.headers, "--scopes", json.dumps(scope_specs),
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        kind,
+        "--csv",
+        str(path),
+        "--headers",
+        args.headers,
+        "--scopes",
+        json.dumps(scope_specs),
     ]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode:
@@ -695,11 +819,17 @@ def measure(kinds: list[str], path: Path, args, scope_specs: dict) -> dict[str, 
         for kind in kinds:
             runs[kind].append(spawn(kind, path, args, scope_specs))
             last = runs[kind][-1]
-            print(f"  round {round_} {kind:14s} " + ", ".join(
-                f"{k}={v:.3f}" for k, v in last.items() if k.endswith("_s") or k == "seconds"))
+            print(
+                f"  round {round_} {kind:14s} "
+                + ", ".join(f"{k}={v:.3f}" for k, v in last.items() if k.endswith("_s") or k == "seconds")
+            )
     results = {}
     for kind, done in runs.items():
-        timings = [k for k, v in done[0].items() if isinstance(v, int | float) and (k.endswith("_s") or k == "seconds")]
+        timings = [
+            k
+            for k, v in done[0].items()
+            if isinstance(v, int | float) and (k.endswith("_s") or k == "seconds")
+        ]
         summary: dict = {k: statistics.median(run[k] for run in done) for k in timings}
         summary |= {f"{k}_min": min(run[k] for run in done) for k in timings}
         for key in ("peak_rss_mb", "vm_hwm_mb", "import_rss_mb"):
@@ -750,12 +880,18 @@ def machine() -> dict[str, str]:
     from importlib.metadata import version
 
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor() or "unknown",
     )
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
     return {
         "CPU": cpu,
         "cores": f"{os.cpu_count()} ({len(os.sched_getaffinity(0))} usable)",
@@ -773,7 +909,8 @@ def merge_profiles(runs: list[dict]) -> dict:
         if not isinstance(rows, list):
             continue  # the RSS numbers every child reports
         merged[key] = [
-            [*row[:-1], statistics.median(run[key][i][-1] for run in runs)] if key != "marks"
+            [*row[:-1], statistics.median(run[key][i][-1] for run in runs)]
+            if key != "marks"
             else [row[0], *(statistics.median(run[key][i][j] for run in runs) for j in (1, 2, 3))]
             for i, row in enumerate(rows)
         ]
@@ -788,7 +925,9 @@ def _stage_table(title: str, rows: list) -> list[str]:
     if len(tops) > 1:
         lines.append(f"| **total** | {total:.3f} | 100% |")
     for level, label, seconds in rows:
-        lines.append(f"| {'&nbsp;&nbsp;&nbsp;&nbsp;' * level}{label} | {seconds:.3f} | {seconds / total:.0%} |")
+        lines.append(
+            f"| {'&nbsp;&nbsp;&nbsp;&nbsp;' * level}{label} | {seconds:.3f} | {seconds / total:.0%} |"
+        )
     return lines + [""]
 
 
@@ -814,7 +953,11 @@ def report(results: dict, profile: dict | None, path: Path, args, scope_specs: d
         "",
         *[f"- **{k}**: {v}" for k, v in machine().items()],
         f"- **other processes** used {others:.0%} of the machine's CPU during the run"
-        + (" — **the machine was busy: timings are inflated, compare min and median**" if others > 0.1 else ""),
+        + (
+            " — **the machine was busy: timings are inflated, compare min and median**"
+            if others > 0.1
+            else ""
+        ),
         f"- **data**: {args.rows:,} tickets, **{size_mb:.1f} MB** CSV ({args.headers} headers, 17 columns, "
         f"{DAYS} days, UTF-8), `benchmarks/data/{path.name}`",
         f"- **scopes**: month = {month[0]} – {month[1]} (the app's default, last full month) with previous "
@@ -822,23 +965,55 @@ def report(results: dict, profile: dict | None, path: Path, args, scope_specs: d
         "",
         "| measurement | median (s) | min (s) | peak RSS (MB) | notes |",
         "|---|---:|---:|---:|---|",
-        row("ingest, app path", ing_app, "seconds", True,
+        row(
+            "ingest, app path",
+            ing_app,
+            "seconds",
+            True,
             f"read bytes {ing_app['read_bytes_s']:.2f} s + `prepare` {ing_app['prepare_s']:.2f} s + "
             f"`ingest` (validate + load) {ing_app['ingest_s']:.2f} s; {ing_app['import_rss_mb']:.0f} MB "
-            "after imports"),
-        row("ingest, DuckDB `read_csv`", ing_db, "seconds", True,
-            f"types inferred, plain in-memory DuckDB; {ing_db['import_rss_mb']:.0f} MB after imports"),
-        row("ingest, pandas `read_csv`", ing_pd, "seconds", True,
-            f"`parse_dates` on the 3 date columns; {ing_pd['import_rss_mb']:.0f} MB after imports"),
-        row("KPIs, app: month + previous", kpi_app, "month_s", True,
-            "`overview.summarise`; RSS includes the app's load"),
+            "after imports",
+        ),
+        row(
+            "ingest, DuckDB `read_csv`",
+            ing_db,
+            "seconds",
+            True,
+            f"types inferred, plain in-memory DuckDB; {ing_db['import_rss_mb']:.0f} MB after imports",
+        ),
+        row(
+            "ingest, pandas `read_csv`",
+            ing_pd,
+            "seconds",
+            True,
+            f"`parse_dates` on the 3 date columns; {ing_pd['import_rss_mb']:.0f} MB after imports",
+        ),
+        row(
+            "KPIs, app: month + previous",
+            kpi_app,
+            "month_s",
+            True,
+            "`overview.summarise`; RSS includes the app's load",
+        ),
         row("KPIs, app: whole data set", kpi_app, "all_s", False, "`overview.summarise`"),
-        row("charts, app: month", kpi_app, "charts_s", False, "`overview.volume(…, \"1d\")` + `top_categories`"),
-        row("KPIs, hand SQL: month + previous", kpi_sql, "month_s", True,
-            "one DuckDB query on a `read_csv` table; RSS includes the load"),
+        row(
+            "charts, app: month", kpi_app, "charts_s", False, '`overview.volume(…, "1d")` + `top_categories`'
+        ),
+        row(
+            "KPIs, hand SQL: month + previous",
+            kpi_sql,
+            "month_s",
+            True,
+            "one DuckDB query on a `read_csv` table; RSS includes the load",
+        ),
         row("KPIs, hand SQL: whole data set", kpi_sql, "all_s", False, ""),
-        row("KPIs, pandas: month + previous", kpi_pd, "month_s", True,
-            "boolean masks + Series methods; RSS includes the load"),
+        row(
+            "KPIs, pandas: month + previous",
+            kpi_pd,
+            "month_s",
+            True,
+            "boolean masks + Series methods; RSS includes the load",
+        ),
         row("KPIs, pandas: whole data set", kpi_pd, "all_s", False, ""),
         "",
     ]
@@ -871,7 +1046,10 @@ def report(results: dict, profile: dict | None, path: Path, args, scope_specs: d
             "",
             "| step | s | RSS (MB) | peak so far (MB) |",
             "|---|---:|---:|---:|",
-            *[f"| {label} | {seconds:.2f} | {rss:.0f} | {peak:.0f} |" for label, seconds, rss, peak in profile["marks"]],
+            *[
+                f"| {label} | {seconds:.2f} | {rss:.0f} | {peak:.0f} |"
+                for label, seconds, rss, peak in profile["marks"]
+            ],
             "",
             *_stage_table("ingest stage", profile["ingest"]),
             *_stage_table("KPIs, month + previous", profile["kpis_month"]),
@@ -887,7 +1065,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--headers", choices=sorted(HEADERS), default="zh", help="header (and value) language")
+    parser.add_argument(
+        "--headers", choices=sorted(HEADERS), default="zh", help="header (and value) language"
+    )
     parser.add_argument("--profile", action="store_true", help="also profile the app path stage by stage")
     parser.add_argument("--only", nargs="*", choices=MEASURED, help="run only these; print, write nothing")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)

@@ -50,7 +50,9 @@ def build_store(rows: int):
         "customer_id",
         pl.Series("csat", rng.choice([1, 2, 3, 4, 5], n, p=[0.05, 0.05, 0.15, 0.35, 0.4]).astype(float)),
         pl.Series("nps", rng.integers(0, 11, n).astype(float)),
-        pl.Series("comment", np.array(["太慢了", "很满意", "Great service", "还行", None])[rng.integers(0, 5, n)]),
+        pl.Series(
+            "comment", np.array(["太慢了", "很满意", "Great service", "还行", None])[rng.integers(0, 5, n)]
+        ),
     )
     con = store.connect()
     store.load(con, "tickets", tickets)
@@ -110,7 +112,9 @@ def measure(con, page: str, month: tuple[date, date], everything: tuple[date, da
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

@@ -60,8 +60,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    cases = [("two years, zh, no churn", TWO_YEARS, "zh", False), ("two years, en, no churn", TWO_YEARS, "en", False),
-             ("two years, zh, with churn", TWO_YEARS, "zh", True), ("October 2026, zh, no churn", MONTH, "zh", False)]
+    cases = [
+        ("two years, zh, no churn", TWO_YEARS, "zh", False),
+        ("two years, en, no churn", TWO_YEARS, "en", False),
+        ("two years, zh, with churn", TWO_YEARS, "zh", True),
+        ("October 2026, zh, no churn", MONTH, "zh", False),
+    ]
     lines = [
         "# Service report speed",
         "",

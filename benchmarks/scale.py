@@ -230,9 +230,19 @@ def run_child(args) -> None:
 
 def spawn(kind: str, files: dict, args, scope_specs: dict) -> dict:
     command = [
-        sys.executable, str(Path(__file__).resolve()), "--child", kind, "--csv", str(files["csv"]),
-        "--parquet", str(files["parquet"]), "--headers", args.headers, "--scopes", json.dumps(scope_specs),
-    ]  # fmt: skip
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        kind,
+        "--csv",
+        str(files["csv"]),
+        "--parquet",
+        str(files["parquet"]),
+        "--headers",
+        args.headers,
+        "--scopes",
+        json.dumps(scope_specs),
+    ]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode:

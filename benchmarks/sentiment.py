@@ -115,6 +115,5 @@ def main() -> None:
     print("\n".join(lines))
 
 
-
 if __name__ == "__main__":
     main()

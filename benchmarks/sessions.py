@@ -54,9 +54,20 @@ def start_server(temp: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ, TMPDIR=str(temp), STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL=str(TTL_S))
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.fileWatcherType",
+        "none",
+    ]
     process = subprocess.Popen(
         command,
         cwd=ROOT,

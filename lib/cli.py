@@ -48,16 +48,22 @@ def build_parser() -> argparse.ArgumentParser:
     kpis = commands.add_parser("kpis", help="every KPI of SPEC §2 for a date range")
     _data_arguments(kpis, "mapping file saved from the app", lake=True)
     kpis.add_argument(
-        "--engine", choices=("local", "spark"), default="local",
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
         help="local: this machine (files as in the app); spark: Spark computes on Parquet paths or table:db.name "
         "(AFTERSIGHT_SPARK_MASTER, default local[2])",
     )
     kpis.add_argument("--format", choices=("json", "csv"), default="json")
     kpis.add_argument("--lang", choices=("zh", "en"), default="en", help="language of error messages")
 
-    ahead = commands.add_parser("forecast", help="ticket volume forecast as CSV (date, segment, yhat, lower, upper)")
+    ahead = commands.add_parser(
+        "forecast", help="ticket volume forecast as CSV (date, segment, yhat, lower, upper)"
+    )
     ahead.add_argument("--tickets", type=_existing, required=True, action="append")
-    ahead.add_argument("--mapping", type=_existing, help="mapping file saved from the app (company events too)")
+    ahead.add_argument(
+        "--mapping", type=_existing, help="mapping file saved from the app (company events too)"
+    )
     ahead.add_argument("--horizon", type=_horizon, required=True, help="days ahead (7-180)")
     ahead.add_argument("--freq", choices=("D", "W"), default="D", help="daily or weekly (Monday) forecast")
     ahead.add_argument("--by", choices=[d for d in DIMENSIONS if d != "agent"], help="one forecast per value")
@@ -66,22 +72,38 @@ def build_parser() -> argparse.ArgumentParser:
     ahead.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
     ahead.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
 
-    risk = commands.add_parser("churn", help="churn risk per active customer as CSV, with its three main reasons")
-    _data_arguments(risk, "mapping file saved from the app (targets too)", customers_required=True, dates=False)
-    risk.add_argument("--window", type=int, default=churn.WINDOW_DAYS, help="days ahead a churn counts (default 90)")
+    risk = commands.add_parser(
+        "churn", help="churn risk per active customer as CSV, with its three main reasons"
+    )
+    _data_arguments(
+        risk, "mapping file saved from the app (targets too)", customers_required=True, dates=False
+    )
+    risk.add_argument(
+        "--window", type=int, default=churn.WINDOW_DAYS, help="days ahead a churn counts (default 90)"
+    )
     risk.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
-    risk.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the reasons and messages")
+    risk.add_argument(
+        "--lang", choices=("zh", "en"), default="en", help="language of the reasons and messages"
+    )
 
-    paper = commands.add_parser("report", help="the service report for a date range as one self-contained HTML file")
+    paper = commands.add_parser(
+        "report", help="the service report for a date range as one self-contained HTML file"
+    )
     _data_arguments(paper, "mapping file saved from the app (targets too)")
-    paper.add_argument("--compare", choices=("previous", "year"), default="previous",
-                       help="compare with the period before or the same period last year")
+    paper.add_argument(
+        "--compare",
+        choices=("previous", "year"),
+        default="previous",
+        help="compare with the period before or the same period last year",
+    )
     paper.add_argument("--team", default="", help="team name for the cover")
     paper.add_argument("--no-churn", action="store_true", help="leave the churn model out (faster)")
     paper.add_argument("--out", type=Path, required=True, help="HTML file to write")
     paper.add_argument("--pdf", type=Path, help="also print it to this PDF file (needs Chromium)")
     paper.add_argument("--xlsx", type=Path, help="also write its tables to this workbook")
-    paper.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report and messages")
+    paper.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="language of the report and messages"
+    )
 
     mood = commands.add_parser("sentiment", help="add sentiment and sentiment_score to a column of comments")
     mood.add_argument("--in", dest="source", type=_existing, required=True, help="CSV, .xlsx or Parquet file")
@@ -187,7 +209,9 @@ def run_forecast(args: argparse.Namespace) -> str:
     args.surveys, args.customers = [], []
     con, saved = load(args)
     if args.country not in service_calendar.countries():
-        raise InputError("forecast.bad_country", country=args.country, known=", ".join(service_calendar.countries()))
+        raise InputError(
+            "forecast.bad_country", country=args.country, known=", ".join(service_calendar.countries())
+        )
     events = service_calendar.events_from_saved(saved.get("events"))
     series = forecast.daily_counts(con, store.Scope(), by=args.by)
     if series.is_empty():
@@ -218,7 +242,14 @@ def run_churn(args: argparse.Namespace) -> str:
 def run_report(args: argparse.Namespace) -> str:
     """The Report page's file for the range (whole data without one), with every section."""
     con, saved = load(args)
-    built = content.build(con, _scope(args, args.compare), Settings.from_dict(saved), args.lang, team=args.team, with_churn=not args.no_churn)
+    built = content.build(
+        con,
+        _scope(args, args.compare),
+        Settings.from_dict(saved),
+        args.lang,
+        team=args.team,
+        with_churn=not args.no_churn,
+    )
     html = files.render(built)
     args.out.write_text(html, encoding="utf-8")
     written = [str(args.out)]
@@ -249,8 +280,15 @@ def run_sentiment(args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        print({"kpis": run_kpis, "forecast": run_forecast, "churn": run_churn, "report": run_report,
-              "sentiment": run_sentiment}[args.command](args))
+        print(
+            {
+                "kpis": run_kpis,
+                "forecast": run_forecast,
+                "churn": run_churn,
+                "report": run_report,
+                "sentiment": run_sentiment,
+            }[args.command](args)
+        )
     except InputError as exc:
         print(f"error: {exc.message(args.lang)}", file=sys.stderr)
         return 2

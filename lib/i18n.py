@@ -215,11 +215,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.churned": ("是否流失", "Churned"),
     "field.churned_at": ("流失日期", "Churned at"),
     # --- drill-down, page downloads -----------------------------------------------
-    "drill.active": ("已下钻：{field} = {value}（本页所有数字都只含这部分）", "Drilled into {field} = {value} (every number on this page)"),
+    "drill.active": (
+        "已下钻：{field} = {value}（本页所有数字都只含这部分）",
+        "Drilled into {field} = {value} (every number on this page)",
+    ),
     "drill.empty_value": ("（空）", "(empty)"),
     "drill.clear": ("清除", "Clear"),
     "drill.everywhere": ("应用到所有页面", "Filter every page"),
-    "drill.hint": ("点击柱形或表格行可下钻；双击空白处取消。", "Click a bar or a table row to drill down; double-click empty space to undo."),
+    "drill.hint": (
+        "点击柱形或表格行可下钻；双击空白处取消。",
+        "Click a bar or a table row to drill down; double-click empty space to undo.",
+    ),
     "download.page_xlsx": ("下载本页全部表格（Excel）", "Download every table on this page (Excel)"),
     # --- analysis table columns (not KPIs, not fields) ------------------------------
     "column.working_days": ("工作日数", "Working days"),
@@ -270,14 +276,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nav.satisfaction": ("满意度", "Satisfaction"),
     "nav.team": ("团队", "Team"),
     "nav.cost": ("成本", "Cost"),
-    "page.no_rows": ("所选范围和筛选条件下没有工单。请放宽日期范围或筛选条件。", "No tickets in the selected range and filters. Widen the date range or the filters."),
+    "page.no_rows": (
+        "所选范围和筛选条件下没有工单。请放宽日期范围或筛选条件。",
+        "No tickets in the selected range and filters. Widen the date range or the filters.",
+    ),
     "team.title": ("团队绩效", "Team performance"),
     "team.outliers": ("需要关注的人员", "Who stands out"),
     "team.no_outliers": (
         "没有人明显偏离团队中位数（超出中位数 ± 1.5 倍四分位距）。",
         "Nobody is far from the team median (beyond median ± 1.5 × IQR).",
     ),
-    "team.outlier_worse": (":red[●] **{agent}** 明显差于团队：{metrics}", ":red[●] **{agent}** is clearly worse than the team on {metrics}"),
+    "team.outlier_worse": (
+        ":red[●] **{agent}** 明显差于团队：{metrics}",
+        ":red[●] **{agent}** is clearly worse than the team on {metrics}",
+    ),
     "team.outlier_better": (
         ":green[●] **{agent}** 明显好于团队，值得借鉴：{metrics}",
         ":green[●] **{agent}** is clearly better than the team (worth learning from) on {metrics}",
@@ -330,12 +342,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "达标标准：首次响应 ≤ {response:g} 小时，解决 ≤ {resolution:g} 小时",
         "Within SLA: first response ≤ {response:g} h, resolution ≤ {resolution:g} h",
     ),
-    "efficiency.sla_per_priority": ("；部分优先级使用单独的时限（见“目标设置”）。", "; some priorities have their own limits (see Targets)."),
+    "efficiency.sla_per_priority": (
+        "；部分优先级使用单独的时限（见“目标设置”）。",
+        "; some priorities have their own limits (see Targets).",
+    ),
     "efficiency.open_tickets": ("未解决工单", "Open tickets"),
     "efficiency.backlog_title": ("每日积压（当日结束时未解决的工单）", "Backlog at each day's end"),
     "efficiency.heatmaps": ("工单什么时候堆积", "When work piles up"),
     "efficiency.arrivals": ("来单量（星期 × 小时）", "Tickets arriving (weekday × hour)"),
-    "efficiency.response_by_hour": ("首次响应中位数（小时，按来单时间）", "Median first response (hours, by arrival time)"),
+    "efficiency.response_by_hour": (
+        "首次响应中位数（小时，按来单时间）",
+        "Median first response (hours, by arrival time)",
+    ),
     "efficiency.no_data": ("无数据", "No data"),
     "efficiency.breakdowns": ("分维度明细", "Breakdowns"),
     "efficiency.breakdown_by": ("维度", "Break down by"),
@@ -369,16 +387,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Lighter bars are groups with fewer than {n} answers: their scores move a lot, read them with care.",
     ),
     "satisfaction.sentiment": ("评价在说什么", "What the comments say"),
-    "satisfaction.reading_comments": ("正在分析评价的情感与主题……", "Reading the comments' sentiment and themes…"),
+    "satisfaction.reading_comments": (
+        "正在分析评价的情感与主题……",
+        "Reading the comments' sentiment and themes…",
+    ),
     "satisfaction.sentiment_trend": ("正面 / 中性 / 负面评价占比", "Positive, neutral and negative comments"),
     "satisfaction.negative_by": ("各{field}的负面评价占比", "Negative comments by {field}"),
-    "satisfaction.themes": ("大家在谈什么（点击主题筛选下方评价）", "What people talk about (click a theme to filter the comments)"),
+    "satisfaction.themes": (
+        "大家在谈什么（点击主题筛选下方评价）",
+        "What people talk about (click a theme to filter the comments)",
+    ),
     "satisfaction.pick_theme": ("主题", "Theme"),
-    "satisfaction.theme_trend": ("主题提及趋势（未选主题时为提及最多的 5 个）", "Theme mentions over time (the 5 most mentioned unless one is picked)"),
+    "satisfaction.theme_trend": (
+        "主题提及趋势（未选主题时为提及最多的 5 个）",
+        "Theme mentions over time (the 5 most mentioned unless one is picked)",
+    ),
     "satisfaction.search": ("搜索评价", "Search the comments"),
     "satisfaction.search_hint": ("例如：师傅、收费、waiting", "e.g. 师傅, 收费, waiting"),
     "satisfaction.comments_found": (
-        "按负面程度排序，显示 {shown} / {total} 条。", "Most negative first: {shown} of {total} comments shown."
+        "按负面程度排序，显示 {shown} / {total} 条。",
+        "Most negative first: {shown} of {total} comments shown.",
     ),
     "satisfaction.comments_capped": (
         "范围内有 {total} 条评价，分析的是最新的 {shown} 条；缩小日期范围可分析全部。",
@@ -386,7 +414,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "satisfaction.comment_list": ("评价（按负面程度）", "Comments (most negative first)"),
     "sentiment.no_column": (
-        "文件中没有名为“{column}”的列。可用的列：{columns}。", "The file has no column “{column}”. Its columns: {columns}."
+        "文件中没有名为“{column}”的列。可用的列：{columns}。",
+        "The file has no column “{column}”. Its columns: {columns}.",
     ),
     "sentiment.positive": ("正面", "Positive"),
     "sentiment.neutral": ("中性", "Neutral"),
@@ -417,7 +446,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "theme.warranty": ("保修", "Warranty"),
     "theme.loyalty": ("是否还会再来", "Would come back"),
     "satisfaction.lowest": ("评分最低的评论", "Lowest-scored comments"),
-    "satisfaction.no_comments": ("所选范围内没有带文字的评价。", "No answers with a comment in the selected range."),
+    "satisfaction.no_comments": (
+        "所选范围内没有带文字的评价。",
+        "No answers with a comment in the selected range.",
+    ),
     # --- forecast --------------------------------------------------------------------
     "nav.forecast": ("预测", "Forecast"),
     "forecast.title": ("工单量预测", "Ticket volume forecast"),
@@ -431,7 +463,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "forecast.history_range": ("只用侧边栏的日期范围", "Only the sidebar's date range"),
     "forecast.horizon": ("预测多少天", "Days ahead"),
     "forecast.bad_country": (
-        "不认识节假日日历“{country}”。可用：{known}。", "Unknown holiday calendar “{country}”. Known: {known}."
+        "不认识节假日日历“{country}”。可用：{known}。",
+        "Unknown holiday calendar “{country}”. Known: {known}.",
     ),
     "forecast.interval": ("区间", "Interval"),
     "forecast.interval_short": ("{level} 区间", "{level} interval"),
@@ -448,44 +481,64 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "forecast.event_start": ("开始日期", "Start"),
     "forecast.event_end": ("结束日期（可空）", "End (optional)"),
     "forecast.events_apply": ("应用活动表", "Use these events"),
-    "forecast.bad_event": ("活动表有误：{detail}。请修改开始/结束日期。", "The events table has an error: {detail}. Fix its start or end dates."),
+    "forecast.bad_event": (
+        "活动表有误：{detail}。请修改开始/结束日期。",
+        "The events table has an error: {detail}. Fix its start or end dates.",
+    ),
     "forecast.estimated_years": (
         "{years} 年的法定节假日尚未公布，使用的是按往年规律推算的日期（不含调休）。",
         "The public holidays of {years} are not published yet; estimated dates are used (without make-up working days).",
     ),
     "forecast.fitting": ("正在拟合预测并回测……", "Fitting the forecast and its back-test…"),
-    "forecast.reason_no_data": ("所选范围内没有工单，无法预测。", "No tickets in the selected range: nothing to forecast."),
+    "forecast.reason_no_data": (
+        "所选范围内没有工单，无法预测。",
+        "No tickets in the selected range: nothing to forecast.",
+    ),
     "forecast.reason_short_history": (
         "历史不足 {weeks} 周，预测会没有意义。请在侧边栏选择更长的日期范围，或上传更多月份的数据。",
         "Less than {weeks} weeks of history: a forecast would mean nothing. Pick a longer date range in the sidebar "
         "or upload more months.",
     ),
     "forecast.reason_idle_start": (
-        "历史开头有一段没有工单的日子，已从训练数据中去掉。", "The history starts with days without tickets; they were left out."
+        "历史开头有一段没有工单的日子，已从训练数据中去掉。",
+        "The history starts with days without tickets; they were left out.",
     ),
     "forecast.reason_no_backtest": (
         "历史太短，无法回测：使用最简单的模型，准确度未经检验。",
         "The history is too short for a back-test: the simplest model is used, its accuracy untested.",
     ),
     "forecast.reason_few_cutoffs": (
-        "历史只够做少于 4 次回测，准确度的数字不够稳。", "The history allows fewer than 4 back-tests: the accuracy figures are shaky."
+        "历史只够做少于 4 次回测，准确度的数字不够稳。",
+        "The history allows fewer than 4 back-tests: the accuracy figures are shaky.",
     ),
     "forecast.volume": ("预测", "Forecast"),
-    "forecast.chart_title": ("工单量：实际与预测（模型：{model}）", "Tickets: actual and forecast (model: {model})"),
+    "forecast.chart_title": (
+        "工单量：实际与预测（模型：{model}）",
+        "Tickets: actual and forecast (model: {model})",
+    ),
     "forecast.series_history": ("实际", "Actual"),
     "forecast.series_forecast": ("预测", "Forecast"),
     "forecast.series_anomaly": ("异常", "Anomaly"),
     "forecast.model_seasonal_naive": ("重复上周同一天", "same weekday last week"),
     "forecast.model_prophet": ("Prophet 模型", "Prophet"),
     "forecast.model_prophet_flexible": ("Prophet（灵活趋势）", "Prophet (flexible trend)"),
-    "forecast.model_prophet_multiplicative": ("Prophet（乘法季节性）", "Prophet (multiplicative seasonality)"),
+    "forecast.model_prophet_multiplicative": (
+        "Prophet（乘法季节性）",
+        "Prophet (multiplicative seasonality)",
+    ),
     "forecast.model_prophet_yearly": ("Prophet（年季节性）", "Prophet (yearly seasonality)"),
     "forecast.per_day": ("每天", "a day"),
     "forecast.unit_day": ("天", "days"),
     "forecast.unit_week": ("周", "weeks"),
     "forecast.per_week": ("每周", "a week"),
-    "forecast.better_than_naive": ("比“重复上周同一天”准 {share}", "{share} better than repeating the same weekday last week"),
-    "forecast.worse_than_naive": ("比“重复上周同一天”差 {share}", "{share} worse than repeating the same weekday last week"),
+    "forecast.better_than_naive": (
+        "比“重复上周同一天”准 {share}",
+        "{share} better than repeating the same weekday last week",
+    ),
+    "forecast.worse_than_naive": (
+        "比“重复上周同一天”差 {share}",
+        "{share} worse than repeating the same weekday last week",
+    ),
     "forecast.accuracy": (
         "在过去 {cutoffs} 次回测中（每次预测 {horizon} {unit}），所选模型“{model}”{per}平均偏差 {mae} 张工单"
         "（MAPE {mape}），{comparison}；实际值有 {coverage} 落在 {interval} 区间内。",
@@ -493,7 +546,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{mae} tickets {per} on average (MAPE {mape}), {comparison}; {coverage} of the actual values fell inside the "
         "{interval} interval.",
     ),
-    "forecast.accuracy_short": ("回测{per}平均偏差 {mae}，{comparison}。", "Back-test: off by {mae} {per}, {comparison}."),
+    "forecast.accuracy_short": (
+        "回测{per}平均偏差 {mae}，{comparison}。",
+        "Back-test: off by {mae} {per}, {comparison}.",
+    ),
     "forecast.accuracy_short_naive": (
         "回测{per}平均偏差 {mae}；Prophet 未胜过“重复上周同一天”。",
         "Back-test: off by {mae} {per}; Prophet did not beat repeating the same weekday last week.",
@@ -539,7 +595,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "productive hours.",
     ),
     "forecast.aht": ("平均处理时长（分钟）", "Average handle time (min)"),
-    "forecast.aht_from_data": ("默认值来自数据中的处理时长。", "The default comes from the handle times in the data."),
+    "forecast.aht_from_data": (
+        "默认值来自数据中的处理时长。",
+        "The default comes from the handle times in the data.",
+    ),
     "forecast.aht_default": ("数据中没有处理时长，请填写。", "The data has no handle times: enter one."),
     "forecast.shrinkage": ("损耗（休假、培训、会议）", "Shrinkage (leave, training, meetings)"),
     "forecast.hours_open": ("服务时间（点）", "Opening hours"),
@@ -582,7 +641,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "churn.rate_title": ("月流失率（模型：{model}）", "Monthly churn rate (model: {model})"),
     "churn.month": ("月", "Month"),
     "churn.rate_axis": ("流失率", "Churn rate"),
-    "churn.rate_short": ("流失率历史不足 12 个月，无法预测。", "Less than 12 months of churn rates: no forecast."),
+    "churn.rate_short": (
+        "流失率历史不足 12 个月，无法预测。",
+        "Less than 12 months of churn rates: no forecast.",
+    ),
     "churn.model": ("模型可信度", "How far to trust the risk scores"),
     "churn.model_words": (
         "在 {customers} 位从未用于训练的客户上检验（{cutoffs}）：AUC {auc}（最好的单一指标“{feature}”为 {feature_auc}）；"
@@ -602,10 +664,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "churn.not_scored": ("无法计算风险：{why}", "No risk scores: {why}"),
     "churn.why_no_customers": ("需要上传客户文件。", "a customers file is needed."),
-    "churn.why_no_churn_dates": ("客户表没有流失日期，无法学习谁在何时流失。", "the customers table has no churn dates to learn from."),
+    "churn.why_no_churn_dates": (
+        "客户表没有流失日期，无法学习谁在何时流失。",
+        "the customers table has no churn dates to learn from.",
+    ),
     "churn.why_no_active": ("没有在网客户。", "there are no active customers."),
-    "churn.why_short_history": ("历史太短，没有可用于训练和检验的月份。", "the history is too short to learn and check on past months."),
-    "churn.calibration": ("预测概率与实际流失率（按风险分十组）", "Predicted vs observed churn (ten risk groups)"),
+    "churn.why_short_history": (
+        "历史太短，没有可用于训练和检验的月份。",
+        "the history is too short to learn and check on past months.",
+    ),
+    "churn.calibration": (
+        "预测概率与实际流失率（按风险分十组）",
+        "Predicted vs observed churn (ten risk groups)",
+    ),
     "churn.predicted": ("预测", "Predicted"),
     "churn.observed": ("实际", "Observed"),
     "churn.risk_group": ("风险分组（低 → 高）", "Risk group (low → high)"),
@@ -615,7 +686,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "churn.band_high": ("高", "High"),
     "churn.band_medium": ("中", "Medium"),
     "churn.band_low": ("低", "Low"),
-    "churn.bands_note": ("高 = 风险最高的 10%，中 = 其后 20%。", "High = the riskiest 10 %, medium = the next 20 %."),
+    "churn.bands_note": (
+        "高 = 风险最高的 10%，中 = 其后 20%。",
+        "High = the riskiest 10 %, medium = the next 20 %.",
+    ),
     "churn.detail": ("客户详情", "Customer detail"),
     "churn.event_ticket": ("报修", "Ticket"),
     "churn.event_survey": ("回访", "Survey"),
@@ -686,23 +760,47 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "churn.reason_tickets_total": ("累计报修 {value} 次", "tickets so far: {value}"),
     "churn.reason_tickets_90d": ("近 90 天报修 {value} 次", "tickets in the last 90 days: {value}"),
     "churn.reason_tickets_prev_90d": ("此前 90 天报修 {value} 次", "tickets in the 90 days before: {value}"),
-    "churn.reason_days_since_last_ticket": ("{value} 天前刚报修过", "a ticket very recently (days ago: {value})"),
+    "churn.reason_days_since_last_ticket": (
+        "{value} 天前刚报修过",
+        "a ticket very recently (days ago: {value})",
+    ),
     "churn.reason_complaints_total": ("累计投诉 {value} 次", "complaints so far: {value}"),
     "churn.reason_complaints_90d": ("近 90 天投诉 {value} 次", "complaints in the last 90 days: {value}"),
     "churn.reason_reopens": ("返修 {value} 次", "reopened repairs: {value}"),
     "churn.reason_repeat_contacts": ("30 天内重复报修 {value} 次", "repeat contacts within 30 days: {value}"),
-    "churn.reason_mean_resolution_hours": ("平均解决时长 {value} 小时", "repairs took {value} hours on average"),
-    "churn.reason_worst_resolution_hours": ("最长一次解决用了 {value} 小时", "the longest repair took {value} hours"),
-    "churn.reason_last_resolution_hours": ("上次维修用了 {value} 小时（{ago}报修）", "the last repair took {value} hours (reported {ago})"),
-    "churn.reason_last_ticket_complaint": ("上一张工单是投诉（{ago}）", "the last ticket was a complaint ({ago})"),
-    "churn.reason_last_ticket_reopens": ("上一张工单返修了 {value} 次（{ago}报修）", "reopens of the last ticket: {value} (reported {ago})"),
-    "churn.reason_last_ticket_csat": ("上一张工单满意度只有 {value} 分（{ago}报修）", "the last ticket was rated CSAT {value} (reported {ago})"),
+    "churn.reason_mean_resolution_hours": (
+        "平均解决时长 {value} 小时",
+        "repairs took {value} hours on average",
+    ),
+    "churn.reason_worst_resolution_hours": (
+        "最长一次解决用了 {value} 小时",
+        "the longest repair took {value} hours",
+    ),
+    "churn.reason_last_resolution_hours": (
+        "上次维修用了 {value} 小时（{ago}报修）",
+        "the last repair took {value} hours (reported {ago})",
+    ),
+    "churn.reason_last_ticket_complaint": (
+        "上一张工单是投诉（{ago}）",
+        "the last ticket was a complaint ({ago})",
+    ),
+    "churn.reason_last_ticket_reopens": (
+        "上一张工单返修了 {value} 次（{ago}报修）",
+        "reopens of the last ticket: {value} (reported {ago})",
+    ),
+    "churn.reason_last_ticket_csat": (
+        "上一张工单满意度只有 {value} 分（{ago}报修）",
+        "the last ticket was rated CSAT {value} (reported {ago})",
+    ),
     "churn.ago": ("{days} 天前", "{days} days ago"),
     "churn.ago_one": ("1 天前", "1 day ago"),
     "churn.ago_today": ("今天", "today"),
     "churn.reason_tickets_per_year": ("平均每年报修 {value} 次", "tickets a year on average: {value}"),
     "column.last_ticket_days": ("上次报修（天前）", "Last ticket (days ago)"),
-    "churn.kind_blend": ("逻辑回归与梯度提升合成（已校准）", "logistic regression and gradient boosting combined (calibrated)"),
+    "churn.kind_blend": (
+        "逻辑回归与梯度提升合成（已校准）",
+        "logistic regression and gradient boosting combined (calibrated)",
+    ),
     "churn.feature_tickets_per_year": ("每年报修次数", "Tickets a year"),
     "churn.feature_days_since_last_fix": ("上次修好后的天数", "Days since the last fix"),
     "churn.feature_last_ticket_reopens": ("上一张工单返修次数", "Reopens of the last ticket"),
@@ -712,9 +810,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "churn.feature_recent_reopens": ("近期工单返修", "Recent ticket reopened"),
     "churn.feature_recent_late": ("近期工单超时", "Recent ticket over the target"),
     "churn.feature_recent_low_csat": ("近期工单满意度低", "Recent ticket's low CSAT"),
-    "churn.action_last_ticket_reopens": ("派资深工程师上门复查，一次修好", "Send a senior engineer to check it is fixed for good"),
+    "churn.action_last_ticket_reopens": (
+        "派资深工程师上门复查，一次修好",
+        "Send a senior engineer to check it is fixed for good",
+    ),
     "churn.action_last_ticket_csat": ("回访了解上次不满意的原因", "Call to ask what went wrong last time"),
-    "churn.action_tickets_per_year": ("指定专属服务顾问，主动预防故障", "Assign a named service contact for preventive care"),
+    "churn.action_tickets_per_year": (
+        "指定专属服务顾问，主动预防故障",
+        "Assign a named service contact for preventive care",
+    ),
     "churn.reason_sla_misses": ("{value} 次超过解决时限", "repairs over the resolution target: {value}"),
     "churn.reason_last_csat": ("最近一次满意度 {value} 分", "last CSAT {value}"),
     "churn.reason_csat_change": ("满意度变化 {value} 分", "CSAT changed by {value}"),
@@ -727,21 +831,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "churn.reason_age_band": ("年龄段 {value} 流失较多", "age band {value}, which churns more"),
     "churn.reason_gender": ("性别“{value}”", "gender “{value}”"),
     "churn.action_default": ("安排回访，了解近况", "Call to check in"),
-    "churn.action_complaints_total": ("由主管回访，处理未了结的投诉", "Supervisor call-back to close open complaints"),
-    "churn.action_complaints_90d": ("24 小时内由主管回访并给出补偿方案", "Supervisor call-back within 24 h with a goodwill offer"),
-    "churn.action_last_ticket_complaint": ("由主管回访并给出补偿方案", "Supervisor call-back with a goodwill offer"),
+    "churn.action_complaints_total": (
+        "由主管回访，处理未了结的投诉",
+        "Supervisor call-back to close open complaints",
+    ),
+    "churn.action_complaints_90d": (
+        "24 小时内由主管回访并给出补偿方案",
+        "Supervisor call-back within 24 h with a goodwill offer",
+    ),
+    "churn.action_last_ticket_complaint": (
+        "由主管回访并给出补偿方案",
+        "Supervisor call-back with a goodwill offer",
+    ),
     "churn.action_reopens": ("下次派资深工程师，一次修好", "Send a senior engineer next time"),
-    "churn.action_repeat_contacts": ("检查是否根本问题未解决，安排资深工程师", "Check for an unsolved root cause; senior engineer"),
-    "churn.action_sla_misses": ("致歉并赠送延保或优惠券", "Apologise and offer an extended warranty or voucher"),
+    "churn.action_repeat_contacts": (
+        "检查是否根本问题未解决，安排资深工程师",
+        "Check for an unsolved root cause; senior engineer",
+    ),
+    "churn.action_sla_misses": (
+        "致歉并赠送延保或优惠券",
+        "Apologise and offer an extended warranty or voucher",
+    ),
     "churn.action_mean_resolution_hours": ("优先派单，缩短等待", "Prioritise their next ticket"),
-    "churn.action_worst_resolution_hours": ("为那次等待致歉并赠送优惠券", "Apologise for that wait with a voucher"),
-    "churn.action_last_resolution_hours": ("为上次等待致歉并赠送优惠券", "Apologise for the last wait with a voucher"),
+    "churn.action_worst_resolution_hours": (
+        "为那次等待致歉并赠送优惠券",
+        "Apologise for that wait with a voucher",
+    ),
+    "churn.action_last_resolution_hours": (
+        "为上次等待致歉并赠送优惠券",
+        "Apologise for the last wait with a voucher",
+    ),
     "churn.action_last_csat": ("回访了解不满意的原因", "Call to ask what went wrong"),
     "churn.action_csat_change": ("回访了解满意度下降的原因", "Call to ask why satisfaction fell"),
     "churn.action_last_nps": ("回访并邀请参加会员关怀", "Call back and offer a loyalty programme"),
-    "churn.action_nps_change": ("回访了解推荐意愿下降的原因", "Call to ask why they would no longer recommend us"),
+    "churn.action_nps_change": (
+        "回访了解推荐意愿下降的原因",
+        "Call to ask why they would no longer recommend us",
+    ),
     "churn.action_negative_comment_share": ("阅读其评价并逐条回复", "Read their comments and answer each"),
-    "churn.action_days_since_last_ticket": ("回访确认上次维修是否满意", "Call to check the last repair went well"),
+    "churn.action_days_since_last_ticket": (
+        "回访确认上次维修是否满意",
+        "Call to check the last repair went well",
+    ),
     "churn.action_tickets_90d": ("主动上门检修，避免再次故障", "Offer a preventive check-up visit"),
     # --- settings -------------------------------------------------------------
     "nav.settings": ("目标设置", "Targets"),
@@ -794,7 +925,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No ticket data yet. Upload a ticket export on the Data page, or use the sample data.",
     ),
     "overview.alerts": ("预警", "Alerts"),
-    "overview.no_alerts": ("所有有目标的指标都在目标范围内或接近目标。", "Every KPI with a target is on or near target."),
+    "overview.no_alerts": (
+        "所有有目标的指标都在目标范围内或接近目标。",
+        "Every KPI with a target is on or near target.",
+    ),
     "overview.grain": ("时间粒度", "Granularity"),
     "overview.trend": ("工单量趋势", "Ticket volume"),
     "overview.top_categories": ("主要问题类型", "Top problem categories"),
@@ -811,17 +945,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "status.green": ("达标", "On target"),
     "status.amber": ("接近目标", "Near target"),
     "status.red": ("未达标", "Off target"),
-    "alert.below": ("{kpi} 为 {value}，低于目标 {target}。", "{kpi} is {value}, below the target of {target}."),
-    "alert.above": ("{kpi} 为 {value}，高于目标 {target}。", "{kpi} is {value}, above the target of {target}."),
+    "alert.below": (
+        "{kpi} 为 {value}，低于目标 {target}。",
+        "{kpi} is {value}, below the target of {target}.",
+    ),
+    "alert.above": (
+        "{kpi} 为 {value}，高于目标 {target}。",
+        "{kpi} is {value}, above the target of {target}.",
+    ),
     "alert.no_previous": ("没有可对比的上期数据。", "No comparison period to explain the change."),
-    "alert.steady": ("与对比期基本持平：问题不是新出现的。", "About the same as in the comparison period: not a new problem."),
+    "alert.steady": (
+        "与对比期基本持平：问题不是新出现的。",
+        "About the same as in the comparison period: not a new problem.",
+    ),
     "alert.up": ("上升 {change}", "up {change}"),
     "alert.down": ("下降 {change}", "down {change}"),
     "alert.worse": ("较对比期{direction}", "Compared with the comparison period it is {direction}"),
-    "alert.better": ("较对比期已好转（{direction}），但仍未达标。", "Better than the comparison period ({direction}), still off target."),
-    "alert.spread": ("；变化分散在各组，没有单一分组能解释。", "; the change is spread out, no single group explains it."),
+    "alert.better": (
+        "较对比期已好转（{direction}），但仍未达标。",
+        "Better than the comparison period ({direction}), still off target.",
+    ),
+    "alert.spread": (
+        "；变化分散在各组，没有单一分组能解释。",
+        "; the change is spread out, no single group explains it.",
+    ),
     "alert.part": ("，其中 {share} 来自 {segment}", "; {share} of the change comes from {segment}"),
-    "alert.part_more": ("；{segment} 单独也能解释 {share}（两组可能重叠）", "; {segment} alone explains {share} (the two may overlap)"),
+    "alert.part_more": (
+        "；{segment} 单独也能解释 {share}（两组可能重叠）",
+        "; {segment} alone explains {share} (the two may overlap)",
+    ),
     "alert.part_all": (
         "；{segment} 一项就超过全部变化（其他组有所好转），若它保持上期水平，本期将为 {value}",
         "; {segment} alone is more than the whole change (other groups improved): had it stayed as before, "
@@ -844,7 +996,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Upload your ticket, survey and customer exports (CSV, Excel .xlsx, Parquet; GBK is fine). "
         "Several files of one kind (monthly exports) are appended.",
     ),
-    "data.source_sample": ("当前数据：内置示例数据（{tables}）。", "Current data: the bundled sample ({tables})."),
+    "data.source_sample": (
+        "当前数据：内置示例数据（{tables}）。",
+        "Current data: the bundled sample ({tables}).",
+    ),
     "data.source_upload": ("当前数据：你上传的文件（{tables}）。", "Current data: your uploads ({tables})."),
     "data.source_empty": ("当前没有数据。", "No data loaded."),
     "data.use_sample": ("使用示例数据", "Use sample data"),
@@ -877,9 +1032,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "已从“{name}”恢复会话（保存于 {created}）：{tables}。列映射和设置也已恢复。",
         "Session restored from “{name}” (saved {created}): {tables}. Column mappings and settings are restored too.",
     ),
-    "data.about_tickets": ("每行一张工单。必需：工单号、创建时间。", "One row per ticket. Required: ticket ID, created at."),
-    "data.about_surveys": ("每行一条回访答复。必需：提交时间。", "One row per survey answer. Required: submitted at."),
-    "data.about_customers": ("每行一个客户。必需：客户编号。", "One row per customer. Required: customer ID."),
+    "data.about_tickets": (
+        "每行一张工单。必需：工单号、创建时间。",
+        "One row per ticket. Required: ticket ID, created at.",
+    ),
+    "data.about_surveys": (
+        "每行一条回访答复。必需：提交时间。",
+        "One row per survey answer. Required: submitted at.",
+    ),
+    "data.about_customers": (
+        "每行一个客户。必需：客户编号。",
+        "One row per customer. Required: customer ID.",
+    ),
     "data.upload": ("上传文件（可多选）", "Upload files (several allowed)"),
     "data.file_title": ("{name} · {rows:,} 行 · {columns} 列", "{name} · {rows:,} rows · {columns} columns"),
     "data.limit": (
@@ -895,7 +1059,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "data.col_required": ("必填", "Required"),
     "data.col_source": ("文件中的列", "Column in your file"),
     "data.load": ("加载这些数据", "Load these rows"),
-    "data.file_loaded": ("“{name}”已加载，校验结果见下方。", "“{name}” is loaded; its validation report is below."),
+    "data.file_loaded": (
+        "“{name}”已加载，校验结果见下方。",
+        "“{name}” is loaded; its validation report is below.",
+    ),
     "data.preview": ("已加载数据预览（前 50 行）", "Loaded data preview (first 50 rows)"),
     "dayorder.label": ("日期顺序（如 03/04/2024）", "Day order (for dates like 03/04/2024)"),
     "dayorder.auto": ("自动：{detected}", "Automatic: {detected}"),
@@ -917,8 +1084,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "与之前加载的文件工单号相同的行，以新文件为准。",
         "Rows whose ID was already loaded from an earlier file; the newer file wins.",
     ),
-    "report.dayorder_detected": ("日期按{order}读取（由数据判断）。", "Dates read as {order} (decided from the data)."),
-    "report.dayorder_assumed": ("日期按{order}读取（数据中无法判断，可在上方更改）。", "Dates read as {order} (the data does not say; change it above)."),
+    "report.dayorder_detected": (
+        "日期按{order}读取（由数据判断）。",
+        "Dates read as {order} (decided from the data).",
+    ),
+    "report.dayorder_assumed": (
+        "日期按{order}读取（数据中无法判断，可在上方更改）。",
+        "Dates read as {order} (the data does not say; change it above).",
+    ),
     "report.col_reason": ("原因", "Reason"),
     "report.col_field": ("字段", "Field"),
     "report.col_action": ("处理", "Action"),
@@ -939,9 +1112,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.unparseable_bool": ("是/否值无法识别（已清空）", "Yes/no value unreadable (cleared)"),
     "reason.title_rows": ("表头上方的标题行（已跳过）", "Title rows above the header (skipped)"),
     "reason.total_row": ("合计、小计行", "Total or subtotal row"),
-    "reason.time_without_date": ("只有时间、没有日期（请对应含日期的列）", "Time without a date (map the column with the date)"),
+    "reason.time_without_date": (
+        "只有时间、没有日期（请对应含日期的列）",
+        "Time without a date (map the column with the date)",
+    ),
     "reason.implausible_date": ("日期早于 1980 年或在未来", "Date before 1980 or in the future"),
-    "reason.wrong_scale": ("评分是 0–10 分制，应为 1–5（已清空）", "Scores on a 0–10 scale where 1–5 is expected (cleared)"),
+    "reason.wrong_scale": (
+        "评分是 0–10 分制，应为 1–5（已清空）",
+        "Scores on a 0–10 scale where 1–5 is expected (cleared)",
+    ),
     "reason.text_truncated": ("文字过长，已截断", "Text too long (cut)"),
     "action.excluded": ("排除", "Excluded"),
     "action.flagged": ("保留并标记", "Kept, flagged"),
@@ -954,7 +1133,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "upload through the browser: the way to load millions of rows. For large data prefer Parquet: "
         "smaller files, faster reads, and column types that need no guessing.",
     ),
-    "folder.empty": ("数据目录中没有可读取的文件（CSV、Excel 或 Parquet）。", "The data folder holds no readable file (CSV, Excel or Parquet)."),
+    "folder.empty": (
+        "数据目录中没有可读取的文件（CSV、Excel 或 Parquet）。",
+        "The data folder holds no readable file (CSV, Excel or Parquet).",
+    ),
     "folder.placeholder": ("选择一个文件", "Choose a file"),
     "folder.pick": ("数据目录中的文件", "File in the data folder"),
     "folder.file_title": ("{name} · {columns} 列", "{name} · {columns} columns"),

@@ -17,7 +17,10 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
     "rpt.kpi.better": ("，有所改善", ", an improvement"),
     "rpt.kpi.worse": ("，有所恶化", ", a deterioration"),
     "rpt.kpi.target_green": ("；达到目标（{target}）", "; it meets the target of {target}"),
-    "rpt.kpi.target_amber": ("；接近但未达到目标（{target}）", "; it is close to but short of the target of {target}"),
+    "rpt.kpi.target_amber": (
+        "；接近但未达到目标（{target}）",
+        "; it is close to but short of the target of {target}",
+    ),
     "rpt.kpi.target_red": ("；未达到目标（{target}）", "; it misses the target of {target}"),
     "rpt.end": ("。", "."),
     "rpt.compare.previous": ("上期", "the previous period"),
@@ -27,9 +30,15 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
     "rpt.column.change": ("变化", "Change"),
     "rpt.column.section": ("部分", "Section"),
     "rpt.column.text": ("内容", "Text"),
-    "rpt.targets.none": ("尚未设置任何指标目标（可在“目标”页设置）。", "No KPI has a target yet (set them on the Targets page)."),
+    "rpt.targets.none": (
+        "尚未设置任何指标目标（可在“目标”页设置）。",
+        "No KPI has a target yet (set them on the Targets page).",
+    ),
     "rpt.targets.all_met": ("设有目标的 {total} 项指标全部达标。", "All {total} KPIs with a target meet it."),
-    "rpt.targets.count": ("设有目标的 {total} 项指标中 {met} 项达标", "{met} of {total} KPIs with a target meet it"),
+    "rpt.targets.count": (
+        "设有目标的 {total} 项指标中 {met} 项达标",
+        "{met} of {total} KPIs with a target meet it",
+    ),
     "rpt.targets.missed": ("；未达标：{kpis}", "; off target: {kpis}"),
     "rpt.targets.close": ("；接近目标：{kpis}", "; close to target: {kpis}"),
     "rpt.group": ("{group}（{value}，{tickets} 单）", "{group} ({value}, {tickets} tickets)"),
@@ -46,13 +55,19 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
     "rpt.section.outlook": ("展望", "Outlook"),
     "rpt.table.kpis": ("指标一览", "KPIs at a glance"),
     "rpt.table.breakdown": ("按{field}", "By {field}"),
-    "rpt.table.team": ("人员明细（工单最多的 {rows} 人，共 {total} 人）", "Per person (the {rows} with most tickets of {total})"),
+    "rpt.table.team": (
+        "人员明细（工单最多的 {rows} 人，共 {total} 人）",
+        "Per person (the {rows} with most tickets of {total})",
+    ),
     "rpt.table.cost_by": ("按{field}的成本", "Cost by {field}"),
     "rpt.table.top": ("（最大的 {rows} 个，共 {total} 个）", " (the {rows} largest of {total})"),
     "rpt.table.themes": ("评价主题", "Comment themes"),
     "rpt.table.at_risk": ("流失风险最高的 {rows} 位客户", "The {rows} customers most at risk"),
     # --- satisfaction -----------------------------------------------------------------------------
-    "rpt.satisfaction.no_comments": ("回访中没有文字评价，无法分析评价主题。", "The surveys have no comments, so there are no themes to analyse."),
+    "rpt.satisfaction.no_comments": (
+        "回访中没有文字评价，无法分析评价主题。",
+        "The surveys have no comments, so there are no themes to analyse.",
+    ),
     "rpt.satisfaction.comments": (
         "本期共 {comments} 条文字评价，其中 {negative} 为负面。",
         "There were {comments} written comments this period; {negative} of them negative.",
@@ -61,7 +76,10 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
         "提及最多的主题是“{theme}”（{comments} 条，{negative} 为负面）",
         "The most mentioned theme is “{theme}” ({comments} comments, {negative} negative)",
     ),
-    "rpt.satisfaction.worst_theme": ("；负面比例最高的是“{theme}”（{negative}）", "; the most negative is “{theme}” ({negative})"),
+    "rpt.satisfaction.worst_theme": (
+        "；负面比例最高的是“{theme}”（{negative}）",
+        "; the most negative is “{theme}” ({negative})",
+    ),
     "rpt.satisfaction.reopened": (
         "有返修的工单满意度为 {yes}（{yes_n} 条回答），无返修的为 {no}（{no_n} 条）。",
         "Reopened tickets scored a CSAT of {yes} ({yes_n} answers) against {no} for the others ({no_n}).",
@@ -83,7 +101,10 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
         "一半工单在 {p50}内解决，90% 在 {p90}内；平均 {mean}。",
         "Half of the tickets were resolved within {p50}, 90% within {p90}; the mean was {mean}.",
     ),
-    "rpt.efficiency.slowest": ("解决最慢、拉高平均时长最多的是：{groups}。", "Time is lost most in {groups}."),
+    "rpt.efficiency.slowest": (
+        "解决最慢、拉高平均时长最多的是：{groups}。",
+        "Time is lost most in {groups}.",
+    ),
     "rpt.efficiency.busiest": (
         "来单最集中的时段是{weekday} {hour}:00–{next}:00（{tickets} 单）。",
         "Most tickets arrive on {weekday} {hour}:00–{next}:00 ({tickets} tickets).",
@@ -97,11 +118,23 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
         "工单不少于 {tickets} 张的人员中，没有人明显偏离团队中位数。",
         "Among people with at least {tickets} tickets, nobody is far from the team median.",
     ),
-    "rpt.team.more": ("另有 {people} 人偏离团队水平，详见“团队”页。", "{people} more people are far from the team median; see the Team page."),
-    "rpt.team.better": ("{agent} 优于团队中位数：{metrics}。", "{agent} is ahead of the team median on {metrics}."),
-    "rpt.team.worse": ("{agent} 低于团队水平：{metrics}。", "{agent} is behind the team median on {metrics}."),
+    "rpt.team.more": (
+        "另有 {people} 人偏离团队水平，详见“团队”页。",
+        "{people} more people are far from the team median; see the Team page.",
+    ),
+    "rpt.team.better": (
+        "{agent} 优于团队中位数：{metrics}。",
+        "{agent} is ahead of the team median on {metrics}.",
+    ),
+    "rpt.team.worse": (
+        "{agent} 低于团队水平：{metrics}。",
+        "{agent} is behind the team median on {metrics}.",
+    ),
     # --- cost -------------------------------------------------------------------------------------
-    "rpt.cost.none": ("数据中没有成本列（人工、备件、差旅或总成本），本节无法填写。", "The data has no cost column (labour, parts, travel or total), so this section is empty."),
+    "rpt.cost.none": (
+        "数据中没有成本列（人工、备件、差旅或总成本），本节无法填写。",
+        "The data has no cost column (labour, parts, travel or total), so this section is empty.",
+    ),
     "rpt.cost.structure": ("成本构成：{parts}。", "Cost is made of {parts}."),
     "rpt.cost.pareto": (
         "{total} 个问题类型中的 {vital} 个占了 {share} 的成本：{names}。",
@@ -112,31 +145,91 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
         "Cost per ticket was {inside} in warranty ({inside_n} tickets) and {outside} out of warranty ({outside_n}).",
     ),
     # --- problems and measures --------------------------------------------------------------------
-    "rpt.problems.none": ("所有设有目标的指标均达标，没有需要列出的问题。", "Every KPI with a target meets it: no problem to list."),
+    "rpt.problems.none": (
+        "所有设有目标的指标均达标，没有需要列出的问题。",
+        "Every KPI with a target meets it: no problem to list.",
+    ),
     "rpt.problems.where": ("最差的分组：{groups}。", "Worst in {groups}."),
-    "rpt.measures.none": ("没有未达标的指标，保持现有做法并继续跟踪。", "No KPI is off target: keep the current practice and keep tracking."),
+    "rpt.measures.none": (
+        "没有未达标的指标，保持现有做法并继续跟踪。",
+        "No KPI is off target: keep the current practice and keep tracking.",
+    ),
     "rpt.measure.line": (
         "{action}目标：下期{kpi}从 {value} 改善到 {next}（最终目标 {target}）。",
         "{action} Target: {kpi} from {value} to {next} next period (target {target}).",
     ),
-    "rpt.measure.response": ("在来单高峰时段增加一线人手，按优先级先响应。", "Add first-line staff at peak hours and respond by priority."),
-    "rpt.measure.response_where": ("重点加快 {where} 的首次响应，在高峰时段增加一线人手。", "Speed up first responses in {where} first, with more first-line staff at peak hours."),
-    "rpt.measure.resolution": ("每日跟进超时工单，常用备件提前备货。", "Review overdue tickets daily and stock common parts ahead."),
-    "rpt.measure.resolution_where": ("优先处理 {where}：逐单复盘超时原因，常用备件提前备货。", "Start with {where}: review each overdue ticket and stock its common parts ahead."),
-    "rpt.measure.quality": ("对返修和重复来电逐单做根因分析，针对性培训工程师。", "Root-cause every reopened or repeat ticket and train engineers on what it shows."),
-    "rpt.measure.quality_where": ("对 {where} 的返修逐单做根因分析，针对性培训工程师。", "Root-cause the reopened tickets in {where} and train engineers on what it shows."),
-    "rpt.measure.complaints": ("投诉 24 小时内回访，每周复盘投诉原因。", "Call back every complaint within 24 hours and review the causes weekly."),
-    "rpt.measure.complaints_where": ("投诉 24 小时内回访，重点复盘 {where}。", "Call back every complaint within 24 hours; review {where} first."),
-    "rpt.measure.satisfaction": ("回访不满意客户，针对负面评价最多的问题改进。", "Call back dissatisfied customers and fix what the negative comments name most."),
-    "rpt.measure.satisfaction_where": ("回访不满意客户，重点改进 {where}。", "Call back dissatisfied customers, starting with {where}."),
-    "rpt.measure.survey": ("完工后当天发送回访，并简化问卷。", "Send the survey on the day of completion and shorten it."),
-    "rpt.measure.survey_where": ("完工后当天发送回访，重点提升 {where} 的回复。", "Send the survey on the day of completion; start with {where}."),
-    "rpt.measure.cost": ("核查备件与差旅支出，减少重复上门。", "Check parts and travel spending and cut repeat visits."),
-    "rpt.measure.cost_where": ("核查 {where} 的备件与差旅支出，减少重复上门。", "Check parts and travel spending in {where} and cut repeat visits."),
-    "rpt.measure.handle": ("整理常见问题的标准处理流程，缩短处理时长。", "Write standard fixes for the common problems to shorten handling."),
-    "rpt.measure.handle_where": ("为 {where} 整理标准处理流程，缩短处理时长。", "Write standard fixes for {where} to shorten handling."),
-    "rpt.measure.churn": ("对高风险客户逐一回访，按流失原因采取措施。", "Call each high-risk customer and act on their churn reasons."),
-    "rpt.measure.churn_where": ("对高风险客户逐一回访，重点关注 {where}。", "Call each high-risk customer, starting with {where}."),
+    "rpt.measure.response": (
+        "在来单高峰时段增加一线人手，按优先级先响应。",
+        "Add first-line staff at peak hours and respond by priority.",
+    ),
+    "rpt.measure.response_where": (
+        "重点加快 {where} 的首次响应，在高峰时段增加一线人手。",
+        "Speed up first responses in {where} first, with more first-line staff at peak hours.",
+    ),
+    "rpt.measure.resolution": (
+        "每日跟进超时工单，常用备件提前备货。",
+        "Review overdue tickets daily and stock common parts ahead.",
+    ),
+    "rpt.measure.resolution_where": (
+        "优先处理 {where}：逐单复盘超时原因，常用备件提前备货。",
+        "Start with {where}: review each overdue ticket and stock its common parts ahead.",
+    ),
+    "rpt.measure.quality": (
+        "对返修和重复来电逐单做根因分析，针对性培训工程师。",
+        "Root-cause every reopened or repeat ticket and train engineers on what it shows.",
+    ),
+    "rpt.measure.quality_where": (
+        "对 {where} 的返修逐单做根因分析，针对性培训工程师。",
+        "Root-cause the reopened tickets in {where} and train engineers on what it shows.",
+    ),
+    "rpt.measure.complaints": (
+        "投诉 24 小时内回访，每周复盘投诉原因。",
+        "Call back every complaint within 24 hours and review the causes weekly.",
+    ),
+    "rpt.measure.complaints_where": (
+        "投诉 24 小时内回访，重点复盘 {where}。",
+        "Call back every complaint within 24 hours; review {where} first.",
+    ),
+    "rpt.measure.satisfaction": (
+        "回访不满意客户，针对负面评价最多的问题改进。",
+        "Call back dissatisfied customers and fix what the negative comments name most.",
+    ),
+    "rpt.measure.satisfaction_where": (
+        "回访不满意客户，重点改进 {where}。",
+        "Call back dissatisfied customers, starting with {where}.",
+    ),
+    "rpt.measure.survey": (
+        "完工后当天发送回访，并简化问卷。",
+        "Send the survey on the day of completion and shorten it.",
+    ),
+    "rpt.measure.survey_where": (
+        "完工后当天发送回访，重点提升 {where} 的回复。",
+        "Send the survey on the day of completion; start with {where}.",
+    ),
+    "rpt.measure.cost": (
+        "核查备件与差旅支出，减少重复上门。",
+        "Check parts and travel spending and cut repeat visits.",
+    ),
+    "rpt.measure.cost_where": (
+        "核查 {where} 的备件与差旅支出，减少重复上门。",
+        "Check parts and travel spending in {where} and cut repeat visits.",
+    ),
+    "rpt.measure.handle": (
+        "整理常见问题的标准处理流程，缩短处理时长。",
+        "Write standard fixes for the common problems to shorten handling.",
+    ),
+    "rpt.measure.handle_where": (
+        "为 {where} 整理标准处理流程，缩短处理时长。",
+        "Write standard fixes for {where} to shorten handling.",
+    ),
+    "rpt.measure.churn": (
+        "对高风险客户逐一回访，按流失原因采取措施。",
+        "Call each high-risk customer and act on their churn reasons.",
+    ),
+    "rpt.measure.churn_where": (
+        "对高风险客户逐一回访，重点关注 {where}。",
+        "Call each high-risk customer, starting with {where}.",
+    ),
     # --- outlook ----------------------------------------------------------------------------------
     "rpt.outlook.no_forecast": ("无法预测下期工单量：{why}", "No forecast of next period's tickets: {why}"),
     "rpt.outlook.volume": (
@@ -149,11 +242,20 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
         "At the average handle time of {aht} min, 8 productive hours per person and day and 30% shrinkage, "
         "{median} people are needed on a typical day and {agents} on the busiest.",
     ),
-    "rpt.outlook.no_staff": ("数据中没有处理时长，无法估算所需人手。", "The data has no handle time, so staff needs cannot be estimated."),
+    "rpt.outlook.no_staff": (
+        "数据中没有处理时长，无法估算所需人手。",
+        "The data has no handle time, so staff needs cannot be estimated.",
+    ),
     "rpt.outlook.chart": ("工单量预测", "Ticket volume forecast"),
-    "rpt.outlook.churn_skipped": ("本报告未计算客户流失风险。", "Churn risk was not computed for this report."),
+    "rpt.outlook.churn_skipped": (
+        "本报告未计算客户流失风险。",
+        "Churn risk was not computed for this report.",
+    ),
     "rpt.outlook.churn_rule": ("按透明的打分规则排序", "ranked by a transparent points rule"),
-    "rpt.outlook.churn_model": ("模型在未参与训练的客户上 AUC 为 {auc}", "model AUC {auc} on customers it never saw"),
+    "rpt.outlook.churn_model": (
+        "模型在未参与训练的客户上 AUC 为 {auc}",
+        "model AUC {auc} on customers it never saw",
+    ),
     "rpt.outlook.churn": (
         "{active} 位活跃客户中有 {high} 位在未来 {days} 天内流失风险高（{quality}）；最常见的首要原因：{reasons}。",
         "{high} of {active} active customers are at high risk of leaving within {days} days ({quality}); the "
@@ -162,8 +264,14 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
     # --- summary findings -------------------------------------------------------------------------
     "rpt.finding.problem": ("最突出的问题：{text}", "The biggest problem: {text}"),
     "rpt.finding.improved": ("改善最大：{text}", "The biggest improvement: {text}"),
-    "rpt.finding.forecast": ("预计未来 {days} 天约 {tickets} 单。", "About {tickets} tickets are expected in the next {days} days."),
-    "rpt.finding.churn": ("{high} 位客户流失风险高，建议逐一回访。", "{high} customers are at high risk of leaving; call them one by one."),
+    "rpt.finding.forecast": (
+        "预计未来 {days} 天约 {tickets} 单。",
+        "About {tickets} tickets are expected in the next {days} days.",
+    ),
+    "rpt.finding.churn": (
+        "{high} 位客户流失风险高，建议逐一回访。",
+        "{high} customers are at high risk of leaving; call them one by one.",
+    ),
     "rpt.cli.no_chromium": (
         "没有找到 Chromium，无法打印 PDF：请安装 chromium（README 的安装命令会安装它），或去掉 --pdf。",
         "No Chromium found to print the PDF: install chromium (the README's setup command does) or drop --pdf.",

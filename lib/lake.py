@@ -31,7 +31,13 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
 TABLE_PREFIX = "table:"  # a source naming a catalogue table instead of a path
-SPARK_TYPES = {"datetime": "timestamp", "int": "bigint", "number": "double", "bool": "boolean", "text": "string"}
+SPARK_TYPES = {
+    "datetime": "timestamp",
+    "int": "bigint",
+    "number": "double",
+    "bool": "boolean",
+    "text": "string",
+}
 
 
 def session(master: str | None = None) -> SparkSession:
@@ -63,7 +69,9 @@ class Tables:
 
 
 def read(
-    spark: SparkSession, sources: Mapping[str, str | None], mappings: Mapping[str, dict[str, str]] | None = None
+    spark: SparkSession,
+    sources: Mapping[str, str | None],
+    mappings: Mapping[str, dict[str, str]] | None = None,
 ) -> Tables:
     """Each table from a Parquet path (file, folder, glob, s3a://…) or `table:NAME`, mapped to canonical names.
 
@@ -91,7 +99,7 @@ def _open(spark: SparkSession, source: str) -> DataFrame:
 
     try:
         if source.startswith(TABLE_PREFIX):
-            return spark.table(source[len(TABLE_PREFIX):])
+            return spark.table(source[len(TABLE_PREFIX) :])
         return spark.read.parquet(source)
     except (PySparkException, Py4JJavaError) as exc:
         # A JVM error's own message, not py4j's "An error occurred while calling o34.parquet".
@@ -120,7 +128,9 @@ def _canonical(frame: DataFrame, table: str, source: str, saved: dict[str, str] 
     for name, header in found.columns.items():
         kind = kinds[name]
         if not isinstance(dtypes[header], accepts[kind]):
-            raise InputError("lake.bad_type", source=source, column=header, field=name, expected=SPARK_TYPES[kind])
+            raise InputError(
+                "lake.bad_type", source=source, column=header, field=name, expected=SPARK_TYPES[kind]
+            )
         cast = SPARK_TYPES[kind]
         columns.append(F.col(f"`{header}`").cast(cast).alias(name))
     return frame.select(columns)
@@ -135,7 +145,9 @@ def _with_repeat_contacts(tickets: DataFrame) -> DataFrame:
 
     before = Window.partitionBy("customer_id").orderBy("created_at", KEYS["tickets"])
     previous = F.lag("created_at").over(before)
-    repeat = F.coalesce(previous >= F.col("created_at") - F.expr(f"INTERVAL {REPEAT_WINDOW_DAYS} DAYS"), F.lit(False))
+    repeat = F.coalesce(
+        previous >= F.col("created_at") - F.expr(f"INTERVAL {REPEAT_WINDOW_DAYS} DAYS"), F.lit(False)
+    )
     return tickets.withColumn("repeat_contact", F.when(F.col("customer_id").isNull(), None).otherwise(repeat))
 
 
@@ -153,14 +165,20 @@ def scoped(tables: Tables, scope: Scope) -> Frames:
     in_range = _in_range(F.col("created_at"), scope)
     dims = _dimensions(scope, t.columns)
     tickets = t.where(in_range & dims).withColumns(
-        {name: _hours(*sources) for name, (sources, _) in kpis.DERIVED.items() if set(sources) <= set(t.columns)}
+        {
+            name: _hours(*sources)
+            for name, (sources, _) in kpis.DERIVED.items()
+            if set(sources) <= set(t.columns)
+        }
     )
     end = scope.end_exclusive
     keep = ["created_at", *[c for c in ("resolved_at", *DIMENSIONS) if c in t.columns]]
     if "resolved_at" not in t.columns:
         history = t.where(dims).select(*keep, F.lit(None).cast("boolean").alias("open_at_end"))
     else:
-        still_open = F.col("resolved_at").isNull() | (F.col("resolved_at") >= F.lit(end) if end else F.lit(False))
+        still_open = F.col("resolved_at").isNull() | (
+            F.col("resolved_at") >= F.lit(end) if end else F.lit(False)
+        )
         created = F.col("created_at") < F.lit(end) if end else F.lit(True)
         history = t.where(created & still_open & dims).select(*keep, F.lit(True).alias("open_at_end"))
     surveys = _scoped_surveys(tables, scope) if tables.surveys is not None else None
@@ -235,7 +253,9 @@ def _scoped_customers(customers: DataFrame, scope: Scope) -> DataFrame:
     region = Scope(filters=tuple((d, v) for d, v in scope.filters if d == "region"))
     churned = F.coalesce(F.col("churned"), F.lit(False)) if "churned" in cols else F.lit(None).cast("boolean")
     if "churned_at" in cols and scope.end_exclusive:
-        churned = churned & (F.col("churned_at").isNull() | (F.col("churned_at") < F.lit(scope.end_exclusive)))
+        churned = churned & (
+            F.col("churned_at").isNull() | (F.col("churned_at") < F.lit(scope.end_exclusive))
+        )
     return customers.where(condition & _dimensions(region, cols)).withColumn("churned_in_scope", churned)
 
 

@@ -24,19 +24,29 @@ ahead = page.memo("rate_forecast", lambda: churn.rate_forecast(rate))
 if ahead.prediction is None:
     st.info(t("churn.rate_short", lang))
     if rate.height:
-        figure = charts.kpi_trend(rate, x="month", y="churn_rate", x_title=t("churn.month", lang),
-                                  y_title=t("churn.rate_axis", lang), title=t("churn.rate", lang), y_format=".1%",
-                                  time_unit="month")  # fmt: skip
+        figure = charts.kpi_trend(
+            rate,
+            x="month",
+            y="churn_rate",
+            x_title=t("churn.month", lang),
+            y_title=t("churn.rate_axis", lang),
+            title=t("churn.rate", lang),
+            y_format=".1%",
+            time_unit="month",
+        )
         page.chart(figure, rate, "churn_rate", "rate_chart", sheet=t("churn.rate", lang))
 else:
     figure = charts.forecast_band(
-        ahead.history, ahead.prediction,
+        ahead.history,
+        ahead.prediction,
         labels={s: t(f"forecast.series_{s}", lang) for s in charts.FORECAST_SERIES},
-        x_title=t("churn.month", lang), y_title=t("churn.rate_axis", lang),
+        x_title=t("churn.month", lang),
+        y_title=t("churn.rate_axis", lang),
         title=t("churn.rate_title", lang, model=churn_view.rate_model(ahead.model, lang)),
         interval_title=t("forecast.interval_short", lang, level=f"{ahead.interval:.0%}"),
-        time_unit="month", y_format=".1%",
-    )  # fmt: skip
+        time_unit="month",
+        y_format=".1%",
+    )
     page.chart(figure, rate, "churn_rate", "rate_chart", sheet=t("churn.rate", lang))
     st.caption(churn_view.rate_accuracy(ahead, lang))
 
@@ -74,20 +84,34 @@ if result.calibration is not None and result.calibration.height:
     with left:
         long = churn_view.calibration_long(result.calibration, lang)
         figure = charts.multi_line(
-            long, x="group", series="series", y="rate", x_title=t("churn.risk_group", lang),
-            y_title=t("churn.rate_axis", lang), series_title="", title=t("churn.calibration", lang),
-            time_unit=None, y_format=".1%",
-        )  # fmt: skip
-        page.chart(figure, result.calibration, "churn_calibration", "calibration", sheet=t("churn.calibration", lang))
+            long,
+            x="group",
+            series="series",
+            y="rate",
+            x_title=t("churn.risk_group", lang),
+            y_title=t("churn.rate_axis", lang),
+            series_title="",
+            title=t("churn.calibration", lang),
+            time_unit=None,
+            y_format=".1%",
+        )
+        page.chart(
+            figure, result.calibration, "churn_calibration", "calibration", sheet=t("churn.calibration", lang)
+        )
 if result.importance is not None and result.importance.height:
     with right:
         importance = result.importance.head(10).with_columns(
             pl.col("feature").map_elements(lambda k: t(f"churn.feature_{k}", lang), return_dtype=pl.String)
         )
         figure = charts.ranked_bars(
-            importance, category="feature", value="importance", category_title=t("column.feature", lang),
-            value_title=t("column.importance", lang), title=t("churn.importance", lang), value_format=".2f",
-        )  # fmt: skip
+            importance,
+            category="feature",
+            value="importance",
+            category_title=t("column.feature", lang),
+            value_title=t("column.importance", lang),
+            title=t("churn.importance", lang),
+            value_format=".2f",
+        )
         page.chart(figure, importance, "churn_importance", "importance", sheet=t("churn.importance", lang))
 
 st.subheader(t("churn.at_risk", lang))
@@ -95,48 +119,71 @@ with st.expander(t("churn.actions", lang)):
     st.caption(t("churn.actions_help", lang))
     edited = st.data_editor(
         churn_view.action_rows(session.churn_actions(), lang),
-        hide_index=True, width="stretch", disabled=["key", "reason"], column_order=["reason", "action"],
-        column_config={"reason": t("churn.reason", lang), "action": t("column.action", lang)}, key="churn_actions",
-    )  # fmt: skip
+        hide_index=True,
+        width="stretch",
+        disabled=["key", "reason"],
+        column_order=["reason", "action"],
+        column_config={"reason": t("churn.reason", lang), "action": t("column.action", lang)},
+        key="churn_actions",
+    )
     if st.button(t("forecast.events_apply", lang), key="churn_actions_apply"):
         session.set_churn_actions(churn_view.actions_from_rows(edited, lang))
         st.session_state.pop("churn_actions", None)
         st.rerun()
-listing = page.memo(("list", tuple(session.churn_actions().items())),
-                    lambda: churn_view.at_risk(result, lang, session.churn_actions()))  # fmt: skip
+listing = page.memo(
+    ("list", tuple(session.churn_actions().items())),
+    lambda: churn_view.at_risk(result, lang, session.churn_actions()),
+)
 filters = st.columns(3)
 bands = filters[0].multiselect(
-    t("churn.band", lang), [t(f"churn.band_{b}", lang) for b in ("high", "medium", "low")],
-    default=[t("churn.band_high", lang)], key="churn_bands",
+    t("churn.band", lang),
+    [t(f"churn.band_{b}", lang) for b in ("high", "medium", "low")],
+    default=[t("churn.band_high", lang)],
+    key="churn_bands",
 )
 chosen = {"risk_band": bands}
 for column, name in zip(filters[1:], ("segment", "region"), strict=True):
     if name in listing.columns:
         values = sorted(v for v in listing[name].unique().to_list() if v is not None)
-        chosen[name] = column.multiselect(t(f"field.{name}", lang), values, key=f"churn_{name}",
-                                          placeholder=t("sidebar.all", lang))  # fmt: skip
+        chosen[name] = column.multiselect(
+            t(f"field.{name}", lang), values, key=f"churn_{name}", placeholder=t("sidebar.all", lang)
+        )
 shown = churn_view.filtered(listing, chosen)
-st.caption(t("churn.bands_note", lang) + " " + t("churn.listed", lang, shown=f"{shown.height:,}", total=f"{listing.height:,}"))
+st.caption(
+    t("churn.bands_note", lang)
+    + " "
+    + t("churn.listed", lang, shown=f"{shown.height:,}", total=f"{listing.height:,}")
+)
 page.table(shown, "churn_at_risk", "at_risk", sheet=t("churn.at_risk", lang), height=360)
 
 st.subheader(t("churn.detail", lang))
 if shown.height:
-    customer = st.selectbox(t("churn.pick_customer", lang), shown["customer_id"].head(200).to_list(), key="churn_customer")
+    customer = st.selectbox(
+        t("churn.pick_customer", lang), shown["customer_id"].head(200).to_list(), key="churn_customer"
+    )
     history = page.memo(("timeline", customer), lambda: churn_view.timeline(con, customer, lang))
     page.table(history, f"customer_{customer}", "timeline", sheet=t("churn.detail", lang), height=300)
 
 st.subheader(t("churn.by_attribute", lang))
 columns = st.columns(2)
 for index, attribute in enumerate(churn_view.ATTRIBUTES):
-    table = page.memo(("attribute", attribute), lambda attribute=attribute: churn_view.by_attribute(con, attribute))
+    table = page.memo(
+        ("attribute", attribute), lambda attribute=attribute: churn_view.by_attribute(con, attribute)
+    )
     if table is None:
         continue
     with columns[index % 2]:
         label = t(f"column.{attribute}", lang) if attribute == "age_band" else t(f"field.{attribute}", lang)
         figure = charts.driver_bars(
-            table.with_columns(pl.col(attribute).fill_null(charts.MISSING)), category=attribute, value="churn_rate",
-            count="customers", category_title=label, value_title=t("churn.rate_axis", lang),
-            count_title=t("column.customers", lang), title=label, value_format=".1%",
-        )  # fmt: skip
+            table.with_columns(pl.col(attribute).fill_null(charts.MISSING)),
+            category=attribute,
+            value="churn_rate",
+            count="customers",
+            category_title=label,
+            value_title=t("churn.rate_axis", lang),
+            count_title=t("column.customers", lang),
+            title=label,
+            value_format=".1%",
+        )
         page.chart(figure, table, f"churn_by_{attribute}", f"by_{attribute}", sheet=label)
 page.workbook_button()

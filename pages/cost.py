@@ -12,7 +12,15 @@ from lib.ui import analysis_page, widgets
 
 page = analysis_page.open_page("cost", "cost.title")
 lang = page.lang
-page.cards(("cost_total", "cost_per_ticket", "labor_cost_per_ticket", "parts_cost_per_ticket", "travel_cost_per_ticket"))
+page.cards(
+    (
+        "cost_total",
+        "cost_per_ticket",
+        "labor_cost_per_ticket",
+        "parts_cost_per_ticket",
+        "travel_cost_per_ticket",
+    )
+)
 
 frames = page.frames(cost.frames)
 if not cost.components(frames):
@@ -45,9 +53,12 @@ page.chart(figure, structure, "cost_structure", "structure", sheet=t("cost.struc
 st.subheader(t("cost.by_dimension", lang))
 present = [d for d in DIMENSIONS if d in frames.tickets.columns]
 by = widgets.dimension_picker(
-    t("cost.dimension", lang), present, lang, "cost_by",
+    t("cost.dimension", lang),
+    present,
+    lang,
+    "cost_by",
     default="category" if "category" in present else present[0] if present else None,
-)  # fmt: skip
+)
 if by:
     # The chart keeps every value of its own dimension; a drill on it only highlights one.
     everyone = page.scoped(by)
@@ -73,7 +84,9 @@ elif not present:
 
 st.subheader(t("cost.pareto", lang))
 every_category = page.scoped("category")
-pareto = page.memo("pareto", lambda: cost.pareto(page.frames(cost.frames, every_category)), scope=every_category)
+pareto = page.memo(
+    "pareto", lambda: cost.pareto(page.frames(cost.frames, every_category)), scope=every_category
+)
 if pareto is None:
     page.needs(cost.NEEDS["pareto"])
 else:
@@ -85,7 +98,9 @@ else:
             vital=vital.height,
             total=pareto.height,
             share=f"{(vital['share'].sum() or 0):.0%}",
-            names=("、" if lang == "zh" else ", ").join(formatting.literal(v) for v in vital["category"].to_list()[:8]),
+            names=("、" if lang == "zh" else ", ").join(
+                formatting.literal(v) for v in vital["category"].to_list()[:8]
+            ),
         )
     )
     figure = charts.pareto(

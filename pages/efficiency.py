@@ -32,7 +32,11 @@ present = [d for d in DIMENSIONS if d in frames.tickets.columns]
 # ---- distributions ---------------------------------------------------------------------
 st.subheader(t("efficiency.distributions", lang))
 splits = [d for d in ("channel", "priority", "category", "region", "product", "agent") if d in present]
-split = widgets.dimension_picker(t("efficiency.split_by", lang), splits, lang, "efficiency_split", splits[0]) if splits else None
+split = (
+    widgets.dimension_picker(t("efficiency.split_by", lang), splits, lang, "efficiency_split", splits[0])
+    if splits
+    else None
+)
 for column, which in zip(st.columns(2), ("first_response", "resolution"), strict=True):
     with column:
         name = t(f"efficiency.{which}", lang)
@@ -42,7 +46,10 @@ for column, which in zip(st.columns(2), ("first_response", "resolution"), strict
             continue
         stats = overall.stats.row(0, named=True)
         markers = [
-            (f"{t('column.mean', lang)} {stats['mean']:.1f}" if stats["mean"] is not None else "", stats["mean"]),
+            (
+                f"{t('column.mean', lang)} {stats['mean']:.1f}" if stats["mean"] is not None else "",
+                stats["mean"],
+            ),
             (f"P50 {stats['p50']:.1f}" if stats["p50"] is not None else "", stats["p50"]),
             (f"P90 {stats['p90']:.1f}" if stats["p90"] is not None else "", stats["p90"]),
         ]
@@ -51,7 +58,8 @@ for column, which in zip(st.columns(2), ("first_response", "resolution"), strict
             start="bin_start",
             end="bin_end",
             count="tickets",
-            x_title=t("efficiency.hours_axis", lang) + (t("efficiency.log_note", lang) if overall.log_scale else ""),
+            x_title=t("efficiency.hours_axis", lang)
+            + (t("efficiency.log_note", lang) if overall.log_scale else ""),
             y_title=t("kpi.tickets_axis", lang),
             title=t("efficiency.histogram_title", lang, name=name),
             markers=markers,
@@ -86,8 +94,14 @@ for column, which in zip(st.columns(2), ("first_response", "resolution"), strict
             log_scale=overall.log_scale,
             select=True,
         )
-        page.chart(figure, grouped.stats, f"{which}_by_{split}", f"box_{which}", drill=split,
-                   sheet=t("efficiency.box_title", lang, name=name, field=t(f"field.{split}", lang)))
+        page.chart(
+            figure,
+            grouped.stats,
+            f"{which}_by_{split}",
+            f"box_{which}",
+            drill=split,
+            sheet=t("efficiency.box_title", lang, name=name, field=t(f"field.{split}", lang)),
+        )
 
 # ---- over time -------------------------------------------------------------------------
 st.subheader(t("efficiency.over_time", lang))
@@ -154,7 +168,10 @@ cells = page.memo("heatmap", lambda: efficiency.heatmap(frames))
 weekdays = {day: t(f"weekday.{day}", lang) for day in range(1, 8)}
 for column, (value, title, value_format) in zip(
     st.columns(2),
-    (("tickets", "efficiency.arrivals", ",d"), ("first_response_hours_p50", "efficiency.response_by_hour", ",.1f")),
+    (
+        ("tickets", "efficiency.arrivals", ",d"),
+        ("first_response_hours_p50", "efficiency.response_by_hour", ",.1f"),
+    ),
     strict=True,
 ):
     with column:
@@ -181,9 +198,12 @@ page.add_sheet(t("efficiency.heatmaps", lang), cells)
 # ---- breakdowns ---------------------------------------------------------------------------
 st.subheader(t("efficiency.breakdowns", lang))
 by = widgets.dimension_picker(
-    t("efficiency.breakdown_by", lang), present, lang, "efficiency_by",
+    t("efficiency.breakdown_by", lang),
+    present,
+    lang,
+    "efficiency_by",
     default="category" if "category" in present else (present[0] if present else None),
-)  # fmt: skip
+)
 if by:
     everyone = page.scoped(by)
     table = page.memo(
@@ -191,8 +211,13 @@ if by:
         lambda: efficiency.breakdown(page.frames(efficiency.frames, everyone), settings, by),
         scope=everyone,
     )
-    page.table(table, f"efficiency_by_{by}", f"breakdown_{by}", sheet=t("efficiency.breakdown_sheet", lang,
-               field=t(f"field.{by}", lang)), drill=by)
+    page.table(
+        table,
+        f"efficiency_by_{by}",
+        f"breakdown_{by}",
+        sheet=t("efficiency.breakdown_sheet", lang, field=t(f"field.{by}", lang)),
+        drill=by,
+    )
 elif not present:
     page.needs(("channel|category|priority",))
 page.workbook_button()

@@ -23,25 +23,35 @@ grain_col, horizon_col, interval_col, split_col = st.columns([1, 2, 1, 2])
 grain = widgets.grain_picker(lang, "forecast_grain", default="day", grains=("day", "week"), where=grain_col)
 horizon = horizon_col.slider(t("forecast.horizon", lang), 7, 180, 28, step=7, key="forecast_horizon")
 interval = interval_col.radio(
-    t("forecast.interval", lang), (0.8, 0.95), format_func=lambda v: f"{v:.0%}", horizontal=True,
+    t("forecast.interval", lang),
+    (0.8, 0.95),
+    format_func=lambda v: f"{v:.0%}",
+    horizontal=True,
     key="forecast_interval",
 )
 present = store.columns(page.con, "tickets")
 history = st.radio(
-    t("forecast.history", lang), ("all", "range"), format_func=lambda h: t(f"forecast.history_{h}", lang),
-    horizontal=True, key="forecast_history",
+    t("forecast.history", lang),
+    ("all", "range"),
+    format_func=lambda h: t(f"forecast.history_{h}", lang),
+    horizontal=True,
+    key="forecast_history",
 )
 # All history by default (a month is too short to learn a season from); the sidebar's filters always apply.
 scope = page.scope if history == "range" else replace(page.scope, start=None, end=None)
 split = split_col.selectbox(
-    t("forecast.split", lang), [None, *[d for d in DIMENSIONS if d in present and d != "agent"]],
-    format_func=lambda d: t("forecast.no_split", lang) if d is None else t(f"field.{d}", lang), key="forecast_split",
+    t("forecast.split", lang),
+    [None, *[d for d in DIMENSIONS if d in present and d != "agent"]],
+    format_func=lambda d: t("forecast.no_split", lang) if d is None else t(f"field.{d}", lang),
+    key="forecast_split",
 )
 
 with st.expander(t("forecast.calendar", lang)):
     countries = service_calendar.countries()
     country = st.selectbox(
-        t("forecast.country", lang), list(countries), format_func=lambda c: t(f"country.{c}", lang),
+        t("forecast.country", lang),
+        list(countries),
+        format_func=lambda c: t(f"country.{c}", lang),
         key="forecast_country",
     )
     st.caption(t("forecast.events_help", lang))
@@ -109,16 +119,26 @@ figure = charts.forecast_band(
     y_title=t("kpi.tickets_axis", lang),
     title=t("forecast.chart_title", lang, model=t(f"forecast.model_{total.model}", lang)),
     interval_title=t("forecast.interval_short", lang, level=f"{interval:.0%}"),
-    anomalies=None if total.anomalies is None else total.anomalies.filter(pl.col("ds") >= shown_history["ds"].min()),
+    anomalies=None
+    if total.anomalies is None
+    else total.anomalies.filter(pl.col("ds") >= shown_history["ds"].min()),
     time_unit=unit,
 )
 # The chart's CSV is the machine-readable forecast (the CLI writes the same); the table reads in `lang`.
 page.chart(figure, view.forecast_table(result), "forecast", "forecast_chart")
-page.table(view.shown_table(result, lang), "forecast_shown", "forecast_table", sheet=t("forecast.volume", lang), height=240)
+page.table(
+    view.shown_table(result, lang),
+    "forecast_shown",
+    "forecast_table",
+    sheet=t("forecast.volume", lang),
+    height=240,
+)
 
 if total.backtest is not None:
     with st.expander(t("forecast.backtest", lang)):
-        page.table(view.backtest_table(total, lang), "backtest", "backtest_table", sheet=t("forecast.backtest", lang))
+        page.table(
+            view.backtest_table(total, lang), "backtest", "backtest_table", sheet=t("forecast.backtest", lang)
+        )
 
 if total.components:
     st.subheader(t("forecast.components", lang))
@@ -128,9 +148,15 @@ if total.components:
             with column:
                 shown, time_unit = view.component_view(name, frame, lang)
                 figure = charts.kpi_trend(
-                    shown, x="period", y="value", x_title="", y_title=t("kpi.tickets_axis", lang),
-                    title=t(f"forecast.component_{name}", lang), y_format=",.1f", time_unit=time_unit or "day",
-                )  # fmt: skip
+                    shown,
+                    x="period",
+                    y="value",
+                    x_title="",
+                    y_title=t("kpi.tickets_axis", lang),
+                    title=t(f"forecast.component_{name}", lang),
+                    y_format=",.1f",
+                    time_unit=time_unit or "day",
+                )
                 page.chart(figure, shown, f"component_{name}", f"component_{name}")
 
 if total.anomalies is not None:
@@ -151,11 +177,16 @@ if split:
             with column:
                 name = view.segment_name(segment, lang)
                 figure = charts.forecast_band(
-                    item.history.tail(91 if every == "1d" else 13), item.prediction, labels=labels,
-                    x_title="", y_title=t("kpi.tickets_axis", lang), title=name,
+                    item.history.tail(91 if every == "1d" else 13),
+                    item.prediction,
+                    labels=labels,
+                    x_title="",
+                    y_title=t("kpi.tickets_axis", lang),
+                    title=name,
                     interval_title=t("forecast.interval_short", lang, level=f"{interval:.0%}"),
-                    time_unit=unit, height=160,
-                )  # fmt: skip
+                    time_unit=unit,
+                    height=160,
+                )
                 page.chart(figure, item.prediction, f"forecast_{name}", f"segment_{index}_{name}")
                 st.caption(view.accuracy_sentence(item, lang, short=True))
 
@@ -169,34 +200,59 @@ handle = page.memo(
 )
 left, middle, right = st.columns(3)
 method = left.radio(
-    t("forecast.method", lang), ("erlang_c", "workload"), format_func=lambda m: t(f"forecast.method_{m}", lang),
-    key="forecast_method", help=t("forecast.method_help", lang),
+    t("forecast.method", lang),
+    ("erlang_c", "workload"),
+    format_func=lambda m: t(f"forecast.method_{m}", lang),
+    key="forecast_method",
+    help=t("forecast.method_help", lang),
 )
 aht = middle.number_input(
-    t("forecast.aht", lang), min_value=1.0, max_value=600.0, value=round(handle or 15.0, 1), step=1.0,
-    help=t("forecast.aht_from_data" if handle else "forecast.aht_default", lang), key="forecast_aht",
+    t("forecast.aht", lang),
+    min_value=1.0,
+    max_value=600.0,
+    value=round(handle or 15.0, 1),
+    step=1.0,
+    help=t("forecast.aht_from_data" if handle else "forecast.aht_default", lang),
+    key="forecast_aht",
 )
-shrinkage = right.slider(t("forecast.shrinkage", lang), 0, 60, 30, step=5, key="forecast_shrinkage", format="%d%%")
+shrinkage = right.slider(
+    t("forecast.shrinkage", lang), 0, 60, 30, step=5, key="forecast_shrinkage", format="%d%%"
+)
 if method == "erlang_c":
     a, b, c = st.columns(3)
     hours = a.slider(t("forecast.hours_open", lang), 0, 24, (8, 20), key="forecast_hours")
     target = b.number_input(t("forecast.answer_within", lang), 5, 600, 20, key="forecast_target")
     level = c.slider(t("forecast.service_level", lang), 50, 99, 80, key="forecast_level", format="%d%%")
     plan = staffing.plan(
-        total.prediction.select("ds", "yhat"), aht, method="erlang_c", hours_open=hours, target_seconds=target,
-        service_level_target=level / 100, shrinkage=shrinkage / 100,
-    )  # fmt: skip
+        total.prediction.select("ds", "yhat"),
+        aht,
+        method="erlang_c",
+        hours_open=hours,
+        target_seconds=target,
+        service_level_target=level / 100,
+        shrinkage=shrinkage / 100,
+    )
 else:
-    productive = st.slider(t("forecast.productive_hours", lang), 1.0, 12.0, 6.5, step=0.5, key="forecast_productive")
+    productive = st.slider(
+        t("forecast.productive_hours", lang), 1.0, 12.0, 6.5, step=0.5, key="forecast_productive"
+    )
     plan = staffing.plan(
-        total.prediction.select("ds", "yhat"), aht, method="workload", shrinkage=shrinkage / 100,
+        total.prediction.select("ds", "yhat"),
+        aht,
+        method="workload",
+        shrinkage=shrinkage / 100,
         productive_hours=productive,
-    )  # fmt: skip
+    )
 st.caption(t(f"forecast.staffing_note_{method}", lang))
 figure = charts.volume_trend(
-    plan.with_columns(pl.col("agents").cast(pl.Int64)), x="ds", y="agents", x_title=t(f"grain.{unit}", lang),
-    y_title=t("forecast.agents", lang), title=t("forecast.staffing_title", lang), time_unit=unit,
-)  # fmt: skip
+    plan.with_columns(pl.col("agents").cast(pl.Int64)),
+    x="ds",
+    y="agents",
+    x_title=t(f"grain.{unit}", lang),
+    y_title=t("forecast.agents", lang),
+    title=t("forecast.staffing_title", lang),
+    time_unit=unit,
+)
 page.chart(figure, plan, "staffing", "staffing_chart")
 page.table(plan, "staffing", "staffing_table", sheet=t("forecast.staffing", lang), height=240)
 page.workbook_button()

@@ -58,7 +58,9 @@ with right:
             title=t("overview.top_categories", lang),
             select=True,
         )
-        page.chart(figure, top, "top_categories", "top", sheet=t("overview.top_categories", lang), drill="category")
+        page.chart(
+            figure, top, "top_categories", "top", sheet=t("overview.top_categories", lang), drill="category"
+        )
 
 with st.expander(t("overview.all_kpis", lang)):
     table = overview.kpi_table(summary, settings, lang)

@@ -86,15 +86,25 @@ else:
 
 st.subheader(t("satisfaction.drivers", lang))
 left, right = st.columns([3, 1])
-driver = left.segmented_control(
-    t("satisfaction.driver", lang),
-    list(satisfaction.DRIVERS),
-    format_func=lambda d: t(f"satisfaction.driver_{d}", lang) if d in ("resolution_band", "reopened") else t(f"field.{d}", lang),
-    default="resolution_band",
-    key="satisfaction_driver",
-) or "resolution_band"
+driver = (
+    left.segmented_control(
+        t("satisfaction.driver", lang),
+        list(satisfaction.DRIVERS),
+        format_func=lambda d: (
+            t(f"satisfaction.driver_{d}", lang)
+            if d in ("resolution_band", "reopened")
+            else t(f"field.{d}", lang)
+        ),
+        default="resolution_band",
+        key="satisfaction_driver",
+    )
+    or "resolution_band"
+)
 score = right.radio(
-    t("satisfaction.score", lang), ("csat", "nps"), format_func=lambda k: tables.header(k, lang), horizontal=True,
+    t("satisfaction.score", lang),
+    ("csat", "nps"),
+    format_func=lambda k: tables.header(k, lang),
+    horizontal=True,
     key="satisfaction_score",
 )
 drill = driver if driver not in ("resolution_band", "reopened") else None
@@ -166,13 +176,27 @@ else:
     with left:
         mix = page.memo(("sentiment_trend", grain), lambda: comments.trend(said, GRAINS[grain]))
         figure = charts.stacked_bars(
-            mix, x="period", series="sentiment", value="comments", x_title=t(f"grain.{grain}", lang),
-            value_title=t("column.share", lang), series_title="", title=t("satisfaction.sentiment_trend", lang),
-            series_labels=SENTIMENT_WORDS, time_unit=grain, normalize=True, share_title=t("column.share", lang),
-            series_colors={"positive": charts.COLORS["good"], "neutral": charts.COLORS["neutral"],
-                           "negative": charts.COLORS["bad"]},
-        )  # fmt: skip
-        page.chart(figure, mix, "sentiment_trend", "sentiment_trend", sheet=t("satisfaction.sentiment_trend", lang))
+            mix,
+            x="period",
+            series="sentiment",
+            value="comments",
+            x_title=t(f"grain.{grain}", lang),
+            value_title=t("column.share", lang),
+            series_title="",
+            title=t("satisfaction.sentiment_trend", lang),
+            series_labels=SENTIMENT_WORDS,
+            time_unit=grain,
+            normalize=True,
+            share_title=t("column.share", lang),
+            series_colors={
+                "positive": charts.COLORS["good"],
+                "neutral": charts.COLORS["neutral"],
+                "negative": charts.COLORS["bad"],
+            },
+        )
+        page.chart(
+            figure, mix, "sentiment_trend", "sentiment_trend", sheet=t("satisfaction.sentiment_trend", lang)
+        )
     with right:
         groups = [g for g in ("channel", "category", "agent") if g in said.columns]
         group = widgets.dimension_picker(
@@ -181,32 +205,60 @@ else:
         table = comments.by_group(said, group) if group else None
         if table is not None:
             figure = charts.driver_bars(
-                table.head(15), category=group, value="negative_share", count="comments",
-                category_title=t(f"field.{group}", lang), value_title=t("column.negative_share", lang),
-                count_title=t("column.comments", lang), title=t("satisfaction.negative_by", lang,
-                field=t(f"field.{group}", lang)), value_format=".0%",
-            )  # fmt: skip
-            page.chart(figure, table, f"negative_by_{group}", "negative_by", sheet=t("column.negative_share", lang))
+                table.head(15),
+                category=group,
+                value="negative_share",
+                count="comments",
+                category_title=t(f"field.{group}", lang),
+                value_title=t("column.negative_share", lang),
+                count_title=t("column.comments", lang),
+                title=t("satisfaction.negative_by", lang, field=t(f"field.{group}", lang)),
+                value_format=".0%",
+            )
+            page.chart(
+                figure, table, f"negative_by_{group}", "negative_by", sheet=t("column.negative_share", lang)
+            )
 
     st.markdown(f"**{t('satisfaction.themes', lang)}**")
     topics = page.memo("themes", lambda: comments.theme_table(said))
     names = {key: _theme_name(key) for key in topics["theme"].to_list()}
     picked = st.pills(
-        t("satisfaction.pick_theme", lang), list(names), format_func=names.get, key="sentiment_theme",
+        t("satisfaction.pick_theme", lang),
+        list(names),
+        format_func=names.get,
+        key="sentiment_theme",
     )
-    page.table(topics.with_columns(pl.col("theme").replace(names)), "themes", "themes", sheet=t("satisfaction.themes", lang))
+    page.table(
+        topics.with_columns(pl.col("theme").replace(names)),
+        "themes",
+        "themes",
+        sheet=t("satisfaction.themes", lang),
+    )
     followed = [picked] if picked else list(names)[:TRENDED_THEMES]
-    trend = page.memo(("theme_trend", grain, tuple(followed)), lambda: comments.theme_trend(said, GRAINS[grain], followed))
+    trend = page.memo(
+        ("theme_trend", grain, tuple(followed)), lambda: comments.theme_trend(said, GRAINS[grain], followed)
+    )
     if trend is not None and not trend.is_empty():
         figure = charts.multi_line(
-            trend, x="period", series="theme", y="comments", x_title=t(f"grain.{grain}", lang),
-            y_title=t("column.comments", lang), series_title="", title=t("satisfaction.theme_trend", lang),
-            series_labels={key: names[key] for key in followed}, time_unit=grain,
-        )  # fmt: skip
+            trend,
+            x="period",
+            series="theme",
+            y="comments",
+            x_title=t(f"grain.{grain}", lang),
+            y_title=t("column.comments", lang),
+            series_title="",
+            title=t("satisfaction.theme_trend", lang),
+            series_labels={key: names[key] for key in followed},
+            time_unit=grain,
+        )
         page.chart(figure, trend, "theme_trend", "theme_trend", sheet=t("satisfaction.theme_trend", lang))
-    query = st.text_input(t("satisfaction.search", lang), key="comment_search", placeholder=t("satisfaction.search_hint", lang))
+    query = st.text_input(
+        t("satisfaction.search", lang), key="comment_search", placeholder=t("satisfaction.search_hint", lang)
+    )
     found = comments.search(said, query, picked)
-    listed = comments.most_negative(found, limit=200).with_columns(pl.col("sentiment").replace(SENTIMENT_WORDS))
+    listed = comments.most_negative(found, limit=200).with_columns(
+        pl.col("sentiment").replace(SENTIMENT_WORDS)
+    )
     st.caption(t("satisfaction.comments_found", lang, shown=f"{listed.height:,}", total=f"{found.height:,}"))
     page.table(listed, "comments", "comment_list", sheet=t("satisfaction.comment_list", lang), height=360)
 

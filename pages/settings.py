@@ -42,8 +42,12 @@ with st.form("settings"):
         width="stretch",
         column_config={
             "priority": st.column_config.TextColumn(t("field.priority", lang), required=True),
-            "response_hours": st.column_config.NumberColumn(t("settings.response_hours", lang), min_value=0.0),
-            "resolution_hours": st.column_config.NumberColumn(t("settings.resolution_hours", lang), min_value=0.0),
+            "response_hours": st.column_config.NumberColumn(
+                t("settings.response_hours", lang), min_value=0.0
+            ),
+            "resolution_hours": st.column_config.NumberColumn(
+                t("settings.resolution_hours", lang), min_value=0.0
+            ),
         },
         key="settings_priorities",
     )
@@ -78,7 +82,9 @@ def apply(settings: Settings, message: str) -> None:
 
 
 if saved:
-    apply(targets.settings_from_rows(response, resolution, tolerance, kpi_table, per_priority), "settings.saved")
+    apply(
+        targets.settings_from_rows(response, resolution, tolerance, kpi_table, per_priority), "settings.saved"
+    )
 if message := st.session_state.pop("_settings_message", None):
     st.success(t(message, lang))
 

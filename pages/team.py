@@ -36,8 +36,12 @@ if len(lines) > SHOWN_OUTLIERS:
             st.markdown(line)
 
 st.subheader(t("team.ranking", lang))
-metrics = [c for c in team.TABLE_COLUMNS if c not in ("agent", "working_days") and table[c].null_count() < len(table)]
-metric = st.selectbox(t("team.metric", lang), metrics, format_func=lambda c: tables.header(c, lang), key="team_metric")
+metrics = [
+    c for c in team.TABLE_COLUMNS if c not in ("agent", "working_days") and table[c].null_count() < len(table)
+]
+metric = st.selectbox(
+    t("team.metric", lang), metrics, format_func=lambda c: tables.header(c, lang), key="team_metric"
+)
 # The ranking chart keeps every agent (the agent drill only highlights one).
 every_agent = page.scoped("agent")
 everyone = page.memo(

@@ -27,17 +27,25 @@ PRODUCTS = {
 PARTS_MEDIAN = (220, 180, 120, 150, 90, 380)  # yuan, in PRODUCTS order
 CATS = ("不制冷", "不制热", "漏水", "噪音异常", "不通电", "显示故障", "安装", "保养清洗", "配件更换", "投诉")
 CAT_W = (  # rows in PRODUCTS order, weights in CATS order (投诉 is drawn separately, ~3%)
-    (30, 10, 12, 8, 6, 4, 15, 10, 5, 0), (38, 0, 8, 18, 8, 7, 8, 3, 10, 0),  # 空调, 冰箱
-    (0, 0, 25, 22, 10, 12, 12, 10, 9, 0), (0, 40, 18, 0, 10, 8, 12, 6, 6, 0),  # 洗衣机, 热水器
-    (0, 0, 0, 25, 12, 5, 18, 30, 10, 0), (0, 0, 0, 5, 25, 40, 15, 0, 15, 0),  # 油烟机, 电视
+    (30, 10, 12, 8, 6, 4, 15, 10, 5, 0),
+    (38, 0, 8, 18, 8, 7, 8, 3, 10, 0),  # 空调, 冰箱
+    (0, 0, 25, 22, 10, 12, 12, 10, 9, 0),
+    (0, 40, 18, 0, 10, 8, 12, 6, 6, 0),  # 洗衣机, 热水器
+    (0, 0, 0, 25, 12, 5, 18, 30, 10, 0),
+    (0, 0, 0, 5, 25, 40, 15, 0, 15, 0),  # 油烟机, 电视
 )
 # per category (CATS order): P1..P4, fix-time factor, handle-minutes median, P(parts), P(out of warranty)
 CAT_PARAMS = (
-    ((0.04, 0.25, 0.53, 0.18), 1.0, 60, 0.55, 0.28), ((0.04, 0.25, 0.53, 0.18), 1.0, 60, 0.55, 0.28),
-    ((0.06, 0.28, 0.50, 0.16), 1.0, 55, 0.45, 0.30), ((0.01, 0.12, 0.57, 0.30), 1.0, 45, 0.35, 0.30),
-    ((0.08, 0.30, 0.50, 0.12), 1.0, 50, 0.50, 0.30), ((0.02, 0.15, 0.58, 0.25), 1.2, 50, 0.60, 0.30),
-    ((0.005, 0.05, 0.40, 0.545), 0.7, 95, 0.15, 0.02), ((0.0, 0.02, 0.28, 0.70), 0.6, 70, 0.05, 0.70),
-    ((0.02, 0.15, 0.55, 0.28), 2.0, 75, 1.00, 0.32), ((0.10, 0.40, 0.40, 0.10), 0.8, 25, 0.10, 0.25),
+    ((0.04, 0.25, 0.53, 0.18), 1.0, 60, 0.55, 0.28),
+    ((0.04, 0.25, 0.53, 0.18), 1.0, 60, 0.55, 0.28),
+    ((0.06, 0.28, 0.50, 0.16), 1.0, 55, 0.45, 0.30),
+    ((0.01, 0.12, 0.57, 0.30), 1.0, 45, 0.35, 0.30),
+    ((0.08, 0.30, 0.50, 0.12), 1.0, 50, 0.50, 0.30),
+    ((0.02, 0.15, 0.58, 0.25), 1.2, 50, 0.60, 0.30),
+    ((0.005, 0.05, 0.40, 0.545), 0.7, 95, 0.15, 0.02),
+    ((0.0, 0.02, 0.28, 0.70), 0.6, 70, 0.05, 0.70),
+    ((0.02, 0.15, 0.55, 0.28), 2.0, 75, 1.00, 0.32),
+    ((0.10, 0.40, 0.40, 0.10), 0.8, 25, 0.10, 0.25),
 )
 # name, regions (main first); response x, fix x, P(reopen), P(2nd visit w/o reopen), CSAT +, complaint logit +
 ENGINEERS = (
@@ -55,28 +63,116 @@ ENGINEERS = (
     ("孙丽", ("西北", "西南"), 0.90, 0.95, 0.07, 0.05, 0.05, -0.05),
 )
 CHANNELS, CHANNEL_W = ("电话", "微信", "APP", "官网", "上门"), (0.35, 0.25, 0.20, 0.08, 0.12)
-HOUR_W = (0.3, 0.15, 0.1, 0.1, 0.1, 0.2, 0.6, 1.8, 4.5, 6.5, 6.8, 6.0,
-          4.2, 4.5, 5.8, 6.0, 5.5, 4.8, 4.2, 4.0, 3.5, 2.5, 1.5, 0.8)
-TICKET_HEADER = ("工单号", "客户编号", "报修时间", "首次响应时间", "完成时间", "工程师", "渠道", "故障类型", "优先级",
-                 "状态", "区域", "产品", "返修次数", "一次修复", "是否投诉", "人工成本(元)", "备件成本(元)",
-                 "差旅成本(元)", "处理时长(分钟)", "是否保内")
+HOUR_W = (
+    0.3,
+    0.15,
+    0.1,
+    0.1,
+    0.1,
+    0.2,
+    0.6,
+    1.8,
+    4.5,
+    6.5,
+    6.8,
+    6.0,
+    4.2,
+    4.5,
+    5.8,
+    6.0,
+    5.5,
+    4.8,
+    4.2,
+    4.0,
+    3.5,
+    2.5,
+    1.5,
+    0.8,
+)
+TICKET_HEADER = (
+    "工单号",
+    "客户编号",
+    "报修时间",
+    "首次响应时间",
+    "完成时间",
+    "工程师",
+    "渠道",
+    "故障类型",
+    "优先级",
+    "状态",
+    "区域",
+    "产品",
+    "返修次数",
+    "一次修复",
+    "是否投诉",
+    "人工成本(元)",
+    "备件成本(元)",
+    "差旅成本(元)",
+    "处理时长(分钟)",
+    "是否保内",
+)
 SURVEY_HEADER = ("提交时间", "工单号", "客户编号", "满意度(1-5)", "推荐意愿(0-10)", "评价内容")
 CUSTOMER_HEADER = ("客户编号", "区域", "客户类型", "年龄", "性别", "注册日期", "是否流失", "流失日期")
-POSITIVE = ("师傅很专业", "上门及时", "态度很好", "修得很快", "讲解很耐心", "服务周到", "准时到达", "一次就修好了",
-            "收费合理", "工作很细致", "走之前还帮忙打扫了", "电话回访很及时", "预约很方便", "非常满意", "下次还找你们")
-NEUTRAL = ("还行吧", "一般般", "整体还可以", "修好了但是等得有点久", "师傅迟到了半小时", "沟通还可以", "价格有点高",
-           "希望能再快一点", "师傅话不多但活干得还行")
-NEGATIVE = ("态度很差", "没有解决问题", "打了好几次电话才有人接", "不专业", "非常失望", "再也不买了", "客服推来推去",
-            "预约时间一改再改")
+POSITIVE = (
+    "师傅很专业",
+    "上门及时",
+    "态度很好",
+    "修得很快",
+    "讲解很耐心",
+    "服务周到",
+    "准时到达",
+    "一次就修好了",
+    "收费合理",
+    "工作很细致",
+    "走之前还帮忙打扫了",
+    "电话回访很及时",
+    "预约很方便",
+    "非常满意",
+    "下次还找你们",
+)
+NEUTRAL = (
+    "还行吧",
+    "一般般",
+    "整体还可以",
+    "修好了但是等得有点久",
+    "师傅迟到了半小时",
+    "沟通还可以",
+    "价格有点高",
+    "希望能再快一点",
+    "师傅话不多但活干得还行",
+)
+NEGATIVE = (
+    "态度很差",
+    "没有解决问题",
+    "打了好几次电话才有人接",
+    "不专业",
+    "非常失望",
+    "再也不买了",
+    "客服推来推去",
+    "预约时间一改再改",
+)
 SLOW, WAIT_PARTS, PRICY = ("等了三天才来", "拖了好几天"), ("配件要等一周",), ("收费太贵",)
 REPEAT = ("修了两次还是不行", "师傅没带工具又跑一趟")
-EN_POSITIVE = ("Engineer was on time and fixed it quickly", "Very professional service",
-               "Friendly technician, explained everything", "Problem solved on the first visit")
+EN_POSITIVE = (
+    "Engineer was on time and fixed it quickly",
+    "Very professional service",
+    "Friendly technician, explained everything",
+    "Problem solved on the first visit",
+)
 EN_NEUTRAL = ("OK overall but a bit slow", "Fixed, but the price was high")
-EN_NEGATIVE = ("Waited {days} days for a spare part", "Had to call three times before anyone came",
-               "Still not working after two visits", "Too expensive for a simple repair")
-DIRT = (("bad_created",) * 5 + ("resolved_before",) * 5 + ("duplicate",) * 5 + ("blank_id",) * 3
-        + ("negative_handle",) * 2)
+EN_NEGATIVE = (
+    "Waited {days} days for a spare part",
+    "Had to call three times before anyone came",
+    "Still not working after two visits",
+    "Too expensive for a simple repair",
+)
+DIRT = (
+    ("bad_created",) * 5
+    + ("resolved_before",) * 5
+    + ("duplicate",) * 5
+    + ("blank_id",) * 3
+    + ("negative_handle",) * 2
+)
 BAD_DATES = ("2025-13-45 25:00", "待定", "N/A", "2026-02-30 09:15", "未知")
 
 
@@ -114,10 +210,18 @@ def daily_volume() -> tuple[np.ndarray, np.ndarray]:
     common *= 1 + 0.12 * np.arange(len(days)) / len(days)
     for eve in SPRING_FESTIVAL_EVES:
         k = int((np.datetime64(eve) - days[0]).astype(int))
-        common[k - 7:k] *= 1.3  # get it fixed before the holiday
-        common[k:k + 7] *= 0.3
-    lam = np.stack([share * _bumps(_doy(days), b) / _bumps(np.arange(365), b).mean()
-                    for share, b in PRODUCTS.values()], axis=1) * common[:, None]
+        common[k - 7 : k] *= 1.3  # get it fixed before the holiday
+        common[k : k + 7] *= 0.3
+    lam = (
+        np.stack(
+            [
+                share * _bumps(_doy(days), b) / _bumps(np.arange(365), b).mean()
+                for share, b in PRODUCTS.values()
+            ],
+            axis=1,
+        )
+        * common[:, None]
+    )
     return days, lam * EXPECTED_TICKETS / lam.sum()
 
 
@@ -125,9 +229,13 @@ def make_customers(rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Customer attributes: region, segment (个人/企业/VIP), age, gender and a ticket-propensity weight."""
     seg = rng.choice(3, N_CUSTOMERS, p=(0.80, 0.08, 0.12))
     age = np.where(seg == 1, rng.normal(40, 9, N_CUSTOMERS), rng.normal(np.where(seg == 2, 48, 42), 13))
-    return {"region": rng.choice(len(REGIONS), N_CUSTOMERS, p=REGION_W), "segment": seg,
-            "age": np.clip(np.rint(age), 18, 80).astype(int), "male": rng.random(N_CUSTOMERS) < 0.55,
-            "weight": rng.gamma(1.2, 1.0, N_CUSTOMERS) * np.array((1.0, 4.0, 1.6))[seg]}
+    return {
+        "region": rng.choice(len(REGIONS), N_CUSTOMERS, p=REGION_W),
+        "segment": seg,
+        "age": np.clip(np.rint(age), 18, 80).astype(int),
+        "male": rng.random(N_CUSTOMERS) < 0.55,
+        "weight": rng.gamma(1.2, 1.0, N_CUSTOMERS) * np.array((1.0, 4.0, 1.6))[seg],
+    }
 
 
 def draw_arrivals(rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -151,8 +259,13 @@ def make_tickets(rng: np.random.Generator) -> dict[str, np.ndarray]:
     t = draw_arrivals(rng)
     created, prod, n = t["created"], t["product"], len(t["created"])
     doy, hour = _doy(created), (created - created.astype("M8[D]")).astype(int) // 60
-    e = dict(zip(("resp", "fix", "reopen", "miss", "csat", "compl"),
-                 np.array([row[2:] for row in ENGINEERS])[t["engineer"]].T, strict=True))
+    e = dict(
+        zip(
+            ("resp", "fix", "reopen", "miss", "csat", "compl"),
+            np.array([row[2:] for row in ENGINEERS])[t["engineer"]].T,
+            strict=True,
+        )
+    )
     # fault type by product and season: air-con cooling in summer, heating in winter, installs before summer
     w = np.array(CAT_W, dtype=float)[prod]
     ac = prod == 0
@@ -180,16 +293,36 @@ def make_tickets(rng: np.random.Generator) -> dict[str, np.ndarray]:
     parts *= 1 + 0.6 * out_warranty
     far = 1 + 0.4 * np.isin(t["region"], (4, 5))
     # how the customer felt (CSAT on a continuous scale): surveys reveal it, churn reacts to it
-    sat = (4.35 + e["csat"] - 0.45 * np.clip(np.log(total_h / 30), -1, 2.5) - 0.7 * reopen - 1.6 * complaint
-           - 0.25 * (out_warranty & (parts > 0)) + rng.normal(0, 0.65, n))
+    sat = (
+        4.35
+        + e["csat"]
+        - 0.45 * np.clip(np.log(total_h / 30), -1, 2.5)
+        - 0.7 * reopen
+        - 1.6 * complaint
+        - 0.25 * (out_warranty & (parts > 0))
+        + rng.normal(0, 0.65, n)
+    )
     first_response = created + np.rint(resp_h * 60).astype("m8[m]")
     resolved = created + np.maximum(np.rint(total_h * 60), np.rint(resp_h * 60) + 10).astype("m8[m]")
-    return t | {"first_response": first_response, "resolved": resolved, "channel": channel, "category": cat,
-                "priority": prio, "reopen": reopen, "ftf": ftf, "complaint": complaint, "handle": handle,
-                "parts": parts, "labour": (20 + handle / 60 * 85) * rng.normal(1, 0.05, n),
-                "travel": (channel == 4) * rng.lognormal(np.log(45), 0.4, n) * far * (1 + reopen),
-                "out_warranty": out_warranty, "total_h": total_h, "sat": sat,
-                "open": resolved > END, "pending": first_response > END}
+    return t | {
+        "first_response": first_response,
+        "resolved": resolved,
+        "channel": channel,
+        "category": cat,
+        "priority": prio,
+        "reopen": reopen,
+        "ftf": ftf,
+        "complaint": complaint,
+        "handle": handle,
+        "parts": parts,
+        "labour": (20 + handle / 60 * 85) * rng.normal(1, 0.05, n),
+        "travel": (channel == 4) * rng.lognormal(np.log(45), 0.4, n) * far * (1 + reopen),
+        "out_warranty": out_warranty,
+        "total_h": total_h,
+        "sat": sat,
+        "open": resolved > END,
+        "pending": first_response > END,
+    }
 
 
 def assign_customers(
@@ -203,8 +336,13 @@ def assign_customers(
     Returns the customer of each ticket, and per customer the churned flag and churn day.
     """
     n = len(t["created"])
-    logit = (-3.6 + 1.2 * t["complaint"] + 0.5 * t["reopen"] + 0.5 * (t["total_h"] > 72)
-             + 0.8 * np.clip(3.8 - t["sat"], -1.5, 3)).tolist()
+    logit = (
+        -3.6
+        + 1.2 * t["complaint"]
+        + 0.5 * t["reopen"]
+        + 0.5 * (t["total_h"] > 72)
+        + 0.8 * np.clip(3.8 - t["sat"], -1.5, 3)
+    ).tolist()
     u, gap = rng.random(n).tolist(), rng.gamma(1.5, 25, n) + 3
     churn_day = t["resolved"].astype("M8[D]") + np.rint(gap).astype(int).astype("m8[D]")
     late = ((churn_day > END.astype("M8[D]")) | t["open"]).tolist()
@@ -259,8 +397,13 @@ def make_surveys(rng: np.random.Generator, t: dict[str, np.ndarray], skip: np.nd
     has = rng.random(len(idx)) < 0.40
     comments = [_comment(rng, int(c), t, int(i)) if h else "" for c, i, h in zip(csat, idx, has, strict=True)]
     order = np.argsort(submitted, kind="stable")
-    return {"ticket": idx[order], "submitted": submitted[order], "csat": csat[order], "nps": nps[order],
-            "comment": [comments[k] for k in order]}
+    return {
+        "ticket": idx[order],
+        "submitted": submitted[order],
+        "csat": csat[order],
+        "nps": nps[order],
+        "comment": [comments[k] for k in order],
+    }
 
 
 def make_signups(rng: np.random.Generator, t: dict[str, np.ndarray]) -> np.ndarray:
@@ -287,14 +430,26 @@ def ticket_rows(t: dict[str, np.ndarray], cid: np.ndarray) -> list[list[str]]:
     seq = (np.arange(len(day)) - np.searchsorted(day, day, side="left") + 1).astype(str)
     ids = np.char.add(np.char.add("GD", np.char.replace(day.astype(str), "-", "")), np.char.zfill(seq, 5))
     money = [np.where(op, "", np.char.mod("%.2f", np.round(t[k], 2))) for k in ("labour", "parts", "travel")]
-    cols = [ids, np.char.add("C", np.char.zfill(cid[t["customer"]].astype(str), 6)), _fmt_dt(t["created"]),
-            _fmt_dt(t["first_response"], t["pending"]), _fmt_dt(t["resolved"], op),
-            np.array([e[0] for e in ENGINEERS])[t["engineer"]], np.array(CHANNELS)[t["channel"]],
-            np.array(CATS)[t["category"]], np.char.add("P", (t["priority"] + 1).astype(str)),
-            np.where(t["pending"], "待处理", np.where(op, "处理中", "已完成")), np.array(REGIONS)[t["region"]],
-            np.array(list(PRODUCTS))[t["product"]], np.where(op, "0", t["reopen"].astype(str)),
-            np.where(op, "", np.where(t["ftf"], "是", "否")), np.where(t["complaint"], "是", "否"), *money,
-            np.where(op, "", t["handle"].astype(str)), np.where(t["out_warranty"], "否", "是")]
+    cols = [
+        ids,
+        np.char.add("C", np.char.zfill(cid[t["customer"]].astype(str), 6)),
+        _fmt_dt(t["created"]),
+        _fmt_dt(t["first_response"], t["pending"]),
+        _fmt_dt(t["resolved"], op),
+        np.array([e[0] for e in ENGINEERS])[t["engineer"]],
+        np.array(CHANNELS)[t["channel"]],
+        np.array(CATS)[t["category"]],
+        np.char.add("P", (t["priority"] + 1).astype(str)),
+        np.where(t["pending"], "待处理", np.where(op, "处理中", "已完成")),
+        np.array(REGIONS)[t["region"]],
+        np.array(list(PRODUCTS))[t["product"]],
+        np.where(op, "0", t["reopen"].astype(str)),
+        np.where(op, "", np.where(t["ftf"], "是", "否")),
+        np.where(t["complaint"], "是", "否"),
+        *money,
+        np.where(op, "", t["handle"].astype(str)),
+        np.where(t["out_warranty"], "否", "是"),
+    ]
     return [list(r) for r in zip(*[c.tolist() for c in cols], strict=True)]
 
 
@@ -332,9 +487,12 @@ def apply_dirt(rng: np.random.Generator, rows: list[list[str]], plan: dict[int, 
 def survey_rows(rng: np.random.Generator, s: dict, tickets: list[list[str]]) -> list[list[str]]:
     """Survey rows with Chinese dates (2025年3月1日 14:05); 3 CSAT and 2 NPS values pushed out of range."""
     (y, mo, d), mins = _ymd(s["submitted"]), (s["submitted"] - s["submitted"].astype("M8[D]")).astype(int)
-    rows = [[f"{a}年{b}月{c}日 {m // 60:02d}:{m % 60:02d}", *tickets[i][:2], str(cs), str(nps), text]
-            for a, b, c, m, i, cs, nps, text
-            in zip(y, mo, d, mins, s["ticket"], s["csat"], s["nps"], s["comment"], strict=True)]
+    rows = [
+        [f"{a}年{b}月{c}日 {m // 60:02d}:{m % 60:02d}", *tickets[i][:2], str(cs), str(nps), text]
+        for a, b, c, m, i, cs, nps, text in zip(
+            y, mo, d, mins, s["ticket"], s["csat"], s["nps"], s["comment"], strict=True
+        )
+    ]
     spots = (np.linspace(0.1, 0.9, 5) * len(rows)).astype(int) + rng.integers(0, 50, 5)
     for k, (col, value) in zip(spots, ((3, "0"), (4, "11"), (3, "6"), (4, "11"), (3, "7")), strict=True):
         rows[k][col] = value
@@ -363,10 +521,22 @@ def generate(out_dir: Path) -> None:
     tables = {
         "tickets.csv": (TICKET_HEADER, apply_dirt(rng, rows, plan)),
         "surveys.csv": (SURVEY_HEADER, survey_rows(rng, s, rows)),
-        "customers.csv": (CUSTOMER_HEADER, [
-            [f"C{cid[i]:06d}", REGIONS[cust["region"][i]], ("个人", "企业", "VIP")[cust["segment"][i]],
-             str(cust["age"][i]), "男" if cust["male"][i] else "女", f"{sy[i]}/{sm[i]}/{sd[i]}",
-             "是" if churned[i] else "否", f"{cy[i]}/{cm[i]}/{cd[i]}" if churned[i] else ""] for i in order]),
+        "customers.csv": (
+            CUSTOMER_HEADER,
+            [
+                [
+                    f"C{cid[i]:06d}",
+                    REGIONS[cust["region"][i]],
+                    ("个人", "企业", "VIP")[cust["segment"][i]],
+                    str(cust["age"][i]),
+                    "男" if cust["male"][i] else "女",
+                    f"{sy[i]}/{sm[i]}/{sd[i]}",
+                    "是" if churned[i] else "否",
+                    f"{cy[i]}/{cm[i]}/{cd[i]}" if churned[i] else "",
+                ]
+                for i in order
+            ],
+        ),
     }
     for name, (header, body) in tables.items():  # UTF-8 with BOM, comma separated, LF line endings
         with (out_dir / name).open("w", encoding="utf-8-sig", newline="") as f:

@@ -51,7 +51,9 @@ def read_labelled(path: Path, with_categories: bool = False):
     """Texts (normalised) and 0/1 labels of one corpus file (zh CSV or en tab-separated), and categories if asked."""
     categories: list[str] = []
     if path.suffix == ".txt":
-        rows = [line.rsplit("\t", 1) for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+        rows = [
+            line.rsplit("\t", 1) for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line
+        ]
         texts, labels = [r[0] for r in rows], [int(r[1]) for r in rows]
     else:
         frame = pl.read_csv(path).drop_nulls("review")
@@ -79,13 +81,23 @@ def category_weights(categories: list[str] | None, n: int) -> np.ndarray:
 
 def unseen_phrases(texts: list[str], language: str) -> np.ndarray:
     """Lexicon phrases found in fewer than HAND_KNOWN_SHARE of the training texts, sorted (see LEXICON_WEIGHT)."""
-    lexicon, pattern = (sentiment.ZH_LEXICON, sentiment._ZH_LEX) if language == "zh" else (sentiment.EN_LEXICON, sentiment._EN_LEX)
+    lexicon, pattern = (
+        (sentiment.ZH_LEXICON, sentiment._ZH_LEX)
+        if language == "zh"
+        else (sentiment.EN_LEXICON, sentiment._EN_LEX)
+    )
     seen = Counter(phrase for text in texts for phrase in {m.group(0) for m in pattern.finditer(text)})
     rare = sorted(p for p in lexicon if seen[p] < sentiment.HAND_KNOWN_SHARE * len(texts))
     return np.asarray(rare, dtype=str)
 
 
-def fit(texts: list[str], labels: np.ndarray, language: str, categories: list[str] | None = None, c: float | None = None):
+def fit(
+    texts: list[str],
+    labels: np.ndarray,
+    language: str,
+    categories: list[str] | None = None,
+    c: float | None = None,
+):
     """Fit one language's model; arrays are float32 so that the artefact stays small."""
     weights = category_weights(categories, len(texts))
     present = sentiment.counts(texts, language).astype(bool).astype(np.float64)
@@ -98,7 +110,11 @@ def fit(texts: list[str], labels: np.ndarray, language: str, categories: list[st
     x = sparse.csr_matrix(sparse.diags(1.0 / norms) @ x)
     x = sparse.hstack([x, sparse.csr_matrix(sentiment.dense_features(texts, language))], format="csr")
     model = LogisticRegression(
-        C=C[language] if c is None else c, max_iter=5000, class_weight="balanced", solver="liblinear", random_state=0
+        C=C[language] if c is None else c,
+        max_iter=5000,
+        class_weight="balanced",
+        solver="liblinear",
+        random_state=0,
     )
     model.fit(x, labels, sample_weight=weights)
     coef = model.coef_.ravel().astype(np.float32)
@@ -137,11 +153,16 @@ def choose(data: Path) -> None:
         for fold in CATEGORY_FOLDS:
             held = np.isin(names, fold)
             train_idx, test_idx = np.flatnonzero(~held), np.flatnonzero(held)
-            model = fit([texts[i] for i in train_idx], labels[train_idx], "zh", [categories[i] for i in train_idx], c)
+            model = fit(
+                [texts[i] for i in train_idx], labels[train_idx], "zh", [categories[i] for i in train_idx], c
+            )
             correct = (sentiment.decision([texts[i] for i in test_idx], "zh", model) > 0) == labels[test_idx]
             per_category |= {name: float(correct[names[test_idx] == name].mean()) for name in fold}
-        print(f"zh C={c}: mean over categories {np.mean(list(per_category.values())):.4f}, "
-              f"worst {min(per_category.values()):.4f}", flush=True)
+        print(
+            f"zh C={c}: mean over categories {np.mean(list(per_category.values())):.4f}, "
+            f"worst {min(per_category.values()):.4f}",
+            flush=True,
+        )
     corpora = {name: read_labelled(data / name) for name in EN_FILES}
     for c in C_GRID:
         pairs = [(a, b) for a in EN_FILES for b in EN_FILES if a != b]
@@ -178,7 +199,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=sentiment.MODEL_PATH)
-    parser.add_argument("--choose", action="store_true", help="print the validation that chose C, write nothing")
+    parser.add_argument(
+        "--choose", action="store_true", help="print the validation that chose C, write nothing"
+    )
     args = parser.parse_args()
     if args.choose:
         choose(args.data)

@@ -26,7 +26,9 @@ def _some_null(rng: np.random.Generator, values: np.ndarray, share: float) -> li
     return [None if m else v for m, v in zip(mask, values.tolist(), strict=True)]
 
 
-def _after(rng: np.random.Generator, created: np.ndarray, mean_hours: float, before: float, missing: float) -> list:
+def _after(
+    rng: np.random.Generator, created: np.ndarray, mean_hours: float, before: float, missing: float
+) -> list:
     """A later moment: exponential hours after creation, a share before it (bad clocks), a share missing."""
     hours = rng.exponential(mean_hours, len(created))
     hours = np.where(rng.random(len(created)) < before, -rng.uniform(0.1, 5, len(created)), hours)
@@ -36,7 +38,9 @@ def _after(rng: np.random.Generator, created: np.ndarray, mean_hours: float, bef
 
 def tickets(rows: int, seed: int = 7) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
-    created = np.datetime64(START, "us") + rng.integers(0, SPAN_DAYS * 86_400_000_000, rows).astype("timedelta64[us]")
+    created = np.datetime64(START, "us") + rng.integers(0, SPAN_DAYS * 86_400_000_000, rows).astype(
+        "timedelta64[us]"
+    )
     customers = rng.integers(0, max(rows // 4, 1), rows)
 
     def pick(values: tuple[str, ...], missing: float = 0.02) -> list:
@@ -63,8 +67,11 @@ def tickets(rows: int, seed: int = 7) -> pl.DataFrame:
             "handle_minutes": _some_null(rng, rng.gamma(3.0, 12.0, rows).round(1), 0.05),
         },
         schema_overrides={
-            "created_at": pl.Datetime("us"), "first_response_at": pl.Datetime("us"),
-            "resolved_at": pl.Datetime("us"), "reopen_count": pl.Int64, "is_complaint": pl.Boolean,
+            "created_at": pl.Datetime("us"),
+            "first_response_at": pl.Datetime("us"),
+            "resolved_at": pl.Datetime("us"),
+            "reopen_count": pl.Int64,
+            "is_complaint": pl.Boolean,
         },
     ).sort("created_at")
 
@@ -81,7 +88,9 @@ def surveys(ticket_rows: pl.DataFrame, share: float = 0.3, seed: int = 8) -> pl.
             "ticket_id": ids.tolist(),
             "customer_id": answered["customer_id"],
             "submitted_at": answered["created_at"].to_numpy() + delay,
-            "csat": _some_null(rng, rng.choice([1, 2, 3, 4, 5], rows, p=[0.05, 0.05, 0.1, 0.3, 0.5]).astype(float), 0.05),
+            "csat": _some_null(
+                rng, rng.choice([1, 2, 3, 4, 5], rows, p=[0.05, 0.05, 0.1, 0.3, 0.5]).astype(float), 0.05
+            ),
             "nps": _some_null(rng, rng.integers(0, 11, rows).astype(float), 0.1),
         },
         schema_overrides={"submitted_at": pl.Datetime("us")},
@@ -92,9 +101,13 @@ def customers(ticket_rows: pl.DataFrame, seed: int = 9) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
     ids = ticket_rows["customer_id"].drop_nulls().unique().sort()
     rows = ids.len()
-    signup = np.datetime64(datetime(2022, 1, 1), "us") + rng.integers(0, 900 * 86_400_000_000, rows).astype("timedelta64[us]")
+    signup = np.datetime64(datetime(2022, 1, 1), "us") + rng.integers(0, 900 * 86_400_000_000, rows).astype(
+        "timedelta64[us]"
+    )
     churned = rng.random(rows) < 0.12
-    churned_at = np.datetime64(START, "us") + rng.integers(0, SPAN_DAYS * 86_400_000_000, rows).astype("timedelta64[us]")
+    churned_at = np.datetime64(START, "us") + rng.integers(0, SPAN_DAYS * 86_400_000_000, rows).astype(
+        "timedelta64[us]"
+    )
     return pl.DataFrame(
         {
             "customer_id": ids,
@@ -103,5 +116,9 @@ def customers(ticket_rows: pl.DataFrame, seed: int = 9) -> pl.DataFrame:
             "churned": _some_null(rng, churned, 0.01),
             "churned_at": [c if flag else None for c, flag in zip(churned_at.tolist(), churned, strict=True)],
         },
-        schema_overrides={"signup_at": pl.Datetime("us"), "churned_at": pl.Datetime("us"), "churned": pl.Boolean},
+        schema_overrides={
+            "signup_at": pl.Datetime("us"),
+            "churned_at": pl.Datetime("us"),
+            "churned": pl.Boolean,
+        },
     )

@@ -25,7 +25,9 @@ def tickets(month: int, hours: list[float | None], **dims: list[str | None]) -> 
         {
             "ticket_id": [f"M{month}-{i}" for i in range(len(hours))],
             "created_at": created,
-            "resolved_at": [None if h is None else c + timedelta(hours=h) for c, h in zip(created, hours, strict=True)],
+            "resolved_at": [
+                None if h is None else c + timedelta(hours=h) for c, h in zip(created, hours, strict=True)
+            ],
             **dims,
         },
         schema_overrides={"resolved_at": pl.Datetime("us"), **dict.fromkeys(dims, pl.String)},
@@ -39,7 +41,13 @@ def frames(tickets: pl.DataFrame | None = None, **others: pl.DataFrame) -> Frame
 def found(explanation: Explanation) -> list[tuple]:
     """Contributions as plain tuples, floats rounded so hand-worked values compare exactly."""
     return [
-        (c.segment, round(c.share, 9), None if c.without is None else round(c.without, 9), c.rows_now, c.rows_before)
+        (
+            c.segment,
+            round(c.share, 9),
+            None if c.without is None else round(c.without, 9),
+            c.rows_now,
+            c.rows_before,
+        )
         for c in explanation.contributions
     ]
 
@@ -83,7 +91,6 @@ def test_a_pair_replaces_its_parent_when_it_explains_as_much_with_fewer_rows():
     assert found(got) == [((("category", "X"), ("region", "East")), 1.0, 10.0, 2, 2)]
 
 
-
 def test_a_pair_naming_the_same_rows_as_its_parent_does_not_replace_it():
     # All B tickets come by phone, all A tickets by chat: B and phone are the same rows, and so is
     # the pair (phone, B). Both singles explain the whole rise (share 1, as in the first test);
@@ -93,6 +100,7 @@ def test_a_pair_naming_the_same_rows_as_its_parent_does_not_replace_it():
     now = tickets(3, [10, 10, 30, 30], category=["A", "A", "B", "B"], channel=channels)
     got = explain(frames(now), frames(before), "resolution_hours_mean", SETTINGS)
     assert found(got) == [((("channel", "phone"),), 1.0, 10.0, 2, 2), ((("category", "B"),), 1.0, 10.0, 2, 2)]
+
 
 def test_a_shift_in_volume_towards_the_slow_category_counts():
     # Nothing got slower inside a category, but the mix moved to the slow one.
@@ -142,11 +150,26 @@ def test_backlog_through_the_store(loaded):
     old_east = {"ticket_id": "E1", "created_at": datetime(2024, 2, 10), "resolved_at": None, "region": "East"}
     rows = [
         old_east,  # open at both ends
-        {"ticket_id": "W1", "created_at": datetime(2024, 2, 20), "resolved_at": datetime(2024, 3, 5), "region": "West"},
+        {
+            "ticket_id": "W1",
+            "created_at": datetime(2024, 2, 20),
+            "resolved_at": datetime(2024, 3, 5),
+            "region": "West",
+        },
         {"ticket_id": "W2", "created_at": datetime(2024, 3, 10), "resolved_at": None, "region": "West"},
         {"ticket_id": "W3", "created_at": datetime(2024, 3, 20), "resolved_at": None, "region": "West"},
-        {"ticket_id": "W4", "created_at": datetime(2024, 3, 25), "resolved_at": datetime(2024, 4, 2), "region": "West"},
-        {"ticket_id": "E2", "created_at": datetime(2024, 3, 3), "resolved_at": datetime(2024, 3, 4), "region": "East"},
+        {
+            "ticket_id": "W4",
+            "created_at": datetime(2024, 3, 25),
+            "resolved_at": datetime(2024, 4, 2),
+            "region": "West",
+        },
+        {
+            "ticket_id": "E2",
+            "created_at": datetime(2024, 3, 3),
+            "resolved_at": datetime(2024, 3, 4),
+            "region": "East",
+        },
     ]
     con = loaded(tickets=pl.DataFrame(rows, schema_overrides={"resolved_at": pl.Datetime("us")}))
     (got,) = explain_alerts(con, MARCH, SETTINGS, ["backlog"])
@@ -161,10 +184,14 @@ def test_survey_response_rate_swaps_the_segments_tickets_too():
     # B as it was: answers T3 + T2 over tickets T3 + T2 T5 → 2 / 3 → contributes −1/6 of −1/6 → share 1.
     # (Without swapping the tickets it would be 2 / 2 and the share 3.) A as it was: T1 over T4 T1 → share 0.
     def period(month: int, ids: list[str], categories: list[str], answered: list[str]) -> Frames:
-        ticket_rows = pl.DataFrame({"ticket_id": ids, "created_at": [datetime(2024, month, 2)] * len(ids),
-                                    "category": categories})
+        ticket_rows = pl.DataFrame(
+            {"ticket_id": ids, "created_at": [datetime(2024, month, 2)] * len(ids), "category": categories}
+        )
         surveys = ticket_rows.filter(pl.col("ticket_id").is_in(answered)).select(
-            pl.col("created_at").alias("submitted_at"), "ticket_id", "category", pl.lit(True).alias("ticket_in_scope")
+            pl.col("created_at").alias("submitted_at"),
+            "ticket_id",
+            "category",
+            pl.lit(True).alias("ticket_in_scope"),
         )
         return frames(ticket_rows, surveys=surveys)
 
@@ -179,11 +206,21 @@ def test_survey_response_rate_swaps_the_segments_tickets_too():
 def test_churn_by_customer_region():
     # February nobody churned. March c3 (West) churned → 1 / 4. West as it was → 0 → share 1.
     def customers(churned: list[bool]) -> pl.DataFrame:
-        return pl.DataFrame({"customer_id": ["c1", "c2", "c3", "c4"], "region": ["East", "East", "West", "West"],
-                             "churned": churned, "churned_in_scope": churned})
+        return pl.DataFrame(
+            {
+                "customer_id": ["c1", "c2", "c3", "c4"],
+                "region": ["East", "East", "West", "West"],
+                "churned": churned,
+                "churned_in_scope": churned,
+            }
+        )
 
-    got = explain(frames(customers=customers([False, False, True, False])),
-                  frames(customers=customers([False] * 4)), "churn_rate", SETTINGS)
+    got = explain(
+        frames(customers=customers([False, False, True, False])),
+        frames(customers=customers([False] * 4)),
+        "churn_rate",
+        SETTINGS,
+    )
     assert found(got) == [((("region", "West"),), 1.0, 0.0, 2, 2)]
 
 
@@ -192,7 +229,8 @@ def test_only_the_most_frequent_values_are_tried(monkeypatch):
     before = tickets(2, [10, 10, 10, 10], category=["A", "A", "A", "B"])
     now = tickets(3, [10, 10, 10, 50], category=["A", "A", "A", "B"])
     assert found(explain(frames(now), frames(before), "resolution_hours_mean", SETTINGS))[0][:2] == (
-        (("category", "B"),), 1.0
+        (("category", "B"),),
+        1.0,
     )
     # ... but with one value per dimension only A (6 rows) is tried: March B 50 + February A → 20 → share 0.
     monkeypatch.setattr(alerts, "TOP_VALUES", 1)
@@ -216,7 +254,9 @@ def test_empty_current_period():
     assert (got.current, got.previous, got.change, got.relative) == (0.0, 2.0, -2.0, -1.0)
     assert found(got) == [((("category", "A"),), 1.0, 2.0, 0, 2)]
     # A duration over no rows is not available: nothing to explain.
-    assert explain(frames(before.clear()), frames(before), "resolution_hours_mean", SETTINGS).contributions == ()
+    assert (
+        explain(frames(before.clear()), frames(before), "resolution_hours_mean", SETTINGS).contributions == ()
+    )
 
 
 @pytest.mark.parametrize(
@@ -231,7 +271,11 @@ def test_empty_current_period():
         # no surveys loaded → csat None in both
         (tickets(3, [10], category=["A"]), tickets(2, [20], category=["A"]), "csat"),
         # no change at all
-        (tickets(3, [10, 30], category=["A", "B"]), tickets(2, [30, 10], category=["A", "B"]), "resolution_hours_mean"),
+        (
+            tickets(3, [10, 30], category=["A", "B"]),
+            tickets(2, [30, 10], category=["A", "B"]),
+            "resolution_hours_mean",
+        ),
     ],
 )
 def test_nothing_to_explain(now, before, key):
@@ -283,9 +327,9 @@ def test_sample_data_counterfactuals_match_sql(con, key, aggregate):
         assert part.share == pytest.approx((current - without) / (current - previous))
         assert part.share >= alerts.MIN_SHARE
         rows = con.execute(
-            f"SELECT count(*) FILTER ({now_sql}), count(*) FILTER ({before_sql}) FROM tickets WHERE {inside}", values
+            f"SELECT count(*) FILTER ({now_sql}), count(*) FILTER ({before_sql}) FROM tickets WHERE {inside}",
+            values,
         ).fetchone()
         assert (part.rows_now, part.rows_before) == rows
     shares = [c.share for c in got.contributions]
     assert shares == sorted(shares, reverse=True)
-

@@ -70,14 +70,18 @@ def test_semicolon_file_reads_as_columns():
 
 
 def test_mixed_encodings_do_not_produce_garbled_text_silently():
-    data = "工单号,创建时间,渠道\nA1,2024-03-01 08:00,电话\n".encode() + "A2,2024-03-02 08:00,微信\n".encode("gbk")
+    data = "工单号,创建时间,渠道\nA1,2024-03-01 08:00,电话\n".encode() + "A2,2024-03-02 08:00,微信\n".encode(
+        "gbk"
+    )
     con = store.connect()
     validated, _ = _load(con, data, "mixed.csv")  # each line decoded in its own encoding
     assert validated.frame["channel"].to_list() == ["电话", "微信"]
 
 
 def test_message_translates_field_and_reason_names():
-    error = InputError("validate.no_rows", name="x.csv", reason="unparseable_required_date", field="created_at")
+    error = InputError(
+        "validate.no_rows", name="x.csv", reason="unparseable_required_date", field="created_at"
+    )
     assert "必填日期无法识别" in error.message("zh") and "创建时间 (created_at)" in error.message("zh")
     assert "Required date unreadable" in error.message("en")
 

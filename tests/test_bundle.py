@@ -178,8 +178,12 @@ BAD = {
     "PNG renamed .zip": lambda good: b"\x89PNG\r\n\x1a\n" + bytes(100),
     "truncated zip": lambda good: good[: len(good) // 2],
     "other zip": lambda good: zip_of({"report.docx": b"x"}),
-    "path in the name": lambda good: rebuild(good, lambda n, b: [("../" + n if n.endswith("json") else n, b)]),
-    "extra member": lambda good: rebuild(good, lambda n, b: [(n, b), *([("run.sh", b"rm -rf /")] * (n == "mapping.json"))]),
+    "path in the name": lambda good: rebuild(
+        good, lambda n, b: [("../" + n if n.endswith("json") else n, b)]
+    ),
+    "extra member": lambda good: rebuild(
+        good, lambda n, b: [(n, b), *([("run.sh", b"rm -rf /")] * (n == "mapping.json"))]
+    ),
     "no manifest": lambda good: rebuild(good, lambda n, b: [] if n == bundle.MANIFEST else [(n, b)]),
     "no settings": lambda good: rebuild(good, lambda n, b: [] if n == bundle.SETTINGS else [(n, b)]),
     "manifest not json": lambda good: rebuild(good, lambda n, b: [(n, b"{" if n == bundle.MANIFEST else b)]),
@@ -188,13 +192,34 @@ BAD = {
     "row count differs": lambda good: with_manifest(good, tables={"tickets": {"rows": 13}}),
     "table not listed": lambda good: with_manifest(good, tables={}),
     "unknown table listed": lambda good: with_manifest(good, tables={"tickets": {"rows": 12}, "orders": {}}),
-    "settings not a mapping file": lambda good: rebuild(good, lambda n, b: [(n, b"[]" if n == bundle.SETTINGS else b)]),
-    "parquet damaged": lambda good: rebuild(good, lambda n, b: [(n, b[:100] if n.endswith("parquet") else b)]),
-    "unknown column": lambda good: rebuild(good, lambda n, b: [(n, parquet(tickets(12).with_columns(pl.lit(1).alias("salary"))) if n.endswith("parquet") else b)]),
-    "wrong type": lambda good: rebuild(good, lambda n, b: [(n, parquet(tickets(12).with_columns(pl.col("created_at").cast(pl.String))) if n.endswith("parquet") else b)]),
-    "required column missing": lambda good: rebuild(good, lambda n, b: [(n, parquet(tickets(12).drop("created_at")) if n.endswith("parquet") else b)]),
+    "settings not a mapping file": lambda good: rebuild(
+        good, lambda n, b: [(n, b"[]" if n == bundle.SETTINGS else b)]
+    ),
+    "parquet damaged": lambda good: rebuild(
+        good, lambda n, b: [(n, b[:100] if n.endswith("parquet") else b)]
+    ),
+    "unknown column": lambda good: rebuild(
+        good,
+        lambda n, b: [
+            (n, parquet(tickets(12).with_columns(pl.lit(1).alias("salary"))) if n.endswith("parquet") else b)
+        ],
+    ),
+    "wrong type": lambda good: rebuild(
+        good,
+        lambda n, b: [
+            (
+                n,
+                parquet(tickets(12).with_columns(pl.col("created_at").cast(pl.String)))
+                if n.endswith("parquet")
+                else b,
+            )
+        ],
+    ),
+    "required column missing": lambda good: rebuild(
+        good, lambda n, b: [(n, parquet(tickets(12).drop("created_at")) if n.endswith("parquet") else b)]
+    ),
     "directory claims 60,000 files": claims_many_entries,
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", BAD)

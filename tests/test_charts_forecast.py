@@ -11,7 +11,9 @@ LABELS = {"history": "实际", "forecast": "预测", "anomaly": "异常"}
 
 def frames(days: int = 14, ahead: int = 7):
     start = date(2026, 1, 1)
-    history = pl.DataFrame({"ds": [start + timedelta(d) for d in range(days)], "y": [float(10 + d % 7) for d in range(days)]})
+    history = pl.DataFrame(
+        {"ds": [start + timedelta(d) for d in range(days)], "y": [float(10 + d % 7) for d in range(days)]}
+    )
     future = [start + timedelta(days + d) for d in range(ahead)]
     prediction = pl.DataFrame(
         {"ds": future, "yhat": [12.0] * ahead, "lower": [8.0] * ahead, "upper": [16.0] * ahead}
@@ -22,9 +24,15 @@ def frames(days: int = 14, ahead: int = 7):
 def build(**kwargs):
     history, prediction = frames()
     return charts.forecast_band(
-        history, prediction, labels=LABELS, x_title="日", y_title="工单数", title="工单量预测",
-        interval_title="80% 区间", **kwargs,
-    )  # fmt: skip
+        history,
+        prediction,
+        labels=LABELS,
+        x_title="日",
+        y_title="工单数",
+        title="工单量预测",
+        interval_title="80% 区间",
+        **kwargs,
+    )
 
 
 def test_layers_band_history_and_forecast_with_a_legend_of_what_is_drawn():

@@ -36,25 +36,29 @@ def tiny_tickets(extra: list[tuple] = ()) -> pl.DataFrame:
 
 
 def tiny_customers() -> pl.DataFrame:
-    return pl.DataFrame({
-        "customer_id": ["A", "B", "C", "D"],
-        "segment": ["VIP", "个人", "个人", "企业"],
-        "region": ["华东", "华北", "华东", "华南"],
-        "age": [25, 41, 60, None],
-        "gender": ["男", "女", "女", "男"],
-        "signup_at": [at("2024-07-01"), at("2025-01-01"), at("2025-06-30"), at("2025-08-01")],
-        "churned": [True, False, True, False],
-        "churned_at": [at("2025-08-15"), None, at("2025-06-15"), None],
-    })  # fmt: skip
+    return pl.DataFrame(
+        {
+            "customer_id": ["A", "B", "C", "D"],
+            "segment": ["VIP", "个人", "个人", "企业"],
+            "region": ["华东", "华北", "华东", "华南"],
+            "age": [25, 41, 60, None],
+            "gender": ["男", "女", "女", "男"],
+            "signup_at": [at("2024-07-01"), at("2025-01-01"), at("2025-06-30"), at("2025-08-01")],
+            "churned": [True, False, True, False],
+            "churned_at": [at("2025-08-15"), None, at("2025-06-15"), None],
+        }
+    )
 
 
 def tiny_surveys() -> pl.DataFrame:
-    return pl.DataFrame({
-        "submitted_at": [at("2025-01-12"), at("2025-05-06"), at("2025-07-04")],
-        "ticket_id": ["t1", "t2", "t3"],
-        "csat": [5.0, 2.0, 1.0],  # the third comes after T
-        "nps": [9.0, 3.0, 0.0],
-    })  # fmt: skip
+    return pl.DataFrame(
+        {
+            "submitted_at": [at("2025-01-12"), at("2025-05-06"), at("2025-07-04")],
+            "ticket_id": ["t1", "t2", "t3"],
+            "csat": [5.0, 2.0, 1.0],  # the third comes after T
+            "nps": [9.0, 3.0, 0.0],
+        }
+    )
 
 
 def history(con) -> churn.History:
@@ -69,7 +73,11 @@ def test_features_by_hand(loaded):
     # Active at T: A (leaves later), B; not C (gone 15 June), not D (signs up in August).
     assert got["customer_id"].to_list() == ["A", "B"]
     a, b = got.row(0, named=True), got.row(1, named=True)
-    assert (a["tickets_total"], a["tickets_90d"], a["tickets_prev_90d"]) == (3, 2, 1)  # 90 d before T: from 2 April
+    assert (a["tickets_total"], a["tickets_90d"], a["tickets_prev_90d"]) == (
+        3,
+        2,
+        1,
+    )  # 90 d before T: from 2 April
     assert a["days_since_last_ticket"] == pytest.approx(11)  # 20 June → 1 July
     assert (a["complaints_total"], a["complaints_90d"], a["last_ticket_complaint"]) == (1, 1, 0)
     assert a["reopens"] == 1  # t3's 2 reopens: it was still open at T
@@ -79,13 +87,23 @@ def test_features_by_hand(loaded):
     # The last ticket (t3) is still open at T: nothing of its fix is known yet.
     assert a["last_resolution_hours"] is None and a["days_since_last_fix"] == 0
     assert (a["last_ticket_reopens"], a["last_ticket_late"], a["last_ticket_csat"]) == (0, 0, None)
-    assert (a["recent_complaint"], a["recent_reopens"], a["recent_late"], a["recent_low_csat"]) == (0, 0, 0, 0)
+    assert (a["recent_complaint"], a["recent_reopens"], a["recent_late"], a["recent_low_csat"]) == (
+        0,
+        0,
+        0,
+        0,
+    )
     assert a["tickets_per_year"] == pytest.approx(3 * 365 / 172)  # seen since the first ticket (10 January)
     assert a["repeat_contacts"] == 0  # t3 came 50 days after t2: not within 30
     assert (a["last_csat"], a["csat_change"], a["last_nps"], a["nps_change"]) == (2, -3, 3, -6)
     assert a["tenure_days"] == pytest.approx(365)  # 2024-07-01 → 2025-07-01
     assert (a["segment"], a["age_band"], a["gender"]) == ("VIP", "<30", "男")
-    assert (b["tickets_total"], b["tickets_90d"], b["tickets_prev_90d"], b["complaints_total"]) == (1, 0, 1, 0)
+    assert (b["tickets_total"], b["tickets_90d"], b["tickets_prev_90d"], b["complaints_total"]) == (
+        1,
+        0,
+        1,
+        0,
+    )
     assert b["last_csat"] is None and b["csat_change"] is None  # no answers: the model fills these
     assert b["age_band"] == "40-49"
     assert b["days_since_last_fix"] == pytest.approx(121.5)  # t4 fixed 1 March 12:00
@@ -113,13 +131,31 @@ def test_last_ticket_features_by_hand(loaded):
 
 @pytest.mark.parametrize("cutoff", [T, at("2025-05-10")])
 def test_no_leakage_from_events_after_the_cutoff(loaded, other_con, cutoff):
-    before = churn.features(history(loaded(tickets=tiny_tickets(), surveys=tiny_surveys(),
-                                           customers=tiny_customers())), cutoff)  # fmt: skip
-    later = [("t9", "A", cutoff + timedelta(hours=1), cutoff + timedelta(days=1), True, 3),  # right after it
-             ("t8", "B", at("2025-09-01"), None, True, 0)]  # fmt: skip
-    answers = pl.concat([tiny_surveys(), pl.DataFrame({"submitted_at": [cutoff + timedelta(days=2)],
-                                                       "ticket_id": ["t9"], "csat": [1.0], "nps": [0.0]})])  # fmt: skip
-    for table, frame in (("tickets", tiny_tickets(later)), ("surveys", answers), ("customers", tiny_customers())):
+    before = churn.features(
+        history(loaded(tickets=tiny_tickets(), surveys=tiny_surveys(), customers=tiny_customers())), cutoff
+    )
+    later = [
+        ("t9", "A", cutoff + timedelta(hours=1), cutoff + timedelta(days=1), True, 3),  # right after it
+        ("t8", "B", at("2025-09-01"), None, True, 0),
+    ]
+    answers = pl.concat(
+        [
+            tiny_surveys(),
+            pl.DataFrame(
+                {
+                    "submitted_at": [cutoff + timedelta(days=2)],
+                    "ticket_id": ["t9"],
+                    "csat": [1.0],
+                    "nps": [0.0],
+                }
+            ),
+        ]
+    )
+    for table, frame in (
+        ("tickets", tiny_tickets(later)),
+        ("surveys", answers),
+        ("customers", tiny_customers()),
+    ):
         store.load(other_con, table, frame)
     after = churn.features(history(other_con), cutoff)
     assert after.sort("customer_id").equals(before.sort("customer_id"))
@@ -130,36 +166,62 @@ def test_labels_by_hand(loaded):
     got = churn.labels(history(con), T, window_days=60).sort("customer_id")
     # A leaves 15 August: within 60 days of 1 July (until 30 August); B stays; C already gone; D not yet in.
     assert got.rows() == [("A", True), ("B", False)]
-    assert churn.labels(history(con), T, window_days=30).sort("customer_id").rows() == [("A", False), ("B", False)]
+    assert churn.labels(history(con), T, window_days=30).sort("customer_id").rows() == [
+        ("A", False),
+        ("B", False),
+    ]
 
 
 def test_missing_optional_columns(loaded):
     tickets = tiny_tickets().drop("is_complaint", "reopen_count", "resolved_at")
     customers = tiny_customers().drop("segment", "age", "signup_at")
     got = churn.features(history(loaded(tickets=tickets, customers=customers)), T)
-    assert got.columns == ["customer_id", "tickets_total", "tickets_per_year", "tickets_90d", "tickets_prev_90d",
-                           "days_since_last_ticket", "repeat_contacts", "region", "gender"]  # fmt: skip
+    assert got.columns == [
+        "customer_id",
+        "tickets_total",
+        "tickets_per_year",
+        "tickets_90d",
+        "tickets_prev_90d",
+        "days_since_last_ticket",
+        "repeat_contacts",
+        "region",
+        "gender",
+    ]
 
 
 def months_of_customers(n_customers: int, churners: int, months: int = 14, seed: int = 3):
     """`n_customers` with a ticket a month each from 2025-01; the first `churners` leave at spread-out dates."""
     rng = np.random.default_rng(seed)
     ids = [f"C{i:04d}" for i in range(n_customers)]
-    leave = {ids[i]: datetime(2025, 4, 1) + timedelta(days=int(d))
-             for i, d in enumerate(rng.integers(0, 30 * (months - 4), churners))}  # fmt: skip
+    leave = {
+        ids[i]: datetime(2025, 4, 1) + timedelta(days=int(d))
+        for i, d in enumerate(rng.integers(0, 30 * (months - 4), churners))
+    }
     tickets = []
     for m in range(months):
         for cid in ids:
             created = datetime(2025 + m // 12, m % 12 + 1, 1 + int(rng.integers(0, 27)), 9)
             if cid in leave and created >= leave[cid]:
                 continue
-            tickets.append((f"T{len(tickets)}", cid, created, created + timedelta(hours=int(rng.integers(2, 100))),
-                            bool(rng.random() < 0.1), 0))  # fmt: skip
+            tickets.append(
+                (
+                    f"T{len(tickets)}",
+                    cid,
+                    created,
+                    created + timedelta(hours=int(rng.integers(2, 100))),
+                    bool(rng.random() < 0.1),
+                    0,
+                )
+            )
     names = ["ticket_id", "customer_id", "created_at", "resolved_at", "is_complaint", "reopen_count"]
-    customers = pl.DataFrame({
-        "customer_id": ids, "signup_at": [datetime(2024, 1, 1)] * n_customers,
-        "churned": [c in leave for c in ids], "churned_at": [leave.get(c) for c in ids],
-    })  # fmt: skip
+    customers = pl.DataFrame(
+        {
+            "customer_id": ids,
+            "signup_at": [datetime(2024, 1, 1)] * n_customers,
+            "churned": [c in leave for c in ids],
+            "churned_at": [leave.get(c) for c in ids],
+        }
+    )
     return pl.DataFrame(tickets, schema=names, orient="row"), customers
 
 
@@ -169,14 +231,23 @@ def test_few_churners_fall_back_to_the_points_rule(loaded):
     assert result.enough and result.kind == "rule"
     assert result.reasons == ("few_churners", "rule")
     scored = result.scored
-    assert scored.height == 60 - customers.filter(pl.col("churned_at") < datetime(2026, 2, 28))["customer_id"].len()
+    assert (
+        scored.height
+        == 60 - customers.filter(pl.col("churned_at") < datetime(2026, 2, 28))["customer_id"].len()
+    )
     assert scored["churn_risk"].is_between(0, 1).all()
     # Risk is points ÷ RULE_MAX; a customer's reasons are the (up to 3) rule lines giving most points.
     drivers = result.drivers.filter(pl.col("customer_id") == scored["customer_id"][0]).sort("rank")
     assert 0 < drivers["contribution"].sum() <= scored["churn_risk"][0] * churn.RULE_MAX + 1e-9
     assert drivers["contribution"].to_list() == sorted(drivers["contribution"], reverse=True)
     assert drivers["feature"][0] == scored["reason_1"][0]
-    assert set(drivers["feature"]) <= {"complaints_90d", "complaints_total", "reopens", "sla_misses", "tickets_90d"}
+    assert set(drivers["feature"]) <= {
+        "complaints_90d",
+        "complaints_total",
+        "reopens",
+        "sla_misses",
+        "tickets_90d",
+    }
 
 
 def test_rule_points_by_hand():
@@ -190,7 +261,13 @@ def test_rule_points_by_hand():
 
 
 def test_reasons_gather_the_features_telling_one_fact():
-    keys = ["days_since_last_ticket", "days_since_last_fix", "last_ticket_complaint", "recent_complaint", "region"]
+    keys = [
+        "days_since_last_ticket",
+        "days_since_last_fix",
+        "last_ticket_complaint",
+        "recent_complaint",
+        "region",
+    ]
     assert churn.reason_groups(keys) == [
         ("days_since_last_ticket", ["days_since_last_ticket", "days_since_last_fix"]),
         ("last_ticket_complaint", ["last_ticket_complaint", "recent_complaint"]),
@@ -207,7 +284,12 @@ def test_the_last_tickets_timing_is_told_with_the_strongest_cause():
         [-0.2, 0.5, 0.0, 0.0],  # an old ticket: no push to move
     ])  # fmt: skip
     got = churn._timing_told_with_cause(reasons, contributions)
-    assert got.tolist() == [[0.0, 1.5, 0.2, 0.3], [0.0, 0.0, 1.4, 0.9], [1.0, 0.05, 0.0, 0.3], [-0.2, 0.5, 0.0, 0.0]]
+    assert got.tolist() == [
+        [0.0, 1.5, 0.2, 0.3],
+        [0.0, 0.0, 1.4, 0.9],
+        [1.0, 0.05, 0.0, 0.3],
+        [-0.2, 0.5, 0.0, 0.0],
+    ]
 
 
 def test_logistic_reasons_add_up_to_the_log_odds_against_a_typical_customer():
@@ -230,16 +312,22 @@ def test_logistic_reasons_add_up_to_the_log_odds_against_a_typical_customer():
 def test_a_blend_adds_its_parts_log_odds_and_their_reasons():
     rng = np.random.default_rng(6)
     n = 600
-    rows = pl.DataFrame({
-        "tickets_total": rng.poisson(2, n), "days_since_last_ticket": rng.uniform(0, 365, n),
-        "last_ticket_complaint": rng.integers(0, 2, n), "churned": rng.random(n) < 0.2,
-    })  # fmt: skip
+    rows = pl.DataFrame(
+        {
+            "tickets_total": rng.poisson(2, n),
+            "days_since_last_ticket": rng.uniform(0, 365, n),
+            "last_ticket_complaint": rng.integers(0, 2, n),
+            "churned": rng.random(n) < 0.2,
+        }
+    )
     keys = ["tickets_total", "days_since_last_ticket", "last_ticket_complaint"]
     blend = churn._fit("blend", rows, None, keys)
     x = churn._encode(blend.encoding, rows)
     (linear, linear_cols), (trees, tree_cols) = blend.parts
     assert len(tree_cols) == len(keys) < len(linear_cols)  # boosting reads the plain columns, not the curves
-    assert blend.raw(x) == pytest.approx(linear.decision_function(x) + trees.decision_function(x[:, tree_cols]))
+    assert blend.raw(x) == pytest.approx(
+        linear.decision_function(x) + trees.decision_function(x[:, tree_cols])
+    )
     reasons, contributions = blend.contributions(x)
     assert reasons == keys and np.isfinite(contributions).all()
     _, at_typical = blend.contributions(churn._typical_row(blend.encoding))
@@ -305,7 +393,9 @@ def test_quality_on_the_sample(sample):
     # 7,730 held-out rows (189 churners); the model was chosen on training months only.
     assert m.auc > m.best_feature_auc + 0.005
     history_ = churn.read_history(sample)
-    every = pl.concat([churn.labels(history_, datetime.combine(day, datetime.min.time())) for day in m.cutoffs])
+    every = pl.concat(
+        [churn.labels(history_, datetime.combine(day, datetime.min.time())) for day in m.cutoffs]
+    )
     every = every.filter(churn._holdout())
     # Regression: validation counted a sample of the held-out rows (112 of their 189 churners).
     assert (m.rows, m.churners) == (every.height, every["churned"].sum()) == (result.held_out.height, 189)

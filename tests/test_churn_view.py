@@ -32,11 +32,16 @@ def test_reasons_in_plain_words(key, value, category, lang, expected):
     assert churn_view.reason_words(key, value, category, lang, days=12.2) == expected
 
 
-@pytest.mark.parametrize(("days", "lang", "expected"), [
-    (None, "en", "the last ticket was a complaint (—)"), (0.3, "en", "the last ticket was a complaint (today)"),
-    (1.2, "en", "the last ticket was a complaint (1 day ago)"), (1.2, "zh", "上一张工单是投诉（1 天前）"),
-    (0.0, "zh", "上一张工单是投诉（今天）"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("days", "lang", "expected"),
+    [
+        (None, "en", "the last ticket was a complaint (—)"),
+        (0.3, "en", "the last ticket was a complaint (today)"),
+        (1.2, "en", "the last ticket was a complaint (1 day ago)"),
+        (1.2, "zh", "上一张工单是投诉（1 天前）"),
+        (0.0, "zh", "上一张工单是投诉（今天）"),
+    ],
+)
 def test_how_long_ago_the_last_ticket_was(days, lang, expected):
     assert churn_view.reason_words("last_ticket_complaint", 1.0, None, lang, days) == expected
 
@@ -50,29 +55,47 @@ def test_every_reason_has_words_and_a_label_in_both_languages():
 
 
 def test_the_teams_own_action_wins_over_the_default():
-    assert churn_view.action("complaints_90d", "en") == "Supervisor call-back within 24 h with a goodwill offer"
+    assert (
+        churn_view.action("complaints_90d", "en") == "Supervisor call-back within 24 h with a goodwill offer"
+    )
     assert churn_view.action("tenure_days", "zh") == "安排回访，了解近况"  # no specific action: the default
     assert churn_view.action("complaints_90d", "en", {"complaints_90d": "Send flowers"}) == "Send flowers"
 
 
 def test_edited_actions_keep_only_what_differs_from_the_default():
     rows = churn_view.action_rows({}, "en").with_columns(
-        pl.when(pl.col("key") == "reopens").then(pl.lit("  Senior engineer, same day  ")).otherwise(pl.col("action"))
+        pl.when(pl.col("key") == "reopens")
+        .then(pl.lit("  Senior engineer, same day  "))
+        .otherwise(pl.col("action"))
         .alias("action")
     )
     assert churn_view.actions_from_rows(rows, "en") == {"reopens": "Senior engineer, same day"}
 
 
 def test_filtered_list_keeps_all_for_an_empty_choice():
-    listing = pl.DataFrame({"customer_id": ["a", "b", "c"], "risk_band": ["高", "中", "高"], "region": ["华东", "华北", None]})
-    assert churn_view.filtered(listing, {"risk_band": ["高"], "region": []})["customer_id"].to_list() == ["a", "c"]
-    assert churn_view.filtered(listing, {"risk_band": ["高"], "region": ["华东"]})["customer_id"].to_list() == ["a"]
+    listing = pl.DataFrame(
+        {"customer_id": ["a", "b", "c"], "risk_band": ["高", "中", "高"], "region": ["华东", "华北", None]}
+    )
+    assert churn_view.filtered(listing, {"risk_band": ["高"], "region": []})["customer_id"].to_list() == [
+        "a",
+        "c",
+    ]
+    assert churn_view.filtered(listing, {"risk_band": ["高"], "region": ["华东"]})[
+        "customer_id"
+    ].to_list() == ["a"]
 
 
 def test_calibration_as_two_lines():
-    table = pl.DataFrame({"bin": [0, 1], "mean_predicted": [0.01, 0.2], "observed": [0.0, 0.25], "count": [10, 10]})
+    table = pl.DataFrame(
+        {"bin": [0, 1], "mean_predicted": [0.01, 0.2], "observed": [0.0, 0.25], "count": [10, 10]}
+    )
     long = churn_view.calibration_long(table, "en")
-    assert long.rows() == [("1", "Predicted", 0.01), ("2", "Predicted", 0.2), ("1", "Observed", 0.0), ("2", "Observed", 0.25)]
+    assert long.rows() == [
+        ("1", "Predicted", 0.01),
+        ("2", "Predicted", 0.2),
+        ("1", "Observed", 0.0),
+        ("2", "Observed", 0.25),
+    ]
 
 
 def test_churn_by_age_band_and_gender_by_hand(con):
@@ -95,13 +118,29 @@ def test_churn_by_age_band_and_gender_by_hand(con):
 
 
 def test_a_customers_timeline_in_time_order(con):
-    store.load(con, "tickets", pl.DataFrame({
-        "ticket_id": ["T1", "T2"], "customer_id": ["c1", "c2"],
-        "created_at": [datetime(2026, 1, 2, 9), datetime(2026, 1, 3, 9)],
-    }))  # fmt: skip
-    store.load(con, "surveys", pl.DataFrame({
-        "submitted_at": [datetime(2026, 1, 1, 8)], "ticket_id": ["T1"], "customer_id": ["c1"], "csat": [2.0],
-    }))  # fmt: skip
+    store.load(
+        con,
+        "tickets",
+        pl.DataFrame(
+            {
+                "ticket_id": ["T1", "T2"],
+                "customer_id": ["c1", "c2"],
+                "created_at": [datetime(2026, 1, 2, 9), datetime(2026, 1, 3, 9)],
+            }
+        ),
+    )
+    store.load(
+        con,
+        "surveys",
+        pl.DataFrame(
+            {
+                "submitted_at": [datetime(2026, 1, 1, 8)],
+                "ticket_id": ["T1"],
+                "customer_id": ["c1"],
+                "csat": [2.0],
+            }
+        ),
+    )
     got = churn_view.timeline(con, "c1")
     assert got.select("event", "ref", "csat").rows() == [("Survey", "T1", 2.0), ("Ticket", "T1", None)]
     assert churn_view.timeline(con, "c1", "zh")["event"].to_list() == ["回访", "报修"]
@@ -116,6 +155,9 @@ def test_the_at_risk_list_tells_how_long_ago_the_last_ticket_was():
         "days_since_last_ticket": [12.4, 365.0],  # 365: no ticket (the cap)
     })  # fmt: skip
     listing = churn_view.at_risk(churn.ChurnResult(True, (), 90, "logistic", scored=scored), "en")
-    assert listing["reason_1"].to_list() == ["the last ticket was a complaint (12 days ago)", "complaints so far: 2"]
+    assert listing["reason_1"].to_list() == [
+        "the last ticket was a complaint (12 days ago)",
+        "complaints so far: 2",
+    ]
     assert listing["last_ticket_days"].to_list() == [12, None]
     assert listing["action"][0] == "Supervisor call-back with a goodwill offer"

@@ -25,8 +25,18 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 def test_kpis_json_has_every_key_and_sample_numbers(capsys):
     code, out, err = run(
-        capsys, "kpis", "--tickets", str(SAMPLE / "tickets.csv"), "--surveys", str(SAMPLE / "surveys.csv"),
-        "--customers", str(SAMPLE / "customers.csv"), "--start", "2026-10-01", "--end", "2026-10-31",
+        capsys,
+        "kpis",
+        "--tickets",
+        str(SAMPLE / "tickets.csv"),
+        "--surveys",
+        str(SAMPLE / "surveys.csv"),
+        "--customers",
+        str(SAMPLE / "customers.csv"),
+        "--start",
+        "2026-10-01",
+        "--end",
+        "2026-10-31",
     )
     assert code == 0, err
     values = json.loads(out)
@@ -51,13 +61,19 @@ def test_kpis_csv_format(capsys):
     [
         (["kpis", "--tickets", "/no/such/file.csv"], "no such file"),
         (["kpis", "--tickets", "SAMPLE", "--start", "2026-13-01"], "not a date"),
-        (["kpis", "--tickets", "SAMPLE", "--start", "2026-10-31", "--end", "2026-10-01"], "after the end date"),
+        (
+            ["kpis", "--tickets", "SAMPLE", "--start", "2026-10-31", "--end", "2026-10-01"],
+            "after the end date",
+        ),
         (["kpis", "--tickets", "EMPTY"], "is empty"),
         (["kpis", "--tickets", "NOHEADERS"], "required field"),
         (["kpis", "--tickets", "FOLDER"], "need --engine spark"),
         (["kpis", "--engine", "spark", "--tickets", "SAMPLE", "--tickets", "SAMPLE"], "one source per table"),
         (["forecast", "--tickets", "SAMPLE", "--horizon", "2", "--out", "OUT"], "7 to 180 days"),
-        (["forecast", "--tickets", "SAMPLE", "--horizon", "28", "--country", "XX", "--out", "OUT"], "Unknown holiday"),
+        (
+            ["forecast", "--tickets", "SAMPLE", "--horizon", "28", "--country", "XX", "--out", "OUT"],
+            "Unknown holiday",
+        ),
         (["forecast", "--tickets", "SHORT", "--horizon", "28", "--out", "OUT"], "Less than 8 weeks"),
     ],
 )
@@ -66,11 +82,18 @@ def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(args, message, tmp_pat
     (tmp_path / "noheaders.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
     days = "\n".join(f"T{d},2026-03-{d:02d} 09:00" for d in range(1, 29))
     (tmp_path / "short.csv").write_text(f"ticket_id,created_at\n{days}\n", encoding="utf-8")
-    swap = {"SAMPLE": str(SAMPLE / "tickets.csv"), "EMPTY": str(tmp_path / "empty.csv"),
-            "NOHEADERS": str(tmp_path / "noheaders.csv"), "SHORT": str(tmp_path / "short.csv"),
-            "OUT": str(tmp_path / "out.csv"), "FOLDER": str(tmp_path)}
+    swap = {
+        "SAMPLE": str(SAMPLE / "tickets.csv"),
+        "EMPTY": str(tmp_path / "empty.csv"),
+        "NOHEADERS": str(tmp_path / "noheaders.csv"),
+        "SHORT": str(tmp_path / "short.csv"),
+        "OUT": str(tmp_path / "out.csv"),
+        "FOLDER": str(tmp_path),
+    }
     argv = [swap.get(a, a) for a in args]
-    done = subprocess.run([sys.executable, "-m", "lib", *argv], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "lib", *argv], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode != 0
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
@@ -81,7 +104,9 @@ def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(args, message, tmp_pat
 def test_spark_engine_without_pyspark_says_how_to_install_it(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed: its import raises
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
-    code, out, err = run(capsys, "kpis", "--engine", "spark", "--tickets", str(SAMPLE / "tickets.csv"), "--lang", "zh")
+    code, out, err = run(
+        capsys, "kpis", "--engine", "spark", "--tickets", str(SAMPLE / "tickets.csv"), "--lang", "zh"
+    )
     assert code == 2 and out == ""
     assert "requirements-spark.txt" in err and "未安装 Spark" in err
 
@@ -91,8 +116,18 @@ def test_forecast_by_channel_writes_the_pages_csv_and_segments_add_up(capsys, tm
     import polars as pl
 
     out = tmp_path / "forecast.csv"
-    code, said, _ = run(capsys, "forecast", "--tickets", str(SAMPLE / "tickets.csv"), "--horizon", "14",
-                        "--by", "channel", "--out", str(out))  # fmt: skip
+    code, said, _ = run(
+        capsys,
+        "forecast",
+        "--tickets",
+        str(SAMPLE / "tickets.csv"),
+        "--horizon",
+        "14",
+        "--by",
+        "channel",
+        "--out",
+        str(out),
+    )
     assert code == 0
     assert "back-tests (14 days ahead each)" in said
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
@@ -209,8 +244,20 @@ def test_churn_writes_scores_and_reasons(capsys, tmp_path):
     import polars as pl
 
     out = tmp_path / "churn.csv"
-    code, said, _ = run(capsys, "churn", "--tickets", str(SAMPLE / "tickets.csv"), "--surveys", str(SAMPLE / "surveys.csv"),
-                        "--customers", str(SAMPLE / "customers.csv"), "--out", str(out), "--lang", "zh")  # fmt: skip
+    code, said, _ = run(
+        capsys,
+        "churn",
+        "--tickets",
+        str(SAMPLE / "tickets.csv"),
+        "--surveys",
+        str(SAMPLE / "surveys.csv"),
+        "--customers",
+        str(SAMPLE / "customers.csv"),
+        "--out",
+        str(out),
+        "--lang",
+        "zh",
+    )
     assert code == 0 and "AUC" in said
     table = pl.read_csv(out)
     assert table.columns == ["customer_id", "churn_risk", "risk_band", "reason_1", "reason_2", "reason_3"]
@@ -224,7 +271,9 @@ def test_sentiment_keeps_every_column_and_adds_two(capsys, tmp_path):
     import polars as pl
 
     source = tmp_path / "comments.csv"
-    source.write_text("id,评价\n1,师傅很专业，修得很快\n2,等了三天还没人来，太差了\n3,\n4,Great service\n", encoding="utf-8")
+    source.write_text(
+        "id,评价\n1,师傅很专业，修得很快\n2,等了三天还没人来，太差了\n3,\n4,Great service\n", encoding="utf-8"
+    )
     out = tmp_path / "scored.csv"
     code, said, _ = run(capsys, "sentiment", "--in", str(source), "--column", "评价", "--out", str(out))
     assert code == 0 and "4 rows" in said
@@ -237,7 +286,23 @@ def test_sentiment_keeps_every_column_and_adds_two(capsys, tmp_path):
 def test_sentiment_names_the_columns_when_the_column_is_missing(tmp_path):
     source = tmp_path / "comments.csv"
     source.write_text("id,text\n1,ok\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "lib", "sentiment", "--in", str(source), "--column", "评价",
-                           "--out", str(tmp_path / "x.csv")], cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lib",
+            "sentiment",
+            "--in",
+            str(source),
+            "--column",
+            "评价",
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert done.stderr.strip() == "error: The file has no column “评价”. Its columns: id, text."

@@ -47,8 +47,13 @@ def test_only_the_newest_comments_up_to_the_limit_and_each_text_once(monkeypatch
 
     def stub(texts):
         seen.extend(texts)
-        return pl.DataFrame({"sentiment": ["positive"] * len(texts), "sentiment_score": [0.5] * len(texts),
-                             "language": ["zh"] * len(texts)})  # fmt: skip
+        return pl.DataFrame(
+            {
+                "sentiment": ["positive"] * len(texts),
+                "sentiment_score": [0.5] * len(texts),
+                "language": ["zh"] * len(texts),
+            }
+        )
 
     monkeypatch.setattr(sentiment, "classify", stub)
     answers = ANSWERS.with_columns(pl.lit("一样的话").alias("comment"))
@@ -75,7 +80,12 @@ def test_negative_share_by_channel(said):
 
 
 def test_most_negative_first_and_search(said):
-    assert comments.most_negative(said)["ticket_id"].to_list() == ["T2", "T3", "T4", "T1"]  # ties: newest first
+    assert comments.most_negative(said)["ticket_id"].to_list() == [
+        "T2",
+        "T3",
+        "T4",
+        "T1",
+    ]  # ties: newest first
     assert comments.search(said, "GREAT")["ticket_id"].to_list() == ["T4"]  # case-insensitive
     assert comments.search(said, "太")["ticket_id"].to_list() == ["T3", "T2"]  # newest first
     assert comments.search(said, theme="fees")["ticket_id"].to_list() == ["T3"]  # 收费

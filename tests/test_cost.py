@@ -206,7 +206,6 @@ def test_empty_scope(loaded):
 # --- sample data against an independent DuckDB computation --------------------------------
 
 
-
 def test_sample_costs_match_sql(sample):
     scope = store.Scope(date(2025, 1, 1), date(2025, 6, 30))
     frames = cost.frames(sample, scope)

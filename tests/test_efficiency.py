@@ -19,10 +19,10 @@ EMPTY = Scope(date(2024, 1, 1), date(2024, 1, 31))  # no ticket created in it
 DEFAULT = Settings()
 
 
-
 def core(stats: pl.DataFrame) -> pl.DataFrame:
     """The engine's columns of a Distribution's stats (the box quantiles are tested on their own)."""
     return stats.drop("p10", "p25", "p75")
+
 
 def at(day: int, hour: int = 0, minute: int = 0, month: int = 3) -> datetime:
     return datetime(2024, month, day, hour, minute)
@@ -35,7 +35,15 @@ def at(day: int, hour: int = 0, minute: int = 0, month: int = 3) -> datetime:
 TICKETS = pl.DataFrame(
     {
         "ticket_id": ["T0", "T1", "T2", "T3", "T4", "T5", "T6"],
-        "created_at": [at(20, 8, month=2), at(4, 8), at(4, 8, 30), at(6, 8), at(7, 23), at(10, 23), at(10, 23, 30)],
+        "created_at": [
+            at(20, 8, month=2),
+            at(4, 8),
+            at(4, 8, 30),
+            at(6, 8),
+            at(7, 23),
+            at(10, 23),
+            at(10, 23, 30),
+        ],
         "first_response_at": [None, at(4, 9), at(4, 10, 30), at(6, 12), at(8, 9), at(10, 22), None],
         "resolved_at": [None, at(4, 20), at(7, 8, 30), at(10, 8), None, at(9, 23), None],
         "customer_id": ["c2", "c1", "c1", "c2", "c3", None, "c4"],
@@ -156,7 +164,9 @@ def test_all_zero_durations_give_one_linear_bin(read):
     assert not got.log_scale
     assert_frame_equal(got.bins, histogram([0.0, 1.0], [2]))
     assert_frame_equal(
-        core(got.stats), pl.DataFrame({"tickets": [2], "mean": [0.0], "p50": [0.0], "p90": [0.0]}), check_dtypes=False
+        core(got.stats),
+        pl.DataFrame({"tickets": [2], "mean": [0.0], "p50": [0.0], "p90": [0.0]}),
+        check_dtypes=False,
     )
 
 
@@ -203,7 +213,11 @@ def test_distribution_per_channel_with_an_empty_channel_as_one_group(read):
     assert got.bins.height == 3 * 26
     assert got.bins.columns == ["channel", "bin_start", "bin_end", "tickets"]
     expected = pl.DataFrame(
-        {"channel": ["chat", "phone", "phone", None], "bin_start": [2.0, 0.8, 4.0, 10.0], "tickets": [1, 1, 1, 1]}
+        {
+            "channel": ["chat", "phone", "phone", None],
+            "bin_start": [2.0, 0.8, 4.0, 10.0],
+            "tickets": [1, 1, 1, 1],
+        }
     )
     assert_frame_equal(nonzero(got.bins).drop("bin_end"), expected, check_dtypes=False)
 
@@ -316,7 +330,12 @@ def expected_heatmap(cells: dict[tuple[int, int], tuple[int, float | None]]) -> 
     rows = [(w, h, *cells.get((w, h), (0, None))) for w in range(1, 8) for h in range(24)]
     return pl.DataFrame(
         rows,
-        schema={"weekday": pl.Int8, "hour": pl.Int8, "tickets": pl.Int64, "first_response_hours_p50": pl.Float64},
+        schema={
+            "weekday": pl.Int8,
+            "hour": pl.Int8,
+            "tickets": pl.Int64,
+            "first_response_hours_p50": pl.Float64,
+        },
         orient="row",
     )
 
@@ -381,7 +400,13 @@ def test_breakdown_keeps_kpis_without_columns_as_nulls(read):
     tickets = TICKETS.drop("reopen_count", "first_contact_resolved", "resolved_at")
     got = efficiency.breakdown(read(EARLY_MARCH, tickets=tickets), DEFAULT, "channel")
     assert got.columns == BREAKDOWN_COLUMNS
-    unavailable = ["resolved", "resolution_hours_p50", "resolution_hours_p90", "resolution_sla_rate", "fcr_rate"]
+    unavailable = [
+        "resolved",
+        "resolution_hours_p50",
+        "resolution_hours_p90",
+        "resolution_sla_rate",
+        "fcr_rate",
+    ]
     assert all(got[c].null_count() == 3 for c in [*unavailable, "reopen_rate"])
     assert got["tickets"].to_list() == [3, 2, 1]
 
@@ -424,13 +449,14 @@ def test_a_function_is_none_exactly_without_the_columns_it_needs(read, name):
 # --- sample data, checked against DuckDB -------------------------------------------------
 
 
-
 SAMPLE_MONTH = Scope(date(2025, 3, 1), date(2025, 3, 31))
 HOURS_SQL = "(epoch_us({end}) - epoch_us(created_at)) / 3600e6"
 IN_MONTH = "created_at >= DATE '2025-03-01' AND created_at < DATE '2025-04-01'"
 
 
-@pytest.mark.parametrize(("which", "end"), [("first_response", "first_response_at"), ("resolution", "resolved_at")])
+@pytest.mark.parametrize(
+    ("which", "end"), [("first_response", "first_response_at"), ("resolution", "resolved_at")]
+)
 def test_sample_distribution_matches_duckdb(sample, which, end):
     got = efficiency.distribution(efficiency.frames(sample, SAMPLE_MONTH), which, by="channel")
     hours = HOURS_SQL.format(end=end)

@@ -13,7 +13,9 @@ START = date(2026, 1, 5)  # a Monday
 def weekly_pattern(days: int = 84) -> pl.DataFrame:
     """Twelve weeks of about 10 tickets on weekdays and 4 at weekends, with a 3-week wobble of 0–2."""
     ds = [START + timedelta(d) for d in range(days)]
-    return pl.DataFrame({"ds": ds, "y": [(4.0 if day.weekday() >= 5 else 10.0) + d % 3 for d, day in enumerate(ds)]})
+    return pl.DataFrame(
+        {"ds": ds, "y": [(4.0 if day.weekday() >= 5 else 10.0) + d % 3 for d, day in enumerate(ds)]}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,9 @@ def test_accuracy_of_the_naive_winner_in_words(naive_only):
     # The baseline repeats the history's last week over the whole 14-day window. With the wobble (d % 3) it
     # is off by 1 on most days and by 2 on five of the 14: in the window of days 70–83, days 72 and 75 (one
     # week on) and 77, 80 and 83 (two weeks on). Both cut-offs: 19 / 14 = 1.36.
-    assert words.startswith("Over the last 2 back-tests (14 days ahead each), repeating the same weekday last week")
+    assert words.startswith(
+        "Over the last 2 back-tests (14 days ahead each), repeating the same weekday last week"
+    )
     assert "off by 1.4 tickets a day" in words
     assert "Prophet" not in words  # none was tried, so none is said to have lost
 
@@ -53,6 +57,14 @@ def test_weekly_component_per_weekday_and_yearly_over_the_last_year():
     frame = pl.DataFrame({"ds": days, "value": [float(day.weekday()) for day in days]})
     weekly, unit = forecast_view.component_view("weekly", frame, "en")
     assert unit is None
-    assert weekly.rows() == [("Mon", 0.0), ("Tue", 1.0), ("Wed", 2.0), ("Thu", 3.0), ("Fri", 4.0), ("Sat", 5.0), ("Sun", 6.0)]
+    assert weekly.rows() == [
+        ("Mon", 0.0),
+        ("Tue", 1.0),
+        ("Wed", 2.0),
+        ("Thu", 3.0),
+        ("Fri", 4.0),
+        ("Sat", 5.0),
+        ("Sun", 6.0),
+    ]
     yearly, unit = forecast_view.component_view("yearly", frame, "en")
     assert unit == "day" and yearly.height == 365 and yearly["period"].max() == days[-1]

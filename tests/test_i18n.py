@@ -27,7 +27,9 @@ def test_every_key_has_both_languages_with_the_same_parameters(key):
 
 def test_chinese_text_is_chinese():
     not_chinese = [
-        k for k, (zh, _) in CATALOGUE.items() if not re.search(r"[\u4e00-\u9fff]", zh) and re.search(r"\w", re.sub(r"\{\w+\}", "", zh))
+        k
+        for k, (zh, _) in CATALOGUE.items()
+        if not re.search(r"[\u4e00-\u9fff]", zh) and re.search(r"\w", re.sub(r"\{\w+\}", "", zh))
     ]  # punctuation alone ("。" ending a report sentence) is language-specific too
     # Labels that are the same in both languages (formats, acronyms) are allowed here.
     assert not_chinese == ["download.csv", "download.png", "download.svg"] or all(
@@ -37,7 +39,11 @@ def test_chinese_text_is_chinese():
 
 def test_literal_keys_used_in_code_exist():
     sources = [*ROOT.joinpath("lib").rglob("*.py"), *ROOT.joinpath("pages").glob("*.py"), ROOT / "app.py"]
-    used = {m for path in sources for m in re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""", path.read_text())}
+    used = {
+        m
+        for path in sources
+        for m in re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""", path.read_text())
+    }
     assert used, "the scan found no keys: the pattern is wrong"
     assert sorted(used - CATALOGUE.keys()) == []
 

@@ -119,10 +119,16 @@ def test_the_same_declarations_through_narwhals_lazy_frames_give_the_same_month(
         derived = [e.alias(n) for n, (cols, e) in DERIVED.items() if set(cols) <= set(frame.columns)]
         return nw.from_native(frame.lazy().with_columns(derived))
 
-    engine = Frames(*(lazy(getattr(local, t)) for t in ("tickets", "surveys", "customers", "history")), scope=MARCH)
+    engine = Frames(
+        *(lazy(getattr(local, t)) for t in ("tickets", "surveys", "customers", "history")), scope=MARCH
+    )
     assert evaluate(engine) == pytest.approx(SERVICE_MARCH)
     by_agent = evaluate_by(local, ("tickets", "first_response_hours_p90", "csat"), by="agent")
-    assert_frame_equal(evaluate_by(engine, ("tickets", "first_response_hours_p90", "csat"), by="agent"), by_agent, check_dtypes=False)
+    assert_frame_equal(
+        evaluate_by(engine, ("tickets", "first_response_hours_p90", "csat"), by="agent"),
+        by_agent,
+        check_dtypes=False,
+    )
 
 
 def test_a_kpi_reads_the_sources_of_its_derived_columns():
@@ -131,7 +137,11 @@ def test_a_kpi_reads_the_sources_of_its_derived_columns():
     have = frozenset({"created_at", "first_response_at", "priority", "resolved_at", "ticket_id"})
     assert reads(BY_KEY["first_response_hours_p90"], have, Settings()) == {"created_at", "first_response_at"}
     per_priority = Settings(priority_targets=(("P1", 1.0, None),))
-    assert reads(BY_KEY["response_sla_rate"], have, per_priority) == {"created_at", "first_response_at", "priority"}
+    assert reads(BY_KEY["response_sla_rate"], have, per_priority) == {
+        "created_at",
+        "first_response_at",
+        "priority",
+    }
     assert reads(BY_KEY["tickets"], have, Settings()) == frozenset()  # a row count reads no column
     assert reads(BY_KEY["csat"], have, Settings()) == frozenset()  # not available here
 
@@ -714,7 +724,9 @@ def test_survey_response_rate_counts_only_answers_to_tickets_in_scope(frames_for
             "csat": [5.0, 4.0, 2.0],
         }
     )
-    got = evaluate(frames_for(MARCH, tickets=tickets, surveys=surveys), ("survey_responses", "survey_response_rate"))
+    got = evaluate(
+        frames_for(MARCH, tickets=tickets, surveys=surveys), ("survey_responses", "survey_response_rate")
+    )
     # 3 answers in March, but only T1 of the 1 March ticket was answered: 1 / 1
     assert got == {"survey_responses": 3, "survey_response_rate": 1.0}
 

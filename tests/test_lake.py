@@ -27,7 +27,13 @@ lake = pytest.importorskip("lib.lake")
 pytestmark = pytest.mark.slow
 ROWS = 100_000
 # The lake's tickets carry a Chinese export's headers: the app's mapping rules name them.
-LAKE_HEADERS = {"ticket_id": "工单号", "created_at": "报修时间", "resolved_at": "完成时间", "agent": "工程师", "region": "区域"}
+LAKE_HEADERS = {
+    "ticket_id": "工单号",
+    "created_at": "报修时间",
+    "resolved_at": "完成时间",
+    "agent": "工程师",
+    "region": "区域",
+}
 SETTINGS = Settings(
     targets=(("resolution_rate", 0.9),),
     priority_targets=(("P1", 2.0, 24.0), ("P3", None, 120.0)),
@@ -36,16 +42,24 @@ SCOPES = {
     "everything": store.Scope(),
     "march": store.Scope(date(2024, 3, 1), date(2024, 3, 31)),
     "q3 filtered": store.Scope(
-        date(2024, 7, 1), date(2024, 9, 30), filters=(("region", ("华东", "华南")), ("channel", ("电话", None)))
+        date(2024, 7, 1),
+        date(2024, 9, 30),
+        filters=(("region", ("华东", "华南")), ("channel", ("电话", None))),
     ),
-    "a week, a customer region": store.Scope(date(2024, 11, 4), date(2024, 11, 10), filters=(("region", ("西南",)),)),
+    "a week, a customer region": store.Scope(
+        date(2024, 11, 4), date(2024, 11, 10), filters=(("region", ("西南",)),)
+    ),
 }
 
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, pl.DataFrame]:
     tickets = kpi_data.tickets(ROWS)
-    return {"tickets": tickets, "surveys": kpi_data.surveys(tickets), "customers": kpi_data.customers(tickets)}
+    return {
+        "tickets": tickets,
+        "surveys": kpi_data.surveys(tickets),
+        "customers": kpi_data.customers(tickets),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -148,8 +162,17 @@ def test_the_command_line_gives_the_same_numbers_on_both_engines(spark, data, tm
     for table, frame in (("tickets", tickets.rename(LAKE_HEADERS)), ("surveys", data["surveys"])):
         files[table] = tmp_path / f"{table}.parquet"
         frame.write_parquet(files[table])
-    common = ["kpis", "--tickets", str(files["tickets"]), "--surveys", str(files["surveys"]),
-              "--start", "2024-02-01", "--end", "2024-02-29"]
+    common = [
+        "kpis",
+        "--tickets",
+        str(files["tickets"]),
+        "--surveys",
+        str(files["surveys"]),
+        "--start",
+        "2024-02-01",
+        "--end",
+        "2024-02-29",
+    ]
     outputs = []
     for engine in ("local", "spark"):
         assert cli.main([*common, "--engine", engine]) == 0

@@ -14,7 +14,7 @@ from lib.engine.store import Scope
 
 ESCAPES = [
     "x'); COPY (SELECT 42) TO '{target}'; --",
-    'x"); COPY (SELECT 42) TO \'{target}\'; --',
+    "x\"); COPY (SELECT 42) TO '{target}'; --",
     "x' OR '1'='1",
     "'; ATTACH '{target}' AS pwn; --",
     "x; INSTALL httpfs; SET enable_external_access=true; --",
@@ -24,12 +24,14 @@ ESCAPES = [
 
 def _tickets(categories: list[str]) -> pl.DataFrame:
     start = datetime(2026, 3, 1, 9)
-    return pl.DataFrame({
-        "ticket_id": [f"T{i}" for i in range(len(categories))],
-        "created_at": [start + timedelta(hours=i) for i in range(len(categories))],
-        "resolved_at": [start + timedelta(hours=i + 5) for i in range(len(categories))],
-        "category": categories,
-    })
+    return pl.DataFrame(
+        {
+            "ticket_id": [f"T{i}" for i in range(len(categories))],
+            "created_at": [start + timedelta(hours=i) for i in range(len(categories))],
+            "resolved_at": [start + timedelta(hours=i + 5) for i in range(len(categories))],
+            "category": categories,
+        }
+    )
 
 
 @pytest.mark.parametrize("text", ESCAPES)
@@ -72,7 +74,10 @@ def test_hostile_headers_and_file_name_through_the_cli(tmp_path, capsys):
     header_trap = f"备注'); COPY (SELECT 1) TO '{target}'; --"
     source = tmp_path / "tickets'; DROP TABLE tickets; --.csv"
     rows = ["工单编号,创建时间,解决时间,问题类型," + f'"{header_trap}"']
-    rows += [f"T{i},2026-03-0{i + 1} 09:00,2026-03-0{i + 1} 12:00,x'); DROP TABLE tickets; --,note" for i in range(3)]
+    rows += [
+        f"T{i},2026-03-0{i + 1} 09:00,2026-03-0{i + 1} 12:00,x'); DROP TABLE tickets; --,note"
+        for i in range(3)
+    ]
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert cli.main(["kpis", "--tickets", str(source), "--start", "2026-03-01", "--end", "2026-03-31"]) == 0
     values = json.loads(capsys.readouterr().out)

@@ -32,15 +32,34 @@ def test_normalise_header(header, expected):
         (
             ["工单编号", "报修时间", "结单时间", "处理人", "紧急程度", "网点", "处理时长(分钟)", "是否保内"],
             {
-                "ticket_id": "工单编号", "created_at": "报修时间", "resolved_at": "结单时间", "agent": "处理人",
-                "priority": "紧急程度", "region": "网点", "handle_minutes": "处理时长(分钟)", "in_warranty": "是否保内",
+                "ticket_id": "工单编号",
+                "created_at": "报修时间",
+                "resolved_at": "结单时间",
+                "agent": "处理人",
+                "priority": "紧急程度",
+                "region": "网点",
+                "handle_minutes": "处理时长(分钟)",
+                "in_warranty": "是否保内",
             },
         ),
         (
-            ["Case Number", "Created", "First Reply Time", "Closed At", "Assignee", "Channel", "Is Complaint"],
+            [
+                "Case Number",
+                "Created",
+                "First Reply Time",
+                "Closed At",
+                "Assignee",
+                "Channel",
+                "Is Complaint",
+            ],
             {
-                "ticket_id": "Case Number", "created_at": "Created", "first_response_at": "First Reply Time",
-                "resolved_at": "Closed At", "agent": "Assignee", "channel": "Channel", "is_complaint": "Is Complaint",
+                "ticket_id": "Case Number",
+                "created_at": "Created",
+                "first_response_at": "First Reply Time",
+                "resolved_at": "Closed At",
+                "agent": "Assignee",
+                "channel": "Channel",
+                "is_complaint": "Is Complaint",
             },
         ),
         # a longer header containing a synonym still matches; unrelated headers stay unmapped
@@ -73,7 +92,9 @@ def test_missing_required_field_names_field_and_candidates():
 
 def test_user_override_replaces_and_clears():
     headers = ["单号", "日期", "时间2"]
-    fixed = apply_overrides("tickets", headers, {"ticket_id": "单号", "created_at": "时间2", "agent": "not a header"})
+    fixed = apply_overrides(
+        "tickets", headers, {"ticket_id": "单号", "created_at": "时间2", "agent": "not a header"}
+    )
     assert fixed.columns == {"ticket_id": "单号", "created_at": "时间2"}
     assert fixed.missing_required == ()
 

@@ -16,7 +16,12 @@ def con():
     tickets = pl.DataFrame(
         {
             "ticket_id": ["A", "B", "C", "D"],
-            "created_at": [datetime(2024, 3, 1, 8), datetime(2024, 3, 2, 8), datetime(2024, 3, 9, 8), datetime(2024, 2, 10)],
+            "created_at": [
+                datetime(2024, 3, 1, 8),
+                datetime(2024, 3, 2, 8),
+                datetime(2024, 3, 9, 8),
+                datetime(2024, 2, 10),
+            ],
             "resolved_at": [datetime(2024, 3, 1, 9), None, datetime(2024, 3, 20), datetime(2024, 2, 11)],
             "category": ["漏水", "漏水", "安装", "漏水"],
         }
@@ -34,13 +39,18 @@ def test_summary_compares_with_the_previous_month(con):
 def test_unavailable_kpis_say_which_column_or_file_they_need(con):
     summary = overview.summarise(con, store.Scope(date(2024, 3, 1), date(2024, 3, 31)), Settings())
     cost = BY_KEY["cost_total"]
-    assert overview.missing_columns(cost, summary.columns["tickets"]) == ("labor_cost|parts_cost|travel_cost",)
+    assert overview.missing_columns(cost, summary.columns["tickets"]) == (
+        "labor_cost|parts_cost|travel_cost",
+    )
     assert overview.unavailable(cost, summary, "en") == (
         "Not available: needs column Labour cost or Parts cost or Travel cost"
     )
     assert overview.unavailable(cost, summary, "zh") == "不可用：需要列 人工成本 或 备件成本 或 差旅成本"
     # no surveys file at all: say which file, not a column
-    assert overview.unavailable(BY_KEY["survey_response_rate"], summary, "en") == "Not available: needs a Surveys file"
+    assert (
+        overview.unavailable(BY_KEY["survey_response_rate"], summary, "en")
+        == "Not available: needs a Surveys file"
+    )
     assert overview.unavailable(BY_KEY["churn_rate"], summary, "zh") == "不可用：需要上传客户文件"
 
 
@@ -99,7 +109,9 @@ def test_projected_read_gives_the_same_kpis_as_reading_everything():
     assert Path(pipeline.SAMPLE_DIR / "tickets.csv").exists()
     for scope in (store.Scope(date(2026, 10, 1), date(2026, 10, 31)), store.Scope()):
         full = evaluate(store.scoped(con, scope), settings=Settings())
-        lean = evaluate(store.scoped(con, scope, ticket_columns=columns_for(), by_period=False), settings=Settings())
+        lean = evaluate(
+            store.scoped(con, scope, ticket_columns=columns_for(), by_period=False), settings=Settings()
+        )
         assert lean == pytest.approx(full, nan_ok=True)
         assert overview.kpis(con, scope, Settings()) == lean
 
@@ -127,7 +139,9 @@ def test_explanation_names_the_groups_behind_a_worse_kpi():
         Contribution((("category", "漏水"), ("region", "华东")), 0.71, 60.0, 120, 80),
         Contribution((("channel", "电话"),), 0.4, 66.0, 300, 280),
     ]
-    words = overview.explanation_sentence(_explanation("resolution_hours_p90", 72.0, 52.0, parts), Settings(), "zh")
+    words = overview.explanation_sentence(
+        _explanation("resolution_hours_p90", 72.0, 52.0, parts), Settings(), "zh"
+    )
     assert words == (
         "较对比期上升 38.5%，其中 71% 来自 问题类型 漏水 · 区域 华东；渠道 电话 单独也能解释 40%（两组可能重叠）。"
     )
@@ -137,7 +151,9 @@ def test_explanation_of_a_share_above_the_whole_change_uses_the_counterfactual()
     from lib.analysis.alerts import Contribution
 
     parts = [Contribution((("priority", "P3"),), 2.28, 0.709, 500, 480)]
-    words = overview.explanation_sentence(_explanation("response_sla_rate", 0.674, 0.689, parts), Settings(), "en")
+    words = overview.explanation_sentence(
+        _explanation("response_sla_rate", 0.674, 0.689, parts), Settings(), "en"
+    )
     assert words == (
         "Compared with the comparison period it is down 1.5 pp; Priority P3 alone is more than the whole change "
         "(other groups improved): had it stayed as before, this period would be 70.9%."
@@ -150,8 +166,15 @@ def test_explanation_of_a_share_above_the_whole_change_uses_the_counterfactual()
         (0.069, 0.073, "Better than the comparison period (down 0.4 pp), still off target."),
         (0.0690, 0.06905, "About the same as in the comparison period: not a new problem."),
         (0.069, None, "No comparison period to explain the change."),
-        (0.069, 0.05, "Compared with the comparison period it is up 1.9 pp; the change is spread out, no single group explains it."),
+        (
+            0.069,
+            0.05,
+            "Compared with the comparison period it is up 1.9 pp; the change is spread out, no single group explains it.",
+        ),
     ],
 )
 def test_explanation_when_there_is_nothing_to_blame(current, previous, expected):
-    assert overview.explanation_sentence(_explanation("reopen_rate", current, previous), Settings(), "en") == expected
+    assert (
+        overview.explanation_sentence(_explanation("reopen_rate", current, previous), Settings(), "en")
+        == expected
+    )

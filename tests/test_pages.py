@@ -122,7 +122,9 @@ def test_data_page_upload_gbk_csv_maps_and_loads():
     assert not at.exception
     assert "GB18030" in texts(at).upper() or "GBK" in texts(at).upper()
     # the report comes before loading: nothing is loaded yet
-    assert "Validation report (not loaded yet): export\\.csv" in texts(at)  # Markdown source: the name is escaped
+    assert "Validation report (not loaded yet): export\\.csv" in texts(
+        at
+    )  # Markdown source: the name is escaped
     assert {m.label: m.value for m in at.metric}["Rows excluded"] == "1"
     assert "Current data: the bundled sample" in texts(at)
     at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("load_"))).click().run()
@@ -139,7 +141,9 @@ def test_data_page_upload_gbk_csv_maps_and_loads():
 
 def test_data_page_bad_file_message_keeps_previous_data():
     at = goto(start("zh"), "pages/data.py", "zh")
-    at.file_uploader(key="upload_tickets").upload("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(200), "text/csv").run()
+    at.file_uploader(key="upload_tickets").upload(
+        "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(200), "text/csv"
+    ).run()
     assert not at.exception
     assert any("不是表格" in e.value for e in at.error)
     goto(at, "pages/overview.py", "zh")
@@ -178,11 +182,15 @@ def test_excel_with_two_sheets_offers_a_sheet_picker():
     notes = book.add_worksheet("说明")
     notes.write(0, 0, "导出说明")
     data = book.add_worksheet("工单")
-    for row, values in enumerate([["工单号", "创建时间"], ["W1", "2024-06-01 09:00"], ["W2", "2024-06-02 09:00"]]):
+    for row, values in enumerate(
+        [["工单号", "创建时间"], ["W1", "2024-06-01 09:00"], ["W2", "2024-06-02 09:00"]]
+    ):
         data.write_row(row, 0, values)
     book.close()
     at = goto(start("zh"), "pages/data.py", "zh")
-    at.file_uploader(key="upload_tickets").upload("export.xlsx", buffer.getvalue(), "application/octet-stream").run()
+    at.file_uploader(key="upload_tickets").upload(
+        "export.xlsx", buffer.getvalue(), "application/octet-stream"
+    ).run()
     assert not at.exception
     picker = next(s for s in at.selectbox if s.key and s.key.startswith("sheet_"))
     assert list(picker.options) == ["说明", "工单"]
@@ -204,7 +212,9 @@ def test_a_bad_sheet_still_lets_the_user_pick_another():
     book.worksheets()[1].write_row(1, 0, ["W1", "2024-06-01 09:00"])
     book.close()
     at = goto(start("en"), "pages/data.py", "en")
-    at.file_uploader(key="upload_tickets").upload("two.xlsx", buffer.getvalue(), "application/octet-stream").run()
+    at.file_uploader(key="upload_tickets").upload(
+        "two.xlsx", buffer.getvalue(), "application/octet-stream"
+    ).run()
     picker = next(s for s in at.selectbox if s.key and s.key.startswith("sheet_"))
     picker.set_value("汇总").run()
     assert any("header row but no data rows" in e.value for e in at.error)

@@ -22,7 +22,11 @@ def test_churn_page_shows_rate_quality_and_at_risk_list(churn_page):
     shown = texts(at)
     assert "Checked on" in shown and "AUC" in shown
     headings = [h.value for h in at.subheader]
-    for heading in ("Monthly churn rate and forecast", "Customers at risk", "Churn rate by customer attribute"):
+    for heading in (
+        "Monthly churn rate and forecast",
+        "Customers at risk",
+        "Churn rate by customer attribute",
+    ):
         assert heading in headings
     assert len(at.get("vega_lite_chart")) >= 5
 

@@ -61,7 +61,10 @@ def test_same_period_last_year(start, end, expected):
 
 def test_narrowed_adds_a_drill_filter_and_respects_the_sidebar_filter():
     scope = Scope(date(2026, 10, 1), date(2026, 10, 31), (("channel", ("电话", "微信")),))
-    assert scope.narrowed("category", "漏水").filters == (("channel", ("电话", "微信")), ("category", ("漏水",)))
+    assert scope.narrowed("category", "漏水").filters == (
+        ("channel", ("电话", "微信")),
+        ("category", ("漏水",)),
+    )
     assert scope.narrowed("channel", "电话").filters == (("channel", ("电话",)),)
     # a value the sidebar already excludes matches nothing rather than widening the filter
     assert scope.narrowed("channel", "官网").filters == (("channel", ()),)

@@ -19,8 +19,14 @@ from lib.report import content, files
 from lib.report.sections import PERFORMANCE_TABLE, Figure, Table
 
 OCTOBER = store.Scope(date(2026, 10, 1), date(2026, 10, 31))
-SAMPLE_FILES = ["--tickets", "sample_data/tickets.csv", "--surveys", "sample_data/surveys.csv",
-                "--customers", "sample_data/customers.csv"]
+SAMPLE_FILES = [
+    "--tickets",
+    "sample_data/tickets.csv",
+    "--surveys",
+    "sample_data/surveys.csv",
+    "--customers",
+    "sample_data/customers.csv",
+]
 
 
 class _Outline(HTMLParser):
@@ -58,7 +64,9 @@ def svgs(html: str) -> list[str]:
 
 @pytest.fixture(scope="module", params=["zh", "en"])
 def sample_report(request, sample):
-    built = content.build(sample, OCTOBER, Settings(), request.param, with_churn=False, today=date(2026, 11, 26))
+    built = content.build(
+        sample, OCTOBER, Settings(), request.param, with_churn=False, today=date(2026, 11, 26)
+    )
     return built, files.render(built)
 
 
@@ -129,11 +137,16 @@ def test_problems_are_off_target_kpis_ranked_by_shortfall_with_measures(sample_r
 
 def test_edited_text_and_chosen_sections(sample_report):
     built, _ = sample_report
-    html = files.render(built, include=("summary", "cost"), findings=["Our own line <b>bold</b>"], measures=[])
+    html = files.render(
+        built, include=("summary", "cost"), findings=["Our own line <b>bold</b>"], measures=[]
+    )
     assert "Our own line &lt;b&gt;bold&lt;/b&gt;" in html
     assert built.findings[0] not in html
     lang = built.lang
-    assert outline(html) == [t("rpt.section.summary", lang), ("一、" if lang == "zh" else "1. ") + t("rpt.section.cost", lang)]
+    assert outline(html) == [
+        t("rpt.section.summary", lang),
+        ("一、" if lang == "zh" else "1. ") + t("rpt.section.cost", lang),
+    ]
 
 
 def test_workbook_has_the_summary_and_every_table(sample_report):
@@ -153,12 +166,14 @@ def test_workbook_has_the_summary_and_every_table(sample_report):
 def tiny(con):
     start = datetime(2026, 3, 1, 9)
     rows = 40
-    tickets = pl.DataFrame({
-        "ticket_id": [f"T{i}" for i in range(rows)],
-        "created_at": [start + timedelta(hours=12 * i) for i in range(rows)],
-        "resolved_at": [start + timedelta(hours=12 * i + 100) if i % 4 else None for i in range(rows)],
-        "category": ["<script>alert(1)</script>" if i % 2 else "**bold** & co" for i in range(rows)],
-    })
+    tickets = pl.DataFrame(
+        {
+            "ticket_id": [f"T{i}" for i in range(rows)],
+            "created_at": [start + timedelta(hours=12 * i) for i in range(rows)],
+            "resolved_at": [start + timedelta(hours=12 * i + 100) if i % 4 else None for i in range(rows)],
+            "category": ["<script>alert(1)</script>" if i % 2 else "**bold** & co" for i in range(rows)],
+        }
+    )
     store.load(con, "tickets", tickets)
     return con
 
@@ -167,7 +182,9 @@ def tiny(con):
 def test_missing_files_and_columns_are_named_not_invented(tiny, lang):
     built = content.build(tiny, store.Scope(date(2026, 3, 1), date(2026, 3, 20)), Settings(), lang)
     sections = built.sections
-    assert t("kpi.needs_file", lang, table=t("table.surveys", lang)) in " ".join(sections["satisfaction"].sentences)
+    assert t("kpi.needs_file", lang, table=t("table.surveys", lang)) in " ".join(
+        sections["satisfaction"].sentences
+    )
     assert sections["cost"].sentences == [t("rpt.cost.none", lang)]
     assert overview.needs_sentence(("agent",), lang) in sections["team"].sentences[0]
     outlook = " ".join(sections["outlook"].sentences)
@@ -179,8 +196,13 @@ def test_missing_files_and_columns_are_named_not_invented(tiny, lang):
 
 
 def test_user_text_is_escaped(tiny):
-    built = content.build(tiny, store.Scope(date(2026, 3, 1), date(2026, 3, 20)), Settings(), "en",
-                         team="<img src=x onerror=alert(1)>")
+    built = content.build(
+        tiny,
+        store.Scope(date(2026, 3, 1), date(2026, 3, 20)),
+        Settings(),
+        "en",
+        team="<img src=x onerror=alert(1)>",
+    )
     html = files.render(built)
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the category, shown literally
@@ -201,8 +223,25 @@ def test_resolution_problem_names_its_worst_group(tiny):
 def test_cli_writes_the_same_report(tmp_path, sample):
     out = tmp_path / "report.html"
     book = tmp_path / "report.xlsx"
-    code = cli.main(["report", *SAMPLE_FILES, "--start", "2026-10-01", "--end", "2026-10-31", "--lang", "en",
-                     "--no-churn", "--team", "East team", "--out", str(out), "--xlsx", str(book)])
+    code = cli.main(
+        [
+            "report",
+            *SAMPLE_FILES,
+            "--start",
+            "2026-10-01",
+            "--end",
+            "2026-10-31",
+            "--lang",
+            "en",
+            "--no-churn",
+            "--team",
+            "East team",
+            "--out",
+            str(out),
+            "--xlsx",
+            str(book),
+        ]
+    )
     assert code == 0
     html = out.read_text(encoding="utf-8")
     assert "East team: service report" in html
@@ -212,8 +251,21 @@ def test_cli_writes_the_same_report(tmp_path, sample):
 
 
 def test_cli_bad_range_is_one_line(tmp_path, capsys):
-    code = cli.main(["report", "--tickets", "sample_data/tickets.csv", "--start", "2026-10-31", "--end", "2026-10-01",
-                     "--out", str(tmp_path / "x.html"), "--lang", "en"])
+    code = cli.main(
+        [
+            "report",
+            "--tickets",
+            "sample_data/tickets.csv",
+            "--start",
+            "2026-10-31",
+            "--end",
+            "2026-10-01",
+            "--out",
+            str(tmp_path / "x.html"),
+            "--lang",
+            "en",
+        ]
+    )
     assert code == 2
     assert capsys.readouterr().err.count("\n") == 1
 
@@ -227,7 +279,9 @@ def test_pdf_prints_on_a_sane_number_of_a4_pages(sample):
     assert document.startswith(b"%PDF")
     assert 10 <= files.page_count(document) <= 25  # cover + 9 sections, charts not cut
     boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", document)
-    assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)  # A4 in points
+    assert boxes and all(
+        abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes
+    )  # A4 in points
 
 
 @pytest.mark.slow

@@ -47,12 +47,17 @@ def test_falling_rate_below_target_in_english():
 
 def test_rising_hours_in_chinese_say_worse_and_missed():
     sentence = kpi_sentence(BY_KEY["first_response_hours_mean"], 5.0, 4.0, SETTINGS, "zh")
-    assert sentence == "首次响应平均（小时）为 5.0 小时，较上期（4.0 小时）上升 25.0%，有所恶化；未达到目标（4.0 小时）。"
+    assert (
+        sentence
+        == "首次响应平均（小时）为 5.0 小时，较上期（4.0 小时）上升 25.0%，有所恶化；未达到目标（4.0 小时）。"
+    )
 
 
 def test_falling_hours_are_an_improvement_that_meets_the_target():
     sentence = kpi_sentence(BY_KEY["first_response_hours_mean"], 3.0, 4.0, SETTINGS, "en")
-    assert "down 25.0%" in sentence and "an improvement" in sentence and "meets the target of 4.0 h" in sentence
+    assert (
+        "down 25.0%" in sentence and "an improvement" in sentence and "meets the target of 4.0 h" in sentence
+    )
 
 
 def test_unchanged_says_stable_and_no_judgement():
@@ -96,7 +101,10 @@ def test_targets_sentence():
     assert targets_sentence([sla], [fcr], [csat], "en") == (
         "1 of 3 KPIs with a target meet it; off target: CSAT; close to target: First-contact resolution rate."
     )
-    assert targets_sentence([sla], [], [fcr, csat], "zh") == "设有目标的 3 项指标中 1 项达标；未达标：一次解决率和满意度 CSAT。"
+    assert (
+        targets_sentence([sla], [], [fcr, csat], "zh")
+        == "设有目标的 3 项指标中 1 项达标；未达标：一次解决率和满意度 CSAT。"
+    )
     assert "尚未设置" in targets_sentence([], [], [], "zh")
 
 

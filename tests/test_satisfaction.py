@@ -93,7 +93,14 @@ def spring(con, loaded):
 
 
 def driver(value, answers, csat, csat_mean, nps, small=True) -> dict:
-    return {"value": value, "answers": answers, "csat": csat, "csat_mean": csat_mean, "nps": nps, "small": small}
+    return {
+        "value": value,
+        "answers": answers,
+        "csat": csat,
+        "csat_mean": csat_mean,
+        "nps": nps,
+        "small": small,
+    }
 
 
 def expected_drivers(*rows: dict) -> pl.DataFrame:
@@ -207,7 +214,9 @@ def test_nps_split_trend_long_with_every_group_per_period(spring):
     assert_frame_equal(got, expected)
 
 
-@pytest.mark.parametrize("function", [satisfaction.nps_split, lambda f: satisfaction.nps_split_trend(f, "1w")])
+@pytest.mark.parametrize(
+    "function", [satisfaction.nps_split, lambda f: satisfaction.nps_split_trend(f, "1w")]
+)
 def test_nps_split_without_nps_answers_is_none(spring, function):
     assert function(spring(surveys=None)) is None  # no surveys file
     assert function(spring(surveys=SURVEYS.drop("nps"))) is None  # no nps column
@@ -312,7 +321,15 @@ def test_lowest_comments_order_and_columns(spring):
     got = satisfaction.lowest_comments(spring())
     # csat 1 first (S9 nps 0 before S6 without nps), 2, 4, then S8 and S1 tie at 5/10: newer S8
     # first; S5 has no csat so comes last. S2 (blank) and S4, S10 (no comment / outside) are out.
-    assert got["comment"].to_list() == ["still broken", "worst", "slow", "who am I", "fine", "great", "no csat"]
+    assert got["comment"].to_list() == [
+        "still broken",
+        "worst",
+        "slow",
+        "who am I",
+        "fine",
+        "great",
+        "no csat",
+    ]
     assert got.columns == ["submitted_at", "ticket_id", "csat", "nps", "comment", "agent", "channel"]
     assert got.row(0, named=True) == {
         "submitted_at": at(4, 4),
@@ -364,7 +381,6 @@ def test_needs_names_every_public_function_and_driver():
 
 
 # --- sample data, checked against DuckDB SQL -----------------------------------------
-
 
 
 def test_sample_drivers_and_split_agree_with_sql(sample):

@@ -87,7 +87,9 @@ def test_very_long_text_is_classified():
 
 def test_output_keeps_order_schema_and_length():
     out = classify(["太慢了", None, "Great job", "非常满意"])
-    assert out.schema == pl.Schema({"sentiment": pl.String, "sentiment_score": pl.Float64, "language": pl.String})
+    assert out.schema == pl.Schema(
+        {"sentiment": pl.String, "sentiment_score": pl.Float64, "language": pl.String}
+    )
     assert out["sentiment"].to_list() == ["negative", "neutral", "positive", "positive"]
     assert out["language"].to_list() == ["zh", None, "en", "zh"]
 

@@ -94,10 +94,17 @@ def test_fallback_for_a_year_no_package_knows():
 
 @pytest.mark.parametrize(
     ("year", "new_year"),
-    [(2000, date(2000, 2, 5)), (2020, date(2020, 1, 25)), (2024, date(2024, 2, 10)),
-     (2025, date(2025, 1, 29)), (2026, date(2026, 2, 17)), (2027, date(2027, 2, 6)),
-     (2028, date(2028, 1, 26)), (2035, date(2035, 2, 8))],
-)  # fmt: skip
+    [
+        (2000, date(2000, 2, 5)),
+        (2020, date(2020, 1, 25)),
+        (2024, date(2024, 2, 10)),
+        (2025, date(2025, 1, 29)),
+        (2026, date(2026, 2, 17)),
+        (2027, date(2027, 2, 6)),
+        (2028, date(2028, 1, 26)),
+        (2035, date(2035, 2, 8)),
+    ],
+)
 def test_lunar_new_year_known_dates(year, new_year):
     assert lunar_new_year(year) == new_year
 
@@ -222,7 +229,10 @@ def test_events_round_trip_through_the_mapping_file_and_bad_entries_are_skipped(
         {"start": "2026-01-01"},  # no name
     ]
     events = events_from_saved(saved)
-    assert events.rows() == [("双11", date(2025, 11, 11), date(2025, 11, 13)), ("召回", date(2026, 3, 2), date(2026, 3, 2))]
+    assert events.rows() == [
+        ("双11", date(2025, 11, 11), date(2025, 11, 13)),
+        ("召回", date(2026, 3, 2), date(2026, 3, 2)),
+    ]
     assert events_to_saved(events) == [
         {"name": "双11", "start": "2025-11-11", "end": "2025-11-13"},
         {"name": "召回", "start": "2026-03-02", "end": "2026-03-02"},

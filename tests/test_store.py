@@ -291,7 +291,11 @@ def test_dimension_values_are_kept_until_the_tickets_change(con):
     def tickets(channels):
         n = len(channels)
         return pl.DataFrame(
-            {"ticket_id": [f"T{i}" for i in range(n)], "created_at": [datetime(2024, 1, 1)] * n, "channel": channels}
+            {
+                "ticket_id": [f"T{i}" for i in range(n)],
+                "created_at": [datetime(2024, 1, 1)] * n,
+                "channel": channels,
+            }
         )
 
     store.load(con, "tickets", tickets(["电话", "微信", "电话"]))

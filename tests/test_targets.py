@@ -9,7 +9,10 @@ from lib.engine.targets import judged, kpi_rows, priority_rows, settings_from_ro
 
 def edit(table: pl.DataFrame, key: str, value: float | None) -> pl.DataFrame:
     return table.with_columns(
-        pl.when(pl.col("key") == key).then(pl.lit(value, dtype=pl.Float64)).otherwise(pl.col("target")).alias("target")
+        pl.when(pl.col("key") == key)
+        .then(pl.lit(value, dtype=pl.Float64))
+        .otherwise(pl.col("target"))
+        .alias("target")
     )
 
 
@@ -61,5 +64,7 @@ def test_priority_hours_invalid_or_empty_use_the_general_target():
 
 
 def test_invalid_general_targets_keep_the_defaults():
-    settings = settings_from_rows(-1, float("inf"), -5, kpi_rows(Settings(), "en"), priority_rows(Settings(), []))
+    settings = settings_from_rows(
+        -1, float("inf"), -5, kpi_rows(Settings(), "en"), priority_rows(Settings(), [])
+    )
     assert settings == Settings()

@@ -233,7 +233,6 @@ def test_workload_without_others_keeps_the_unassigned_series(loaded):
 # --- sample data against an independent DuckDB computation --------------------------------
 
 
-
 def test_sample_table_matches_sql(sample):
     scope = store.Scope(date(2025, 3, 1), date(2025, 5, 31))
     got = team.table(team.frames(sample, scope), Settings()).sort("agent")
@@ -270,7 +269,11 @@ def test_sample_table_matches_sql(sample):
 
 def test_ranking_puts_the_best_first_by_the_metric_direction():
     table = pl.DataFrame(
-        {"agent": ["a", "b", "c", None], "reopen_rate": [0.2, None, 0.05, 0.1], "throughput_per_day": [1.0, 3.0, 2.0, None]}
+        {
+            "agent": ["a", "b", "c", None],
+            "reopen_rate": [0.2, None, 0.05, 0.1],
+            "throughput_per_day": [1.0, 3.0, 2.0, None],
+        }
     )
     assert team.ranking(table, "reopen_rate")["agent"].to_list() == ["c", None, "a", "b"]  # lower is better
     assert team.ranking(table, "throughput_per_day")["agent"].to_list() == ["b", "c", "a", None]
@@ -293,6 +296,7 @@ def test_outlier_lines_group_each_persons_metrics_in_plain_words():
         ":red[●] **李强** 明显差于团队：满意度 CSAT 22.2（中位数 79.6）；返修率 20.3%（中位数 4.9%）",
         ":green[●] **张伟** 明显好于团队，值得借鉴：解决中位数（小时） 19.7 小时（中位数 31.0 小时）",
     ]
-    assert "clearly worse than the team on CSAT 22.2 (median 79.6); Reopen rate 20.3% (median 4.9%)" in (
-        team.outlier_lines(found, "en")[0]
+    assert (
+        "clearly worse than the team on CSAT 22.2 (median 79.6); Reopen rate 20.3% (median 4.9%)"
+        in (team.outlier_lines(found, "en")[0])
     )

@@ -21,14 +21,30 @@ HAND = [
     ("乱收费，态度很差", "negative", datetime(2024, 1, 9)),  # 2 fees 收费, attitude 态度
     ("收费合理", "positive", None),  # 3 fees; no date: left out of the trend
     ("配件缺货，等了一周", "negative", datetime(2024, 1, 12)),  # 4 waiting 等了, parts 配件 缺货
-    ("The technician was rude and late", "negative", datetime(2024, 1, 20)),  # 5 appointment late, attitude rude
-    ("Fixed on the first visit, fair price", "positive", datetime(2024, 1, 25)),  # 6 fees price, resolution fixed
-    ("Waited two weeks for a spare part", "negative", datetime(2024, 1, 31)),  # 7 waiting waited, parts spare part
+    (
+        "The technician was rude and late",
+        "negative",
+        datetime(2024, 1, 20),
+    ),  # 5 appointment late, attitude rude
+    (
+        "Fixed on the first visit, fair price",
+        "positive",
+        datetime(2024, 1, 25),
+    ),  # 6 fees price, resolution fixed
+    (
+        "Waited two weeks for a spare part",
+        "negative",
+        datetime(2024, 1, 31),
+    ),  # 7 waiting waited, parts spare part
     ("客服电话一直打不通", "negative", datetime(2024, 2, 1)),  # 8 communication 客服 电话 打不通
     ("非常满意", "positive", datetime(2024, 2, 2)),  # 9 no theme
     (None, None, datetime(2024, 2, 3)),  # 10 no comment
     ("", "neutral", datetime(2024, 2, 4)),  # 11 empty
-    ("冰箱漏水，修了两次", "negative", datetime(2024, 2, 5)),  # 12 product_quality 漏水, repeat_repair 修了两次
+    (
+        "冰箱漏水，修了两次",
+        "negative",
+        datetime(2024, 2, 5),
+    ),  # 12 product_quality 漏水, repeat_repair 修了两次
     ("冰箱不制冷", "negative", datetime(2024, 2, 6)),  # 13 product_quality 不制冷
     ("新冰箱有点吵", "negative", datetime(2024, 2, 7)),  # 14 noise 吵
 ]
@@ -105,10 +121,16 @@ def test_discover_finds_a_word_outside_the_dictionary(hand):
 
 
 def test_discover_leaves_out_opinion_common_and_counting_words():
-    comments = pl.Series([
-        "主板烧了，东西不错", "主板烧了，三天才到，东西一般", "主板烧了，非常失望，东西很差",
-        "The screen flickers, really", "screen flickers again", "Screen flickers, don't like it, it's bad",
-    ])  # fmt: skip
+    comments = pl.Series(
+        [
+            "主板烧了，东西不错",
+            "主板烧了，三天才到，东西一般",
+            "主板烧了，非常失望，东西很差",
+            "The screen flickers, really",
+            "screen flickers again",
+            "Screen flickers, don't like it, it's bad",
+        ]
+    )
     # 东西 (IDF 4.8) and 一般 are common Chinese, 不错 / 失望 / 很差 opinions, 三天 a count, "really" / "don't"
     # stopwords, "like" / "bad" in VADER. Each word left is in 3 comments: English words weigh the median
     # IDF (≈ 12), more than 主板's 6.5, and tie with each other (alphabetical).
@@ -123,7 +145,11 @@ def test_matches_a_dictionary_theme(hand):
 
 def test_matches_a_discovered_word(hand):
     assert matches(hand["comment"], "word:冰箱").arg_true().to_list() == [12, 13, 14]
-    assert matches(pl.Series(["Screen cracked", "screens", None]), "word:screen").to_list() == [True, False, False]
+    assert matches(pl.Series(["Screen cracked", "screens", None]), "word:screen").to_list() == [
+        True,
+        False,
+        False,
+    ]
 
 
 def test_english_keywords_match_whole_words_even_beside_chinese():
@@ -144,7 +170,9 @@ def test_empty_input():
     assert tag(empty).is_empty() and tag(empty).schema == {"theme": pl.String, "row": pl.Int64}
     assert discover(empty).is_empty()
     assert matches(empty, "fees").len() == 0
-    frame = pl.DataFrame({"comment": empty, "sentiment": empty, "submitted_at": pl.Series([], dtype=pl.Datetime)})
+    frame = pl.DataFrame(
+        {"comment": empty, "sentiment": empty, "submitted_at": pl.Series([], dtype=pl.Datetime)}
+    )
     assert themes.themes(frame).schema == themes.THEMES_SCHEMA and themes.themes(frame).is_empty()
     assert theme_trend(frame, "1mo").is_empty()
 
@@ -197,7 +225,15 @@ def test_nothing_is_printed_while_tokenising():
 
 @pytest.mark.slow
 def test_twenty_thousand_comments_in_a_few_seconds():
-    parts = ["师傅很专业", "等了三天", "收费太贵", "冰箱漏水", "电话打不通", "Fixed quickly", "the compressor hums"]
+    parts = [
+        "师傅很专业",
+        "等了三天",
+        "收费太贵",
+        "冰箱漏水",
+        "电话打不通",
+        "Fixed quickly",
+        "the compressor hums",
+    ]
     comments = pl.Series([f"{parts[i % 7]}，{parts[i // 7 % 7]}，工单{i}" for i in range(20_000)])
     frame = pl.DataFrame({"comment": comments, "sentiment": ["negative", "positive"] * 10_000})
     themes._tokenizer()  # load jieba's dictionary first: once per process, not per call

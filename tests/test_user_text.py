@@ -9,7 +9,15 @@ from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.i18n import t
 
-HOSTILE = ["**x**", "<script>alert(1)</script>", ":red[x]", "$1+1$", "[a](http://e.example)", "a_b\\c", "`code`"]
+HOSTILE = [
+    "**x**",
+    "<script>alert(1)</script>",
+    ":red[x]",
+    "$1+1$",
+    "[a](http://e.example)",
+    "a_b\\c",
+    "`code`",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -27,7 +35,10 @@ def test_literal_keeps_chinese_and_letters():
 
 def test_error_message_escapes_its_parameters_for_the_page_only():
     error = InputError("read.empty", name="**boss**.csv")
-    assert error.message("en") == "The file “**boss**.csv” is empty. Check that the export worked and upload it again."
+    assert (
+        error.message("en")
+        == "The file “**boss**.csv” is empty. Check that the export worked and upload it again."
+    )
     assert "“\\*\\*boss\\*\\*\\.csv”" in error.message("en", escape=formatting.literal)
 
 
@@ -48,9 +59,16 @@ def test_alert_explanation_escapes_the_groups_it_names():
 
 
 def test_team_outlier_lines_escape_the_persons_name():
-    found = pl.DataFrame({
-        "agent": ["[boss](http://e.example)"], "metric": ["csat"], "value": [22.2], "median": [79.6],
-        "low": [50.8], "high": [108.5], "direction": ["worse"],
-    })
+    found = pl.DataFrame(
+        {
+            "agent": ["[boss](http://e.example)"],
+            "metric": ["csat"],
+            "value": [22.2],
+            "median": [79.6],
+            "low": [50.8],
+            "high": [108.5],
+            "direction": ["worse"],
+        }
+    )
     line = team.outlier_lines(found, "en")[0]
     assert "**\\[boss\\]\\(http\\:\\/\\/e\\.example\\)**" in line

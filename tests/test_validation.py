@@ -126,7 +126,11 @@ def test_sample_tickets_dirty_rows_are_all_accounted_for():
     assert got[("resolved_before_created", "resolved_at", "flagged")] == 5
     assert got[("out_of_range", "handle_minutes", "flagged")] == 2
     # five unreadable creation dates: "N/A" counts as empty, the other four as unreadable
-    assert got[("unparseable_required_date", "created_at", "excluded")] + got[("empty_required", "created_at", "excluded")] == 5
+    assert (
+        got[("unparseable_required_date", "created_at", "excluded")]
+        + got[("empty_required", "created_at", "excluded")]
+        == 5
+    )
     assert result.rows_read == result.rows_used + result.excluded()
 
 

@@ -127,7 +127,9 @@ def distribution(frames: Frames, which: str, by: str | None = None) -> Distribut
         stats = engine.with_columns(pl.lit(valid.height, dtype=pl.Int64).alias("tickets"))
     stats = stats.with_columns(pl.col("tickets").fill_null(0))
     # The box plot's other quantiles: not KPIs, same valid durations and interpolation.
-    spread = [pl.col("hours").quantile(q, interpolation="linear").alias(f"p{round(q * 100)}") for q in BOX_QUANTILES]
+    spread = [
+        pl.col("hours").quantile(q, interpolation="linear").alias(f"p{round(q * 100)}") for q in BOX_QUANTILES
+    ]
     if by:
         stats = stats.join(valid.group_by(by).agg(spread), on=by, how="left", nulls_equal=True)
     else:
@@ -175,14 +177,11 @@ def heatmap(frames: Frames) -> pl.DataFrame | None:
     by_cell = replace(_tickets_only(frames), tickets=frames.tickets.with_columns(cell.alias("_cell")))
     table = evaluate_by(by_cell, ("tickets", "first_response_hours_p50"), by="_cell")
     grid = pl.DataFrame({"_cell": range(7 * 24)}, schema={"_cell": pl.Int64})
-    return (
-        grid.join(table, on="_cell", how="left")
-        .select(
-            (pl.col("_cell") // 24 + 1).cast(pl.Int8).alias("weekday"),
-            (pl.col("_cell") % 24).cast(pl.Int8).alias("hour"),
-            pl.col("tickets").fill_null(0).cast(pl.Int64),
-            pl.col("first_response_hours_p50").cast(pl.Float64),
-        )
+    return grid.join(table, on="_cell", how="left").select(
+        (pl.col("_cell") // 24 + 1).cast(pl.Int8).alias("weekday"),
+        (pl.col("_cell") % 24).cast(pl.Int8).alias("hour"),
+        pl.col("tickets").fill_null(0).cast(pl.Int64),
+        pl.col("first_response_hours_p50").cast(pl.Float64),
     )
 
 

@@ -26,19 +26,27 @@ class Summary:
 
 
 def kpis(
-    con: duckdb.DuckDBPyConnection, scope: store.Scope, settings: Settings, keys: tuple[str, ...] | None = None
+    con: duckdb.DuckDBPyConnection,
+    scope: store.Scope,
+    settings: Settings,
+    keys: tuple[str, ...] | None = None,
 ) -> dict[str, float | None]:
     """KPIs in `keys` (default: all) for one scope: what the cards, the CLI and the report show.
 
     Only the columns and tables those KPIs need are read.
     """
-    needed = {"tickets"} | {"tickets" if BY_KEY[k].table == "history" else BY_KEY[k].table for k in keys or BY_KEY}
+    needed = {"tickets"} | {
+        "tickets" if BY_KEY[k].table == "history" else BY_KEY[k].table for k in keys or BY_KEY
+    }
     frames = store.scoped(con, scope, ticket_columns=columns_for(keys), by_period=False, read=needed)
     return evaluate(frames, keys, settings=settings)
 
 
 def summarise(
-    con: duckdb.DuckDBPyConnection, scope: store.Scope, settings: Settings, keys: tuple[str, ...] | None = None
+    con: duckdb.DuckDBPyConnection,
+    scope: store.Scope,
+    settings: Settings,
+    keys: tuple[str, ...] | None = None,
 ) -> Summary:
     """KPIs in `keys` (default: all) now and in the comparison period, and the columns each table has."""
     current = kpis(con, scope, settings, keys)
@@ -65,7 +73,7 @@ def unavailable(kpi: Kpi, summary: Summary, lang: str) -> str:
 
 
 def needs_sentence(columns: tuple[str, ...], lang: str) -> str:
-    """"Not available: needs X" for an empty state; "a|b" means either will do."""
+    """ "Not available: needs X" for an empty state; "a|b" means either will do."""
     sep, either = ("、", " 或 ") if lang == "zh" else (", ", " or ")
     words = sep.join(either.join(t(f"field.{c}", lang) for c in need.split("|")) for need in columns)
     return t("kpi.not_available", lang, columns=words)
@@ -80,7 +88,8 @@ def card_rows(
     """
     chosen = [BY_KEY[key] for key in keys] if keys else [k for k in KPIS if k.card]
     cards = [
-        (k, summary.current.get(k.key), summary.previous.get(k.key), unavailable(k, summary, lang)) for k in chosen
+        (k, summary.current.get(k.key), summary.previous.get(k.key), unavailable(k, summary, lang))
+        for k in chosen
     ]
     return [cards[i : i + per_row] for i in range(0, len(cards), per_row)]
 

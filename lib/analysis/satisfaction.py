@@ -58,7 +58,9 @@ def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> Frames:
     Surveys always arrive with the ticket dimensions and facts joined (`store._scoped_surveys`);
     the tickets table is read only to count tickets per period.
     """
-    return store.scoped(con, scope, ticket_columns={"created_at"}, by_period=False, read=("tickets", "surveys"))
+    return store.scoped(
+        con, scope, ticket_columns={"created_at"}, by_period=False, read=("tickets", "surveys")
+    )
 
 
 def trend(frames: Frames, settings: Settings, every: str) -> pl.DataFrame | None:
@@ -163,7 +165,12 @@ def _resolution_band(have: frozenset[str]) -> pl.Expr | None:
     created, resolved = pl.col("ticket_created_at"), pl.col("ticket_resolved_at")
     hours = (resolved - created).dt.total_microseconds() / HOUR_US
     band = pl.when(created.is_null()).then(pl.lit(None, dtype=pl.String))
-    band = band.when(resolved.is_null()).then(pl.lit(UNRESOLVED)).when(hours < 0).then(pl.lit(None, dtype=pl.String))
+    band = (
+        band.when(resolved.is_null())
+        .then(pl.lit(UNRESOLVED))
+        .when(hours < 0)
+        .then(pl.lit(None, dtype=pl.String))
+    )
     for label, upper in RESOLUTION_BANDS:
         band = band.when(hours <= upper).then(pl.lit(label))
     return band.otherwise(pl.lit(None, dtype=pl.String))

@@ -10,7 +10,16 @@ from lib.i18n import CATALOGUE, t
 _DECIMALS = {"ratio": 1, "hours": 1, "minutes": 1, "currency": 2, "points": 1, "score": 2}
 # Shares that are not KPIs, shown in percent like the rates.
 _PERCENT_COLUMNS = frozenset(
-    {"share", "cumulative_share", "mape", "coverage", "churn_risk", "share_negative", "negative_share", "positive_share"}
+    {
+        "share",
+        "cumulative_share",
+        "mape",
+        "coverage",
+        "churn_risk",
+        "share_negative",
+        "negative_share",
+        "positive_share",
+    }
 )
 
 

@@ -42,7 +42,11 @@ MIN_TICKETS = 10  # fewer tickets in the range: too few to call a person an outl
 def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> store.Frames:
     """The scoped tables with only the ticket columns the Team page uses."""
     return store.scoped(
-        con, scope, ticket_columns=columns_for(TABLE_KPIS, by="agent"), by_period=False, read=("tickets", "surveys")
+        con,
+        scope,
+        ticket_columns=columns_for(TABLE_KPIS, by="agent"),
+        by_period=False,
+        read=("tickets", "surveys"),
     )
 
 
@@ -113,7 +117,10 @@ def team_median(table: pl.DataFrame) -> dict[str, float | None]:
 
 
 def outliers(
-    table: pl.DataFrame, columns: tuple[str, ...] | None = None, k: float = 1.5, min_tickets: int = MIN_TICKETS
+    table: pl.DataFrame,
+    columns: tuple[str, ...] | None = None,
+    k: float = 1.5,
+    min_tickets: int = MIN_TICKETS,
 ) -> pl.DataFrame:
     """Agents whose value lies outside median ± k × IQR of a metric across agents.
 
@@ -243,5 +250,7 @@ def outlier_lines(found: pl.DataFrame, lang: str) -> list[str]:
             for row in rows.iter_rows(named=True)
         ]
         sep = "；" if lang == "zh" else "; "
-        lines.append(t(f"team.outlier_{direction}", lang, agent=formatting.literal(agent), metrics=sep.join(parts)))
+        lines.append(
+            t(f"team.outlier_{direction}", lang, agent=formatting.literal(agent), metrics=sep.join(parts))
+        )
     return lines

@@ -206,7 +206,9 @@ def _series_colors(
     scale = alt.Scale(
         domain=[label_of[raw] for raw in shown],
         range=[
-            {str(k): v for k, v in (colors or {}).items()}.get(raw, CATEGORY_COLORS[ranks[raw] % len(CATEGORY_COLORS)])
+            {str(k): v for k, v in (colors or {}).items()}.get(
+                raw, CATEGORY_COLORS[ranks[raw] % len(CATEGORY_COLORS)]
+            )
             for raw in shown
         ],
     )

@@ -79,14 +79,19 @@ class Settings:
             return float(value) if _is_hours(value) else None
 
         targets = saved.get("targets") if isinstance(saved.get("targets"), dict) else {}
-        per_priority = saved.get("priority_targets") if isinstance(saved.get("priority_targets"), dict) else {}
+        per_priority = (
+            saved.get("priority_targets") if isinstance(saved.get("priority_targets"), dict) else {}
+        )
         return cls(
             response_target_hours=number("response_target_hours"),
             resolution_target_hours=number("resolution_target_hours"),
             targets=tuple(sorted((str(k), float(v)) for k, v in targets.items() if _is_number(v))),
             tolerance=number("tolerance"),
             priority_targets=tuple(
-                sorted((str(p), hours(r, "response_hours"), hours(r, "resolution_hours")) for p, r in per_priority.items())
+                sorted(
+                    (str(p), hours(r, "response_hours"), hours(r, "resolution_hours"))
+                    for p, r in per_priority.items()
+                )
             ),
         )
 
@@ -232,7 +237,9 @@ def _sla(derived: str, which: Literal["response", "resolution"]) -> ExprFn:
         hours = nw.col(derived)
         threshold = nw.lit(general)
         if per_priority and "priority" in have:
-            threshold = nw.col("priority").replace_strict(per_priority, default=general, return_dtype=nw.Float64)
+            threshold = nw.col("priority").replace_strict(
+                per_priority, default=general, return_dtype=nw.Float64
+            )
         return _share(hours <= threshold, hours >= 0)
 
     return build
@@ -271,143 +278,268 @@ def _cost_component(component: str) -> list[Kpi]:
 
 KPIS: tuple[Kpi, ...] = (
     Kpi(
-        "tickets", ("工单量", "Tickets"),
-        ("创建时间在所选范围内并通过筛选的工单数。", "Tickets created in the selected range that pass the filters."),
-        "count", None, None, "tickets", ("ticket_id",), lambda have, s: nw.len(),
+        "tickets",
+        ("工单量", "Tickets"),
+        (
+            "创建时间在所选范围内并通过筛选的工单数。",
+            "Tickets created in the selected range that pass the filters.",
+        ),
+        "count",
+        None,
+        None,
+        "tickets",
+        ("ticket_id",),
+        lambda have, s: nw.len(),
     ),
     Kpi(
-        "resolved", ("已解决工单", "Resolved tickets"),
+        "resolved",
+        ("已解决工单", "Resolved tickets"),
         ("范围内有解决时间的工单数。", "Tickets in scope with a resolved time."),
-        "count", None, None, "tickets", ("resolved_at",),
+        "count",
+        None,
+        None,
+        "tickets",
+        ("resolved_at",),
         _needs("resolved_at")(lambda have, s: _count(IS_RESOLVED)),
     ),
     Kpi(
-        "resolution_rate", ("解决率", "Resolution rate"),
+        "resolution_rate",
+        ("解决率", "Resolution rate"),
         ("已解决 ÷ 工单量。", "Resolved ÷ tickets."),
-        "ratio", "higher", 0.95, "tickets", ("resolved_at",),
+        "ratio",
+        "higher",
+        0.95,
+        "tickets",
+        ("resolved_at",),
         _needs("resolved_at")(lambda have, s: _share(IS_RESOLVED)),
     ),
     Kpi(
-        "backlog", ("积压工单", "Backlog"),
+        "backlog",
+        ("积压工单", "Backlog"),
         (
             "截至范围结束时已创建但尚未解决的工单（不论创建日期）。",
             "Tickets created on or before the range end and not resolved by it, whatever their creation date.",
         ),
-        "count", "lower", None, "history", ("created_at", "resolved_at"),
+        "count",
+        "lower",
+        None,
+        "history",
+        ("created_at", "resolved_at"),
         _needs("resolved_at")(lambda have, s: _count(nw.col("open_at_end"))),
     ),
     *_duration_kpis("first_response_hours", "first_response_at", "首次响应", "First response", 4.0),
     *_duration_kpis("resolution_hours", "resolved_at", "解决", "Resolution", 48.0),
     Kpi(
-        "response_sla_rate", ("响应达标率", "Response SLA rate"),
-        ("首次响应时长不超过响应目标（默认 4 小时）的工单占比。", "Share of first responses within the response target (default 4 h)."),
-        "ratio", "higher", 0.90, "tickets", ("created_at", "first_response_at"),
+        "response_sla_rate",
+        ("响应达标率", "Response SLA rate"),
+        (
+            "首次响应时长不超过响应目标（默认 4 小时）的工单占比。",
+            "Share of first responses within the response target (default 4 h).",
+        ),
+        "ratio",
+        "higher",
+        0.90,
+        "tickets",
+        ("created_at", "first_response_at"),
         _needs("first_response_at")(_sla("first_response_hours", "response")),
     ),
     Kpi(
-        "resolution_sla_rate", ("解决达标率（T3）", "Resolution SLA rate (T3)"),
-        ("解决时长不超过解决目标（默认 72 小时）的已解决工单占比。", "Share of resolved tickets resolved within the target (default 72 h)."),
-        "ratio", "higher", 0.90, "tickets", ("created_at", "resolved_at"),
+        "resolution_sla_rate",
+        ("解决达标率（T3）", "Resolution SLA rate (T3)"),
+        (
+            "解决时长不超过解决目标（默认 72 小时）的已解决工单占比。",
+            "Share of resolved tickets resolved within the target (default 72 h).",
+        ),
+        "ratio",
+        "higher",
+        0.90,
+        "tickets",
+        ("created_at", "resolved_at"),
         _needs("resolved_at")(_sla("resolution_hours", "resolution")),
     ),
     Kpi(
-        "fcr_rate", ("一次解决率", "First-contact resolution rate"),
+        "fcr_rate",
+        ("一次解决率", "First-contact resolution rate"),
         (
             "已解决工单中一次解决的占比；无该列时用返修次数 = 0 代替。",
             "Share of resolved tickets fixed at first contact; without that column, share with reopen count 0.",
         ),
-        "ratio", "higher", 0.80, "tickets", ("first_contact_resolved|reopen_count", "resolved_at"), _fcr,
+        "ratio",
+        "higher",
+        0.80,
+        "tickets",
+        ("first_contact_resolved|reopen_count", "resolved_at"),
+        _fcr,
     ),
     Kpi(
-        "reopen_rate", ("返修率", "Reopen rate"),
+        "reopen_rate",
+        ("返修率", "Reopen rate"),
         ("已解决工单中返修次数 > 0 的占比。", "Share of resolved tickets reopened at least once."),
-        "ratio", "lower", 0.05, "tickets", ("reopen_count", "resolved_at"),
+        "ratio",
+        "lower",
+        0.05,
+        "tickets",
+        ("reopen_count", "resolved_at"),
         _needs("reopen_count", "resolved_at")(
             lambda have, s: _share(nw.col("reopen_count") > 0, IS_RESOLVED & _present("reopen_count"))
         ),
     ),
     Kpi(
-        "repeat_contact_rate", ("重复来电率", "Repeat contact rate"),
+        "repeat_contact_rate",
+        ("重复来电率", "Repeat contact rate"),
         (
             "有客户编号的工单中，该客户在此前 30 天内另有工单的占比。",
             "Share of tickets with a customer whose customer had another ticket in the 30 days before.",
         ),
-        "ratio", "lower", 0.10, "tickets", ("customer_id",),
-        _needs("repeat_contact")(lambda have, s: _share(nw.col("repeat_contact"), _present("repeat_contact"))),
+        "ratio",
+        "lower",
+        0.10,
+        "tickets",
+        ("customer_id",),
+        _needs("repeat_contact")(
+            lambda have, s: _share(nw.col("repeat_contact"), _present("repeat_contact"))
+        ),
     ),
     Kpi(
-        "complaints", ("投诉量", "Complaints"),
-        ("标记为投诉的工单数（无该列时：类型含“投诉”）。", "Tickets marked as complaints (without that column: category contains “complaint”)."),
-        "count", "lower", None, "tickets", ("is_complaint|category",),
+        "complaints",
+        ("投诉量", "Complaints"),
+        (
+            "标记为投诉的工单数（无该列时：类型含“投诉”）。",
+            "Tickets marked as complaints (without that column: category contains “complaint”).",
+        ),
+        "count",
+        "lower",
+        None,
+        "tickets",
+        ("is_complaint|category",),
         lambda have, s: None if (c := _is_complaint(have)) is None else _count(c),
     ),
     Kpi(
-        "complaint_rate", ("投诉率", "Complaint rate"),
+        "complaint_rate",
+        ("投诉率", "Complaint rate"),
         ("投诉量 ÷ 工单量。", "Complaints ÷ tickets."),
-        "ratio", "lower", 0.03, "tickets", ("is_complaint|category",),
+        "ratio",
+        "lower",
+        0.03,
+        "tickets",
+        ("is_complaint|category",),
         lambda have, s: None if (c := _is_complaint(have)) is None else _share(c),
     ),
     Kpi(
-        "cost_total", ("服务总成本", "Total cost"),
-        ("范围内工单的人工、备件、差旅成本之和。", "Sum of labour, parts and travel cost over tickets in scope."),
-        "currency", None, None, "tickets", ("labor_cost|parts_cost|travel_cost",),
+        "cost_total",
+        ("服务总成本", "Total cost"),
+        (
+            "范围内工单的人工、备件、差旅成本之和。",
+            "Sum of labour, parts and travel cost over tickets in scope.",
+        ),
+        "currency",
+        None,
+        None,
+        "tickets",
+        ("labor_cost|parts_cost|travel_cost",),
         lambda have, s: _cost_total(have),
     ),
     Kpi(
-        "cost_per_ticket", ("单均成本", "Cost per ticket"),
+        "cost_per_ticket",
+        ("单均成本", "Cost per ticket"),
         ("服务总成本 ÷ 工单量。", "Total cost ÷ tickets."),
-        "currency", "lower", None, "tickets", ("labor_cost|parts_cost|travel_cost",),
+        "currency",
+        "lower",
+        None,
+        "tickets",
+        ("labor_cost|parts_cost|travel_cost",),
         lambda have, s: _per_ticket(_cost_total(have)),
     ),
     *[k for c in COST_FIELDS for k in _cost_component(c)],
     Kpi(
-        "handle_minutes_mean", ("平均处理时长（分钟）", "Average handle time (min)"),
+        "handle_minutes_mean",
+        ("平均处理时长（分钟）", "Average handle time (min)"),
         ("处理时长的平均值（AHT）。", "Mean handle time (AHT)."),
-        "minutes", "lower", None, "tickets", ("handle_minutes",),
+        "minutes",
+        "lower",
+        None,
+        "tickets",
+        ("handle_minutes",),
         _needs("handle_minutes")(lambda have, s: nw.col("handle_minutes").mean()),
     ),
     Kpi(
-        "csat", ("满意度 CSAT", "CSAT"),
+        "csat",
+        ("满意度 CSAT", "CSAT"),
         ("满意度 ≥ 4 分（1–5 分制）的回答占比 × 100。", "100 × share of answers scoring 4 or 5 (1–5 scale)."),
-        "points", "higher", 85.0, "surveys", ("csat",),
+        "points",
+        "higher",
+        85.0,
+        "surveys",
+        ("csat",),
         _needs("csat")(lambda have, s: 100 * _share(nw.col("csat") >= 4, _present("csat"))),
     ),
     Kpi(
-        "csat_mean", ("平均满意度", "Average CSAT score"),
+        "csat_mean",
+        ("平均满意度", "Average CSAT score"),
         ("满意度评分（1–5）的平均值。", "Mean satisfaction score (1–5)."),
-        "score", "higher", None, "surveys", ("csat",),
-        _needs("csat")(lambda have, s: nw.col("csat").mean()), card=False,
+        "score",
+        "higher",
+        None,
+        "surveys",
+        ("csat",),
+        _needs("csat")(lambda have, s: nw.col("csat").mean()),
+        card=False,
     ),
     Kpi(
-        "nps", ("净推荐值 NPS", "NPS"),
-        ("100 ×（推荐者 9–10 分 − 贬损者 0–6 分）÷ 有效回答。", "100 × (promoters 9–10 − detractors 0–6) ÷ answers with a score."),
-        "points", "higher", 30.0, "surveys", ("nps",),
+        "nps",
+        ("净推荐值 NPS", "NPS"),
+        (
+            "100 ×（推荐者 9–10 分 − 贬损者 0–6 分）÷ 有效回答。",
+            "100 × (promoters 9–10 − detractors 0–6) ÷ answers with a score.",
+        ),
+        "points",
+        "higher",
+        30.0,
+        "surveys",
+        ("nps",),
         _needs("nps")(
-            lambda have, s: 100 * (
-                _share(nw.col("nps") >= 9, _present("nps")) - _share(nw.col("nps") <= 6, _present("nps"))
+            lambda have, s: (
+                100
+                * (_share(nw.col("nps") >= 9, _present("nps")) - _share(nw.col("nps") <= 6, _present("nps")))
             )
         ),
     ),
     Kpi(
-        "survey_responses", ("回访回答数", "Survey responses"),
+        "survey_responses",
+        ("回访回答数", "Survey responses"),
         ("提交时间在范围内的回答数。", "Survey answers submitted in the range."),
-        "count", None, None, "surveys", ("submitted_at",), lambda have, s: nw.len(),
+        "count",
+        None,
+        None,
+        "surveys",
+        ("submitted_at",),
+        lambda have, s: nw.len(),
     ),
     Kpi(
-        "survey_response_rate", ("回访回复率", "Survey response rate"),
+        "survey_response_rate",
+        ("回访回复率", "Survey response rate"),
         (
             "范围内工单中有回访回答的不同工单数 ÷ 工单量。",
             "Distinct tickets in scope with an answer ÷ tickets.",
         ),
-        "ratio", "higher", 0.30, "surveys", ("ticket_id",),
+        "ratio",
+        "higher",
+        0.30,
+        "surveys",
+        ("ticket_id",),
         _needs("ticket_id", "ticket_in_scope")(
             lambda have, s: _distinct(nw.when(nw.col("ticket_in_scope")).then(nw.col("ticket_id")))
         ),
     ),
     Kpi(
-        "churn_rate", ("客户流失率", "Churn rate"),
+        "churn_rate",
+        ("客户流失率", "Churn rate"),
         ("流失客户 ÷ 客户数（客户表）。", "Churned customers ÷ customers (customers table)."),
-        "ratio", "lower", 0.05, "customers", ("churned",),
+        "ratio",
+        "lower",
+        0.05,
+        "customers",
+        ("churned",),
         _needs("churned")(lambda have, s: _share(nw.col("churned_in_scope"), _present("churned_in_scope"))),
     ),
 )
@@ -434,7 +566,9 @@ def columns_for(keys: tuple[str, ...] | None = None, by: str | None = None) -> s
 _NEEDED_NOT_READ = frozenset({"ticket_id", "customer_id"})
 
 
-def evaluate(frames: Frames, keys: tuple[str, ...] | None = None, settings: Settings | None = None) -> dict[str, float | None]:
+def evaluate(
+    frames: Frames, keys: tuple[str, ...] | None = None, settings: Settings | None = None
+) -> dict[str, float | None]:
     """Every KPI in `keys` (default: all) over the scope; None where not available."""
     table = evaluate_by(frames, keys, settings=settings)
     row = table.row(0, named=True) if table.height else {}
@@ -487,7 +621,9 @@ def evaluate_by(
             continue
         if by and by not in have:
             continue
-        parts.append(_aggregate(frame, available_here, have, settings, by, period_col[table] if every else None, every))
+        parts.append(
+            _aggregate(frame, available_here, have, settings, by, period_col[table] if every else None, every)
+        )
     keys_out = ([by] if by else []) + (["period"] if every else [])
     result = _join(parts, keys_out)
     for key in _DIVIDE_BY_TICKETS:
@@ -522,7 +658,11 @@ def _aggregate(
     """
     if isinstance(frame, pl.DataFrame):
         lazy = frame.lazy().with_columns(
-            [expr.alias(name) for name, (sources, expr) in DERIVED.items() if set(sources) <= set(frame.columns)]
+            [
+                expr.alias(name)
+                for name, (sources, expr) in DERIVED.items()
+                if set(sources) <= set(frame.columns)
+            ]
         )
         group = [pl.col(by)] if by else []
         if period:
@@ -576,7 +716,11 @@ def _join(parts: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
 
 
 def _backlog_by_period(
-    history: pl.DataFrame, tickets: pl.DataFrame | None, every: str, by: str | None, range_end: datetime | None
+    history: pl.DataFrame,
+    tickets: pl.DataFrame | None,
+    every: str,
+    by: str | None,
+    range_end: datetime | None,
 ) -> pl.DataFrame:
     """Open tickets at each period's end (or the range end, if sooner), for every period of the range.
 
@@ -594,7 +738,9 @@ def _backlog_by_period(
     periods = pl.DataFrame({"period": pl.date_range(first, last, every, eager=True)})
     ends = periods.with_columns(pl.col("period").dt.offset_by(every).cast(pl.Datetime("us")).alias("_end"))
     if range_end:
-        ends = ends.with_columns(pl.min_horizontal("_end", pl.lit(range_end, dtype=pl.Datetime("us"))).alias("_end"))
+        ends = ends.with_columns(
+            pl.min_horizontal("_end", pl.lit(range_end, dtype=pl.Datetime("us"))).alias("_end")
+        )
     groups = history.partition_by(key, as_dict=True, maintain_order=True) if by else {(): history}
     out = []
     for group_key, rows in groups.items():

@@ -26,7 +26,15 @@ def _shown(kpi: Kpi, value: float | None) -> float | None:
 
 def kpi_rows(settings: Settings, lang: str) -> pl.DataFrame:
     """One row per judged KPI: key, label, unit word, default target, current target (ratios in %)."""
-    units = {"ratio": "%", "hours": "h", "minutes": "min", "currency": "¥", "points": "", "count": "", "score": ""}
+    units = {
+        "ratio": "%",
+        "hours": "h",
+        "minutes": "min",
+        "currency": "¥",
+        "points": "",
+        "count": "",
+        "score": "",
+    }
     return pl.DataFrame(
         {
             "key": [k.key for k in judged()],

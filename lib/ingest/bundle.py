@@ -245,9 +245,12 @@ def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, cap: int
         raise _bad(name, f"{info.filename}: {exc}") from None
     if len(blob) > cap:
         raise InputError(
-            "read.bundle_too_large", name=name, part=info.filename, size_mb=f"> {cap / 2**20:,.0f}",
+            "read.bundle_too_large",
+            name=name,
+            part=info.filename,
+            size_mb=f"> {cap / 2**20:,.0f}",
             limit_mb=f"{cap / 2**20:,.0f}",
-        )  # fmt: skip
+        )
     return blob
 
 

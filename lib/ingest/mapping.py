@@ -108,7 +108,9 @@ def map_headers(table: str, headers: list[str], saved: dict[str, str] | None = N
     found = auto_map(table, headers)
     if not saved:
         return found
-    return apply_overrides(table, headers, {**found.columns, **{k: v for k, v in saved.items() if v in headers}})
+    return apply_overrides(
+        table, headers, {**found.columns, **{k: v for k, v in saved.items() if v in headers}}
+    )
 
 
 def require_complete(result: MappingResult) -> None:

@@ -1046,7 +1046,9 @@ def _clean_strings(frame: pl.DataFrame) -> pl.DataFrame:
     # Only columns holding such a cell are rewritten: the regex over every cell costs
     # 1.3 s at 1M rows, the check 0.05 s.
     texts = frame.select(pl.col(pl.String).str.starts_with("'").any())
-    guarded = [name for name, found in zip(texts.columns, texts.row(0) if texts.width else (), strict=True) if found]
+    guarded = [
+        name for name, found in zip(texts.columns, texts.row(0) if texts.width else (), strict=True) if found
+    ]
     return frame.with_columns(pl.col(guarded).str.replace(_EXPORT_GUARD, "$1")) if guarded else frame
 
 

@@ -96,7 +96,13 @@ def _issue(raw: pl.DataFrame, mask: pl.Series, reason: str, field: str, action: 
             "action": [action] * picked.height,
             "value": value,
         },
-        schema={"row": pl.Int64, "reason": pl.String, "field": pl.String, "action": pl.String, "value": pl.String},
+        schema={
+            "row": pl.Int64,
+            "reason": pl.String,
+            "field": pl.String,
+            "action": pl.String,
+            "value": pl.String,
+        },
     )
     return pl.concat([meta, picked.drop(ROW).select(pl.all().cast(pl.String))], how="horizontal")
 
@@ -206,7 +212,10 @@ def validate(
         typed[name] = parsed
 
     frame = pl.DataFrame(typed).with_columns(raw[ROW])
-    for later, reason in (("resolved_at", "resolved_before_created"), ("first_response_at", "response_before_created")):
+    for later, reason in (
+        ("resolved_at", "resolved_before_created"),
+        ("first_response_at", "response_before_created"),
+    ):
         if later in typed and "created_at" in typed:
             before = (frame[later] < frame["created_at"]).fill_null(False) & keep
             problems.append(_issue(raw, before, reason, later, "flagged", columns[later]))
@@ -286,7 +295,9 @@ class ScaleStats:
         present = scores.drop_nulls()
         if not len(present):
             return cls(high)
-        return cls(high, len(present), float(present.min()), float(present.max()), int((present > high).sum()))
+        return cls(
+            high, len(present), float(present.min()), float(present.max()), int((present > high).sum())
+        )
 
     def __add__(self, other: ScaleStats) -> ScaleStats:
         return ScaleStats(
@@ -336,7 +347,13 @@ def _blank_placeholders(values: pl.Series) -> pl.Series:
 
 def _summary(issues: pl.DataFrame, read: ReadResult) -> pl.DataFrame:
     """Rows per (reason, field, action), examples as row numbers, in the catalogue's order."""
-    schema = {"reason": pl.String, "field": pl.String, "action": pl.String, "rows": pl.Int64, "examples": pl.String}
+    schema = {
+        "reason": pl.String,
+        "field": pl.String,
+        "action": pl.String,
+        "rows": pl.Int64,
+        "examples": pl.String,
+    }
     counted = [
         {"reason": reason, "field": "", "action": "excluded", "rows": n, "examples": ""}
         for reason, n in (

@@ -29,7 +29,9 @@ CHOICE_MARGIN = 0.005
 # quantiles) besides its straight line: +0.004 AUC in cross-validation on the sample's training months.
 SPLINE_KNOTS = 5
 MAX_TRAIN_ROWS = 120_000  # stacked rows beyond this are sampled uniformly (keeps 100k customers quick)
-RECENT_TAU_DAYS = 30  # a churn decided at a ticket shows within weeks of its fix: "recent" weights e^(−days/30)
+RECENT_TAU_DAYS = (
+    30  # a churn decided at a ticket shows within weeks of its fix: "recent" weights e^(−days/30)
+)
 DAYS_CAP = 365  # "days since last ticket" for a customer without one (and the cap for those with)
 COUNT_CAP = 20  # counts above this add nothing in a linear model but leverage
 HIGH_SHARE, MEDIUM_SHARE = 0.10, 0.30  # risk bands: the top 10 % are high, the next 20 % medium
@@ -121,9 +123,16 @@ SPECS = {f.key: f for f in FEATURES}
 # Reasons are what contributions are summed into (a feature's `reason`, else its own key), in FEATURES order.
 REASON_KEYS = tuple(dict.fromkeys(f.reason or f.key for f in FEATURES))
 # Reasons about the last ticket: their words tell how long ago it was.
-LAST_TICKET_REASONS = ("last_ticket_complaint", "last_ticket_reopens", "last_resolution_hours", "last_ticket_csat")
+LAST_TICKET_REASONS = (
+    "last_ticket_complaint",
+    "last_ticket_reopens",
+    "last_resolution_hours",
+    "last_ticket_csat",
+)
 TIMING_REASON = "days_since_last_ticket"
-MIN_CAUSE_LOGODDS = 0.25  # a cause this strong takes the last ticket's timing along (see _timing_told_with_cause)
+MIN_CAUSE_LOGODDS = (
+    0.25  # a cause this strong takes the last ticket's timing along (see _timing_told_with_cause)
+)
 # For the page author: what each reason key means (the page words it in zh/en with an action).
 REASONS: dict[str, str] = {f.key: f.description for f in FEATURES}
 CAUSE_KEYS = frozenset(f.key for f in FEATURES if f.cause)
@@ -258,10 +267,16 @@ def rate_forecast(rate: pl.DataFrame, horizon_months: int = 6, interval: float =
         )
 
     return RateForecast(
-        True, base.reasons, horizon_months, interval, history,
-        prediction=as_rate(predicted), model=chosen.name, backtest=tested,
+        True,
+        base.reasons,
+        horizon_months,
+        interval,
+        history,
+        prediction=as_rate(predicted),
+        model=chosen.name,
+        backtest=tested,
         accuracy=_rate_accuracy(tested, chosen.name),
-    )  # fmt: skip
+    )
 
 
 def _rate_accuracy(tested: fc.Backtest, model: str) -> fc.Accuracy | None:
@@ -269,9 +284,11 @@ def _rate_accuracy(tested: fc.Backtest, model: str) -> fc.Accuracy | None:
     if not tested.cutoffs:
         return None
     rates = tested.predictions.with_columns(  # higher −log(rate) is a lower rate: the bounds swap
-        (-pl.col("y")).exp(), (-pl.col("yhat")).exp(),
-        (-pl.col("upper")).exp().alias("lower"), (-pl.col("lower")).exp().alias("upper"),
-    )  # fmt: skip
+        (-pl.col("y")).exp(),
+        (-pl.col("yhat")).exp(),
+        (-pl.col("upper")).exp().alias("lower"),
+        (-pl.col("lower")).exp().alias("upper"),
+    )
     per_cutoff = []
     for cutoff in tested.cutoffs:
         rows = rates.filter(pl.col("cutoff") == cutoff)
@@ -279,19 +296,30 @@ def _rate_accuracy(tested: fc.Backtest, model: str) -> fc.Accuracy | None:
         mae = float((chosen["yhat"] - chosen["y"]).abs().mean())
         naive_mae = float((naive["yhat"] - naive["y"]).abs().mean())
         positive = chosen.filter(pl.col("y") > 0)
-        per_cutoff.append({
-            "mae": mae, "naive_mae": naive_mae, "mase": mae / naive_mae if naive_mae else None,
-            "mape": float(((positive["yhat"] - positive["y"]).abs() / positive["y"]).mean()) if positive.height
-            else None,
-            "skipped": chosen.height - positive.height,
-            "coverage": float(chosen.select(pl.col("y").is_between("lower", "upper").mean()).item()),
-        })  # fmt: skip
+        per_cutoff.append(
+            {
+                "mae": mae,
+                "naive_mae": naive_mae,
+                "mase": mae / naive_mae if naive_mae else None,
+                "mape": float(((positive["yhat"] - positive["y"]).abs() / positive["y"]).mean())
+                if positive.height
+                else None,
+                "skipped": chosen.height - positive.height,
+                "coverage": float(chosen.select(pl.col("y").is_between("lower", "upper").mean()).item()),
+            }
+        )
     frame = pl.DataFrame(per_cutoff)
     return fc.Accuracy(
-        model=model, cutoffs=frame.height, horizon=tested.horizon, mae=frame["mae"].mean(),
-        mape=frame["mape"].mean(), mape_days_skipped=int(frame["skipped"].sum()),
-        naive_mae=frame["naive_mae"].mean(), mase=frame["mase"].mean(), coverage=frame["coverage"].mean(),
-    )  # fmt: skip
+        model=model,
+        cutoffs=frame.height,
+        horizon=tested.horizon,
+        mae=frame["mae"].mean(),
+        mape=frame["mape"].mean(),
+        mape_days_skipped=int(frame["skipped"].sum()),
+        naive_mae=frame["naive_mae"].mean(),
+        mase=frame["mase"].mean(),
+        coverage=frame["coverage"].mean(),
+    )
 
 
 # --- history and features ------------------------------------------------------------------
@@ -318,8 +346,15 @@ class History:
         return tuple(f.key for f in FEATURES if set(f.needs) <= have[f.table])
 
 
-TICKET_COLUMNS = ("customer_id", "created_at", "resolved_at", "is_complaint", "reopen_count", "repeat_contact",
-                  "priority")  # fmt: skip
+TICKET_COLUMNS = (
+    "customer_id",
+    "created_at",
+    "resolved_at",
+    "is_complaint",
+    "reopen_count",
+    "repeat_contact",
+    "priority",
+)
 
 
 def read_history(con: duckdb.DuckDBPyConnection) -> History | None:
@@ -336,11 +371,17 @@ def read_history(con: duckdb.DuckDBPyConnection) -> History | None:
     tickets = surveys = None
     if "tickets" in loaded and "customer_id" in store.columns(con, "tickets"):
         cols = [c for c in TICKET_COLUMNS if c in store.columns(con, "tickets")]
-        tickets = read(f"SELECT {', '.join(cols)} FROM tickets WHERE customer_id IS NOT NULL "
-                       "ORDER BY created_at, customer_id")  # time order: a group's last() is its last ticket
+        tickets = read(
+            f"SELECT {', '.join(cols)} FROM tickets WHERE customer_id IS NOT NULL "
+            "ORDER BY created_at, customer_id"
+        )  # time order: a group's last() is its last ticket
     if "surveys" in loaded:
         survey_cols = store.columns(con, "surveys")
-        joined = "tickets" in loaded and "ticket_id" in survey_cols and "customer_id" in store.columns(con, "tickets")
+        joined = (
+            "tickets" in loaded
+            and "ticket_id" in survey_cols
+            and "customer_id" in store.columns(con, "tickets")
+        )
         own = "s.customer_id" if "customer_id" in survey_cols else "NULL"
         who = f"coalesce({own}, t.customer_id)" if joined else own
         keep = [f"s.{store.quote(c)}" for c in ("csat", "nps", "sentiment") if c in survey_cols]
@@ -350,8 +391,11 @@ def read_history(con: duckdb.DuckDBPyConnection) -> History | None:
                 f"SELECT {who} AS customer_id, s.submitted_at, {', '.join(keep)} FROM {source} "
                 f"WHERE {who} IS NOT NULL ORDER BY customer_id, s.submitted_at"
             )
-    ends = [frame[col].max() for frame, col in ((tickets, "created_at"), (customers, "churned_at"))
-            if frame is not None and col in frame.columns and frame[col].max() is not None]  # fmt: skip
+    ends = [
+        frame[col].max()
+        for frame, col in ((tickets, "created_at"), (customers, "churned_at"))
+        if frame is not None and col in frame.columns and frame[col].max() is not None
+    ]
     last = max(ends) if ends else datetime.now()
     end = datetime.combine(last.date() + timedelta(days=1), datetime.min.time())
     return History(tickets, surveys, customers, end)
@@ -359,7 +403,9 @@ def read_history(con: duckdb.DuckDBPyConnection) -> History | None:
 
 def active_at(customers: pl.DataFrame, cutoff: datetime) -> pl.Expr:
     """Customers signed up before `cutoff` and not yet gone (churned without a date: gone, time unknown)."""
-    signed = pl.col("signup_at").is_null() | (pl.col("signup_at") < cutoff) if "signup_at" in customers else True
+    signed = (
+        pl.col("signup_at").is_null() | (pl.col("signup_at") < cutoff) if "signup_at" in customers else True
+    )
     churned = pl.col("churned").fill_null(False) if "churned" in customers else pl.lit(False)
     if "churned_at" in customers:
         stays = pl.col("churned_at").is_null() & ~churned | (pl.col("churned_at") >= cutoff)
@@ -386,33 +432,51 @@ def features(history: History, cutoff: datetime, settings: kpis.Settings | None 
     customers = history.customers.filter(active_at(history.customers, cutoff))
     out = customers.select("customer_id")
     if history.tickets is not None:
-        out = out.join(_ticket_features(history.tickets, cutoff, settings, keys), on="customer_id", how="left")
+        out = out.join(
+            _ticket_features(history.tickets, cutoff, settings, keys), on="customer_id", how="left"
+        )
         counts = [k for k in keys if SPECS[k].table == "tickets" and SPECS[k].kind in ("count", "flag")]
         days = [k for k in ("days_since_last_ticket", "days_since_last_fix") if k in keys]
-        out = out.with_columns(pl.col(counts).fill_null(0), pl.col(days).fill_null(DAYS_CAP).clip(0, DAYS_CAP))
+        out = out.with_columns(
+            pl.col(counts).fill_null(0), pl.col(days).fill_null(DAYS_CAP).clip(0, DAYS_CAP)
+        )
         # Frequent callers have more chances to be let down: tickets a year over the span we can see.
         start = pl.lit(history.tickets.filter(pl.col("created_at") < cutoff)["created_at"].min() or cutoff)
         if "signup_at" in customers.columns:
             start = pl.max_horizontal(pl.col("signup_at"), start)
         span = (pl.lit(cutoff) - start).dt.total_days().cast(pl.Float64).clip(lower_bound=30)
-        out = out.join(customers.select("customer_id", span.alias("_span_days")), on="customer_id", how="left")
-        out = out.with_columns((pl.col("tickets_total") * 365 / pl.col("_span_days")).alias("tickets_per_year"))
+        out = out.join(
+            customers.select("customer_id", span.alias("_span_days")), on="customer_id", how="left"
+        )
+        out = out.with_columns(
+            (pl.col("tickets_total") * 365 / pl.col("_span_days")).alias("tickets_per_year")
+        )
     if history.surveys is not None:
-        last_ticket = out.select("customer_id", "_last_ticket_at") if "_last_ticket_at" in out.columns else None
-        out = out.join(_survey_features(history.surveys, cutoff, keys, last_ticket), on="customer_id", how="left")
+        last_ticket = (
+            out.select("customer_id", "_last_ticket_at") if "_last_ticket_at" in out.columns else None
+        )
+        out = out.join(
+            _survey_features(history.surveys, cutoff, keys, last_ticket), on="customer_id", how="left"
+        )
     if "days_since_last_fix" in out.columns:
         weight = (-pl.col("days_since_last_fix") / RECENT_TAU_DAYS).exp()
-        recent = {"recent_complaint": pl.col("last_ticket_complaint"), "recent_reopens": pl.col("last_ticket_reopens"),
-                  "recent_late": pl.col("last_ticket_late"),
-                  "recent_low_csat": (4 - pl.col("last_ticket_csat")).clip(lower_bound=0).fill_null(0)}  # fmt: skip
+        recent = {
+            "recent_complaint": pl.col("last_ticket_complaint"),
+            "recent_reopens": pl.col("last_ticket_reopens"),
+            "recent_late": pl.col("last_ticket_late"),
+            "recent_low_csat": (4 - pl.col("last_ticket_csat")).clip(lower_bound=0).fill_null(0),
+        }
         out = out.with_columns(
-            (value.cast(pl.Float64) * weight).alias(key) for key, value in recent.items()
+            (value.cast(pl.Float64) * weight).alias(key)
+            for key, value in recent.items()
             if key in keys and SPECS[key].reason in out.columns
         )
     cols = customers.columns
     attrs = []
     if "tenure_days" in keys:
-        attrs.append(((pl.lit(cutoff) - pl.col("signup_at")).dt.total_days()).cast(pl.Float64).alias("tenure_days"))
+        attrs.append(
+            ((pl.lit(cutoff) - pl.col("signup_at")).dt.total_days()).cast(pl.Float64).alias("tenure_days")
+        )
     attrs += [pl.col(k).cast(pl.String) for k in ("segment", "region", "gender") if k in keys and k in cols]
     if "age_band" in keys:
         low, *middle, high = AGE_BANDS  # a when-chain: Polars 2 deprecates `cut`
@@ -441,11 +505,15 @@ def _ticket_features(tickets: pl.DataFrame, cutoff: datetime, settings: kpis.Set
         pl.col("created_at").max().alias("_last_ticket_at"),
     ]
     if "complaints_total" in keys:
-        rows += [pl.col("is_complaint").fill_null(False).alias("_complaint"),
-                 (pl.col("is_complaint").fill_null(False) & recent).alias("_complaint_90d")]  # fmt: skip
-        aggs += [pl.col("_complaint").sum().alias("complaints_total"),
-                 pl.col("_complaint_90d").sum().alias("complaints_90d"),
-                 pl.col("_complaint").last().cast(pl.Int64).alias("last_ticket_complaint")]  # fmt: skip
+        rows += [
+            pl.col("is_complaint").fill_null(False).alias("_complaint"),
+            (pl.col("is_complaint").fill_null(False) & recent).alias("_complaint_90d"),
+        ]
+        aggs += [
+            pl.col("_complaint").sum().alias("complaints_total"),
+            pl.col("_complaint_90d").sum().alias("complaints_90d"),
+            pl.col("_complaint").last().cast(pl.Int64).alias("last_ticket_complaint"),
+        ]
     if "repeat_contacts" in keys:
         rows.append(pl.col("repeat_contact").fill_null(False).alias("_repeat"))
         aggs.append(pl.col("_repeat").sum().alias("repeat_contacts"))
@@ -459,7 +527,9 @@ def _ticket_features(tickets: pl.DataFrame, cutoff: datetime, settings: kpis.Set
         # The last ticket's fix starts the clock of a decision it caused: 0 days while it is still open.
         rows += [
             pl.when(hours >= 0).then(hours).alias("_hours"),
-            pl.when(known).then((pl.lit(cutoff) - pl.col("resolved_at")).dt.total_seconds() / 86_400).alias("_fixed"),
+            pl.when(known)
+            .then((pl.lit(cutoff) - pl.col("resolved_at")).dt.total_seconds() / 86_400)
+            .alias("_fixed"),
         ]
         aggs += [
             pl.col("_hours").mean().alias("mean_resolution_hours"),
@@ -470,13 +540,24 @@ def _ticket_features(tickets: pl.DataFrame, cutoff: datetime, settings: kpis.Set
             pl.col("_late").last().fill_null(False).cast(pl.Int64).alias("last_ticket_late"),
         ]
         if "reopens" in keys:
-            rows.append(pl.when(known).then(pl.col("reopen_count").fill_null(0)).otherwise(0).alias("_reopens"))
-            aggs += [pl.col("_reopens").sum().alias("reopens"), pl.col("_reopens").last().alias("last_ticket_reopens")]
+            rows.append(
+                pl.when(known).then(pl.col("reopen_count").fill_null(0)).otherwise(0).alias("_reopens")
+            )
+            aggs += [
+                pl.col("_reopens").sum().alias("reopens"),
+                pl.col("_reopens").last().alias("last_ticket_reopens"),
+            ]
     before = tickets.filter(pl.col("created_at") < cutoff).with_columns(rows)
     if "_hours" in before.columns:
         before = before.with_columns((pl.col("_hours") > target).alias("_late"))
-    return before.group_by("customer_id").agg(aggs).with_columns(
-        ((pl.lit(cutoff) - pl.col("_last_ticket_at")).dt.total_seconds() / 86_400).alias("days_since_last_ticket")
+    return (
+        before.group_by("customer_id")
+        .agg(aggs)
+        .with_columns(
+            ((pl.lit(cutoff) - pl.col("_last_ticket_at")).dt.total_seconds() / 86_400).alias(
+                "days_since_last_ticket"
+            )
+        )
     )
 
 
@@ -495,12 +576,19 @@ def _survey_features(
             aggs += [answers.last().alias(f"last_{score}"), change.alias(f"{score}_change")]
     if "last_ticket_csat" in keys and last_ticket is not None:
         # Answers come after the fix, so those since the last ticket was opened are about it.
-        aggs.append(pl.col("csat").filter(pl.col("submitted_at") >= pl.col("_last_ticket_at")).min()
-                    .alias("last_ticket_csat"))  # fmt: skip
+        aggs.append(
+            pl.col("csat")
+            .filter(pl.col("submitted_at") >= pl.col("_last_ticket_at"))
+            .min()
+            .alias("last_ticket_csat")
+        )
     if "negative_comment_share" in keys:
         sentiment = pl.col("sentiment")
-        negative = (sentiment.str.to_lowercase() == "negative") if surveys["sentiment"].dtype == pl.String \
-            else (sentiment < 0)  # fmt: skip
+        negative = (
+            (sentiment.str.to_lowercase() == "negative")
+            if surveys["sentiment"].dtype == pl.String
+            else (sentiment < 0)
+        )
         aggs.append(negative.cast(pl.Float64).mean().alias("negative_comment_share"))
     if not aggs:
         return before.select("customer_id").unique()
@@ -526,7 +614,9 @@ class _Encoding:
     fill: dict[str, float]  # numeric: value for a missing one (raw scale)
     typical: dict[str, float | str]  # the training median (numeric) or most common value (category)
     levels: dict[str, list[str]]  # category: the levels given a column of their own
-    curves: dict[str, object] = field(default_factory=dict)  # numeric key -> its fitted spline basis (logistic)
+    curves: dict[str, object] = field(
+        default_factory=dict
+    )  # numeric key -> its fitted spline basis (logistic)
     columns: list[str] = field(default_factory=list)  # "key", "key=level" or "key~i" (the i-th curve column)
     groups: dict[str, np.ndarray] = field(default_factory=dict)  # key -> its column indices
     plain: np.ndarray | None = None  # the columns that are not curves (what boosting reads)
@@ -681,9 +771,14 @@ def _estimator(kind: str):
     # 100 trees at 0.075 ranked as well as 150 at 0.05 in the blend (forward checks on the sample's
     # training months, AUC 0.777 and 0.778) and cost a third less: every reason is a prediction.
     return HistGradientBoostingClassifier(
-        max_iter=100, learning_rate=0.075, max_leaf_nodes=15, min_samples_leaf=50, l2_regularization=1.0,
-        early_stopping=False, random_state=SEED,
-    )  # fmt: skip
+        max_iter=100,
+        learning_rate=0.075,
+        max_leaf_nodes=15,
+        min_samples_leaf=50,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=SEED,
+    )
 
 
 PARTS = {"logistic": ("logistic",), "boosting": ("boosting",), "blend": ("logistic", "boosting")}
@@ -754,7 +849,11 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pl.DataFr
     return (
         frame.with_columns((pl.col("_i") * bins // size).cast(pl.Int64).alias("bin"))
         .group_by("bin")
-        .agg(pl.col("p").mean().alias("mean_predicted"), pl.col("y").mean().alias("observed"), pl.len().alias("count"))
+        .agg(
+            pl.col("p").mean().alias("mean_predicted"),
+            pl.col("y").mean().alias("observed"),
+            pl.len().alias("count"),
+        )
         .sort("bin")
     )
 
@@ -765,7 +864,9 @@ def expected_calibration_error(table: pl.DataFrame) -> float:
     return float(((table["mean_predicted"] - table["observed"]).abs() * table["count"]).sum() / total)
 
 
-def _metrics(rows: pl.DataFrame, p: np.ndarray, keys: list[str], train: pl.DataFrame) -> tuple[Metrics, pl.DataFrame]:
+def _metrics(
+    rows: pl.DataFrame, p: np.ndarray, keys: list[str], train: pl.DataFrame
+) -> tuple[Metrics, pl.DataFrame]:
     y = rows["churned"].to_numpy().astype(int)
     table = calibration_table(y, p)
     top = np.argsort(-p, kind="stable")[: max(1, math.ceil(0.1 * y.size))]
@@ -777,13 +878,20 @@ def _metrics(rows: pl.DataFrame, p: np.ndarray, keys: list[str], train: pl.DataF
         if auc is not None and (best_auc is None or max(auc, 1 - auc) > best_auc):
             best, best_auc = key, max(auc, 1 - auc)
     metrics = Metrics(
-        auc=_auc(y, p), precision_top10=float(y[top].mean()), base_rate=float(y.mean()),
-        brier=float(np.mean((p - y) ** 2)), ece=expected_calibration_error(table),
-        best_feature=best, best_feature_auc=best_auc, rows=int(y.size),
-        customers=rows["customer_id"].n_unique(), churners=int(y.sum()),
+        auc=_auc(y, p),
+        precision_top10=float(y[top].mean()),
+        base_rate=float(y.mean()),
+        brier=float(np.mean((p - y) ** 2)),
+        ece=expected_calibration_error(table),
+        best_feature=best,
+        best_feature_auc=best_auc,
+        rows=int(y.size),
+        customers=rows["customer_id"].n_unique(),
+        churners=int(y.sum()),
         cutoffs=tuple(sorted(d.date() for d in rows["cutoff"].unique())),
-        train_rows=train.height, train_churners=int(train["churned"].sum()),
-    )  # fmt: skip
+        train_rows=train.height,
+        train_churners=int(train["churned"].sum()),
+    )
     return metrics, table
 
 
@@ -841,7 +949,9 @@ class ChurnResult:
     candidates: dict[str, float | None] = field(default_factory=dict)
     scored: pl.DataFrame | None = None
     drivers: pl.DataFrame | None = None
-    importance: pl.DataFrame | None = None  # feature (a reason key), importance (mean |contribution| over scored)
+    importance: pl.DataFrame | None = (
+        None  # feature (a reason key), importance (mean |contribution| over scored)
+    )
     features_used: tuple[str, ...] = ()
     # The held-out rows: customer_id, cutoff, churned, best_feature (the best single feature's value),
     # churn_risk, risk_band (within the cut-off), reason_1..3 with values (high band only, as in
@@ -851,7 +961,11 @@ class ChurnResult:
 
 def cutoffs(history: History, window_days: int = WINDOW_DAYS) -> list[datetime]:
     """Month starts with MIN_HISTORY_DAYS of history before them whose label window ends by the data end."""
-    starts = [history.tickets["created_at"].min()] if history.tickets is not None and history.tickets.height else []
+    starts = (
+        [history.tickets["created_at"].min()]
+        if history.tickets is not None and history.tickets.height
+        else []
+    )
     if not starts and "churned_at" in history.customers.columns:
         starts = [history.customers["churned_at"].min()]
     if not starts or starts[0] is None:
@@ -865,7 +979,12 @@ def cutoffs(history: History, window_days: int = WINDOW_DAYS) -> list[datetime]:
 
 
 def _stack(
-    history: History, at: list[datetime], settings, window_days: int, cap: int | None, measure: list[datetime] = ()
+    history: History,
+    at: list[datetime],
+    settings,
+    window_days: int,
+    cap: int | None,
+    measure: list[datetime] = (),
 ) -> pl.DataFrame:
     """Features and labels at each cut-off, one block per cut-off.
 
@@ -875,13 +994,17 @@ def _stack(
     """
     blocks = []
     for i, cutoff in enumerate(at):
-        block = features(history, cutoff, settings).join(labels(history, cutoff, window_days), on="customer_id")
+        block = features(history, cutoff, settings).join(
+            labels(history, cutoff, window_days), on="customer_id"
+        )
         block = block.with_columns(_holdout().alias("_holdout"), pl.lit(True).alias("_sampled"))
         if cap is not None and block.height > cap:
             sampled = block.sample(cap, seed=SEED + i)
             if cutoff in measure:
                 rest = block.join(sampled.select("customer_id"), on="customer_id", how="anti")
-                sampled = pl.concat([sampled, rest.filter("_holdout").with_columns(pl.lit(False).alias("_sampled"))])
+                sampled = pl.concat(
+                    [sampled, rest.filter("_holdout").with_columns(pl.lit(False).alias("_sampled"))]
+                )
             block = sampled
         blocks.append(block.with_columns(pl.lit(cutoff).alias("cutoff")))
     return pl.concat(blocks, how="diagonal_relaxed") if blocks else pl.DataFrame()
@@ -929,7 +1052,9 @@ def score(
     calibrate = min(CALIB_CUTOFFS, len(train_at) // 2)  # a short history: half of training calibrates
     calib_at, fit_at = train_at[len(train_at) - calibrate :], train_at[: len(train_at) - calibrate]
     if not fit_at:
-        return _rule_result(history, now, keys, window_days, ("short_history",), valid if valid.height else None)
+        return _rule_result(
+            history, now, keys, window_days, ("short_history",), valid if valid.height else None
+        )
     if train["churned"].sum() < MIN_CHURNERS:
         return _rule_result(history, now, keys, window_days, ("few_churners",), valid, train)
     kind, tried, model = _choose_and_fit(train, fit_at, calib_at, keys)
@@ -948,9 +1073,20 @@ def score(
     risk, (reasons, contributions) = model.probability(x), model.contributions(x)
     scored, drivers, importance = _scored(history, now, reasons, risk, contributions, model.encoding.typical)
     return ChurnResult(
-        True, (), window_days, kind, history.end, metrics, table, tried, scored, drivers, importance, tuple(keys),
+        True,
+        (),
+        window_days,
+        kind,
+        history.end,
+        metrics,
+        table,
+        tried,
+        scored,
+        drivers,
+        importance,
+        tuple(keys),
         held_out,
-    )  # fmt: skip
+    )
 
 
 def _choose_and_fit(
@@ -979,7 +1115,12 @@ def _choose_and_fit(
 
 
 def _held_out(
-    history: History, valid: pl.DataFrame, keys: list[str], model: _Model, x: np.ndarray, risk: np.ndarray,
+    history: History,
+    valid: pl.DataFrame,
+    keys: list[str],
+    model: _Model,
+    x: np.ndarray,
+    risk: np.ndarray,
     best_feature: str | None,
 ) -> pl.DataFrame:
     """Every held-out row with its risk and band (within its cut-off); reasons for the high band only."""
@@ -987,15 +1128,30 @@ def _held_out(
     for cutoff in valid["cutoff"].unique().sort():
         at = np.flatnonzero((valid["cutoff"] == cutoff).to_numpy())
         bands = _bands(risk[at])
-        rows = valid[at].select(
-            "customer_id", "cutoff", "churned", pl.col(best_feature).cast(pl.Float64).alias("best_feature")
-            if best_feature else pl.lit(None, dtype=pl.Float64).alias("best_feature"),
-        ).with_columns(pl.Series("churn_risk", risk[at]), pl.Series("risk_band", bands))
+        rows = (
+            valid[at]
+            .select(
+                "customer_id",
+                "cutoff",
+                "churned",
+                pl.col(best_feature).cast(pl.Float64).alias("best_feature")
+                if best_feature
+                else pl.lit(None, dtype=pl.Float64).alias("best_feature"),
+            )
+            .with_columns(pl.Series("churn_risk", risk[at]), pl.Series("risk_band", bands))
+        )
         high = at[bands == "high"]
         reasons, contributions = model.contributions(x[high])
-        scored, _, _ = _scored(history, valid[high], reasons, risk[high], contributions, model.encoding.typical)
-        blocks.append(rows.join(scored.select("customer_id", pl.selectors.starts_with("reason_")),
-                                on="customer_id", how="left"))  # fmt: skip
+        scored, _, _ = _scored(
+            history, valid[high], reasons, risk[high], contributions, model.encoding.typical
+        )
+        blocks.append(
+            rows.join(
+                scored.select("customer_id", pl.selectors.starts_with("reason_")),
+                on="customer_id",
+                how="left",
+            )
+        )
     context = ["days_since_last_ticket"] if "days_since_last_ticket" in valid.columns else []
     return pl.concat(blocks, how="diagonal_relaxed").join(
         valid.select("customer_id", "cutoff", *context), on=["customer_id", "cutoff"], how="left"
@@ -1003,20 +1159,39 @@ def _held_out(
 
 
 def _rule_result(
-    history: History, now: pl.DataFrame, keys: list[str], window_days: int, reasons: tuple[str, ...],
-    valid: pl.DataFrame | None, train: pl.DataFrame | None = None,
+    history: History,
+    now: pl.DataFrame,
+    keys: list[str],
+    window_days: int,
+    reasons: tuple[str, ...],
+    valid: pl.DataFrame | None,
+    train: pl.DataFrame | None = None,
 ) -> ChurnResult:
     """The points rule: risk = points ÷ RULE_MAX; validated like a model where held-out labels exist."""
     rule_keys, points = _rule_points(now)
     metrics = table = None
     if valid is not None and valid["churned"].any():
         _, valid_points = _rule_points(valid)
-        metrics, table = _metrics(valid, valid_points.sum(axis=1) / RULE_MAX, keys,
-                                  train if train is not None else valid.head(0))  # fmt: skip
-    scored, drivers, importance = _scored(history, now, rule_keys, points.sum(axis=1) / RULE_MAX, points,
-                                          dict.fromkeys(rule_keys, 0.0))  # fmt: skip
-    return ChurnResult(True, (*reasons, "rule"), window_days, "rule", history.end, metrics, table, {},
-                       scored, drivers, importance, tuple(keys))  # fmt: skip
+        metrics, table = _metrics(
+            valid, valid_points.sum(axis=1) / RULE_MAX, keys, train if train is not None else valid.head(0)
+        )
+    scored, drivers, importance = _scored(
+        history, now, rule_keys, points.sum(axis=1) / RULE_MAX, points, dict.fromkeys(rule_keys, 0.0)
+    )
+    return ChurnResult(
+        True,
+        (*reasons, "rule"),
+        window_days,
+        "rule",
+        history.end,
+        metrics,
+        table,
+        {},
+        scored,
+        drivers,
+        importance,
+        tuple(keys),
+    )
 
 
 def _bands(risk: np.ndarray) -> np.ndarray:
@@ -1048,15 +1223,20 @@ def _timing_told_with_cause(reasons: list[str], contributions: np.ndarray) -> np
     if TIMING_REASON in reasons and causes:
         timing = reasons.index(TIMING_REASON)
         strongest = np.array(causes)[np.argmax(summed[:, causes], axis=1)]
-        rows = np.flatnonzero((summed[np.arange(len(summed)), strongest] >= MIN_CAUSE_LOGODDS)
-                              & (summed[:, timing] > 0))  # fmt: skip
+        rows = np.flatnonzero(
+            (summed[np.arange(len(summed)), strongest] >= MIN_CAUSE_LOGODDS) & (summed[:, timing] > 0)
+        )
         summed[rows, strongest[rows]] += summed[rows, timing]
         summed[rows, timing] = 0.0
     return summed
 
 
 def _scored(
-    history: History, now: pl.DataFrame, reasons: list[str], risk: np.ndarray, contributions: np.ndarray,
+    history: History,
+    now: pl.DataFrame,
+    reasons: list[str],
+    risk: np.ndarray,
+    contributions: np.ndarray,
     typical: dict[str, float | str],
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The scored frame, the long table of drivers (top 3 reasons that push risk up) and overall importance.
@@ -1069,19 +1249,42 @@ def _scored(
     rows = np.repeat(np.arange(n), top)
     picked = order.reshape(-1)
     contribution = summed[rows, picked] if reasons else np.zeros(0)
-    numeric = {r: now[r].cast(pl.Float64).to_numpy() for r in reasons
-               if r in now.columns and SPECS.get(r) and SPECS[r].kind != "category"}  # fmt: skip
-    value = np.array([numeric[reasons[j]][i] if reasons[j] in numeric else np.nan
-                      for i, j in zip(rows, picked, strict=True)])  # fmt: skip
-    typical_value = np.array([np.nan if isinstance(typical.get(reasons[j]), str) else typical.get(reasons[j], np.nan)
-                              for j in picked], dtype=float)  # fmt: skip
-    drivers = pl.DataFrame({
-        "customer_id": now["customer_id"].to_numpy()[rows] if n else [],
-        "rank": np.tile(np.arange(1, top + 1), n),
-        "feature": np.array(reasons, dtype=object)[picked] if reasons else [],
-        "value": value, "typical": typical_value, "contribution": contribution,
-    }, schema={"customer_id": pl.String, "rank": pl.Int64, "feature": pl.String, "value": pl.Float64,
-               "typical": pl.Float64, "contribution": pl.Float64}).filter(pl.col("contribution") > 1e-6)  # fmt: skip
+    numeric = {
+        r: now[r].cast(pl.Float64).to_numpy()
+        for r in reasons
+        if r in now.columns and SPECS.get(r) and SPECS[r].kind != "category"
+    }
+    value = np.array(
+        [
+            numeric[reasons[j]][i] if reasons[j] in numeric else np.nan
+            for i, j in zip(rows, picked, strict=True)
+        ]
+    )
+    typical_value = np.array(
+        [
+            np.nan if isinstance(typical.get(reasons[j]), str) else typical.get(reasons[j], np.nan)
+            for j in picked
+        ],
+        dtype=float,
+    )
+    drivers = pl.DataFrame(
+        {
+            "customer_id": now["customer_id"].to_numpy()[rows] if n else [],
+            "rank": np.tile(np.arange(1, top + 1), n),
+            "feature": np.array(reasons, dtype=object)[picked] if reasons else [],
+            "value": value,
+            "typical": typical_value,
+            "contribution": contribution,
+        },
+        schema={
+            "customer_id": pl.String,
+            "rank": pl.Int64,
+            "feature": pl.String,
+            "value": pl.Float64,
+            "typical": pl.Float64,
+            "contribution": pl.Float64,
+        },
+    ).filter(pl.col("contribution") > 1e-6)
     drivers = drivers.with_columns(pl.col("value").fill_nan(None), pl.col("typical").fill_nan(None))
     wide = now.select("customer_id").with_columns(
         pl.Series("churn_risk", np.clip(risk, 0, 1), dtype=pl.Float64), pl.Series("risk_band", _bands(risk))
@@ -1091,14 +1294,21 @@ def _scored(
             "customer_id", pl.col("feature").alias(f"reason_{k}"), pl.col("value").alias(f"reason_{k}_value")
         )
         wide = wide.join(rank, on="customer_id", how="left")
-    extra = [c for c in ("days_since_last_ticket", "segment", "region", "age_band", "gender") if c in now.columns]
+    extra = [
+        c for c in ("days_since_last_ticket", "segment", "region", "age_band", "gender") if c in now.columns
+    ]
     wide = wide.join(now.select("customer_id", *extra), on="customer_id", how="left") if extra else wide
-    value_col = next((c for c in ("value", "revenue", "customer_value") if c in history.customers.columns), None)
+    value_col = next(
+        (c for c in ("value", "revenue", "customer_value") if c in history.customers.columns), None
+    )
     if value_col:
         values = history.customers.select("customer_id", pl.col(value_col).cast(pl.Float64).alias("value"))
         wide = wide.join(values, on="customer_id", how="left")
     importance = pl.DataFrame(
-        {"feature": reasons, "importance": np.abs(contributions).mean(axis=0) if n else np.zeros(len(reasons))},
+        {
+            "feature": reasons,
+            "importance": np.abs(contributions).mean(axis=0) if n else np.zeros(len(reasons)),
+        },
         schema={"feature": pl.String, "importance": pl.Float64},
     ).sort("importance", descending=True)
     return wide.sort("churn_risk", descending=True, maintain_order=True), drivers, importance

@@ -73,7 +73,11 @@ def action(key: str | None, lang: str, overrides: dict[str, str] | None = None) 
         return ""
     if overrides and overrides.get(key):
         return overrides[key]
-    return t(f"churn.action_{key}", lang) if f"churn.action_{key}" in CATALOGUE else t("churn.action_default", lang)
+    return (
+        t(f"churn.action_{key}", lang)
+        if f"churn.action_{key}" in CATALOGUE
+        else t("churn.action_default", lang)
+    )
 
 
 def at_risk(result: churn.ChurnResult, lang: str, actions: dict[str, str] | None = None) -> pl.DataFrame:
@@ -87,7 +91,9 @@ def at_risk(result: churn.ChurnResult, lang: str, actions: dict[str, str] | None
         days = row.get("days_since_last_ticket")
         days = days if days is not None and days < churn.DAYS_CAP else None  # the cap stands for "none"
         reasons = [
-            reason_words(row[f"reason_{k}"], row[f"reason_{k}_value"], row.get(row[f"reason_{k}"] or ""), lang, days)
+            reason_words(
+                row[f"reason_{k}"], row[f"reason_{k}_value"], row.get(row[f"reason_{k}"] or ""), lang, days
+            )
             for k in (1, 2, 3)
         ]
         rows.append(
@@ -113,10 +119,13 @@ def cli_table(result: churn.ChurnResult, lang: str) -> pl.DataFrame:
     if table.is_empty():
         return table
     bands = result.scored.select("customer_id", pl.col("risk_band").alias("band"))
-    return (
-        table.join(bands, on="customer_id", how="left")
-        .select("customer_id", pl.col("churn_risk").round(4), pl.col("band").alias("risk_band"),
-                "reason_1", "reason_2", "reason_3")  # fmt: skip
+    return table.join(bands, on="customer_id", how="left").select(
+        "customer_id",
+        pl.col("churn_risk").round(4),
+        pl.col("band").alias("risk_band"),
+        "reason_1",
+        "reason_2",
+        "reason_3",
     )
 
 
@@ -170,10 +179,15 @@ def timeline(con: duckdb.DuckDBPyConnection, customer_id: str, lang: str = "en")
                 pl.col("created_at").alias("at"),
                 pl.lit(t("churn.event_ticket", lang)).alias("event"),
                 pl.col("ticket_id").cast(pl.String).alias("ref"),
-                *[pl.col(c).cast(pl.String) if c in tickets.columns else pl.lit(None, dtype=pl.String).alias(c)
-                  for c in ("category", "channel")],  # fmt: skip
+                *[
+                    pl.col(c).cast(pl.String)
+                    if c in tickets.columns
+                    else pl.lit(None, dtype=pl.String).alias(c)
+                    for c in ("category", "channel")
+                ],
                 hours.alias("resolution_hours"),
-                (pl.col("is_complaint") if "is_complaint" in tickets.columns else pl.lit(None)).cast(pl.Boolean)
+                (pl.col("is_complaint") if "is_complaint" in tickets.columns else pl.lit(None))
+                .cast(pl.Boolean)
                 .alias("is_complaint"),
                 pl.lit(None, dtype=pl.Float64).alias("csat"),
                 pl.lit(None, dtype=pl.String).alias("comment"),
@@ -185,15 +199,21 @@ def timeline(con: duckdb.DuckDBPyConnection, customer_id: str, lang: str = "en")
             answers.select(
                 pl.col("submitted_at").alias("at"),
                 pl.lit(t("churn.event_survey", lang)).alias("event"),
-                (pl.col("ticket_id").cast(pl.String) if "ticket_id" in answers.columns else pl.lit(None, pl.String))
-                .alias("ref"),
+                (
+                    pl.col("ticket_id").cast(pl.String)
+                    if "ticket_id" in answers.columns
+                    else pl.lit(None, pl.String)
+                ).alias("ref"),
                 pl.lit(None, dtype=pl.String).alias("category"),
                 pl.lit(None, dtype=pl.String).alias("channel"),
                 pl.lit(None, dtype=pl.Float64).alias("resolution_hours"),
                 pl.lit(None, dtype=pl.Boolean).alias("is_complaint"),
-                (pl.col("csat").cast(pl.Float64) if "csat" in answers.columns else pl.lit(None, pl.Float64))
-                .alias("csat"),
-                (pl.col("comment") if "comment" in answers.columns else pl.lit(None, pl.String)).alias("comment"),
+                (
+                    pl.col("csat").cast(pl.Float64) if "csat" in answers.columns else pl.lit(None, pl.Float64)
+                ).alias("csat"),
+                (pl.col("comment") if "comment" in answers.columns else pl.lit(None, pl.String)).alias(
+                    "comment"
+                ),
             )
         )
     if not parts:
@@ -206,8 +226,14 @@ def calibration_long(calibration: pl.DataFrame, lang: str) -> pl.DataFrame:
     groups = calibration.with_columns((pl.col("bin") + 1).cast(pl.String).alias("group"))
     return pl.concat(
         [
-            groups.select("group", pl.lit(t("churn.predicted", lang)).alias("series"), pl.col("mean_predicted").alias("rate")),
-            groups.select("group", pl.lit(t("churn.observed", lang)).alias("series"), pl.col("observed").alias("rate")),
+            groups.select(
+                "group",
+                pl.lit(t("churn.predicted", lang)).alias("series"),
+                pl.col("mean_predicted").alias("rate"),
+            ),
+            groups.select(
+                "group", pl.lit(t("churn.observed", lang)).alias("series"), pl.col("observed").alias("rate")
+            ),
         ]
     )
 

@@ -432,11 +432,25 @@ def _scores(actual: np.ndarray, predicted: pl.DataFrame) -> dict:
     }
 
 
-SCORES_SCHEMA = {"cutoff": pl.Date, "model": pl.String, "mae": pl.Float64, "mape": pl.Float64,
-                 "mape_days_skipped": pl.Int64, "naive_mae": pl.Float64, "mase": pl.Float64,
-                 "coverage": pl.Float64}  # fmt: skip
-PREDICTIONS_SCHEMA = {"cutoff": pl.Date, "model": pl.String, "ds": pl.Date, "y": pl.Float64,
-                      "yhat": pl.Float64, "lower": pl.Float64, "upper": pl.Float64}  # fmt: skip
+SCORES_SCHEMA = {
+    "cutoff": pl.Date,
+    "model": pl.String,
+    "mae": pl.Float64,
+    "mape": pl.Float64,
+    "mape_days_skipped": pl.Int64,
+    "naive_mae": pl.Float64,
+    "mase": pl.Float64,
+    "coverage": pl.Float64,
+}
+PREDICTIONS_SCHEMA = {
+    "cutoff": pl.Date,
+    "model": pl.String,
+    "ds": pl.Date,
+    "y": pl.Float64,
+    "yhat": pl.Float64,
+    "lower": pl.Float64,
+    "upper": pl.Float64,
+}
 
 
 def backtest(

@@ -16,14 +16,18 @@ TOTAL_NAME = "total"  # the segment column's value for the whole series in downl
 def calendar(series: pl.DataFrame, horizon: int, country: str, events: pl.DataFrame | None) -> pl.DataFrame:
     """Holidays (and company events) over the history and the horizon, in Prophet's format."""
     start, end = series["ds"].min(), series["ds"].max() + timedelta(days=horizon + 7)
-    return service_calendar.holidays(start, end, country, events if events is not None and events.height else None)
+    return service_calendar.holidays(
+        start, end, country, events if events is not None and events.height else None
+    )
 
 
 def estimated_years(series: pl.DataFrame, horizon: int, country: str) -> list[int]:
     """Years of the history or horizon whose holidays are estimated, not published (for a warning)."""
     start, end = series["ds"].min(), series["ds"].max() + timedelta(days=horizon)
     official = "chinese_calendar" if country == "CN" else "holidays"
-    return [year for year, source in service_calendar.coverage(start, end, country).items() if source != official]
+    return [
+        year for year, source in service_calendar.coverage(start, end, country).items() if source != official
+    ]
 
 
 def fit(
@@ -61,8 +65,14 @@ def forecast_table(result: dict[str | None, forecast.Forecast]) -> pl.DataFrame:
                 pl.lit(item.model, dtype=pl.String).alias("model"),
             )
         )
-    schema = {"date": pl.Date, "segment": pl.String, "yhat": pl.Float64, "lower": pl.Float64,
-              "upper": pl.Float64, "model": pl.String}  # fmt: skip
+    schema = {
+        "date": pl.Date,
+        "segment": pl.String,
+        "yhat": pl.Float64,
+        "lower": pl.Float64,
+        "upper": pl.Float64,
+        "model": pl.String,
+    }
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
@@ -86,9 +96,12 @@ def component_view(name: str, frame: pl.DataFrame, lang: str) -> tuple[pl.DataFr
     Returns the frame (``period``, ``value``) and its time unit (None: text periods in order).
     """
     if name == "weekly":
-        by_day = frame.group_by(pl.col("ds").dt.weekday().alias("day")).agg(pl.col("value").mean()).sort("day")
+        by_day = (
+            frame.group_by(pl.col("ds").dt.weekday().alias("day")).agg(pl.col("value").mean()).sort("day")
+        )
         return by_day.select(
-            pl.col("day").replace_strict({d: t(f"weekday.{d}", lang) for d in range(1, 8)}).alias("period"), "value"
+            pl.col("day").replace_strict({d: t(f"weekday.{d}", lang) for d in range(1, 8)}).alias("period"),
+            "value",
         ), None
     if name == "yearly":
         last = frame["ds"].max()
@@ -102,7 +115,8 @@ def backtest_table(item: forecast.Forecast, lang: str) -> pl.DataFrame:
         return pl.DataFrame()
     return item.backtest.scores.with_columns(
         pl.col("model").replace_strict(
-            {c.name: t(f"forecast.model_{c.name}", lang) for c in forecast.CANDIDATES}, default=pl.col("model")
+            {c.name: t(f"forecast.model_{c.name}", lang) for c in forecast.CANDIDATES},
+            default=pl.col("model"),
         )
     )
 
@@ -120,8 +134,14 @@ def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -
         gain = None if best is None else 1 - best
     else:
         gain = 1 - accuracy.mase
-    comparison = "" if gain is None else t(
-        "forecast.better_than_naive" if gain > 0 else "forecast.worse_than_naive", lang, share=f"{abs(gain):.0%}"
+    comparison = (
+        ""
+        if gain is None
+        else t(
+            "forecast.better_than_naive" if gain > 0 else "forecast.worse_than_naive",
+            lang,
+            share=f"{abs(gain):.0%}",
+        )
     )
     if short:
         key = "forecast.accuracy_short_naive" if naive_won else "forecast.accuracy_short"

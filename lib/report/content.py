@@ -25,7 +25,17 @@ from lib.report import sections
 from lib.report.sections import Context, Figure, Section, Table
 from lib.report.sentences import direction, judgement, label, targets_sentence
 
-SECTIONS = ("summary", "performance", "satisfaction", "efficiency", "team", "cost", "problems", "measures", "outlook")
+SECTIONS = (
+    "summary",
+    "performance",
+    "satisfaction",
+    "efficiency",
+    "team",
+    "cost",
+    "problems",
+    "measures",
+    "outlook",
+)
 MAX_FINDINGS = 8
 MAX_PROBLEMS = 6
 # A next-period target closes the whole gap when it is small, else half of it: a step a team can take.
@@ -33,13 +43,25 @@ SMALL_GAP = 0.2
 
 # Which improvement template a KPI's problem gets.
 FAMILY = {
-    "first_response_hours_mean": "response", "first_response_hours_p90": "response", "response_sla_rate": "response",
-    "resolution_hours_mean": "resolution", "resolution_hours_p90": "resolution", "resolution_sla_rate": "resolution",
-    "backlog": "resolution", "resolution_rate": "resolution",
-    "fcr_rate": "quality", "reopen_rate": "quality", "repeat_contact_rate": "quality",
-    "complaints": "complaints", "complaint_rate": "complaints",
-    "csat": "satisfaction", "nps": "satisfaction", "survey_response_rate": "survey",
-    "cost_per_ticket": "cost", "handle_minutes_mean": "handle", "churn_rate": "churn",
+    "first_response_hours_mean": "response",
+    "first_response_hours_p90": "response",
+    "response_sla_rate": "response",
+    "resolution_hours_mean": "resolution",
+    "resolution_hours_p90": "resolution",
+    "resolution_sla_rate": "resolution",
+    "backlog": "resolution",
+    "resolution_rate": "resolution",
+    "fcr_rate": "quality",
+    "reopen_rate": "quality",
+    "repeat_contact_rate": "quality",
+    "complaints": "complaints",
+    "complaint_rate": "complaints",
+    "csat": "satisfaction",
+    "nps": "satisfaction",
+    "survey_response_rate": "survey",
+    "cost_per_ticket": "cost",
+    "handle_minutes_mean": "handle",
+    "churn_rate": "churn",
 }
 
 Progress = Callable[[str, float], None]
@@ -128,20 +150,35 @@ def build(
         say(t("rpt.progress.churn", lang), 0.8)
         churn_result = churn.score(con, settings)
     words, listing, at_risk = sections.churn_outlook(ctx, churn_result if has_customers else None)
-    outlook.sentences += words if has_customers else [t("kpi.needs_file", lang, table=t("table.customers", lang)) + t("rpt.end", lang)]
+    outlook.sentences += (
+        words
+        if has_customers
+        else [t("kpi.needs_file", lang, table=t("table.customers", lang)) + t("rpt.end", lang)]
+    )
     outlook.blocks += listing
     built["outlook"] = outlook
     say(t("rpt.progress.charts", lang), 0.9)
     for section in built.values():
-        section.blocks = [replace(b, svg=to_svg(b.chart)) if isinstance(b, Figure) else b for b in section.blocks]
+        section.blocks = [
+            replace(b, svg=to_svg(b.chart)) if isinstance(b, Figure) else b for b in section.blocks
+        ]
     return Report(
         lang=lang,
         team=team.strip() or t("rpt.default_team", lang),
         scope=scope,
         generated=today or date.today(),
         rows={name: rows for name, rows in store.tables(con).items()},
-        findings=findings(ctx, found, ahead, at_risk,
-                          [line for key in ("efficiency", "cost", "satisfaction", "team") for line in built[key].highlights]),
+        findings=findings(
+            ctx,
+            found,
+            ahead,
+            at_risk,
+            [
+                line
+                for key in ("efficiency", "cost", "satisfaction", "team")
+                for line in built[key].highlights
+            ],
+        ),
         sections=built,
         problems=found,
         measures=measures,
@@ -170,7 +207,11 @@ def problems(ctx: Context) -> list[Problem]:
     off.sort(key=lambda item: item[:2])
     chosen = [kpi for _, _, kpi in off[:MAX_PROBLEMS]]
     red = tuple(k.key for k in chosen if status(k, ctx.now(k.key), ctx.settings) == "red")
-    why = dict(zip(red, alerts.explain_alerts(ctx.con, ctx.scope, ctx.settings, red), strict=True)) if red else {}
+    why = (
+        dict(zip(red, alerts.explain_alerts(ctx.con, ctx.scope, ctx.settings, red), strict=True))
+        if red
+        else {}
+    )
     tickets = sections.ticket_frames(ctx.con, ctx.scope, tuple(k.key for k in chosen))
     surveys = ctx.surveys
     found = []
@@ -178,14 +219,22 @@ def problems(ctx: Context) -> list[Problem]:
         value = ctx.now(kpi.key)
         evidence = [ctx.sentence(kpi.key)]
         explanation = why.get(kpi.key)
-        if explanation and explanation.change and judgement(kpi, direction(kpi, value, value - explanation.change)) == "worse":
+        if (
+            explanation
+            and explanation.change
+            and judgement(kpi, direction(kpi, value, value - explanation.change)) == "worse"
+        ):
             evidence.append(overview.explanation_sentence(explanation, ctx.settings, ctx.lang))
         where = sections.worst_groups(tickets, surveys, kpi.key, ctx.settings)
         if where:
             sep = "；" if ctx.lang == "zh" else "; "
-            evidence.append(t("rpt.problems.where", ctx.lang, groups=sep.join(g.words(kpi.key, ctx.lang) for g in where)))
+            evidence.append(
+                t("rpt.problems.where", ctx.lang, groups=sep.join(g.words(kpi.key, ctx.lang) for g in where))
+            )
         state = status(kpi, value, ctx.settings)
-        found.append(Problem(kpi.key, state, _shortfall(kpi, value, ctx.settings), tuple(evidence), tuple(where)))
+        found.append(
+            Problem(kpi.key, state, _shortfall(kpi, value, ctx.settings), tuple(evidence), tuple(where))
+        )
     return found
 
 
@@ -206,19 +255,29 @@ def measure(ctx: Context, problem: Problem) -> Measure:
     family = FAMILY[kpi.key]
     hook = problem.where[0].name(ctx.lang) if problem.where else None
     action = t(f"rpt.measure.{family}" + ("_where" if hook else ""), ctx.lang, where=hook or "")
-    return Measure(kpi.key, t(
-        "rpt.measure.line", ctx.lang, action=action, kpi=label(kpi, ctx.lang),
-        value=formatting.value(kpi, value, ctx.lang),
-        next=formatting.value(kpi, next_target(kpi, value, ctx.settings), ctx.lang),
-        target=formatting.value(kpi, ctx.settings.target(kpi), ctx.lang),
-    ))
+    return Measure(
+        kpi.key,
+        t(
+            "rpt.measure.line",
+            ctx.lang,
+            action=action,
+            kpi=label(kpi, ctx.lang),
+            value=formatting.value(kpi, value, ctx.lang),
+            next=formatting.value(kpi, next_target(kpi, value, ctx.settings), ctx.lang),
+            target=formatting.value(kpi, ctx.settings.target(kpi), ctx.lang),
+        ),
+    )
 
 
 # ---- the summary ----------------------------------------------------------------------------
 
 
 def findings(
-    ctx: Context, found: list[Problem], ahead: dict[str, float] | None, at_risk: int | None, highlights: list[str]
+    ctx: Context,
+    found: list[Problem],
+    ahead: dict[str, float] | None,
+    at_risk: int | None,
+    highlights: list[str],
 ) -> list[str]:
     """Five to eight key findings, each a sentence with its number: targets, volume, the biggest problem,
     the biggest improvement, satisfaction and cost, then the sections' highlights (where time is lost,
@@ -237,10 +296,14 @@ def findings(
         first.append(t("rpt.finding.improved", lang, text=ctx.sentence(improved.key)))
     last = []
     if ahead:
-        last.append(t("rpt.finding.forecast", lang, days=int(ahead["days"]), tickets=f"{ahead['tickets']:,.0f}"))
+        last.append(
+            t("rpt.finding.forecast", lang, days=int(ahead["days"]), tickets=f"{ahead['tickets']:,.0f}")
+        )
     if at_risk is not None:
         last.append(t("rpt.finding.churn", lang, high=f"{at_risk:,}"))
-    middle = [ctx.sentence(k) for k in ("csat", "nps", "cost_per_ticket") if ctx.now(k) is not None] + highlights
+    middle = [
+        ctx.sentence(k) for k in ("csat", "nps", "cost_per_ticket") if ctx.now(k) is not None
+    ] + highlights
     room = max(MAX_FINDINGS - len(first) - len(last), 0)
     return first + middle[:room] + last
 
@@ -256,4 +319,3 @@ def _most_improved(ctx: Context) -> Kpi | None:
         if size > best_size:
             best, best_size = kpi, size
     return best
-

@@ -61,11 +61,20 @@ def render(
     for key in chosen:
         if key != "summary":
             number += 1
-        prefix = "" if key == "summary" else (f"{_ZH_NUMBERS[number - 1]}、" if lang == "zh" else f"{number}. ")
+        prefix = (
+            "" if key == "summary" else (f"{_ZH_NUMBERS[number - 1]}、" if lang == "zh" else f"{number}. ")
+        )
         section = report.sections.get(key)
         blocks = [_block(b, f"{key}{i}") for i, b in enumerate(section.blocks)] if section else []
-        items.append({"key": key, "number": prefix, "heading": t(f"rpt.section.{key}", lang), "section": section,
-                      "blocks": blocks})
+        items.append(
+            {
+                "key": key,
+                "number": prefix,
+                "heading": t(f"rpt.section.{key}", lang),
+                "section": section,
+                "blocks": blocks,
+            }
+        )
     title = t("rpt.title", lang, team=report.team)
     return _ENVIRONMENT.get_template("report.html.j2").render(
         lang=lang,
@@ -84,27 +93,50 @@ def render(
 def cover_lines(report: Report) -> list[str]:
     """Period, comparison, filters, generated date and data rows, in words."""
     lang, scope = report.lang, report.scope
-    lines = [t("rpt.cover.period", lang, start=scope.start, end=scope.end) if scope.start and scope.end
-             else t("rpt.cover.all", lang)]
+    lines = [
+        t("rpt.cover.period", lang, start=scope.start, end=scope.end)
+        if scope.start and scope.end
+        else t("rpt.cover.all", lang)
+    ]
     before = scope.previous()
     if before:
-        lines.append(t("rpt.cover.compare", lang, when=t(f"rpt.compare.{scope.compare}", lang),
-                       start=before.start, end=before.end))
+        lines.append(
+            t(
+                "rpt.cover.compare",
+                lang,
+                when=t(f"rpt.compare.{scope.compare}", lang),
+                start=before.start,
+                end=before.end,
+            )
+        )
     if scope.filters:
         sep = "；" if lang == "zh" else "; "
-        lines.append(t("rpt.cover.filters", lang, filters=sep.join(
-            f"{t(f'field.{d}', lang)} {'、'.join(str(v) for v in values) or '—'}" for d, values in scope.filters)))
+        lines.append(
+            t(
+                "rpt.cover.filters",
+                lang,
+                filters=sep.join(
+                    f"{t(f'field.{d}', lang)} {'、'.join(str(v) for v in values) or '—'}"
+                    for d, values in scope.filters
+                ),
+            )
+        )
     lines.append(t("rpt.cover.generated", lang, date=report.generated.isoformat()))
     rows = ("、" if lang == "zh" else ", ").join(
-        f"{t(f'table.{name}', lang)} {count:,}" for name, count in report.rows.items() if count)
+        f"{t(f'table.{name}', lang)} {count:,}" for name, count in report.rows.items() if count
+    )
     lines.append(t("rpt.cover.rows", lang, rows=rows or "—"))
     return lines
 
 
 def _problem(problem, report: Report) -> dict:
     kpi = BY_KEY[problem.key]
-    return {"title": label(kpi, report.lang), "state": problem.state,
-            "status": t(f"status.{problem.state}", report.lang), "evidence": problem.evidence}
+    return {
+        "title": label(kpi, report.lang),
+        "state": problem.state,
+        "status": t(f"status.{problem.state}", report.lang),
+        "evidence": problem.evidence,
+    }
 
 
 def _block(block, name: str) -> dict:
@@ -165,10 +197,19 @@ def pdf(html: str) -> bytes:
         source, target = Path(folder) / "report.html", Path(folder) / "report.pdf"
         source.write_text(html, encoding="utf-8")
         command = [
-            browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-extensions", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={Path(folder) / 'profile'}", "--no-pdf-header-footer",
-            f"--print-to-pdf={target}", source.as_uri(),
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-extensions",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={Path(folder) / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
         ]
         done = subprocess.run(command, capture_output=True, timeout=PDF_TIMEOUT_SECONDS, check=False)
         if done.returncode != 0 or not target.is_file():
@@ -185,10 +226,16 @@ def page_count(document: bytes) -> int:
 def workbook(report: Report, findings: list[str] | None = None, measures: list[str] | None = None) -> bytes:
     """Every table of the report as a sheet, after a first sheet with the summary and the measures."""
     lang = report.lang
-    texts = [(t("rpt.section.summary", lang), line) for line in (report.findings if findings is None else findings)]
-    texts += [(t("rpt.section.measures", lang), line)
-              for line in ([m.text for m in report.measures] if measures is None else measures)]
-    first = pl.DataFrame(texts, schema=[t("rpt.column.section", lang), t("rpt.column.text", lang)], orient="row")
+    texts = [
+        (t("rpt.section.summary", lang), line) for line in (report.findings if findings is None else findings)
+    ]
+    texts += [
+        (t("rpt.section.measures", lang), line)
+        for line in ([m.text for m in report.measures] if measures is None else measures)
+    ]
+    first = pl.DataFrame(
+        texts, schema=[t("rpt.column.section", lang), t("rpt.column.text", lang)], orient="row"
+    )
     sheets = {t("rpt.section.summary", lang): first}
     sheets.update({name: table.frame for name, table in report.tables().items()})
     return export.xlsx_bytes(sheets)

@@ -25,12 +25,27 @@ from lib.report.sentences import joined, kpi_sentence, label, share
 from lib.text import comments
 
 MIN_GROUP = 30  # a group needs this many tickets (or answers) before the report names it
-WHERE_DIMENSIONS = ("category", "channel", "region", "product", "priority")  # not agent: team is its own section
+WHERE_DIMENSIONS = (
+    "category",
+    "channel",
+    "region",
+    "product",
+    "priority",
+)  # not agent: team is its own section
 TEAM_ROWS = 15
 TEAM_OUTLIERS = 6  # people named in the text (worst first); the rest are counted
 GROUP_ROWS = 15  # rows of a breakdown table: the biggest groups
-TEAM_COLUMNS = ("agent", "tickets", "throughput_per_day", "first_response_hours_p50", "resolution_hours_p50", "fcr_rate",
-                "reopen_rate", "csat", "cost_per_ticket")  # what fits an A4 page; the Team page has the rest
+TEAM_COLUMNS = (
+    "agent",
+    "tickets",
+    "throughput_per_day",
+    "first_response_hours_p50",
+    "resolution_hours_p50",
+    "fcr_rate",
+    "reopen_rate",
+    "csat",
+    "cost_per_ticket",
+)  # what fits an A4 page; the Team page has the rest
 TEAM_METRICS = 3  # an outlier's furthest metrics named in the text; the table has them all
 THEME_ROWS = 8
 AT_RISK_ROWS = 10
@@ -76,7 +91,11 @@ class Context:
     def sentence(self, key: str) -> str:
         kpi = BY_KEY[key]
         return kpi_sentence(
-            kpi, self.summary.current.get(key), self.summary.previous.get(key), self.settings, self.lang,
+            kpi,
+            self.summary.current.get(key),
+            self.summary.previous.get(key),
+            self.settings,
+            self.lang,
             compare=self.scope.compare if self.compares else None,
             missing=overview.unavailable(kpi, self.summary, self.lang),
         )
@@ -90,7 +109,10 @@ class Context:
                 missing.setdefault(why, []).append(label(BY_KEY[key], self.lang))
             else:
                 said.append(self.sentence(key))
-        return said + [t("rpt.kpi.missing", self.lang, kpi=joined(names, self.lang), why=why) for why, names in missing.items()]
+        return said + [
+            t("rpt.kpi.missing", self.lang, kpi=joined(names, self.lang), why=why)
+            for why, names in missing.items()
+        ]
 
     def kpi_table(self, keys: tuple[str, ...], title: str) -> Table:
         """KPI, value, comparison value, change, target, status: the section's numbers at a glance."""
@@ -100,7 +122,10 @@ class Context:
             now, before = self.summary.current.get(key), self.summary.previous.get(key)
             absolute, relative = change(now, before)
             state = status(kpi, now, self.settings)
-            row = {t("table.kpi", lang): label(kpi, lang), t("table.value", lang): formatting.value(kpi, now, lang)}
+            row = {
+                t("table.kpi", lang): label(kpi, lang),
+                t("table.value", lang): formatting.value(kpi, now, lang),
+            }
             if self.compares:
                 row[t(f"rpt.compare_column.{self.scope.compare}", lang)] = formatting.value(kpi, before, lang)
                 row[t("rpt.column.change", lang)] = formatting.delta(kpi, absolute, relative, lang) or "—"
@@ -136,16 +161,41 @@ class Context:
 GRAIN_EVERY = {"day": "1d", "week": "1w", "month": "1mo"}
 
 PERFORMANCE_SENTENCES = (
-    "tickets", "first_response_hours_mean", "resolution_hours_mean", "response_sla_rate", "resolution_sla_rate",
-    "fcr_rate", "reopen_rate", "complaint_rate", "backlog",
+    "tickets",
+    "first_response_hours_mean",
+    "resolution_hours_mean",
+    "response_sla_rate",
+    "resolution_sla_rate",
+    "fcr_rate",
+    "reopen_rate",
+    "complaint_rate",
+    "backlog",
 )
 PERFORMANCE_TABLE = (
-    "tickets", "resolved", "resolution_rate", "first_response_hours_mean", "first_response_hours_p90",
-    "resolution_hours_mean", "resolution_hours_p90", "response_sla_rate", "resolution_sla_rate", "fcr_rate",
-    "reopen_rate", "repeat_contact_rate", "complaints", "complaint_rate", "backlog",
+    "tickets",
+    "resolved",
+    "resolution_rate",
+    "first_response_hours_mean",
+    "first_response_hours_p90",
+    "resolution_hours_mean",
+    "resolution_hours_p90",
+    "response_sla_rate",
+    "resolution_sla_rate",
+    "fcr_rate",
+    "reopen_rate",
+    "repeat_contact_rate",
+    "complaints",
+    "complaint_rate",
+    "backlog",
 )
 SATISFACTION_KEYS = ("csat", "csat_mean", "nps", "survey_responses", "survey_response_rate")
-COST_KEYS = ("cost_total", "cost_per_ticket", "labor_cost_per_ticket", "parts_cost_per_ticket", "travel_cost_per_ticket")
+COST_KEYS = (
+    "cost_total",
+    "cost_per_ticket",
+    "labor_cost_per_ticket",
+    "parts_cost_per_ticket",
+    "travel_cost_per_ticket",
+)
 
 
 def performance(ctx: Context) -> Section:
@@ -156,20 +206,42 @@ def performance(ctx: Context) -> Section:
     volume = overview.volume(ctx.con, ctx.scope, GRAIN_EVERY[grain])
     if not volume.is_empty():
         title = t("overview.trend", lang)
-        section.blocks.append(Figure(title, charts.volume_trend(
-            volume, x="period", y="tickets", x_title=t(f"grain.{grain}", lang), y_title=t("kpi.tickets_axis", lang),
-            title=title, time_unit=grain,
-        )))
+        section.blocks.append(
+            Figure(
+                title,
+                charts.volume_trend(
+                    volume,
+                    x="period",
+                    y="tickets",
+                    x_title=t(f"grain.{grain}", lang),
+                    y_title=t("kpi.tickets_axis", lang),
+                    title=title,
+                    time_unit=grain,
+                ),
+            )
+        )
     frames = ctx.tickets
     sla = efficiency.sla_trend(frames, ctx.settings, GRAIN_EVERY[grain])
     if sla is not None and not sla["resolution_sla_rate"].is_null().all():
         key = "resolution_sla_rate"
         title = tables.header(key, lang).replace(" (%)", "")
-        section.blocks.append(Figure(title, charts.kpi_trend(
-            sla.select("period", key), x="period", y=key, x_title=t(f"grain.{grain}", lang), y_title=title,
-            title=title, target=ctx.settings.target(BY_KEY[key]), y_format=".1%", time_unit=grain,
-            target_title=t("kpi.target", lang),
-        )))
+        section.blocks.append(
+            Figure(
+                title,
+                charts.kpi_trend(
+                    sla.select("period", key),
+                    x="period",
+                    y=key,
+                    x_title=t(f"grain.{grain}", lang),
+                    y_title=title,
+                    title=title,
+                    target=ctx.settings.target(BY_KEY[key]),
+                    y_format=".1%",
+                    time_unit=grain,
+                    target_title=t("kpi.target", lang),
+                ),
+            )
+        )
     return section
 
 
@@ -186,16 +258,26 @@ class Group:
         return f"{t(f'field.{self.dimension}', lang)} {self.value if self.value is not None else '—'}"
 
     def words(self, key: str, lang: str) -> str:
-        """"问题类型 配件更换（65.0%，108 单）" / "Category 配件更换 (65.0%, 108 tickets)"."""
+        """ "问题类型 配件更换（65.0%，108 单）" / "Category 配件更换 (65.0%, 108 tickets)"."""
         unit = "rpt.group_answers" if BY_KEY[key].table == "surveys" else "rpt.group"
-        return t(unit, lang, group=self.name(lang), value=formatting.value(BY_KEY[key], self.kpi_value, lang),
-                 tickets=f"{self.count:,}")
+        return t(
+            unit,
+            lang,
+            group=self.name(lang),
+            value=formatting.value(BY_KEY[key], self.kpi_value, lang),
+            tickets=f"{self.count:,}",
+        )
 
 
 def ticket_frames(con: duckdb.DuckDBPyConnection, scope: store.Scope, keys: tuple[str, ...]) -> store.Frames:
     """The scoped tickets with what `keys` need and every dimension, for `worst_groups`."""
-    return store.scoped(con, scope, ticket_columns=columns_for(keys) | set(WHERE_DIMENSIONS), by_period=False,
-                        read=("tickets",))
+    return store.scoped(
+        con,
+        scope,
+        ticket_columns=columns_for(keys) | set(WHERE_DIMENSIONS),
+        by_period=False,
+        read=("tickets",),
+    )
 
 
 def worst_groups(
@@ -212,22 +294,32 @@ def worst_groups(
     found: list[tuple[float, Group]] = []
     if kpi.table == "tickets" and tickets.tickets is not None:
         overall = evaluate_by(tickets, (key,), settings=settings).row(0, named=True)[key]
-        for dimension in (d for d in WHERE_DIMENSIONS if d in tickets.tickets.columns and overall is not None):
+        for dimension in (
+            d for d in WHERE_DIMENSIONS if d in tickets.tickets.columns and overall is not None
+        ):
             groups = evaluate_by(tickets, ("tickets", key), by=dimension, settings=settings)
-            for row in groups.filter(pl.col("tickets") >= MIN_GROUP, pl.col(key).is_not_null()).iter_rows(named=True):
+            for row in groups.filter(pl.col("tickets") >= MIN_GROUP, pl.col(key).is_not_null()).iter_rows(
+                named=True
+            ):
                 gap = (row[key] - overall) * sign
                 if gap > 0:
-                    found.append((gap * row["tickets"], Group(dimension, row[dimension], row[key], row["tickets"])))
+                    found.append(
+                        (gap * row["tickets"], Group(dimension, row[dimension], row[key], row["tickets"]))
+                    )
     elif key in ("csat", "nps") and surveys is not None and surveys.surveys is not None:
         overall = evaluate_by(surveys, (key,), settings=settings).row(0, named=True)[key]
         for dimension in (d for d in WHERE_DIMENSIONS if overall is not None):
             groups = satisfaction.drivers(surveys, settings, dimension)
             if groups is None:
                 continue
-            for row in groups.filter(~pl.col("small"), pl.col(key).is_not_null(), pl.col("value").is_not_null()).iter_rows(named=True):
+            for row in groups.filter(
+                ~pl.col("small"), pl.col(key).is_not_null(), pl.col("value").is_not_null()
+            ).iter_rows(named=True):
                 gap = (row[key] - overall) * sign
                 if gap > 0:
-                    found.append((gap * row["answers"], Group(dimension, row["value"], row[key], row["answers"])))
+                    found.append(
+                        (gap * row["answers"], Group(dimension, row["value"], row[key], row["answers"]))
+                    )
     found.sort(key=lambda item: -item[0])
     return [group for _, group in found[:limit]]
 
@@ -243,30 +335,57 @@ def satisfaction_section(ctx: Context) -> Section:
     trend = satisfaction.trend(frames, ctx.settings, GRAIN_EVERY[ctx.grain])
     if trend is not None and "csat" in trend.columns and not trend["csat"].is_null().all():
         title = label(BY_KEY["csat"], lang)
-        section.blocks.append(Figure(title, charts.kpi_trend(
-            trend.select("period", "csat"), x="period", y="csat", x_title=t(f"grain.{ctx.grain}", lang),
-            y_title=title, title=title, target=ctx.settings.target(BY_KEY["csat"]), time_unit=ctx.grain,
-            target_title=t("kpi.target", lang),
-        )))
+        section.blocks.append(
+            Figure(
+                title,
+                charts.kpi_trend(
+                    trend.select("period", "csat"),
+                    x="period",
+                    y="csat",
+                    x_title=t(f"grain.{ctx.grain}", lang),
+                    y_title=title,
+                    title=title,
+                    target=ctx.settings.target(BY_KEY["csat"]),
+                    time_unit=ctx.grain,
+                    target_title=t("kpi.target", lang),
+                ),
+            )
+        )
     found = comments.scored(frames)
     if found is None or found.is_empty():
         section.sentences.append(t("rpt.satisfaction.no_comments", lang))
         return section
     themes = comments.theme_table(found, top=THEME_ROWS)
     negative = (found["sentiment"] == "negative").mean() or 0.0
-    section.sentences.append(t("rpt.satisfaction.comments", lang, comments=f"{found.height:,}", negative=share(negative)))
+    section.sentences.append(
+        t("rpt.satisfaction.comments", lang, comments=f"{found.height:,}", negative=share(negative))
+    )
     if not themes.is_empty():
         top = themes.row(0, named=True)
         worst = themes.filter(pl.col("comments") >= 5).sort("share_negative", descending=True)
-        words = t("rpt.satisfaction.top_theme", lang, theme=comments.theme_name(top["theme"], lang), comments=f"{top['comments']:,}",
-                  negative=share(top["share_negative"] or 0.0))
+        words = t(
+            "rpt.satisfaction.top_theme",
+            lang,
+            theme=comments.theme_name(top["theme"], lang),
+            comments=f"{top['comments']:,}",
+            negative=share(top["share_negative"] or 0.0),
+        )
         if not worst.is_empty() and worst["theme"][0] != top["theme"]:
             row = worst.row(0, named=True)
-            words += t("rpt.satisfaction.worst_theme", lang, theme=comments.theme_name(row["theme"], lang), negative=share(row["share_negative"] or 0.0))
+            words += t(
+                "rpt.satisfaction.worst_theme",
+                lang,
+                theme=comments.theme_name(row["theme"], lang),
+                negative=share(row["share_negative"] or 0.0),
+            )
         section.sentences.append(words + t("rpt.end", lang))
         section.highlights.append(section.sentences[-1])
-        shown = themes.select(pl.col("theme").map_elements(lambda k: comments.theme_name(k, lang), return_dtype=pl.String),
-                              "comments", "share_negative", "example")
+        shown = themes.select(
+            pl.col("theme").map_elements(lambda k: comments.theme_name(k, lang), return_dtype=pl.String),
+            "comments",
+            "share_negative",
+            "example",
+        )
         section.blocks.append(Table(t("rpt.table.themes", lang), tables.display(shown, lang)))
     return section
 
@@ -283,9 +402,16 @@ def _driver_sentences(frames: satisfaction.Frames, ctx: Context) -> list[str]:
         rows = {r["value"]: r for r in reopened.iter_rows(named=True)}
         yes, no = rows.get("reopened"), rows.get("not_reopened")
         if yes and no and yes["csat"] is not None and no["csat"] is not None and yes["answers"] >= MIN_GROUP:
-            said.append(t("rpt.satisfaction.reopened", lang, yes=formatting.value(csat, yes["csat"], lang),
-                          yes_n=f"{yes['answers']:,}", no=formatting.value(csat, no["csat"], lang),
-                          no_n=f"{no['answers']:,}"))
+            said.append(
+                t(
+                    "rpt.satisfaction.reopened",
+                    lang,
+                    yes=formatting.value(csat, yes["csat"], lang),
+                    yes_n=f"{yes['answers']:,}",
+                    no=formatting.value(csat, no["csat"], lang),
+                    no_n=f"{no['answers']:,}",
+                )
+            )
     for dimension in ("category", "channel"):
         groups = satisfaction.drivers(frames, ctx.settings, dimension)
         if groups is None:
@@ -295,13 +421,27 @@ def _driver_sentences(frames: satisfaction.Frames, ctx: Context) -> list[str]:
             continue
         low = big.sort("csat").row(0, named=True)
         if overall - low["csat"] >= 5:  # CSAT points
-            said.append(t("rpt.satisfaction.lowest_group", lang, field=t(f"field.{dimension}", lang), group=low["value"],
-                          value=formatting.value(csat, low["csat"], lang), answers=f"{low['answers']:,}",
-                          overall=formatting.value(csat, overall, lang)))
+            said.append(
+                t(
+                    "rpt.satisfaction.lowest_group",
+                    lang,
+                    field=t(f"field.{dimension}", lang),
+                    group=low["value"],
+                    value=formatting.value(csat, low["csat"], lang),
+                    answers=f"{low['answers']:,}",
+                    overall=formatting.value(csat, overall, lang),
+                )
+            )
         else:
-            said.append(t("rpt.satisfaction.even", lang, field=t(f"field.{dimension}", lang),
-                          low=formatting.value(csat, big["csat"].min(), lang),
-                          high=formatting.value(csat, big["csat"].max(), lang)))
+            said.append(
+                t(
+                    "rpt.satisfaction.even",
+                    lang,
+                    field=t(f"field.{dimension}", lang),
+                    low=formatting.value(csat, big["csat"].min(), lang),
+                    high=formatting.value(csat, big["csat"].max(), lang),
+                )
+            )
     return said
 
 
@@ -311,33 +451,64 @@ def efficiency_section(ctx: Context) -> Section:
     for which in ("first_response", "resolution"):
         found = efficiency.distribution(frames, which)
         if found is None or found.bins.is_empty():
-            section.sentences.append(overview.needs_sentence((efficiency.DURATIONS[which][0],), lang) + t("rpt.end", lang))
+            section.sentences.append(
+                overview.needs_sentence((efficiency.DURATIONS[which][0],), lang) + t("rpt.end", lang)
+            )
             continue
         stats = found.stats.row(0, named=True)
         hours = BY_KEY[f"{which}_hours_mean"]
-        section.sentences.append(t(f"rpt.efficiency.{which}", lang, p50=formatting.value(hours, stats["p50"], lang),
-                                   p90=formatting.value(hours, stats["p90"], lang),
-                                   mean=formatting.value(hours, stats["mean"], lang)))
+        section.sentences.append(
+            t(
+                f"rpt.efficiency.{which}",
+                lang,
+                p50=formatting.value(hours, stats["p50"], lang),
+                p90=formatting.value(hours, stats["p90"], lang),
+                mean=formatting.value(hours, stats["mean"], lang),
+            )
+        )
         if which == "resolution":
             name = t(f"efficiency.{which}", lang)
             title = t("efficiency.histogram_title", lang, name=name)
-            section.blocks.append(Figure(title, charts.histogram(
-                found.bins, start="bin_start", end="bin_end", count="tickets",
-                x_title=t("efficiency.hours_axis", lang) + (t("efficiency.log_note", lang) if found.log_scale else ""),
-                y_title=t("kpi.tickets_axis", lang), title=title,
-                markers=[(f"P50 {stats['p50']:.1f}", stats["p50"]), (f"P90 {stats['p90']:.1f}", stats["p90"])],
-                log_scale=found.log_scale,
-            )))
+            section.blocks.append(
+                Figure(
+                    title,
+                    charts.histogram(
+                        found.bins,
+                        start="bin_start",
+                        end="bin_end",
+                        count="tickets",
+                        x_title=t("efficiency.hours_axis", lang)
+                        + (t("efficiency.log_note", lang) if found.log_scale else ""),
+                        y_title=t("kpi.tickets_axis", lang),
+                        title=title,
+                        markers=[
+                            (f"P50 {stats['p50']:.1f}", stats["p50"]),
+                            (f"P90 {stats['p90']:.1f}", stats["p90"]),
+                        ],
+                        log_scale=found.log_scale,
+                    ),
+                )
+            )
     key = "resolution_hours_mean"
     slow = worst_groups(ticket_frames(ctx.con, ctx.scope, (key,)), None, key, ctx.settings)
     if slow:
-        section.sentences.append(t("rpt.efficiency.slowest", lang, groups=joined([g.words(key, lang) for g in slow], lang)))
+        section.sentences.append(
+            t("rpt.efficiency.slowest", lang, groups=joined([g.words(key, lang) for g in slow], lang))
+        )
         section.highlights.append(section.sentences[-1])
     cells = efficiency.heatmap(frames)
     if cells is not None and not cells.is_empty() and cells["tickets"].sum():
         busy = cells.sort("tickets", descending=True).row(0, named=True)
-        section.sentences.append(t("rpt.efficiency.busiest", lang, weekday=t(f"weekday.{busy['weekday']}", lang),
-                                   hour=busy["hour"], next=busy["hour"] + 1, tickets=f"{busy['tickets']:,}"))
+        section.sentences.append(
+            t(
+                "rpt.efficiency.busiest",
+                lang,
+                weekday=t(f"weekday.{busy['weekday']}", lang),
+                hour=busy["hour"],
+                next=busy["hour"] + 1,
+                tickets=f"{busy['tickets']:,}",
+            )
+        )
         section.highlights.append(section.sentences[-1])
     if ctx.now("handle_minutes_mean") is not None:
         section.sentences.append(ctx.sentence("handle_minutes_mean"))
@@ -345,11 +516,31 @@ def efficiency_section(ctx: Context) -> Section:
     if by:
         table = efficiency.breakdown(frames, ctx.settings, by)
         if table is not None:
-            keep = [c for c in (by, "tickets", "first_response_hours_p50", "resolution_hours_p50", "resolution_sla_rate",
-                                "fcr_rate", "reopen_rate") if c in table.columns]
+            keep = [
+                c
+                for c in (
+                    by,
+                    "tickets",
+                    "first_response_hours_p50",
+                    "resolution_hours_p50",
+                    "resolution_sla_rate",
+                    "fcr_rate",
+                    "reopen_rate",
+                )
+                if c in table.columns
+            ]
             shown = table.sort("tickets", descending=True).head(GROUP_ROWS).select(keep)
-            section.blocks.append(Table(_rows_title(t("rpt.table.breakdown", lang, field=t(f"field.{by}", lang)),
-                                                    shown.height, table.height, lang), tables.display(shown, lang)))
+            section.blocks.append(
+                Table(
+                    _rows_title(
+                        t("rpt.table.breakdown", lang, field=t(f"field.{by}", lang)),
+                        shown.height,
+                        table.height,
+                        lang,
+                    ),
+                    tables.display(shown, lang),
+                )
+            )
     return section
 
 
@@ -368,28 +559,46 @@ def team_section(ctx: Context) -> Section:
     median = team.team_median(table)
     busiest = people.sort("tickets", descending=True).row(0, named=True) if people.height else None
     if busiest:
-        section.sentences.append(t("rpt.team.people", lang, people=people.height,
-                                   median=f"{median['tickets']:,.0f}" if median.get("tickets") is not None else "—",
-                                   agent=busiest["agent"], tickets=f"{busiest['tickets']:,}",
-                                   share=share(busiest["tickets"] / max(table["tickets"].sum(), 1))))
+        section.sentences.append(
+            t(
+                "rpt.team.people",
+                lang,
+                people=people.height,
+                median=f"{median['tickets']:,.0f}" if median.get("tickets") is not None else "—",
+                agent=busiest["agent"],
+                tickets=f"{busiest['tickets']:,}",
+                share=share(busiest["tickets"] / max(table["tickets"].sum(), 1)),
+            )
+        )
     found = team.outliers(table)
     if found.is_empty():
         section.sentences.append(t("rpt.team.no_outliers", lang, tickets=team.MIN_TICKETS))
     people_found = found.group_by(["agent", "direction"], maintain_order=True)
     for index, ((agent, side), rows) in enumerate(people_found):
         if index == TEAM_OUTLIERS:
-            section.sentences.append(t("rpt.team.more", lang, people=found.select("agent", "direction").n_unique() - index))
+            section.sentences.append(
+                t("rpt.team.more", lang, people=found.select("agent", "direction").n_unique() - index)
+            )
             break
         metrics = [
-            t("team.outlier_metric", lang, metric=tables.header(r["metric"], lang).replace(" (%)", ""),
-              value=team.metric_value(r["metric"], r["value"], lang), median=team.metric_value(r["metric"], r["median"], lang))
+            t(
+                "team.outlier_metric",
+                lang,
+                metric=tables.header(r["metric"], lang).replace(" (%)", ""),
+                value=team.metric_value(r["metric"], r["value"], lang),
+                median=team.metric_value(r["metric"], r["median"], lang),
+            )
             for r in rows.head(TEAM_METRICS).iter_rows(named=True)
         ]
         section.sentences.append(t(f"rpt.team.{side}", lang, agent=agent, metrics=joined(metrics, lang)))
     keep = [c for c in TEAM_COLUMNS if c in table.columns]
     shown = table.sort("tickets", descending=True).head(TEAM_ROWS).select(keep)
-    section.blocks.append(Table(t("rpt.table.team", lang, rows=min(TEAM_ROWS, table.height), total=table.height),
-                                tables.display(shown, lang)))
+    section.blocks.append(
+        Table(
+            t("rpt.table.team", lang, rows=min(TEAM_ROWS, table.height), total=table.height),
+            tables.display(shown, lang),
+        )
+    )
     return section
 
 
@@ -406,37 +615,75 @@ def cost_section(ctx: Context) -> Section:
         totals = parts.group_by("component").agg(pl.col("cost").sum()).sort("cost", descending=True)
         whole = totals.filter(pl.col("cost") > 0)["cost"].sum()
         if whole:
-            words = [f"{t('field.' + name, lang)} {share(amount / whole)}" for name, amount in totals.iter_rows()]
+            words = [
+                f"{t('field.' + name, lang)} {share(amount / whole)}" for name, amount in totals.iter_rows()
+            ]
             section.sentences.append(t("rpt.cost.structure", lang, parts=joined(words, lang)))
     pareto = cost.pareto(frames)
     if pareto is not None and not pareto.is_empty():
         vital = pareto.filter("vital")
         names = ("、" if lang == "zh" else ", ").join(str(v) for v in vital["category"].to_list()[:8])
-        section.sentences.append(t("rpt.cost.pareto", lang, vital=vital.height, total=pareto.height,
-                                   share=share(vital["share"].sum() or 0.0), names=names))
+        section.sentences.append(
+            t(
+                "rpt.cost.pareto",
+                lang,
+                vital=vital.height,
+                total=pareto.height,
+                share=share(vital["share"].sum() or 0.0),
+                names=names,
+            )
+        )
         section.highlights.append(section.sentences[-1])
         title = t("cost.pareto_title", lang)
-        section.blocks.append(Figure(title, charts.pareto(
-            pareto, category="category", value="cost_total", cumulative="cumulative_share", vital="vital",
-            category_title=t("field.category", lang), value_title=tables.header("cost_total", lang),
-            cumulative_title=t("column.cumulative_share", lang), title=title, value_format=",.0f",
-        )))
+        section.blocks.append(
+            Figure(
+                title,
+                charts.pareto(
+                    pareto,
+                    category="category",
+                    value="cost_total",
+                    cumulative="cumulative_share",
+                    vital="vital",
+                    category_title=t("field.category", lang),
+                    value_title=tables.header("cost_total", lang),
+                    cumulative_title=t("column.cumulative_share", lang),
+                    title=title,
+                    value_format=",.0f",
+                ),
+            )
+        )
     warranty = cost.warranty(frames)
     if warranty is not None:
         rows = {r["in_warranty"]: r for r in warranty.iter_rows(named=True)}
         inside, outside = rows.get(True), rows.get(False)
         money = BY_KEY["cost_per_ticket"]
         if inside and outside:
-            section.sentences.append(t("rpt.cost.warranty", lang, inside=formatting.value(money, inside["cost_per_ticket"], lang),
-                                       inside_n=f"{inside['tickets']:,}", outside=formatting.value(money, outside["cost_per_ticket"], lang),
-                                       outside_n=f"{outside['tickets']:,}"))
+            section.sentences.append(
+                t(
+                    "rpt.cost.warranty",
+                    lang,
+                    inside=formatting.value(money, inside["cost_per_ticket"], lang),
+                    inside_n=f"{inside['tickets']:,}",
+                    outside=formatting.value(money, outside["cost_per_ticket"], lang),
+                    outside_n=f"{outside['tickets']:,}",
+                )
+            )
     by = next((d for d in ("category", "product", "region") if d in frames.tickets.columns), None)
     if by:
         table = cost.by_dimension(frames, by)
         if table is not None:
             shown = table.head(GROUP_ROWS)
-            section.blocks.append(Table(_rows_title(t("rpt.table.cost_by", lang, field=t(f"field.{by}", lang)),
-                                                    shown.height, table.height, lang), tables.display(shown, lang)))
+            section.blocks.append(
+                Table(
+                    _rows_title(
+                        t("rpt.table.cost_by", lang, field=t(f"field.{by}", lang)),
+                        shown.height,
+                        table.height,
+                        lang,
+                    ),
+                    tables.display(shown, lang),
+                )
+            )
     return section
 
 
@@ -459,30 +706,61 @@ def forecast_outlook(ctx: Context) -> tuple[list[str], list[Figure], dict[str, f
     prediction = total.prediction
     expected = float(prediction["yhat"].clip(lower_bound=0).sum())
     peak = prediction.sort("yhat", descending=True).row(0, named=True)
-    said = [t("rpt.outlook.volume", lang, days=horizon, start=str(prediction["ds"].min()), end=str(prediction["ds"].max()),
-              tickets=f"{expected:,.0f}", per_day=f"{expected / horizon:,.1f}", peak_day=str(peak["ds"]),
-              peak=f"{peak['yhat']:,.0f}", low=f"{max(peak['lower'], 0):,.0f}", high=f"{peak['upper']:,.0f}"),
-            forecast_view.accuracy_sentence(total, lang)]
+    said = [
+        t(
+            "rpt.outlook.volume",
+            lang,
+            days=horizon,
+            start=str(prediction["ds"].min()),
+            end=str(prediction["ds"].max()),
+            tickets=f"{expected:,.0f}",
+            per_day=f"{expected / horizon:,.1f}",
+            peak_day=str(peak["ds"]),
+            peak=f"{peak['yhat']:,.0f}",
+            low=f"{max(peak['lower'], 0):,.0f}",
+            high=f"{peak['upper']:,.0f}",
+        ),
+        forecast_view.accuracy_sentence(total, lang),
+    ]
     found = {"tickets": expected, "days": float(horizon), "peak": float(peak["yhat"])}
     aht = ctx.now("handle_minutes_mean")
     if aht:
         plan = staffing.plan(prediction.select("ds", "yhat"), aht, method="workload")
         found["agents"] = float(plan["agents"].max())
-        said.append(t("rpt.outlook.staff", lang, agents=int(plan["agents"].max()), median=int(plan["agents"].median()),
-                      aht=f"{aht:.0f}"))
+        said.append(
+            t(
+                "rpt.outlook.staff",
+                lang,
+                agents=int(plan["agents"].max()),
+                median=int(plan["agents"].median()),
+                aht=f"{aht:.0f}",
+            )
+        )
     else:
         said.append(t("rpt.outlook.no_staff", lang))
     labels = {s: t(f"forecast.series_{s}", lang) for s in charts.FORECAST_SERIES}
-    recent = total.history.filter(pl.col("ds") > prediction["ds"].min() - pl.duration(days=max(90, 2 * horizon)))
+    recent = total.history.filter(
+        pl.col("ds") > prediction["ds"].min() - pl.duration(days=max(90, 2 * horizon))
+    )
     title = t("rpt.outlook.chart", lang)
-    figure = Figure(title, charts.forecast_band(
-        recent, prediction, labels=labels, x_title=t("grain.day", lang), y_title=t("kpi.tickets_axis", lang),
-        title=title, interval_title=t("forecast.interval_short", lang, level="80%"),
-    ))
+    figure = Figure(
+        title,
+        charts.forecast_band(
+            recent,
+            prediction,
+            labels=labels,
+            x_title=t("grain.day", lang),
+            y_title=t("kpi.tickets_axis", lang),
+            title=title,
+            interval_title=t("forecast.interval_short", lang, level="80%"),
+        ),
+    )
     return said, [figure], found
 
 
-def churn_outlook(ctx: Context, result: churn.ChurnResult | None) -> tuple[list[str], list[Table], int | None]:
+def churn_outlook(
+    ctx: Context, result: churn.ChurnResult | None
+) -> tuple[list[str], list[Table], int | None]:
     """Customers at high risk of leaving, the commonest reasons, and the top of the list."""
     lang = ctx.lang
     said = [ctx.sentence("churn_rate")] if ctx.now("churn_rate") is not None else []
@@ -493,15 +771,45 @@ def churn_outlook(ctx: Context, result: churn.ChurnResult | None) -> tuple[list[
         return said + [t("churn.not_scored", lang, why=why)], [], None
     scored = result.scored
     high = scored.filter(pl.col("risk_band") == "high")
-    quality = t("rpt.outlook.churn_rule", lang) if result.kind == "rule" else t(
-        "rpt.outlook.churn_model", lang, auc=f"{result.metrics.auc:.2f}" if result.metrics and result.metrics.auc else "—")
+    quality = (
+        t("rpt.outlook.churn_rule", lang)
+        if result.kind == "rule"
+        else t(
+            "rpt.outlook.churn_model",
+            lang,
+            auc=f"{result.metrics.auc:.2f}" if result.metrics and result.metrics.auc else "—",
+        )
+    )
     reasons = high.group_by("reason_1").len().sort("len", descending=True).head(3)
     words = [f"{t(f'churn.feature_{r}', lang)} ({n:,})" for r, n in reasons.iter_rows() if r]
-    said.append(t("rpt.outlook.churn", lang, high=f"{high.height:,}", active=f"{scored.height:,}", days=result.window_days,
-                  quality=quality, reasons=joined(words, lang) or "—"))
+    said.append(
+        t(
+            "rpt.outlook.churn",
+            lang,
+            high=f"{high.height:,}",
+            active=f"{scored.height:,}",
+            days=result.window_days,
+            quality=quality,
+            reasons=joined(words, lang) or "—",
+        )
+    )
     listing = churn_view.at_risk(replace(result, scored=scored.head(AT_RISK_ROWS)), lang)
-    keep = [c for c in ("customer_id", "churn_risk", "risk_band", "reason_1", "reason_2", "action", "segment", "region")
-            if c in listing.columns]
-    table = Table(t("rpt.table.at_risk", lang, rows=min(AT_RISK_ROWS, scored.height)), tables.display(listing.select(keep), lang))
+    keep = [
+        c
+        for c in (
+            "customer_id",
+            "churn_risk",
+            "risk_band",
+            "reason_1",
+            "reason_2",
+            "action",
+            "segment",
+            "region",
+        )
+        if c in listing.columns
+    ]
+    table = Table(
+        t("rpt.table.at_risk", lang, rows=min(AT_RISK_ROWS, scored.height)),
+        tables.display(listing.select(keep), lang),
+    )
     return said, [table], high.height
-

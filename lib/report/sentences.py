@@ -47,8 +47,14 @@ def judgement(kpi: Kpi, moved: Direction | None) -> Literal["better", "worse"] |
 
 
 def kpi_sentence(
-    kpi: Kpi, now: float | None, before: float | None, settings: Settings, lang: str, *,
-    compare: str | None = "previous", missing: str | None = None,
+    kpi: Kpi,
+    now: float | None,
+    before: float | None,
+    settings: Settings,
+    lang: str,
+    *,
+    compare: str | None = "previous",
+    missing: str | None = None,
 ) -> str:
     """One KPI in a sentence: value, change on the comparison period, good or bad, and the target.
 
@@ -67,7 +73,9 @@ def kpi_sentence(
     elif moved is not None:
         absolute, relative = change(now, before)
         size = (formatting.delta(kpi, absolute, relative, lang) or "").lstrip("+-")
-        words += t(f"rpt.kpi.{moved}", lang, change=size, when=when, before=formatting.value(kpi, before, lang))
+        words += t(
+            f"rpt.kpi.{moved}", lang, change=size, when=when, before=formatting.value(kpi, before, lang)
+        )
         good = judgement(kpi, moved)
         if good:
             words += t(f"rpt.kpi.{good}", lang)
@@ -78,7 +86,7 @@ def kpi_sentence(
 
 
 def joined(items: list[str], lang: str) -> str:
-    """"a, b and c" / "a、b和c"."""
+    """ "a, b and c" / "a、b和c"."""
     if not items:
         return ""
     if len(items) == 1:

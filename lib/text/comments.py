@@ -15,7 +15,11 @@ MAX_COMMENTS = 20_000  # the newest comments analysed on a page (see `scored`)
 
 def theme_name(key: str, lang: str) -> str:
     """A theme as people read it: the dictionary's name, or the discovered word itself."""
-    return key.removeprefix(themes.WORD_PREFIX) if key.startswith(themes.WORD_PREFIX) else t(f"theme.{key}", lang)
+    return (
+        key.removeprefix(themes.WORD_PREFIX)
+        if key.startswith(themes.WORD_PREFIX)
+        else t(f"theme.{key}", lang)
+    )
 
 
 def with_text(frames: Frames) -> pl.DataFrame | None:
@@ -48,7 +52,9 @@ def scored(frames: Frames, limit: int = MAX_COMMENTS) -> pl.DataFrame | None:
 def trend(comments: pl.DataFrame, every: str) -> pl.DataFrame:
     """Comments per period and sentiment (long form, for a 100 % stacked chart)."""
     return (
-        comments.group_by(pl.col("submitted_at").dt.truncate(every).cast(pl.Date).alias("period"), "sentiment")
+        comments.group_by(
+            pl.col("submitted_at").dt.truncate(every).cast(pl.Date).alias("period"), "sentiment"
+        )
         .agg(pl.len().alias("comments"))
         .sort("period", "sentiment")
     )
@@ -71,7 +77,9 @@ def by_group(comments: pl.DataFrame, by: str) -> pl.DataFrame | None:
 
 def most_negative(comments: pl.DataFrame, limit: int = 30) -> pl.DataFrame:
     """The most negative comments, newest first among equals."""
-    return comments.sort(["sentiment_score", "submitted_at"], descending=[False, True], nulls_last=True).head(limit)
+    return comments.sort(["sentiment_score", "submitted_at"], descending=[False, True], nulls_last=True).head(
+        limit
+    )
 
 
 def search(comments: pl.DataFrame, text: str | None = None, theme: str | None = None) -> pl.DataFrame:

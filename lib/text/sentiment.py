@@ -43,9 +43,28 @@ EN_NEGATORS = frozenset(
 
 # Service words jieba should keep whole, so "乱收费" is one token and not 乱 + 收费.
 SERVICE_WORDS = (
-    "上门", "师傅", "配件", "收费", "乱收费", "态度差", "态度好", "不专业", "修好了", "没修好", "准时",
-    "耐心", "等了", "售后", "客服", "工程师", "预约", "回访", "安装", "维修", "返修",
-)  # fmt: skip
+    "上门",
+    "师傅",
+    "配件",
+    "收费",
+    "乱收费",
+    "态度差",
+    "态度好",
+    "不专业",
+    "修好了",
+    "没修好",
+    "准时",
+    "耐心",
+    "等了",
+    "售后",
+    "客服",
+    "工程师",
+    "预约",
+    "回访",
+    "安装",
+    "维修",
+    "返修",
+)
 
 # Hand lexicon of after-sales phrases (+1 / -1): the models learnt from product, film and restaurant
 # reviews and miss how service is praised ("一次就修好了", "收费合理"). Its positive and negative hit counts
@@ -303,7 +322,9 @@ def unseen_phrase_score(texts: Sequence[str], language: str, model: dict[str, np
 def decision(texts: Sequence[str], language: str, model: dict[str, np.ndarray]) -> np.ndarray:
     """Linear score (log-odds of positive) of normalised texts in one language under `model`."""
     raw = counts(texts, language)[:, model[f"{language}_index"]]
-    score = nb_score(raw, model[f"{language}_ratio"], model[f"{language}_coef"]) + float(model[f"{language}_intercept"][0])
+    score = nb_score(raw, model[f"{language}_ratio"], model[f"{language}_coef"]) + float(
+        model[f"{language}_intercept"][0]
+    )
     score = score + dense_features(texts, language) @ model[f"{language}_dense_coef"].astype(np.float64)
     return np.asarray(score).ravel() + LEXICON_WEIGHT * unseen_phrase_score(texts, language, model)
 

@@ -106,17 +106,28 @@ _CJK_RUN = "[\u3400-\u4dbf\u4e00-\u9fff]"
 _NOT_A_TOPIC_ZH = re.compile(r"^(?:[0-9一二三四五六七八九十两几半百千万第]|好几)|[了的着过吧呢啊吗]$")
 _EN_WORD = r"[a-z][a-z'-]*[a-z]"
 # Opinion words and words for the whole service say how people feel, not what they talk about.
-ZH_STOPWORDS = frozenset((*ZH_LEXICON, *_words(
-    "满意 不满意 非常满意 不错 很好 挺好 好评 差评 失望 一般般 还行 还行吧 还可以 好吃 难吃 喜欢 点赞 给力 完美 值得 "
-    "超级 真心 垃圾 辛苦 谢谢 感谢 非常 很差 太差 较差 差劲 很棒 太棒 好用 不行 师傅 师傅们 售后 维修 服务 工程师 "
-    "客户 机器 产品 总体 整体"
-)))  # fmt: skip
-EN_STOPWORDS = frozenset((*ENGLISH_STOP_WORDS, *(w for phrase in EN_LEXICON for w in phrase.split()), *_words(
-    "ok okay overall service services repair engineer engineers technician technicians customer company product "
-    "time times day days hour hours week weeks minute minutes today yesterday got get just really bit lot little "
-    "high low simple did does doing going think say said way look looked seen make made want went came come know "
-    "use used need new real thing things"
-)))  # fmt: skip
+ZH_STOPWORDS = frozenset(
+    (
+        *ZH_LEXICON,
+        *_words(
+            "满意 不满意 非常满意 不错 很好 挺好 好评 差评 失望 一般般 还行 还行吧 还可以 好吃 难吃 喜欢 点赞 给力 完美 值得 "
+            "超级 真心 垃圾 辛苦 谢谢 感谢 非常 很差 太差 较差 差劲 很棒 太棒 好用 不行 师傅 师傅们 售后 维修 服务 工程师 "
+            "客户 机器 产品 总体 整体"
+        ),
+    )
+)
+EN_STOPWORDS = frozenset(
+    (
+        *ENGLISH_STOP_WORDS,
+        *(w for phrase in EN_LEXICON for w in phrase.split()),
+        *_words(
+            "ok okay overall service services repair engineer engineers technician technicians customer company product "
+            "time times day days hour hours week weeks minute minutes today yesterday got get just really bit lot little "
+            "high low simple did does doing going think say said way look looked seen make made want went came come know "
+            "use used need new real thing things"
+        ),
+    )
+)
 
 _lock = threading.Lock()
 _state: dict[str, jieba.Tokenizer] = {}
@@ -158,7 +169,9 @@ def _mentions(comments: pl.Series, theme_keys: Sequence[str]) -> pl.DataFrame:
     if not theme_keys:
         return pl.DataFrame(schema={"theme": pl.String, "row": pl.Int64})
     text = _text(comments)
-    flags = pl.DataFrame({key: text.str.contains(_pattern(key)) for key in theme_keys}, schema=list(theme_keys))
+    flags = pl.DataFrame(
+        {key: text.str.contains(_pattern(key)) for key in theme_keys}, schema=list(theme_keys)
+    )
     return (
         flags.with_row_index("row")
         .unpivot(index="row", variable_name="theme")
@@ -192,8 +205,14 @@ def _tokenizer() -> jieba.Tokenizer:
 def _reference_idf() -> tuple[dict[str, float], float]:
     """jieba's IDF of Chinese words from a general corpus (what jieba.analyse ranks keywords by) and its median."""
     path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    table = pl.read_csv(path, separator=" ", has_header=False, new_columns=["word", "idf"], quote_char=None,
-                        schema_overrides={"word": pl.String, "idf": pl.Float64})  # fmt: skip
+    table = pl.read_csv(
+        path,
+        separator=" ",
+        has_header=False,
+        new_columns=["word", "idf"],
+        quote_char=None,
+        schema_overrides={"word": pl.String, "idf": pl.Float64},
+    )
     return dict(zip(table["word"], table["idf"], strict=True)), float(table["idf"].median())
 
 
@@ -210,7 +229,9 @@ def _candidate_counts(texts: pl.DataFrame) -> Counter[str]:
     found.update(dict(english.drop_nulls().group_by("text").agg(pl.col("n").sum()).iter_rows()))
     tok = _tokenizer()
     for text, n in texts.filter(pl.col("text").str.contains(_CJK_RUN)).iter_rows():
-        for word in set(tok.lcut(text)):  # HMM on: unknown words ("异响") stay whole instead of single letters
+        for word in set(
+            tok.lcut(text)
+        ):  # HMM on: unknown words ("异响") stay whole instead of single letters
             if len(word) >= 2 and not word.isascii():
                 found[word] += n
     return found
@@ -242,11 +263,14 @@ def discover(comments: pl.Series, top: int = 10, min_comments: int = 3) -> pl.Da
     """
     text = _text(comments)
     distinct = (
-        pl.DataFrame({"text": text}).filter(pl.col("text").str.strip_chars() != "")
-        .group_by("text").len("n")
-        .sort("text").sample(fraction=1.0, shuffle=True, seed=0)  # sorted first: group_by order varies
+        pl.DataFrame({"text": text})
+        .filter(pl.col("text").str.strip_chars() != "")
+        .group_by("text")
+        .len("n")
+        .sort("text")
+        .sample(fraction=1.0, shuffle=True, seed=0)  # sorted first: group_by order varies
         .filter(pl.col("text").str.len_chars().cum_sum().shift(fill_value=0) < SAMPLE_CHARS)
-    )  # fmt: skip
+    )
     idf, median = _reference_idf()
     counts = _candidate_counts(distinct)
     words = pl.Series("word", [w for w in counts if _is_topic(w, idf)], dtype=pl.String)
@@ -268,13 +292,21 @@ def _rows(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per comment: its index, text, whether it is negative."""
     sentiment = frame["sentiment"] if "sentiment" in frame.columns else pl.Series([None] * frame.height)
     return pl.DataFrame(
-        {"row": pl.int_range(frame.height, dtype=pl.Int64, eager=True), "comment": frame["comment"].cast(pl.String),
-         "negative": sentiment.cast(pl.String) == "negative"}
-    )  # fmt: skip
+        {
+            "row": pl.int_range(frame.height, dtype=pl.Int64, eager=True),
+            "comment": frame["comment"].cast(pl.String),
+            "negative": sentiment.cast(pl.String) == "negative",
+        }
+    )
 
 
-THEMES_SCHEMA = {"theme": pl.String, "comments": pl.Int64, "share": pl.Float64, "share_negative": pl.Float64,
-                 "example": pl.String}  # fmt: skip
+THEMES_SCHEMA = {
+    "theme": pl.String,
+    "comments": pl.Int64,
+    "share": pl.Float64,
+    "share_negative": pl.Float64,
+    "example": pl.String,
+}
 
 
 def themes(frame: pl.DataFrame, top: int = 15) -> pl.DataFrame:
@@ -289,21 +321,25 @@ def themes(frame: pl.DataFrame, top: int = 15) -> pl.DataFrame:
     rows = _rows(frame)
     written = rows.filter(pl.col("comment").str.strip_chars().fill_null("") != "").height
     keys = [*THEME_KEYS, *discover(rows["comment"], top=top)["theme"]]
-    order = pl.DataFrame({"theme": keys, "rank": range(len(keys))}, schema={"theme": pl.String, "rank": pl.Int64})
+    order = pl.DataFrame(
+        {"theme": keys, "rank": range(len(keys))}, schema={"theme": pl.String, "rank": pl.Int64}
+    )
     counted = (
-        _mentions(rows["comment"], keys).join(rows, on="row")
+        _mentions(rows["comment"], keys)
+        .join(rows, on="row")
         .group_by("theme")
         .agg(
             pl.len().cast(pl.Int64).alias("comments"),
             pl.col("negative").mean().alias("share_negative"),
             pl.col("comment")
             .sort_by(pl.col("negative").fill_null(False).not_(), pl.col("comment").str.len_chars(), "row")
-            .first().alias("example"),
+            .first()
+            .alias("example"),
         )
         .join(order, on="theme")
         .sort(["comments", "rank"], descending=[True, False])
         .head(top)
-    )  # fmt: skip
+    )
     shares = counted.with_columns((pl.col("comments") / max(written, 1)).alias("share"))
     return shares.select(list(THEMES_SCHEMA)).cast(THEMES_SCHEMA)  # type: ignore[arg-type]
 
@@ -326,5 +362,6 @@ def theme_trend(frame: pl.DataFrame, every: str, keys: Sequence[str] | None = No
         mentions.group_by("period", "theme")
         .agg(pl.len().cast(pl.Int64).alias("comments"), pl.col("negative").mean().alias("share_negative"))
         .sort("period", "theme")
-        .select(list(schema)).cast(schema)  # type: ignore[arg-type]
-    )  # fmt: skip
+        .select(list(schema))
+        .cast(schema)  # type: ignore[arg-type]
+    )

@@ -138,7 +138,9 @@ class Page:
 
     def cards(self, keys: tuple[str, ...]) -> overview.Summary:
         """KPI cards for the page scope against the comparison period; returns the numbers."""
-        summary = self.memo(("summary", keys), lambda: overview.summarise(self.con, self.scope, self.settings, keys))
+        summary = self.memo(
+            ("summary", keys), lambda: overview.summarise(self.con, self.scope, self.settings, keys)
+        )
         widgets.kpi_cards(summary, self.settings, self.lang, keys=keys)
         return summary
 

@@ -91,7 +91,9 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
     file_key = f"{upload.file_id}_{table}"
     if file_key in st.session_state.get(_LOADED, set()):
         # Loaded: its rows are in DuckDB and its report is below; do not read it again.
-        st.success(t("data.file_loaded", lang, name=formatting.literal(upload.name)), icon=":material/check_circle:")
+        st.success(
+            t("data.file_loaded", lang, name=formatting.literal(upload.name)), icon=":material/check_circle:"
+        )
         return
     sheet = st.session_state.get(f"sheet_{file_key}")
     try:
@@ -188,7 +190,9 @@ def folder_panel(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> None:
         return
     file_key = f"folder:{picked}_{table}"
     if file_key in st.session_state.get(_LOADED, set()):
-        st.success(t("data.file_loaded", lang, name=formatting.literal(picked)), icon=":material/check_circle:")
+        st.success(
+            t("data.file_loaded", lang, name=formatting.literal(picked)), icon=":material/check_circle:"
+        )
         return
     try:
         prepared = _prepare_folder_file(picked, table)
@@ -196,7 +200,11 @@ def folder_panel(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> None:
         widgets.input_error(error, lang)
         return
     columns = prepared.read.frame.width
-    with st.expander(t("folder.file_title", lang, name=formatting.literal(picked), columns=columns), expanded=True, icon=":material/folder_open:"):
+    with st.expander(
+        t("folder.file_title", lang, name=formatting.literal(picked), columns=columns),
+        expanded=True,
+        icon=":material/folder_open:",
+    ):
         st.caption(_read_details(prepared, lang))
         result, order = _mapping_step(prepared, file_key, lang)
         if result.missing_required:
@@ -286,7 +294,9 @@ def _check(prepared: pipeline.Prepared, order: str | None, file_key: str):
     return cache[key]
 
 
-def _load(con, prepared: pipeline.Prepared, validated, file_key: str, lang: str, order: str | None = None) -> None:
+def _load(
+    con, prepared: pipeline.Prepared, validated, file_key: str, lang: str, order: str | None = None
+) -> None:
     first_upload = session.source() == "sample"  # the first upload replaces the sample data
     validated, loaded = pipeline.ingest(
         con, prepared, day_order=order, replace_all=first_upload, validated=validated
@@ -294,7 +304,9 @@ def _load(con, prepared: pipeline.Prepared, validated, file_key: str, lang: str,
     if first_upload:
         session.reports().clear()
     # The rows now live in DuckDB: keep only the report, and drop this file's cached copies.
-    report = LoadReport(prepared.name, prepared.table, replace(validated, frame=validated.frame.clear()), loaded)
+    report = LoadReport(
+        prepared.name, prepared.table, replace(validated, frame=validated.frame.clear()), loaded
+    )
     session.reports().append(report)
     st.session_state.pop(_CHECKED, None)
     prepared_cache = st.session_state.get(_PREPARED, {})

@@ -238,7 +238,9 @@ def service_report(key: tuple) -> Any:
 def set_service_report(key: tuple, value: Any) -> None:
     """Keep only the latest report: it holds drawn charts and can be large."""
     st.session_state[_SERVICE_REPORT] = ((version(), *key), value)
-    st.session_state["_aftersight_report_generation"] = st.session_state.get("_aftersight_report_generation", 0) + 1
+    st.session_state["_aftersight_report_generation"] = (
+        st.session_state.get("_aftersight_report_generation", 0) + 1
+    )
 
 
 def report_generation() -> int:

@@ -72,7 +72,9 @@ def table(
     With `on_select`, one row can be selected; the selection is in `st.session_state[key]`.
     """
     # Dates as dates: the grid would otherwise show "2026-11-01 00:00:00".
-    dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c, d in frame.schema.items() if d == pl.Date}
+    dates = {
+        c: st.column_config.DateColumn(format="YYYY-MM-DD") for c, d in frame.schema.items() if d == pl.Date
+    }
     if on_select:
         st.dataframe(
             frame,
@@ -87,7 +89,12 @@ def table(
         )
     else:
         st.dataframe(
-            frame, hide_index=True, width="stretch", height=height or "auto", column_config=dates, placeholder=charts.MISSING
+            frame,
+            hide_index=True,
+            width="stretch",
+            height=height or "auto",
+            column_config=dates,
+            placeholder=charts.MISSING,
         )
     st.download_button(
         t("download.table_csv", lang),
@@ -135,12 +142,18 @@ def kpi_card(
 def grain_picker(lang: str, key: str, default: str = "week", grains=tuple(GRAINS), where=st) -> str:
     """Day / week / month buttons; a click on the picked one keeps `default` rather than nothing."""
     picked = where.segmented_control(
-        t("overview.grain", lang), list(grains), format_func=lambda g: t(f"grain.{g}", lang), default=default, key=key
+        t("overview.grain", lang),
+        list(grains),
+        format_func=lambda g: t(f"grain.{g}", lang),
+        default=default,
+        key=key,
     )
     return picked or default
 
 
-def dimension_picker(label: str, options: list[str], lang: str, key: str, default: str | None, where=st) -> str | None:
+def dimension_picker(
+    label: str, options: list[str], lang: str, key: str, default: str | None, where=st
+) -> str | None:
     """Buttons for the dimensions a table has, named as the user reads them; None when none is picked."""
     return where.segmented_control(
         label, options, format_func=lambda d: t(f"field.{d}", lang), default=default, key=key
@@ -148,7 +161,11 @@ def dimension_picker(label: str, options: list[str], lang: str, key: str, defaul
 
 
 def kpi_cards(
-    summary: overview.Summary, settings: Settings, lang: str, keys: tuple[str, ...] | None = None, per_row: int = 4
+    summary: overview.Summary,
+    settings: Settings,
+    lang: str,
+    keys: tuple[str, ...] | None = None,
+    per_row: int = 4,
 ) -> None:
     """Rows of KPI cards with the change against the comparison period and the target status."""
     for row in overview.card_rows(summary, lang, per_row=per_row, keys=keys):

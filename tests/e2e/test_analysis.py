@@ -44,7 +44,9 @@ def test_click_a_bar_to_drill_down_then_download(app, page: Page, tmp_path) -> N
     app.open("/cost?lang=en")
     total = metric_value(page, "Total cost")
     label = t("cost.per_ticket_by", "en", field=t("field.category", "en"))
-    chart = page.get_by_test_id("stVegaLiteChart").filter(has=page.get_by_role("graphics-document", name=label))
+    chart = page.get_by_test_id("stVegaLiteChart").filter(
+        has=page.get_by_role("graphics-document", name=label)
+    )
     if chart.count() == 0:  # the title is drawn into the canvas: find the chart by its position instead
         chart = page.get_by_test_id("stVegaLiteChart").nth(1)
     chart.scroll_into_view_if_needed()
@@ -70,7 +72,9 @@ def test_click_a_bar_to_drill_down_then_download(app, page: Page, tmp_path) -> N
     workbook.save_as(xlsx_path)
     sheets = pl.read_excel(io.BytesIO(xlsx_path.read_bytes()), sheet_id=0)
     assert len(sheets) >= 3, list(sheets)
-    text = " ".join(str(v) for frame in sheets.values() for column in frame.columns for v in frame[column].to_list())
+    text = " ".join(
+        str(v) for frame in sheets.values() for column in frame.columns for v in frame[column].to_list()
+    )
     assert "漏水" in text or "安装" in text, "Chinese values did not survive the workbook"
 
     app.rerun(lambda: page.get_by_role("button", name=t("drill.clear", "en")).click())

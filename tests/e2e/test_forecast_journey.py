@@ -28,8 +28,12 @@ def test_forecast_with_a_split_and_its_csv(app, page: Page, lang: str, tmp_path)
     # one forecast per channel
     split = page.get_by_test_id("stSelectbox").filter(has_text=t("forecast.split", lang))
     split.click()
-    app.rerun(lambda: page.get_by_role("option", name=t("field.channel", lang), exact=True).click(), timeout_s=180)
-    expect(page.get_by_role("heading", name=t("forecast.by_segment", lang, field=t("field.channel", lang)))).to_be_visible()
+    app.rerun(
+        lambda: page.get_by_role("option", name=t("field.channel", lang), exact=True).click(), timeout_s=180
+    )
+    expect(
+        page.get_by_role("heading", name=t("forecast.by_segment", lang, field=t("field.channel", lang)))
+    ).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     app.screenshot(f"forecast-split-{lang}")
 

@@ -191,9 +191,12 @@ def test_main_journey_upload_remap_load_and_download(app, page: Page, tmp_path: 
     expect(page.get_by_text(title)).to_be_visible()
     expect(page.get_by_text(re.compile(r"Encoding (gbk|gb2312|gb18030)", re.IGNORECASE))).to_be_visible()
     missing = t(
-        "mapping.missing", "en",
-        field=f"{t('field.created_at', 'en')} (created_at)", table="tickets", candidates=UNMAPPED_HEADER,
-    )  # fmt: skip
+        "mapping.missing",
+        "en",
+        field=f"{t('field.created_at', 'en')} (created_at)",
+        table="tickets",
+        candidates=UNMAPPED_HEADER,
+    )
     expect(page.get_by_test_id("stAlert").filter(has_text=missing)).to_be_visible()
     load = page.get_by_role("button", name=t("data.load", "en"))
     expect(load).to_be_disabled()
@@ -249,9 +252,18 @@ def test_chinese_ui(app, page: Page) -> None:
     expect(nav_link(page, "数据")).to_be_visible()
     expect(page.get_by_text(t("overview.sample_note", "zh"))).to_be_visible()
     english = (
-        "Tickets", "Date range", "Overview", "Data", "Service overview", "Alerts", "Channel",
-        "Download CSV", "Download PNG", "Ticket volume", "Resolved tickets",
-    )  # fmt: skip
+        "Tickets",
+        "Date range",
+        "Overview",
+        "Data",
+        "Service overview",
+        "Alerts",
+        "Channel",
+        "Download CSV",
+        "Download PNG",
+        "Ticket volume",
+        "Resolved tickets",
+    )
     for label in english:
         expect(page.get_by_text(label, exact=True).filter(visible=True)).to_have_count(0)
 

@@ -15,11 +15,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_generate_edit_download_and_print(app, page: Page, browser: Browser, artifacts, tmp_path, lang: str) -> None:
+def test_generate_edit_download_and_print(
+    app, page: Page, browser: Browser, artifacts, tmp_path, lang: str
+) -> None:
     app.open(f"/?lang={lang}")
     app.rerun(lambda: nav_link(page, t("nav.report", lang)).click(), timeout_s=120)
     expect(page.get_by_text(t("rpt.page.press", lang))).to_be_visible(timeout=60_000)
-    app.rerun(lambda: page.get_by_text(t("rpt.page.with_churn", lang)).click(), timeout_s=60)  # fast: no model
+    app.rerun(
+        lambda: page.get_by_text(t("rpt.page.with_churn", lang)).click(), timeout_s=60
+    )  # fast: no model
     app.rerun(lambda: page.get_by_role("button", name=t("rpt.page.generate", lang)).click(), timeout_s=240)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     summary = page.get_by_role("textbox", name=t("rpt.page.findings", lang))
