@@ -11,16 +11,14 @@ from pathlib import Path
 
 import polars as pl
 
-from lib import export
-from lib.analysis import overview
-from lib.engine import service_calendar, store
+from lib.engine import store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
-from lib.ingest import mapping, pipeline, reading
-from lib.predict import churn, churn_view, forecast, forecast_view
-from lib.report import content, files
+from lib.ingest import mapping, pipeline
 from lib.schema import DIMENSIONS
-from lib.text import sentiment
+
+# Each command imports the rooms it needs inside its run_ function: `kpis` must not pay for
+# scikit-learn, Prophet, jieba or the report (about 2 s before reading a byte).
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,9 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     _data_arguments(
         risk, "mapping file saved from the app (targets too)", customers_required=True, dates=False
     )
-    risk.add_argument(
-        "--window", type=int, default=churn.WINDOW_DAYS, help="days ahead a churn counts (default 90)"
-    )
+    risk.add_argument("--window", type=int, help="days ahead a churn counts (default: the Churn page's, 90)")
     risk.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
     risk.add_argument(
         "--lang", choices=("zh", "en"), default="en", help="language of the reasons and messages"
@@ -175,6 +171,8 @@ def load(args: argparse.Namespace):
 
 
 def run_kpis(args: argparse.Namespace) -> str:
+    from lib.analysis import overview
+
     if args.engine == "spark":
         values = _lake_kpis(args)
     else:
@@ -186,7 +184,10 @@ def run_kpis(args: argparse.Namespace) -> str:
     if args.format == "json":
         return json.dumps(values, ensure_ascii=False, indent=2)
     out = io.StringIO()
-    pl.DataFrame({"kpi": list(values), "value": list(values.values())}).write_csv(out)
+    shown = [None if value is None else str(value) for value in values.values()]  # counts stay integers
+    pl.DataFrame(
+        {"kpi": list(values), "value": shown}, schema={"kpi": pl.String, "value": pl.String}
+    ).write_csv(out)
     return out.getvalue().rstrip("\n")
 
 
@@ -206,6 +207,10 @@ def _lake_kpis(args: argparse.Namespace) -> dict[str, float | None]:
 
 def run_forecast(args: argparse.Namespace) -> str:
     """The Forecast page's fit on all the history (no date range, as the page's default), written as CSV."""
+    from lib import export
+    from lib.engine import service_calendar
+    from lib.predict import forecast, forecast_view
+
     args.surveys, args.customers = [], []
     con, saved = load(args)
     if args.country not in service_calendar.countries():
@@ -229,8 +234,12 @@ def run_forecast(args: argparse.Namespace) -> str:
 
 def run_churn(args: argparse.Namespace) -> str:
     """The Churn page's scores: customer_id, churn_risk, risk_band, reason_1..3 (words in --lang)."""
+    from lib import export
+    from lib.predict import churn, churn_view
+
     con, saved = load(args)
-    result = churn.score(con, Settings.from_dict(saved), window_days=args.window)
+    window = churn.WINDOW_DAYS if args.window is None else args.window
+    result = churn.score(con, Settings.from_dict(saved), window_days=window)
     if result.scored is None:
         raise InputError(f"churn.why_{result.reasons[0]}")
     table = churn_view.cli_table(result, args.lang)
@@ -241,6 +250,8 @@ def run_churn(args: argparse.Namespace) -> str:
 
 def run_report(args: argparse.Namespace) -> str:
     """The Report page's file for the range (whole data without one), with every section."""
+    from lib.report import content, files
+
     con, saved = load(args)
     built = content.build(
         con,
@@ -266,6 +277,10 @@ def run_report(args: argparse.Namespace) -> str:
 
 def run_sentiment(args: argparse.Namespace) -> str:
     """Every input column kept, plus `sentiment` (positive/negative/neutral) and `sentiment_score` in [-1, 1]."""
+    from lib import export
+    from lib.ingest import reading
+    from lib.text import sentiment
+
     table = reading.read_table(args.source.read_bytes(), args.source.name).frame
     if args.column not in table.columns:
         raise InputError("sentiment.no_column", column=args.column, columns=", ".join(table.columns))

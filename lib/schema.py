@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 FieldType = Literal["text", "datetime", "int", "number", "bool"]
-TableKind = Literal["tickets", "surveys", "customers"]
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,24 @@ def test_kpis_json_has_every_key_and_sample_numbers(capsys):
     assert 600 < values["tickets"] < 3000
     assert 0 < values["resolution_rate"] <= 1
     assert values["csat"] is not None and values["churn_rate"] is not None
+    counts = {k for k, kpi in BY_KEY.items() if kpi.unit == "count"}
+    assert counts >= {"tickets", "resolved", "backlog"}
+    assert all(type(values[k]) is int for k in counts if values[k] is not None), {
+        k: values[k] for k in counts
+    }
+    assert '"tickets": ' + str(values["tickets"]) + "," in out  # 1234, not 1234.0
+
+
+def test_kpis_imports_neither_the_models_nor_the_report():
+    """`kpis` reads a file and counts: scikit-learn, Prophet, jieba and the report stay unimported."""
+    code = (
+        "import sys; from lib import cli; cli.main(['kpis', '--tickets', 'sample_data/tickets.csv']);"
+        "heavy = [m for m in ('sklearn', 'prophet', 'jieba', 'lib.report.content', 'lib.text.sentiment')"
+        " if m in sys.modules]; print(heavy, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"
 
 
 def test_kpis_csv_format(capsys):
@@ -54,6 +72,7 @@ def test_kpis_csv_format(capsys):
     assert len(lines) == len(BY_KEY) + 1
     # no surveys given: survey KPIs are not available (empty), never 0
     assert "csat," in lines
+    assert any(line.startswith("tickets,") and line.split(",")[1].isdigit() for line in lines)  # no ".0"
 
 
 @pytest.mark.parametrize(

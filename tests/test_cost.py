@@ -54,18 +54,6 @@ def test_structure_per_week_and_component(frames):
     assert_frame_equal(cost.structure(frames, "1w"), expected)
 
 
-def test_per_ticket_trend(frames):
-    expected = pl.DataFrame(
-        {
-            "period": WEEKS,
-            "tickets": [2, 4],
-            "cost_total": [370.0, 50.0],  # 150 + 220; 40 + 50 − 40 + 0
-            "cost_per_ticket": [185.0, 12.5],
-        }
-    )
-    assert_frame_equal(cost.per_ticket_trend(frames, "1w"), expected)
-
-
 def test_by_dimension(frames):
     expected = pl.DataFrame(
         {
@@ -179,7 +167,6 @@ def test_only_the_components_present(loaded):
 def test_missing_columns_give_none(loaded):
     no_cost = cost.frames(loaded(tickets=TICKETS.drop("labor_cost", "parts_cost", "travel_cost")), MARCH)
     assert cost.structure(no_cost, "1w") is None
-    assert cost.per_ticket_trend(no_cost, "1w") is None
     assert cost.by_dimension(no_cost, "region") is None
     assert cost.pareto(no_cost) is None
     assert cost.warranty(no_cost) is None
@@ -197,7 +184,6 @@ def test_missing_warranty_gives_none(loaded):
 def test_empty_scope(loaded):
     frames = cost.frames(loaded(tickets=TICKETS), store.Scope(date(2024, 5, 1), date(2024, 5, 31)))
     assert cost.structure(frames, "1w").is_empty()
-    assert cost.per_ticket_trend(frames, "1w").is_empty()
     assert cost.by_dimension(frames, "region").is_empty()
     assert cost.pareto(frames).is_empty()
     assert cost.warranty(frames).is_empty()

@@ -12,7 +12,6 @@ from lib.schema import COST_FIELDS, DIMENSIONS
 ANY_COST = "|".join(COST_FIELDS)
 NEEDS: dict[str, tuple[str, ...]] = {
     "structure": (ANY_COST,),
-    "per_ticket_trend": (ANY_COST,),
     "by_dimension": (ANY_COST,),  # and the `by` column itself
     "pareto": (ANY_COST, "category"),  # category is the default `by`
     "warranty": (ANY_COST, "in_warranty"),
@@ -52,14 +51,6 @@ def structure(frames: store.Frames, every: str) -> pl.DataFrame | None:
         .with_columns(pl.col("component").str.strip_suffix("_total"), pl.col("cost").cast(pl.Float64))
         .sort(pl.col("period"), pl.col("component").replace_strict(order, return_dtype=pl.Int64))
     )
-
-
-def per_ticket_trend(frames: store.Frames, every: str) -> pl.DataFrame | None:
-    """Per period: tickets, cost_total, cost_per_ticket; None without a cost column."""
-    if not components(frames):
-        return None
-    trend = evaluate_by(frames, ("tickets", "cost_total", "cost_per_ticket"), every=every)
-    return trend.with_columns(pl.col("tickets").cast(pl.Int64))
 
 
 def by_dimension(frames: store.Frames, by: str) -> pl.DataFrame | None:

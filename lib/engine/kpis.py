@@ -8,17 +8,19 @@ from DuckDB; `lib.lake` runs the same declarations on Spark tables (docs/scaling
 
 from __future__ import annotations
 
+# long-module: the KPI declarations (one record each, ~330 lines) and the engine that evaluates them stay
+# together: a KPI is added by adding one record here, and its columns, scope rules and compilation are
+# read beside it (STYLE.md "declare, don't repeat").
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import narwhals as nw
 import numpy as np
 import polars as pl
-from narwhals._polars.namespace import PolarsNamespace
-from narwhals._utils import Version
 
 from lib.engine.store import Frames
 from lib.schema import COST_FIELDS
@@ -569,17 +571,19 @@ _NEEDED_NOT_READ = frozenset({"ticket_id", "customer_id"})
 def evaluate(
     frames: Frames, keys: tuple[str, ...] | None = None, settings: Settings | None = None
 ) -> dict[str, float | None]:
-    """Every KPI in `keys` (default: all) over the scope; None where not available."""
+    """Every KPI in `keys` (default: all) over the scope; None where not available; counts as integers."""
     table = evaluate_by(frames, keys, settings=settings)
     row = table.row(0, named=True) if table.height else {}
-    return {k: _clean(row.get(k)) for k in (keys or BY_KEY)}
+    return {k: _clean(row.get(k), BY_KEY[k].unit) for k in (keys or BY_KEY)}
 
 
-def _clean(value: object) -> float | None:
+def _clean(value: object, unit: Unit) -> float | int | None:
     if value is None:
         return None
     value = float(value)
-    return None if np.isnan(value) or np.isinf(value) else value
+    if np.isnan(value) or np.isinf(value):
+        return None
+    return int(round(value)) if unit == "count" else value
 
 
 def evaluate_by(
@@ -678,9 +682,6 @@ def _aggregate(
     return result.collect(backend="polars").to_native()
 
 
-_POLARS = PolarsNamespace(version=Version.MAIN)
-
-
 @lru_cache(maxsize=4096)
 def _compiled(key: str, have: frozenset[str], settings: Settings) -> pl.Expr:
     """A declaration compiled to Polars once per table shape and settings (compiling costs ~1 ms)."""
@@ -688,8 +689,22 @@ def _compiled(key: str, have: frozenset[str], settings: Settings) -> pl.Expr:
 
 
 def to_polars(expr: nw.Expr) -> pl.Expr:
-    """The Polars expression narwhals compiles a declaration to: how the local engine runs it."""
-    return expr._to_compliant_expr(_POLARS).native
+    """The Polars expression narwhals compiles a declaration to: how the local engine runs it.
+
+    The one use of narwhals internals (`_to_compliant_expr`, its Polars namespace), pinned with
+    narwhals==2.29.0 and checked by tests/test_private_apis.py. narwhals has no public "compile this
+    expression to a native one": the public way is `nw.from_native(frame).select(expr)`, which compiles
+    on every call and hands back a frame, so the KPI engine could not cache one expression per shape.
+    """
+    return expr._to_compliant_expr(_polars_namespace()).native
+
+
+@cache
+def _polars_namespace():
+    from narwhals._polars.namespace import PolarsNamespace
+    from narwhals._utils import Version
+
+    return PolarsNamespace(version=Version.MAIN)
 
 
 def reads(kpi: Kpi, have: frozenset[str], settings: Settings) -> frozenset[str]:

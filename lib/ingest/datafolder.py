@@ -44,10 +44,6 @@ class Entry:
     size: int | None
     remote: bool = False
 
-    @property
-    def is_parquet(self) -> bool:
-        return self.name.lower().endswith(".parquet")
-
 
 def root() -> Path | None:
     """The configured folder, resolved; None when unset or not a folder."""

@@ -26,6 +26,11 @@ def _legacy_first_run() -> bool:
     normal path, so a session that starts there would lose its sidebar choices on
     the next run. Such a first run is restarted on the normal path; nothing the
     user did is lost yet.
+
+    The one use of Streamlit's internal `PagesManager.uses_pages_directory`, pinned with
+    streamlit==1.67.0 and checked by tests/test_private_apis.py. No public switch exists; the public
+    way out is to rename `pages/` (Streamlit then never takes that path), which would break every
+    link and test that names a page file.
     """
     try:
         from streamlit.runtime.pages_manager import PagesManager  # internal, see docstring
