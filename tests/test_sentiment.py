@@ -153,23 +153,75 @@ def test_artefact_is_small():
     assert sentiment.MODEL_PATH.stat().st_size < 20 * 1024 * 1024
 
 
-@pytest.mark.slow
-@needs_data
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 7 targets not met yet (NB-SVM + learnt lexicon features, category-weighted): zh waimai 0.860 / "
-    "hotel 0.844 (< 0.88), en imdb 0.811 (< 0.82); strict, so this fails the day the model meets them and the mark "
-    "must go",
-)
-def test_accuracy_on_held_out_corpora():
+# Accuracy measured on each evaluation file when the floors were set (stop 14's model); a floor is that
+# minus one point, so a real drop fails while run-to-run noise cannot (the model and files are fixed).
+MEASURED = {
+    "zh/waimai_10k.csv": 0.860,
+    "zh/ChnSentiCorp_htl_all.csv": 0.844,
+    "en/amazon_cells_labelled.txt": 0.871,  # English: trained on the other two files, scored on this one
+    "en/imdb_labelled.txt": 0.811,
+    "en/yelp_labelled.txt": 0.850,
+}
+TARGETS = {name: 0.88 if name.startswith("zh/") else 0.82 for name in MEASURED}  # issue 7 / 21
+
+
+@pytest.fixture(scope="module")
+def held_out_accuracy():
     sys.path.insert(0, str(ROOT / "scripts"))
     import train_sentiment as ts
 
     model = sentiment._model()
     results = {name: ts.accuracy(*ts.read_labelled(DATA / name), "zh", model) for name in ts.ZH_EVAL}
-    results |= ts.english_held_out(DATA)
-    targets = {name: 0.88 if name.startswith("zh/") else 0.82 for name in results}
-    assert all(results[n] >= targets[n] for n in results), results
+    return results | ts.english_held_out(DATA)
+
+
+@pytest.mark.slow
+@needs_data
+@pytest.mark.parametrize("name", sorted(MEASURED))
+def test_accuracy_stays_above_its_floor(held_out_accuracy, name):
+    assert held_out_accuracy[name] >= MEASURED[name] - 0.01, held_out_accuracy
+
+
+@pytest.mark.slow
+@needs_data
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 21 targets not met yet: zh waimai 0.860 / hotel 0.844 (< 0.88), en imdb 0.811 (< 0.82); "
+    "strict, so this fails the day the model meets them and the mark must go; the floors above catch a drop",
+)
+def test_accuracy_meets_the_targets(held_out_accuracy):
+    assert all(held_out_accuracy[n] >= TARGETS[n] for n in TARGETS), held_out_accuracy
+
+
+# Service comments written for this test after the lexicon and the model were fixed (no word list or
+# training file was read to write them): other products, other wording, both languages.
+FRESH = [
+    ("安装师傅把旧机器也顺手搬走了，省了不少事", 1),
+    ("预约时间一改再改，最后还是没来", 0),
+    ("电话那头的客服一直在推销延保，问题根本没解决", 0),
+    ("换了新的滤芯以后水流明显大了", 1),
+    ("收了上门费却说配件要等两周", 0),
+    ("工程师讲得很清楚，还教我怎么保养", 1),
+    ("投诉三次都石沉大海", 0),
+    ("当天下单当天就来了，效率真高", 1),
+    ("The courier left the replacement at my door the next morning, all sorted", 1),
+    ("Still no refund after four emails and two calls", 0),
+    ("She walked me through the reset and the printer works again", 1),
+    ("They closed my case without even reading it", 0),
+    ("Quick, polite and the fridge has been quiet ever since", 1),
+    ("Charged twice and the chat bot kept looping", 0),
+]
+# The model got 9 of 14 right when the list was written: plain positive statements without a praise
+# word ("the water flows better now") read as negative, and "closed my case without reading it" as
+# positive. That is issue 21's gap, measured on sentences nobody tuned for; the floor catches a drop.
+FRESH_MIN_CORRECT = 8
+
+
+def test_fresh_service_comments_are_mostly_right():
+    scored = classify([text for text, _ in FRESH])
+    got = [int(label == "positive") for label in scored["sentiment"]]
+    wrong = [text for (text, want), have in zip(FRESH, got, strict=True) if want != have]
+    assert len(FRESH) - len(wrong) >= FRESH_MIN_CORRECT, wrong
 
 
 @pytest.mark.slow
