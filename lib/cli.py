@@ -14,7 +14,8 @@ import polars as pl
 from lib.engine import store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
-from lib.ingest import mapping, pipeline
+from lib.i18n import t
+from lib.ingest import inference, mapping, pipeline
 from lib.schema import DIMENSIONS
 
 # Each command imports the rooms it needs inside its run_ function: `kpis` must not pay for
@@ -136,6 +137,11 @@ def _data_arguments(
     customers = {"required": True} if customers_required else {"default": []}
     parser.add_argument("--customers", type=kind, action="append", **customers)
     parser.add_argument("--mapping", type=_existing, help=mapping_help)
+    parser.add_argument(
+        "--strict-mapping",
+        action="store_true",
+        help="refuse columns guessed with low confidence instead of using them (the mapping is printed on stderr)",
+    )
     if dates:
         parser.add_argument("--start", type=_date, help="first day, inclusive (YYYY-MM-DD)")
         parser.add_argument("--end", type=_date, help="last day, inclusive (YYYY-MM-DD)")
@@ -164,10 +170,36 @@ def load(args: argparse.Namespace):
     if args.mapping:
         mappings, settings = mapping.loads(args.mapping.read_bytes())
     con = store.connect()
-    pipeline.load_paths(
-        con, {"tickets": args.tickets, "surveys": args.surveys, "customers": args.customers}, mappings
-    )
+    paths = {"tickets": args.tickets, "surveys": args.surveys, "customers": args.customers}
+    strict = args.lang if getattr(args, "strict_mapping", False) else None
+    for prepared, _, _ in pipeline.load_paths(con, paths, mappings, strict_lang=strict):
+        print(mapping_report(prepared.mapping, args.lang), file=sys.stderr)
     return con, settings
+
+
+def mapping_report(result: mapping.MappingResult, lang: str) -> str:
+    """The mapping used, a line per field with its confidence and reason; refused headers after it."""
+    lines = []
+    for name, column in result.columns.items():
+        choice = result.choices.get(name, mapping.Choice("high", "header", {"header": column}))
+        confidence = t(f"map.conf.{choice.confidence}", lang)
+        why = inference.explain(choice, lang)
+        lines.append(
+            t(
+                "map.cli.line",
+                lang,
+                table=result.table,
+                field=name,
+                column=column,
+                confidence=confidence,
+                why=why,
+            )
+        )
+    for name, choice in result.refused.items():
+        lines.append(
+            t("map.cli.refused", lang, table=result.table, field=name, why=inference.explain(choice, lang))
+        )
+    return "\n".join(lines)
 
 
 def run_kpis(args: argparse.Namespace) -> str:

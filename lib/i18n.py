@@ -130,6 +130,61 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The required field “{field}” has no column in the {table} file. Pick one in the table below; "
         "candidates: {candidates}.",
     ),
+    # Why a column was chosen for a field (lib/ingest/inference.py), shown beside the mapping.
+    "map.why.header": ("表头为“{header}”", "header says “{header}”"),
+    "map.why.saved": ("来自保存的映射文件", "from the saved mapping file"),
+    "map.why.user": ("由你选择", "chosen by you"),
+    "map.why.unique": ("每行取值都不同", "unique in every row"),
+    "map.why.one_start": (
+        "同一编号的各行创建时间相同（{share}）",
+        "rows with the same value share one creation time ({share})",
+    ),
+    "map.why.repeats": ("重复出现的编号（不同取值占 {share}）", "an id that repeats ({share} distinct)"),
+    "map.why.earliest": ("{share} 的行中是最早的时间", "the earliest date in {share} of rows"),
+    "map.why.named": ("表头含“{word}”", "the header mentions “{word}”"),
+    "map.why.later_than": ("{share} 的行晚于“{other}”", "later than “{other}” in {share} of rows"),
+    "map.why.sooner": (
+        "{share} 的行晚于“{other}”，且远早于完成时间",
+        "later than “{other}” in {share} of rows, and much sooner than the resolution",
+    ),
+    "map.why.values": ("取值如 {examples}", "values like {examples}"),
+    "map.why.scale": ("{low} 到 {high} 分的评分", "scores from {low} to {high}"),
+    "map.why.free_text": ("自由文本", "free text"),
+    "map.why.only_date": ("文件中的日期列", "the file's date column"),
+    "map.why.refused": (
+        "表头“{header}”像是这个字段，但{problem}，未采用",
+        "the header “{header}” looks like this field, but {problem}; not used",
+    ),
+    "map.problem.empty": ("该列是空的", "the column is empty"),
+    "map.problem.not_dates": ("它的值不是日期", "its values are not dates"),
+    "map.problem.not_yes_no": ("它的值不是“是/否”", "its values are not yes/no"),
+    "map.problem.not_numbers": ("它的值不是数字", "its values are not numbers"),
+    "map.problem.free_text": ("它是自由文本，不是编号或分类", "it holds free text, not codes or categories"),
+    "map.conf.high": ("高", "high"),
+    "map.conf.medium": ("中", "medium"),
+    "map.conf.low": ("低 · 请确认", "low · please check"),
+    "map.cli.line": (
+        "{table}.{field} ← “{column}”（{confidence}：{why}）",
+        "{table}.{field} ← “{column}” ({confidence}: {why})",
+    ),
+    "map.cli.refused": ("{table}.{field}：{why}", "{table}.{field}: {why}"),
+    "mapping.low_confidence": (
+        "“{field}”的对应列“{column}”是把握较低的推断（{why}），--strict-mapping 下不采用。请用 --mapping 给出映射文件。",
+        "The column “{column}” for “{field}” is a low-confidence guess ({why}); --strict-mapping refuses it. "
+        "Give a mapping file with --mapping.",
+    ),
+    "data.col_confidence": ("把握", "Confidence"),
+    "data.mapped_preview": (
+        "按上表对应后，文件的前几行：",
+        "The file's first rows, read with the mapping above:",
+    ),
+    "data.col_why": ("依据", "Why"),
+    "data.col_examples": ("示例值（按对应解析）", "Examples (parsed as mapped)"),
+    "data.check_guesses": (
+        "{count} 个字段是根据列的内容推断的：请确认标有“请确认”的行，选错了直接在下表改。",
+        "{count} fields were guessed from their content: check the rows marked “please check”, and pick another "
+        "column in the table if one is wrong.",
+    ),
     "mapping.bad_file": (
         "这不是 Aftersight 保存的映射文件（{detail}）。请上传在“数据”页下载的 JSON 文件。",
         "This is not a mapping file saved by Aftersight ({detail}). Upload the JSON file downloaded on the Data page.",

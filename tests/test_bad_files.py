@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from bad_files import CASES, GOOD, Case, far_cell
+from cli_output import error_lines
 
 from lib.cli import main
 from lib.engine import store
@@ -147,7 +148,7 @@ def test_real_command_line_survives_a_memory_bomb(tmp_path):
     assert done.returncode == 2
     assert done.stdout == ""
     assert (
-        done.stderr.count("\n") == 1
+        len(error_lines(done.stderr)) == 1
         and "1,024 MB" in done.stderr
         and "AFTERSIGHT_EXCEL_MEMORY_MB" in done.stderr
     )

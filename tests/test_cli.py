@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from cli_output import error_lines
 
 from lib.cli import main
 from lib.engine.kpis import BY_KEY
@@ -115,7 +116,7 @@ def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(args, message, tmp_pat
     )
     assert done.returncode != 0
     assert done.stdout == ""
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert len(error_lines(done.stderr)) == 1, done.stderr  # after the mapping used, one line
     assert message in done.stderr
     assert "Traceback" not in done.stderr
 

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import polars as pl
 import pytest
+from cli_output import error_lines
 
 from lib import cli
 from lib.analysis import formatting, overview
@@ -267,7 +268,7 @@ def test_cli_bad_range_is_one_line(tmp_path, capsys):
         ]
     )
     assert code == 2
-    assert capsys.readouterr().err.count("\n") == 1
+    assert len(error_lines(capsys.readouterr().err)) == 1
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ _STAMP = pl.Datetime("us")
 # Excel serial days 20000–80000 are 1954-10-03 to 2119-01-10; outside that a number is
 # more likely an id or an amount than a date. The epoch is 1899-12-30 because Excel
 # counts the non-existent 1900-02-29.
-_SERIAL_LOW, _SERIAL_HIGH = 20_000, 80_000
+SERIAL_LOW, SERIAL_HIGH = 20_000, 80_000
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 _YEAR_LAST = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:\D|$)"
@@ -120,7 +120,7 @@ def parse_datetimes(values: pl.Series, day_order: DayOrder = "dmy") -> pl.Series
 def _from_serial(days: pl.Series) -> pl.Series:
     """Excel serial day numbers to datetimes, rounded to the millisecond as Excel shows them."""
     frame = days.to_frame("days")
-    expr = pl.when(pl.col("days").is_between(_SERIAL_LOW, _SERIAL_HIGH)).then(
+    expr = pl.when(pl.col("days").is_between(SERIAL_LOW, SERIAL_HIGH)).then(
         pl.lit(_EXCEL_EPOCH, dtype=_STAMP)
         + pl.duration(milliseconds=(pl.col("days") * 86_400_000).round().cast(pl.Int64, strict=False))
     )

@@ -55,6 +55,18 @@ def score(header: str, synonym: str) -> float:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """Why a field got its column (or why a header was refused): a confidence and an i18n reason.
+
+    `confidence` is "high", "medium" or "low"; `reason` a key under `map.why.` with its `params`.
+    """
+
+    confidence: str
+    reason: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class MappingResult:
     """The mapping of one table: canonical field → source header, plus what is missing."""
 
@@ -63,22 +75,35 @@ class MappingResult:
     missing_required: tuple[str, ...] = ()
     # For each missing required field, the unmapped headers that came closest.
     candidates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Per mapped field, how sure the guess is and why (empty for a header-only mapping).
+    choices: dict[str, Choice] = field(default_factory=dict)
+    # Fields whose header matched but whose content disagreed, and why they were left out.
+    refused: dict[str, Choice] = field(default_factory=dict)
+
+
+def header_scores(table: str, headers: list[str]) -> dict[tuple[str, str], float]:
+    """(field, header) → synonym score, for every pair that reaches `MIN_SCORE`."""
+    scores = {}
+    normalised = {h: normalise_header(h) for h in headers}
+    for fld in TABLES[table]:
+        synonyms = [normalise_header(s) for s in (fld.name, *fld.synonyms)]
+        for header in headers:
+            # Earlier synonyms win ties (resolved_at beats closed_at for "resolved_at").
+            best = max(score(normalised[header], synonym) - i * 0.01 for i, synonym in enumerate(synonyms))
+            if best >= MIN_SCORE:
+                scores[(fld.name, header)] = best
+    return scores
 
 
 def auto_map(table: str, headers: list[str]) -> MappingResult:
-    """Match `headers` to the fields of `table`, best pairs first, each used once."""
+    """Match `headers` to the fields of `table` by name alone, best pairs first, each used once."""
     fields = TABLES[table]
-    normalised = {h: normalise_header(h) for h in headers}
-    pairs: list[tuple[float, int, int, str, str]] = []
-    for f_index, fld in enumerate(fields):
-        synonyms = [normalise_header(s) for s in (fld.name, *fld.synonyms)]
-        for h_index, header in enumerate(headers):
-            best = 0.0
-            for s_index, synonym in enumerate(synonyms):
-                # Earlier synonyms win ties (resolved_at beats closed_at for "resolved_at").
-                best = max(best, score(normalised[header], synonym) - s_index * 0.01)
-            if best >= MIN_SCORE:
-                pairs.append((best, -f_index, -h_index, fld.name, header))
+    f_index = {f.name: i for i, f in enumerate(fields)}
+    h_index = {h: i for i, h in enumerate(headers)}
+    pairs = [
+        (best, -f_index[name], -h_index[header], name, header)
+        for (name, header), best in header_scores(table, headers).items()
+    ]
     columns: dict[str, str] = {}
     used: set[str] = set()
     for _, _, _, name, header in sorted(pairs, reverse=True):

@@ -10,8 +10,8 @@ import duckdb
 
 from lib.engine import store
 from lib.errors import InputError
-from lib.ingest import inplace
-from lib.ingest.mapping import MappingResult, auto_map, map_headers
+from lib.ingest import inference, inplace
+from lib.ingest.mapping import MappingResult
 from lib.ingest.reading import ReadResult, read_table
 from lib.ingest.validation import Validated, validate
 from lib.schema import TABLES
@@ -33,16 +33,6 @@ class Prepared:
     source: inplace.Source | None = None  # set: DuckDB reads the file in place when loading
 
 
-def guess_table(headers: list[str]) -> str:
-    """The table kind whose required fields the headers cover best (tickets on a tie)."""
-
-    def fit(table: str) -> tuple[int, int]:
-        result = auto_map(table, headers)
-        return (-len(result.missing_required), len(result.columns))
-
-    return max(("tickets", "surveys", "customers"), key=fit)
-
-
 def prepare(
     data: bytes,
     name: str,
@@ -52,9 +42,8 @@ def prepare(
 ) -> Prepared:
     """Read `data` and map its headers; `saved` is a mapping from a saved file, used where it fits."""
     read = read_table(data, name, sheet=sheet)
-    headers = list(read.frame.columns)
-    table = table or guess_table(headers)
-    return Prepared(name, table, read, map_headers(table, headers, saved))
+    table = table or inference.guess_table(read.frame)
+    return Prepared(name, table, read, inference.map_frame(table, read.frame, saved))
 
 
 def check(prepared: Prepared, day_order: str | None = None) -> Validated:
@@ -104,9 +93,10 @@ def prepare_source(
     source: inplace.Source, table: str | None = None, saved: dict[str, str] | None = None
 ) -> Prepared:
     """Map the headers of a file DuckDB will read in place (`lib.ingest.inplace.open_source`), as `prepare` does."""
-    headers = list(source.head.frame.columns)
-    table = table or guess_table(headers)
-    return Prepared(source.name, table, source.head, map_headers(table, headers, saved), source)
+    table = table or inference.guess_table(source.head.frame)
+    return Prepared(
+        source.name, table, source.head, inference.map_frame(table, source.head.frame, saved), source
+    )
 
 
 def prepare_upload(
@@ -151,12 +141,18 @@ def load_paths(
     con: duckdb.DuckDBPyConnection,
     paths: dict[str, list[Path]],
     mappings: dict[str, dict[str, str]] | None = None,
+    strict_lang: str | None = None,
 ) -> list[tuple[Prepared, Validated, store.LoadResult]]:
-    """Load files given by table kind (the CLI and the sample data use this)."""
+    """Load files given by table kind (the CLI and the sample data use this).
+
+    With `strict_lang`, low-confidence guesses are refused (`inference.strict`), messages in that language.
+    """
     done = []
     for table in TABLES:
         for path in paths.get(table, []):
             prepared = prepare_path(Path(path), table, (mappings or {}).get(table))
+            if strict_lang:
+                prepared = replace(prepared, mapping=inference.strict(prepared.mapping, strict_lang))
             validated, loaded = ingest(con, prepared)
             done.append((prepared, validated, loaded))
     return done

@@ -14,7 +14,7 @@ from lib.analysis import formatting
 from lib.engine import store
 from lib.errors import InputError
 from lib.i18n import t
-from lib.ingest import bundle, datafolder, inplace, mapping, pipeline
+from lib.ingest import bundle, datafolder, inference, inplace, mapping, pipeline
 from lib.ingest.dates import detect_day_order, has_year_last
 from lib.ingest.mapping import apply_overrides, require_complete
 from lib.ingest.reading import list_sheets
@@ -139,22 +139,34 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
 def _mapping_step(prepared: pipeline.Prepared, file_key: str, lang: str):
     """The mapping table the user may correct, and the day order; the mapping and the order chosen."""
     table = prepared.table
-    headers = list(prepared.read.frame.columns)
+    frame = prepared.read.frame
+    headers = list(frame.columns)
     fields = TABLES[table]
+    guessed = inference.guessed(prepared.mapping)
+    if guessed:
+        st.warning(t("data.check_guesses", lang, count=len(guessed)), icon=":material/help:")
+    why = _why_column(prepared.mapping, lang)
+    shown = inference.examples(frame, prepared.mapping)
     editor = st.data_editor(
         pl.DataFrame(
             {
                 "field": [_field_label(f.name, lang) for f in fields],
                 "required": ["✓" if f.required else "" for f in fields],
                 "column": [prepared.mapping.columns.get(f.name) for f in fields],
+                "confidence": [why[f.name][0] for f in fields],
+                "why": [why[f.name][1] for f in fields],
+                "examples": [shown.get(f.name, "") for f in fields],
             }
         ),
         column_config={
             "field": st.column_config.TextColumn(t("data.col_field", lang)),
             "required": st.column_config.TextColumn(t("data.col_required", lang), width="small"),
             "column": st.column_config.SelectboxColumn(t("data.col_source", lang), options=headers),
+            "confidence": st.column_config.TextColumn(t("data.col_confidence", lang), width="small"),
+            "why": st.column_config.TextColumn(t("data.col_why", lang)),
+            "examples": st.column_config.TextColumn(t("data.col_examples", lang)),
         },
-        disabled=["field", "required"],
+        disabled=["field", "required", "confidence", "why", "examples"],
         hide_index=True,
         width="stretch",
         placeholder=charts.MISSING,  # an unmapped field, not the word "None"
@@ -162,11 +174,29 @@ def _mapping_step(prepared: pipeline.Prepared, file_key: str, lang: str):
     )
     chosen = dict(zip([f.name for f in fields], pl.DataFrame(editor)["column"].to_list(), strict=True))
     result = apply_overrides(table, headers, chosen)
+    if result.columns:
+        st.caption(t("data.mapped_preview", lang))
+        preview = widgets.with_field_labels(inference.mapped_preview(frame, result), lang)
+        st.dataframe(preview, hide_index=True, width="stretch", placeholder=charts.MISSING)
     try:
         require_complete(result)
     except InputError as error:
         widgets.input_error(error, lang)
     return result, _day_order_choice(prepared, result, file_key, lang)
+
+
+def _why_column(result: mapping.MappingResult, lang: str) -> dict[str, tuple[str, str]]:
+    """Per field: the confidence label (a mark on the ones to check) and the reason, or why a header was refused."""
+    out = {}
+    for f in TABLES[result.table]:
+        choice = result.choices.get(f.name) or result.refused.get(f.name)
+        if choice is None:
+            out[f.name] = ("", "")
+            continue
+        label = t(f"map.conf.{choice.confidence}", lang)
+        mark = "⚠️ " if choice.confidence == inference.LOW else ""
+        out[f.name] = ("" if f.name in result.refused else mark + label, inference.explain(choice, lang))
+    return out
 
 
 def folder_panel(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> None:

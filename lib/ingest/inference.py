@@ -1,0 +1,577 @@
+"""Map a file's columns by what they contain as well as by their headers, each choice with a confidence
+and a reason a manager can read ("unique in every row", "later than 'Opened' in 99 % of rows").
+
+A header that matches a synonym is kept when the content agrees with it, and refused when it does not
+(a free-text title is no ticket number; a category is no yes/no flag). A field with no header match is
+guessed from content: ids by uniqueness, dates by their order in most rows, dimensions by vocabulary,
+everything else only where a word of the header supports it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from lib.errors import InputError
+from lib.i18n import t
+from lib.ingest.dates import detect_day_order, parse_datetimes
+from lib.ingest.mapping import MIN_SCORE, Choice, MappingResult, apply_overrides, header_scores
+from lib.ingest.profile import Profile, profile_frame, sample
+from lib.ingest.values import parse_bools, parse_numbers, parse_text
+from lib.schema import TABLES
+
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+
+# Words of a header that point at a field (whole words; words of four or more letters and Chinese
+# also inside run-together headers). Kept short: the content decides, the words break ties.
+WORDS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "key", "no", "nr", "num", "number", "code", "ref", "reference", "编号", "单号", "编码", "号"),
+    "ticket": ("ticket", "case", "incident", "request", "order", "issue", "complaint", "call", "工单", "服务单"),
+    "customer": ("customer", "client", "user", "account", "caller", "requester", "requestor", "contact", "member",
+                 "consumer", "buyer", "客户", "用户", "会员", "顾客", "买家", "联系人"),
+    "created": ("create", "created", "creation", "open", "opened", "opening", "report", "reported", "receive",
+                "received", "submit", "submitted", "raise", "raised", "logged", "start", "started", "purchase",
+                "创建", "受理", "报修", "提交", "发起", "开始", "登记", "下单", "建单", "申请", "报障"),
+    "responded": ("respond", "responded", "response", "reply", "replied", "first", "ack", "acknowledged",
+                  "accept", "accepted", "approved", "approve", "assigned", "dispatch", "dispatched",
+                  "响应", "回复", "接单", "派单", "首次", "确认", "派工"),
+    "resolved": ("close", "closed", "closing", "resolve", "resolved", "resolution", "complete", "completed",
+                 "completion", "finish", "finished", "end", "ended", "done", "fix", "fixed", "solve", "solved",
+                 "delivered", "完成", "关闭", "结单", "解决", "办结", "结案", "完工", "结束", "修复", "关单"),
+    "due": ("due", "target", "deadline", "sla", "expect", "expected", "estimate", "estimated", "promise",
+            "promised", "plan", "planned", "scheduled", "appointment", "预计", "截止", "时限", "期限", "计划",
+            "承诺", "预约", "要求"),
+    "updated": ("update", "updated", "modify", "modified", "last", "changed", "edited", "更新", "修改", "最后"),
+    "channel": ("channel", "source", "origin", "medium", "via", "method", "渠道", "来源", "方式", "途径"),
+    "priority": ("priority", "urgency", "severity", "优先", "紧急", "级别", "等级"),
+    "status": ("status", "state", "stage", "状态", "进度"),
+    "region": ("region", "city", "district", "area", "zone", "borough", "province", "county", "territory",
+               "location", "site", "branch", "zip", "postcode", "区域", "地区", "城市", "省", "县", "网点",
+               "片区", "大区", "辖区"),
+    "category": ("category", "type", "class", "classification", "problem", "reason", "topic", "fault",
+                 "subject", "类型", "类别", "分类", "问题", "故障", "业务", "诉求"),
+    "agent": ("agent", "assignee", "assigned", "owner", "engineer", "technician", "tech", "handler", "staff",
+              "rep", "representative", "resolver", "responsible", "工程师", "处理人", "客服", "师傅", "负责人",
+              "受理人", "维修员", "技师", "坐席"),
+    "product": ("product", "model", "item", "sku", "device", "asset", "equipment", "产品", "机型", "型号", "设备",
+                "商品"),
+    "reopen": ("reopen", "reopened", "reopens", "重开", "返修", "重复"),
+    "fcr": ("fcr", "ftf", "first contact", "firstcontact", "firsttime", "一次", "首次解决"),
+    "complaint": ("complaint", "complain", "投诉"),
+    "labor": ("labor", "labour", "人工", "工时费"),
+    "parts": ("parts", "part", "material", "materials", "spare", "备件", "材料", "配件"),
+    "travel": ("travel", "mileage", "差旅", "交通"),
+    "cost": ("cost", "costs", "fee", "charge", "price", "amount", "费", "成本", "金额"),
+    "minutes": ("handle", "handling", "aht", "duration", "minutes", "mins", "effort", "worktime", "时长", "耗时",
+                "分钟", "工时"),
+    "warranty": ("warranty", "guarantee", "保内", "保修", "质保"),
+    "csat": ("csat", "satisfaction", "satisfied", "rating", "rate", "score", "stars", "满意", "评分", "星级"),
+    "nps": ("nps", "recommend", "likelihood", "推荐"),
+    "comment": ("comment", "comments", "feedback", "remark", "remarks", "note", "notes", "verbatim", "review",
+                "评价", "意见", "留言", "备注", "内容"),
+    "signup": ("signup", "sign", "registered", "registration", "joined", "since", "注册", "开户", "入会"),
+    "churn": ("churn", "churned", "lost", "cancelled", "canceled", "inactive", "left", "流失", "注销"),
+    "segment": ("segment", "tier", "plan", "level", "等级", "类型", "分层", "级别"),
+    "age": ("age", "年龄"),
+    "gender": ("gender", "sex", "性别"),
+}  # fmt: skip
+
+# Values that say what a dimension is, matched inside the lower-cased cell.
+VOCABULARY: dict[str, tuple[str, ...]] = {
+    "channel": ("phone", "call", "telephone", "email", "e-mail", "mail", "web", "portal", "app", "mobile", "chat",
+                "walk-in", "walk in", "sms", "text message", "social", "twitter", "facebook", "wechat", "self-service",
+                "电话", "微信", "邮件", "网站", "在线", "小程序", "上门", "门店", "热线", "客服", "公众号", "短信"),
+    "priority": ("p1", "p2", "p3", "p4", "high", "medium", "low", "urgent", "critical", "normal", "minor", "major",
+                 "moderate", "紧急", "高", "中", "低", "一般", "重要", "普通"),
+    "status": ("open", "opened", "closed", "resolved", "pending", "new", "in progress", "work in progress",
+               "assigned", "cancelled", "canceled", "on hold", "waiting", "solved", "complete", "completed", "active",
+               "inactive", "awaiting user info", "awaiting customer", "escalated", "reopened", "done", "to do",
+               "待处理", "处理中", "已完成", "已关闭", "已解决", "待回访", "已结单", "待分配", "已取消", "进行中",
+               "已派单", "待审核", "已回访", "完成", "关闭"),
+    "gender": ("male", "female", "m", "f", "男", "女"),
+}  # fmt: skip
+_WHOLE_VALUE = {"gender": True, "priority": False, "channel": False, "status": True}
+
+# Fields only one kind of table has: they tell the kinds apart when every kind finds its required fields.
+TELLS = {
+    "tickets": {"resolved_at", "first_response_at", "priority", "channel"},
+    "surveys": {"csat", "nps", "comment"},
+    "customers": {"gender", "age", "churned", "signup_at"},
+}
+DATE_ROLES = {"created_at": "created", "first_response_at": "responded", "resolved_at": "resolved"}
+DIMENSIONS = {"region": "region", "category": "category", "agent": "agent", "product": "product",
+              "segment": "segment"}  # fmt: skip
+FLAGS = {
+    "first_contact_resolved": "fcr",
+    "is_complaint": "complaint",
+    "in_warranty": "warranty",
+    "churned": "churn",
+}
+AMOUNTS = {"labor_cost": "labor", "parts_cost": "parts", "travel_cost": "travel", "handle_minutes": "minutes"}
+
+
+@dataclass(frozen=True)
+class Guess:
+    """One field's candidate column, how sure we are and why (an i18n key under `map.why.` + values)."""
+
+    field: str
+    column: str
+    score: float
+    confidence: str
+    reason: str
+    params: dict
+
+
+def map_frame(table: str, frame: pl.DataFrame, saved: dict[str, str] | None = None) -> MappingResult:
+    """Map `frame`'s columns onto `table`'s fields by header and content; a saved mapping wins where it fits."""
+    return _map(table, frame, profile_frame(frame), saved)
+
+
+def guess_table(frame: pl.DataFrame) -> str:
+    """The table kind the file fits best (required fields found, then how many fields): tickets on a tie."""
+    profiles = profile_frame(frame)
+
+    def fit(table: str) -> tuple[int, float]:
+        result = _map(table, frame, profiles, None)
+        sure = sum({HIGH: 1.0, MEDIUM: 0.7, LOW: 0.4}[c.confidence] for c in result.choices.values())
+        return (-len(result.missing_required), sure + 2 * len(TELLS[table] & result.columns.keys()))
+
+    return max(("tickets", "surveys", "customers"), key=fit)
+
+
+def _map(table: str, frame: pl.DataFrame, profiles: dict[str, Profile], saved: dict[str, str] | None):
+    headers = list(frame.columns)
+    guesses, refused = _guesses(table, profiles)
+    chosen: dict[str, Guess] = {}
+    used: set[str] = set()
+    for guess in sorted(guesses, key=lambda g: -g.score):
+        if guess.field not in chosen and guess.column not in used:
+            chosen[guess.field] = guess
+            used.add(guess.column)
+    columns = {f.name: chosen[f.name].column for f in TABLES[table] if f.name in chosen}
+    result = apply_overrides(table, headers, columns)
+    choices = {
+        name: Choice(chosen[name].confidence, chosen[name].reason, chosen[name].params) for name in columns
+    }
+    refused = {name: why for name, why in refused.items() if name not in columns}
+    result = replace(result, choices=choices, refused=refused)
+    if saved:
+        kept = {k: v for k, v in saved.items() if v in headers}
+        merged = apply_overrides(table, headers, {**columns, **kept})
+        saved_choices = {k: Choice(HIGH, "saved", {}) for k in kept if k in merged.columns}
+        result = replace(merged, choices={**choices, **saved_choices}, refused=refused)
+    return result
+
+
+def _guesses(table: str, profiles: dict[str, Profile]) -> tuple[list[Guess], dict[str, Choice]]:
+    """Every plausible (field, column) with a score: header matches the content accepts first."""
+    guesses: list[Guess] = []
+    refused: dict[str, Choice] = {}
+    by_header = header_scores(table, list(profiles))
+    for (name, column), header_score in by_header.items():
+        profile = profiles[column]
+        problem = _contradiction(table, name, profile)
+        if problem is None:
+            guesses.append(Guess(name, column, 100 + header_score, HIGH, "header", {"header": column}))
+        elif header_score >= MIN_SCORE and name not in refused:
+            refused[name] = Choice(LOW, "refused", {"header": column, "problem": problem})
+    header_taken = {column for (_, column), s in by_header.items() if s >= 90}
+    free = {c: p for c, p in profiles.items() if c not in header_taken}
+    dated = _dates(table, free)
+    named_created = [g.column for g in guesses if g.field == "created_at"]
+    content_created = sorted((g for g in dated if g.field == "created_at"), key=lambda g: -g.score)
+    created = (named_created or [g.column for g in content_created] or [None])[0]
+    ids = _ids(table, free, profiles[created].datetimes if created else None)
+    guesses.extend(_per_ticket(dated, ids, guesses, profiles))
+    guesses.extend(ids)
+    for check in (_dimensions, _flags, _amounts, _surveys, _customers):
+        guesses.extend(check(table, free))
+    return guesses, refused
+
+
+# --- content that contradicts a header ---------------------------------------------------------------
+
+
+def _contradiction(table: str, name: str, p: Profile) -> str | None:
+    """Why `p` cannot hold field `name` whatever its header says, or None when it can."""
+    field = next(f for f in TABLES[table] if f.name == name)
+    if p.kind == "empty":
+        return None  # validation says what an empty column means for the rows
+    # Mostly unreadable cells are validation's to count; a column of something else altogether is no match.
+    # A required date keeps its header: with no usable row, validation names the column and the cause.
+    if field.type == "datetime" and not field.required and p.kind != "datetime" and p.date_like < 0.3:
+        return "not_dates"
+    if field.type == "bool" and p.kind != "bool" and p.bool_like < 0.5:
+        return "not_yes_no"
+    if (
+        field.type in ("number", "int")
+        and p.kind not in ("integer", "number", "bool")
+        and p.number_like < 0.5
+    ):
+        return "not_numbers"
+    if name in ("ticket_id", "customer_id") and not _id_like(p):
+        return "free_text"
+    if field.type == "text" and name not in ("ticket_id", "customer_id", "comment") and _free_text(p):
+        return "free_text"
+    return None
+
+
+def _id_like(p: Profile) -> bool:
+    """Short codes or numbers, not sentences: a title is unique too, but nobody's ticket number."""
+    return p.kind in ("text", "integer") and p.mean_length <= 40 and p.mean_words <= 3
+
+
+def _free_text(p: Profile) -> bool:
+    return p.kind == "text" and p.distinct > 0.9 and p.n_distinct > 50 and p.mean_words > 3
+
+
+# --- ids ----------------------------------------------------------------------------------------------
+
+
+def _same_start(ids: pl.Series, created: pl.Series | None) -> float:
+    """Share of repeated ids whose rows all share one creation time: a ticket's event rows do,
+    a customer's tickets do not. 1.0 when no id repeats."""
+    if created is None:
+        return 0.0
+    frame = pl.DataFrame({"id": ids, "created": created}).drop_nulls()
+    groups = frame.group_by("id").agg(pl.len().alias("rows"), pl.col("created").n_unique().alias("starts"))
+    repeated = groups.filter(pl.col("rows") >= 2)
+    return float((repeated["starts"] == 1).mean()) if repeated.height else 1.0
+
+
+def _ids(table: str, free: dict[str, Profile], created: pl.Series | None) -> list[Guess]:
+    out = []
+    tickets_seen = max((p.n_distinct for p in free.values() if _id_like(p)), default=1)
+    for column, p in free.items():
+        if not _id_like(p) or p.filled < 0.5 or p.n_distinct < 20:
+            continue
+        id_word = p.has_word(*WORDS["id"])
+        customer_word = p.has_word(*WORDS["customer"])
+        ticket_word = p.has_word(*WORDS["ticket"])
+        unique = p.filled >= 0.99 and p.distinct >= 0.98
+        same_start = _same_start(p.text, created) if table == "tickets" else 0.0
+        if table == "tickets" and not customer_word and p.filled >= 0.99 and same_start >= 0.95:
+            sure = MEDIUM if (id_word or ticket_word) else LOW
+            score = (70 if unique else 62) + (10 if id_word else 0) + (10 if ticket_word else 0)
+            why = ("unique", {}) if unique else ("one_start", {"share": same_start})
+            out.append(Guess("ticket_id", column, score, sure, *why))
+        if table in ("tickets", "surveys") and not unique and not ticket_word and same_start < 0.8:
+            sure = MEDIUM if customer_word else LOW
+            # customers are many (a team or a product repeats far more): score by how many there are
+            many = min(1.0, p.n_distinct / tickets_seen)
+            score = 45 + 20 * many + (15 if customer_word else 0) + (5 if id_word else 0)
+            out.append(Guess("customer_id", column, score, sure, "repeats", {"share": p.distinct}))
+        if unique and table == "customers" and not p.has_word(*WORDS["ticket"]):
+            score = 65 + (10 if id_word else 0) + (15 if customer_word else 0)
+            out.append(Guess("customer_id", column, score, MEDIUM if id_word else LOW, "unique", {}))
+    return out
+
+
+# --- dates --------------------------------------------------------------------------------------------
+
+
+def _later_share(a: pl.Series, b: pl.Series) -> tuple[float, int]:
+    """Share of rows with both where `b` is on or after `a`, and how many rows had both."""
+    both = a.is_not_null() & b.is_not_null()
+    n = int(both.sum())
+    return (float(((b >= a) & both).sum()) / n if n else 0.0), n
+
+
+def _dates(table: str, free: dict[str, Profile]) -> list[Guess]:
+    if table != "tickets":
+        return []
+    dates = {c: p for c, p in free.items() if p.kind == "datetime"}
+    roles = {c: _date_role(p) for c, p in dates.items()}
+    usable = {c: p for c, p in dates.items() if roles[c] not in ("due", "updated")}
+    out = []
+    # created: filled in (almost) every row and on or before the others in most rows
+    earliest = {}
+    for c, p in usable.items():
+        shares = [_later_share(p.datetimes, q.datetimes) for d, q in usable.items() if d != c]
+        shares = [s for s, n in shares if n]
+        earliest[c] = min(shares) if shares else 0.5
+    created_candidates = [c for c, p in usable.items() if p.filled >= 0.95 and roles[c] != "resolved"]
+    for c in created_candidates:
+        named = roles[c] == "created"
+        score = 50 + 30 * earliest[c] + (15 if named else 0)
+        sure = MEDIUM if named and earliest[c] >= 0.9 else LOW
+        why = ("earliest", {"share": earliest[c]}) if earliest[c] >= 0.9 else ("named", {"word": c})
+        out.append(Guess("created_at", c, score, sure, *why))
+    if not created_candidates:
+        return out
+    created = max(created_candidates, key=lambda c: 30 * earliest[c] + (15 if roles[c] == "created" else 0))
+    start = usable[created].datetimes
+    later = {}
+    for c, p in usable.items():
+        if c == created:
+            continue
+        share, n = _later_share(start, p.datetimes)
+        if n and share >= 0.9:
+            later[c] = share
+    # A deadline is often a bare date while the events it bounds have times of day.
+    timed = not usable[created].date_only
+    later = {c: s for c, s in later.items() if roles[c] or not (timed and usable[c].date_only)}
+    # resolved: the latest of those; first response: between created and resolved, and much sooner
+    if later:
+        latest = {c: _latest_share(c, later, usable) for c in later}
+        gap = {c: _median_hours(start, usable[c].datetimes) for c in later}
+        slowest = max(gap.values())
+        for c, share in later.items():
+            named = roles[c] == "resolved"
+            score = 45 + 20 * latest[c] + (20 if named else 0) - (25 if roles[c] == "responded" else 0)
+            sure = MEDIUM if named else LOW
+            out.append(Guess("resolved_at", c, score, sure, "later_than", {"other": created, "share": share}))
+            quick = gap[c] <= 0.25 * slowest
+            if roles[c] == "responded" or (len(later) >= 2 and quick and not roles[c]):
+                named = roles[c] == "responded"
+                score = (
+                    40
+                    + 20 * (1 - latest[c])
+                    + 10 * (1 - gap[c] / slowest if slowest else 0)
+                    + 25 * bool(named)
+                )
+                reason = {"other": created, "share": share}
+                out.append(Guess("first_response_at", c, score, MEDIUM if named else LOW, "sooner", reason))
+    return out
+
+
+def _per_ticket(dated: list[Guess], ids: list[Guess], named: list[Guess], profiles) -> list[Guess]:
+    """In a file of several rows per ticket (an event log), a ticket's own dates are the same on all its
+    rows; a date that changes between them (the time of each update) is none of the ticket's dates."""
+    ticket = [g.column for g in named if g.field == "ticket_id"] or [
+        g.column for g in sorted(ids, key=lambda g: -g.score) if g.field == "ticket_id"
+    ]
+    if not ticket or profiles[ticket[0]].distinct >= 0.95:
+        return dated
+    keys = profiles[ticket[0]].text
+    return [
+        g for g in dated if g.field == "created_at" or _same_start(keys, profiles[g.column].datetimes) >= 0.8
+    ]
+
+
+def _median_hours(start: pl.Series, end: pl.Series) -> float:
+    hours = ((end - start).dt.total_seconds() / 3600).drop_nulls()
+    return float(hours.median()) if len(hours) else 0.0
+
+
+def _latest_share(column: str, later: dict[str, float], usable: dict[str, Profile]) -> float:
+    shares = [_later_share(usable[d].datetimes, usable[column].datetimes) for d in later if d != column]
+    shares = [s for s, n in shares if n]
+    return min(shares) if shares else 1.0
+
+
+def _date_role(p: Profile) -> str | None:
+    """What the header's words say a date column is; due and update dates first (they look like the rest)."""
+    for role in ("due", "updated", "resolved", "responded", "created"):
+        if p.has_word(*WORDS[role]) and not (role == "created" and p.has_word(*WORDS["reopen"])):
+            return role
+    return None
+
+
+# --- dimensions ---------------------------------------------------------------------------------------
+
+
+def _coverage(p: Profile, words: tuple[str, ...], whole: bool) -> float:
+    """Share of filled cells that are (whole) or contain (else) one of `words`."""
+    text = p.text.drop_nulls().str.to_lowercase()
+    if not len(text):
+        return 0.0
+    if whole:
+        hits = text.is_in(list(words))
+    else:
+        latin = [w for w in words if w.isascii()]
+        chinese = [w for w in words if not w.isascii()]
+        hits = pl.Series([False] * len(text))
+        if latin:
+            hits = hits | text.str.contains(
+                r"(?:^|[^a-z])(?:" + "|".join(map(re.escape, latin)) + r")(?:[^a-z]|$)"
+            )
+        if chinese:
+            hits = hits | text.str.contains("|".join(map(re.escape, chinese)))
+    return float(hits.sum()) / len(text)
+
+
+def _dimensions(table: str, free: dict[str, Profile]) -> list[Guess]:
+    out = []
+    fields = {f.name for f in TABLES[table]}
+    for column, p in free.items():
+        if p.kind not in ("text", "integer") or _free_text(p) or p.distinct > 0.5:
+            continue
+        for name, words in VOCABULARY.items():
+            if name not in fields:
+                continue
+            share = _coverage(p, words, _WHOLE_VALUE[name])
+            named = p.has_word(*WORDS[name])
+            if share >= 0.6 or (named and share >= 0.3):
+                score = 40 + 40 * share + (15 if named else 0)
+                sure = MEDIUM if share >= 0.8 or named else LOW
+                out.append(Guess(name, column, score, sure, "values", {"examples": ", ".join(p.top(3))}))
+        if "priority" in fields and p.kind == "integer" and p.has_word(*WORDS["priority"]):
+            out.append(
+                Guess("priority", column, 70, MEDIUM, "named", {"word": p.has_word(*WORDS["priority"])})
+            )
+        for name, key in DIMENSIONS.items():
+            word = p.has_word(*WORDS[key])
+            if name in fields and word and p.kind == "text":
+                out.append(Guess(name, column, 55 + 10 * (p.filled >= 0.5), MEDIUM, "named", {"word": word}))
+    return out
+
+
+# --- flags and amounts ----------------------------------------------------------------------------------
+
+
+def _flags(table: str, free: dict[str, Profile]) -> list[Guess]:
+    fields = {f.name for f in TABLES[table]}
+    out = []
+    for column, p in free.items():
+        if p.kind != "bool":
+            continue
+        for name, key in FLAGS.items():
+            word = p.has_word(*WORDS[key])
+            if name in fields and word:
+                out.append(Guess(name, column, 70, MEDIUM, "named", {"word": word}))
+    return out
+
+
+def _amounts(table: str, free: dict[str, Profile]) -> list[Guess]:
+    fields = {f.name for f in TABLES[table]}
+    out = []
+    for column, p in free.items():
+        if p.kind not in ("integer", "number", "bool") or p.numbers is None:
+            continue
+        values = p.numbers.drop_nulls()
+        non_negative = bool(len(values)) and values.min() >= 0
+        for name, key in AMOUNTS.items():
+            word = p.has_word(*WORDS[key])
+            if name not in fields or not word:
+                continue
+            if name.endswith("_cost") and not (
+                p.has_word(*WORDS["cost"]) or key in ("labor", "parts", "travel")
+            ):
+                continue
+            out.append(Guess(name, column, 60 + 10 * non_negative, MEDIUM, "named", {"word": word}))
+        word = p.has_word(*WORDS["reopen"])
+        if "reopen_count" in fields and word and p.kind in ("integer", "bool") and non_negative:
+            out.append(Guess("reopen_count", column, 70, MEDIUM, "named", {"word": word}))
+        word = p.has_word(*WORDS["age"])
+        if "age" in fields and word and p.kind == "integer" and non_negative and values.max() <= 120:
+            out.append(Guess("age", column, 70, MEDIUM, "named", {"word": word}))
+    return out
+
+
+# --- surveys and customers --------------------------------------------------------------------------------
+
+
+def _surveys(table: str, free: dict[str, Profile]) -> list[Guess]:
+    if table != "surveys":
+        return []
+    out = []
+    for column, p in free.items():
+        if p.kind == "datetime" and p.filled >= 0.9:
+            out.append(Guess("submitted_at", column, 60 + 10 * p.filled, LOW, "only_date", {}))
+        if p.kind in ("integer", "number") and p.numbers is not None:
+            values = p.numbers.drop_nulls()  # a few wrong answers (0, 11) are validation's to count
+            low, high, distinct = values.quantile(0.01), values.quantile(0.99), values.n_unique()
+            for name, top in (("csat", 5), ("nps", 10)):
+                named = p.has_word(*WORDS[name])
+                in_range = low >= (1 if name == "csat" else 0) and high <= top and distinct >= 3
+                if in_range and (named or high > top / 2):
+                    score = 55 + (20 if named else 0) + (10 if high == top else 0)
+                    out.append(Guess(name, column, score, MEDIUM if named else LOW, "scale",
+                                     {"low": f"{low:g}", "high": f"{high:g}"}))  # fmt: skip
+        if p.kind == "text" and p.mean_length >= 4 and p.distinct >= 0.2 and (p.mean_words > 2 or p.cjk):
+            named = p.has_word(*WORDS["comment"])
+            out.append(
+                Guess("comment", column, 55 + 20 * bool(named), MEDIUM if named else LOW, "free_text", {})
+            )
+    return out
+
+
+def _customers(table: str, free: dict[str, Profile]) -> list[Guess]:
+    if table != "customers":
+        return []
+    out = []
+    for column, p in free.items():
+        if p.kind == "datetime":
+            if p.has_word(*WORDS["churn"]):
+                out.append(
+                    Guess("churned_at", column, 75, MEDIUM, "named", {"word": p.has_word(*WORDS["churn"])})
+                )
+            elif p.filled >= 0.8:
+                word = p.has_word(*WORDS["signup"])
+                out.append(
+                    Guess("signup_at", column, 55 + 20 * bool(word), MEDIUM if word else LOW, "only_date", {})
+                )
+    return out
+
+
+# --- words ------------------------------------------------------------------------------------------
+
+
+def explain(choice: Choice, lang: str) -> str:
+    """The reason of a choice as a sentence in `lang` (shares as percentages)."""
+    params = {k: f"{v:.1%}" if isinstance(v, float) else v for k, v in choice.params.items()}
+    if choice.reason == "refused":
+        params["problem"] = t(f"map.problem.{choice.params['problem']}", lang)
+    return t(f"map.why.{choice.reason}", lang, **params)
+
+
+def guessed(result: MappingResult) -> list[str]:
+    """Fields chosen from content rather than a header or a saved mapping, least sure first."""
+    order = {LOW: 0, MEDIUM: 1, HIGH: 2}
+    picked = [n for n, c in result.choices.items() if c.reason not in ("header", "saved", "user")]
+    return sorted(picked, key=lambda n: order[result.choices[n].confidence])
+
+
+def strict(result: MappingResult, lang: str) -> MappingResult:
+    """`result` without its low-confidence guesses; `InputError` when a required field then has no column."""
+    for name, choice in result.choices.items():
+        field = next(f for f in TABLES[result.table] if f.name == name)
+        if choice.confidence == LOW and field.required:
+            column = result.columns[name]
+            raise InputError("mapping.low_confidence", field=name, column=column, why=explain(choice, lang))
+    kept = {
+        n: c for n, c in result.columns.items() if result.choices.get(n, Choice(HIGH, "")).confidence != LOW
+    }
+    return replace(result, columns=kept, choices={n: c for n, c in result.choices.items() if n in kept})
+
+
+def mapped_preview(frame: pl.DataFrame, result: MappingResult, rows: int = 5) -> pl.DataFrame:
+    """The file's first rows as they will load: one column per mapped field, parsed by the field's type."""
+    types = {f.name: f.type for f in TABLES[result.table]}
+    head = frame.head(rows)
+    columns = [_parsed(head[column], types[name]).alias(name) for name, column in result.columns.items()]
+    return pl.DataFrame(columns) if columns else pl.DataFrame()
+
+
+def examples(frame: pl.DataFrame, result: MappingResult, count: int = 3) -> dict[str, str]:
+    """Per mapped field, a few of its values parsed as mapped ("—" where none parse), for the mapping table."""
+    types = {f.name: f.type for f in TABLES[result.table]}
+    shown = {}
+    for name, column in result.columns.items():
+        values = _parsed(sample(frame, 200)[column], types[name]).drop_nulls().unique(maintain_order=True)
+        shown[name] = ", ".join(_short(v) for v in values.head(count).to_list()) or "—"
+    return shown
+
+
+def _parsed(values: pl.Series, kind: str) -> pl.Series:
+    if kind == "datetime":
+        return parse_datetimes(values, detect_day_order([values]) or "mdy")
+    if kind in ("number", "int"):
+        return parse_numbers(values)
+    if kind == "bool":
+        return parse_bools(values)
+    return parse_text(values)
+
+
+def _short(value: object) -> str:
+    text = (
+        f"{value:%Y-%m-%d %H:%M}"
+        if hasattr(value, "hour")
+        else f"{value:g}"
+        if isinstance(value, float)
+        else str(value)
+    )
+    return text if len(text) <= 24 else text[:23] + "…"

@@ -1,0 +1,8 @@
+"""Reading what `python -m lib` writes on stderr: the mapping it used (a line per field), then at most one error."""
+
+MAPPING_PREFIXES = ("tickets.", "surveys.", "customers.")
+
+
+def error_lines(stderr: str) -> list[str]:
+    """The lines of stderr that are not the mapping report."""
+    return [line for line in stderr.strip().splitlines() if not line.startswith(MAPPING_PREFIXES)]
