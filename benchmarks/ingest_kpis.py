@@ -598,9 +598,9 @@ def child_kpis_pandas(path: Path, args) -> dict:
 INGEST_STAGES = (
     (0, "read file bytes", "pathlib.py", "read_bytes"),
     (0, "`reading.read_table`", "lib/ingest/reading.py", "read_table"),
-    (1, "sniff encoding / delimiter (`_decode`)", "lib/ingest/reading.py", "_decode"),
-    (1, "CSV → all-String frame (`pl.read_csv` in `_csv_frame`)", "lib/ingest/reading.py", "_csv_frame"),
-    (1, "trim every cell, empty → null (`_clean_strings`)", "lib/ingest/reading.py", "_clean_strings"),
+    (1, "sniff encoding / delimiter (`_decode`)", "lib/ingest/text_files.py", "_decode"),
+    (1, "CSV → all-String frame (`pl.read_csv` in `_csv_frame`)", "lib/ingest/text_files.py", "_csv_frame"),
+    (1, "trim every cell, empty → null (`clean_strings`)", "lib/ingest/raw.py", "clean_strings"),
     (0, "`mapping.auto_map`", "lib/ingest/mapping.py", "auto_map"),
     (0, "`validation.validate`", "lib/ingest/validation.py", "validate"),
     (1, "detect day order (`detect_day_order`)", "lib/ingest/dates.py", "detect_day_order"),

@@ -11,7 +11,7 @@ import xlsxwriter
 # A cell starting with one of these can be run as a formula (or DDE command) by Excel,
 # LibreOffice and Google Sheets; prefixing "'" makes it plain text (OWASP "CSV Injection").
 # Text that already starts with "'" before one of them gets one more, so that the reader
-# (lib.ingest.reading, which drops one "'" from such cells) gives back exactly what was exported.
+# (lib.ingest.raw.clean_strings, which drops one "'" from such cells) gives back exactly what was exported.
 _FORMULA_START = r"^'*[=+\-@\t\r]"
 _UTF8_BOM = b"\xef\xbb\xbf"
 

@@ -69,7 +69,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The file “{name}” is {size_mb} MB, over the {limit_mb} MB limit. Export it month by month, "
         "or ask your administrator to raise server.maxUploadSize.",
     ),
-    # Limits on untrusted files (lib/ingest/reading.py LIMITS); {env} is the variable that raises one.
+    # Limits on untrusted files (lib/ingest/limits.py LIMITS); {env} is the variable that raises one.
     "read.too_many_rows": (
         "文件“{name}”有 {rows} 行数据，超过上限 {limit} 行。请按月份拆分导出，或请管理员调高环境变量 {env}。",
         "The file “{name}” has {rows} data rows, over the limit of {limit}. Export it month by month, "

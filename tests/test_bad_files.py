@@ -24,7 +24,7 @@ from lib.engine import store
 from lib.errors import InputError
 from lib.i18n import CATALOGUE
 from lib.ingest import pipeline
-from lib.ingest.reading import LIMITS
+from lib.ingest.limits import LIMITS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -393,7 +393,7 @@ def test_other_workbook_formats_are_read(name, fmt):
 
 
 def test_limit_comes_from_its_environment_variable(monkeypatch):
-    from lib.ingest.reading import limit
+    from lib.ingest.limits import limit
 
     assert limit("rows") == 5_000_000
     monkeypatch.setenv("AFTERSIGHT_MAX_ROWS", "10")

@@ -3,7 +3,7 @@
 A browser refresh starts a new Streamlit session with nothing of the old one (NOTES.md);
 the bundle is how a user carries their work over. Reading one is reading an untrusted
 upload: the zip's directory, member names and sizes are checked before anything is
-unpacked, each table is read with the row and column caps of `lib.ingest.reading.LIMITS`, and
+unpacked, each table is read with the row and column caps of `lib.ingest.limits.LIMITS`, and
 its columns must be the canonical fields with their types. Nothing is changed in the
 database unless the whole bundle is good.
 """
@@ -22,7 +22,7 @@ import polars as pl
 from lib.engine import store
 from lib.errors import InputError
 from lib.ingest import mapping
-from lib.ingest.reading import LIMITS, limit
+from lib.ingest.limits import LIMITS, limit
 from lib.schema import TABLES
 
 BUNDLE_VERSION = 1

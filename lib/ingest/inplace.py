@@ -30,19 +30,11 @@ import polars as pl
 from lib.engine import store
 from lib.errors import InputError
 from lib.ingest.dates import day_order_from_votes, day_order_votes, has_year_last
+from lib.ingest.limits import limit, limit_params
 from lib.ingest.mapping import MappingResult, require_complete
-from lib.ingest.reading import (
-    _BINARY_MAGIC,
-    ReadResult,
-    _clean_strings,
-    _detail,
-    _filled_rows,
-    _header_names,
-    _limit_params,
-    _result,
-    limit,
-    read_head,
-)
+from lib.ingest.raw import ReadResult, clean_strings, error_detail, filled_rows, header_names, to_result
+from lib.ingest.reading import BINARY_MAGIC
+from lib.ingest.text_files import read_head
 from lib.ingest.validation import (
     ID_FIELD,
     ROW,
@@ -62,7 +54,7 @@ _HEAD_BYTES = 1 << 20
 _HEAD_ROWS = 5_000
 _PARQUET = b"PAR1"
 # Workbooks (zip, OLE) and the binaries of `lib.ingest.reading`: read as uploads are.
-_NOT_TEXT = (b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0", *_BINARY_MAGIC)
+_NOT_TEXT = (b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0", *BINARY_MAGIC)
 _STAGED = "_staged_{table}"
 
 
@@ -132,7 +124,7 @@ def _parquet_source(location: str, name: str, size: int | None, remote: bool = F
                     "read.too_many_columns",
                     name=name,
                     columns=f"{len(described):,}",
-                    **_limit_params("columns"),
+                    **limit_params("columns"),
                 )
             head = pl.from_arrow(
                 con.sql(
@@ -142,12 +134,12 @@ def _parquet_source(location: str, name: str, size: int | None, remote: bool = F
         except InputError:
             raise
         except duckdb.Error as exc:
-            raise InputError("read.bad_parquet", name=name, detail=_detail(exc)) from None
+            raise InputError("read.bad_parquet", name=name, detail=error_detail(exc)) from None
     if not described:
         raise InputError("read.empty", name=name)
-    names = tuple(_header_names([row[0] for row in described]))
+    names = tuple(header_names([row[0] for row in described]))
     head.columns = list(names)
-    read = _result(head, name, "parquet", row_limit=False)
+    read = to_result(head, name, "parquet", row_limit=False)
     return Source(location, name, "parquet", read, names, len(names), size=size, remote=remote)
 
 
@@ -210,12 +202,12 @@ def chunks(source: Source, rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
             for frame in _gathered(batches, rows):
                 frame = frame.select(frame.columns[i] for i in keep)
                 frame.columns = names
-                frame = _clean_strings(frame)
+                frame = clean_strings(frame)
                 yield frame
                 del frame  # not alive while the next chunk is read: one chunk in memory at a time
         except (duckdb.Error, OSError, ValueError) as exc:  # DuckDB's errors come through Arrow's reader too
             key = "read.bad_parquet" if source.format == "parquet" else "read.bad_csv"
-            raise InputError(key, name=source.name, detail=_detail(exc)) from None
+            raise InputError(key, name=source.name, detail=error_detail(exc)) from None
 
 
 def _gathered(batches, rows: int) -> Iterator[pl.DataFrame]:
@@ -257,7 +249,7 @@ def _numbered(source: Source, rows: int) -> Iterator[tuple[pl.DataFrame, pl.Seri
     first_row = source.head.header_row + 1
     offset = 0
     for chunk in chunks(source, rows):
-        filled = _filled_rows(chunk)
+        filled = filled_rows(chunk)
         numbers = (filled.cast(pl.Int64) + offset + first_row).alias("row")
         height = chunk.height
         rows_with_values = chunk if filled.len() == height else chunk.gather(filled)
@@ -293,7 +285,7 @@ def _stage_pass(
         if source.temporary and found.filled > limit("rows"):
             # An upload keeps the upload row limit; the administrator's folder files do not.
             over = f"> {limit('rows'):,.0f}"
-            raise InputError("read.too_many_rows", name=source.name, rows=over, **_limit_params("rows"))
+            raise InputError("read.too_many_rows", name=source.name, rows=over, **limit_params("rows"))
         dates = [frame[h] for h in date_headers]
         if has_year_last(dates):  # most files have none: then there is nothing to count
             found.year_last = True

@@ -12,7 +12,8 @@ from lib.engine import store
 from lib.errors import InputError
 from lib.ingest import inference, inplace
 from lib.ingest.mapping import MappingResult
-from lib.ingest.reading import ReadResult, read_table
+from lib.ingest.raw import ReadResult
+from lib.ingest.reading import read_table
 from lib.ingest.validation import Validated, validate
 from lib.schema import TABLES
 

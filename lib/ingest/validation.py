@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from lib.ingest.dates import detect_day_order, has_year_last, parse_datetimes
+from lib.ingest.limits import limit
 from lib.ingest.mapping import MappingResult, require_complete
-from lib.ingest.reading import ReadResult, limit
+from lib.ingest.raw import ReadResult
 from lib.ingest.values import parse_bools, parse_numbers, parse_text, unparsed_mask
 from lib.schema import TABLES, Field
 
