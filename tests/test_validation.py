@@ -10,7 +10,8 @@ from lib.errors import InputError
 from lib.ingest.mapping import auto_map
 from lib.ingest.pipeline import prepare
 from lib.ingest.reading import read_table
-from lib.ingest.validation import validate
+from lib.ingest.validation import _check_column, _earlier_copies, validate
+from lib.schema import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "data" / "real"
@@ -218,3 +219,44 @@ def test_text_over_the_cell_limit_is_cut_and_flagged(monkeypatch):
     )
     assert counts(result) == {("text_truncated", "comment", "flagged"): 1}
     assert result.frame["comment"].to_list() == ["师傅很准时", "好"]
+
+
+def test_date_rules_on_one_column_worked_by_hand():
+    cells = pl.Series(["2024-03-01 08:00", None, "08:30", "1970-01-01", "昨天", "?"])
+    latest = datetime(2024, 6, 1)
+    optional = next(f for f in TABLES["tickets"] if f.name == "resolved_at")
+    values, found = _check_column(optional, cells, "dmy", latest, None)
+    assert values.to_list() == [datetime(2024, 3, 1, 8), None, None, None, None, None]
+    assert [(f.reason, f.rows.to_list(), f.excluded) for f in found] == [
+        ("time_without_date", [False, False, True, False, False, False], False),
+        ("unparseable_date", [False, False, False, False, True, False], False),
+        ("implausible_date", [False, False, False, True, False, False], False),
+    ]
+    required = next(f for f in TABLES["tickets"] if f.name == "created_at")
+    _, found = _check_column(required, cells, "dmy", latest, None)
+    assert [(f.reason, f.rows.to_list(), f.excluded) for f in found] == [
+        ("empty_required", [False, True, False, False, False, True], True),  # "?" is no value
+        ("time_without_date", [False, False, True, False, False, False], True),
+        ("unparseable_required_date", [False, False, False, False, True, False], True),
+        ("implausible_date", [False, False, False, True, False, False], True),
+    ]
+
+
+def test_score_bounds_and_the_scale_decided_by_the_caller():
+    csat = next(f for f in TABLES["surveys"] if f.name == "csat")
+    cells = pl.Series(["1", "6", None, "0", "5分"])
+    values, found = _check_column(csat, cells, "dmy", datetime(2024, 6, 1), None)
+    assert values.to_list() == [1.0, None, None, None, 5.0]
+    assert [(f.reason, f.rows.to_list()) for f in found] == [
+        ("unparseable_number", [False] * 5),
+        ("out_of_range", [False, True, False, True, False]),
+    ]
+    _, found = _check_column(csat, cells, "dmy", datetime(2024, 6, 1), {"csat"})
+    assert (found[-1].reason, found[-1].rows.to_list()) == ("wrong_scale", [True, True, False, True, True])
+
+
+def test_only_used_rows_count_as_earlier_copies():
+    ids = pl.Series(["A", "B", "A", None, "A", None])
+    keep = pl.Series([True, True, True, True, False, True])
+    # Row 4 is not used, so row 2 is the last copy of A; the two nulls are copies too.
+    assert _earlier_copies(ids, keep).to_list() == [True, False, False, True, False, False]

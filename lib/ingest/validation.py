@@ -51,6 +51,20 @@ PLACEHOLDERS = ("?", "-", "--", "—", "/", "n/a", "na", "null", "none", "nan", 
 _PLACEHOLDER_SPELLINGS = tuple({v for p in PLACEHOLDERS for v in (p, p.upper(), p.capitalize())})
 
 PARSERS = {"number": parse_numbers, "int": parse_numbers, "bool": parse_bools, "text": parse_text}
+# The flag for a cell an optional field's parser could not read. A required field's
+# unreadable cell excludes its row instead (unparseable_required_date).
+_UNREADABLE = {
+    "datetime": "unparseable_date",
+    "bool": "unparseable_bool",
+    "number": "unparseable_number",
+    "int": "unparseable_number",
+}
+# Later times that cannot come before created_at: such rows are kept, and left out of
+# duration KPIs (SPEC §2).
+_BEFORE_CREATED = (
+    ("resolved_at", "resolved_before_created"),
+    ("first_response_at", "response_before_created"),
+)
 
 # A row whose first text cell is one of these is a total line under a report, not a record.
 _TOTAL = r"(?i)^(?:(?:合计|总计|小计|共计|總計|合計|小計).*|(?:grand\s+|sub\s*)?totals?[:：]?|sum[:：]?)$"
@@ -83,6 +97,15 @@ class Validated:
 
     def excluded(self) -> int:
         return int(self.summary.filter(pl.col("action") == "excluded")["rows"].sum())
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The rows one rule picked in one column: excluded rows are not used, flagged rows are."""
+
+    reason: str
+    rows: pl.Series  # Boolean, one per row of the file
+    excluded: bool = False
 
 
 def _issue(raw: pl.DataFrame, mask: pl.Series, reason: str, field: str, action: str, header: str | None):
@@ -130,120 +153,176 @@ def validate(
         the result's `day_order` and `day_order_detected` say nothing.
     """
     require_complete(mapping)
-    table = mapping.table
+    table, columns = mapping.table, mapping.columns
     fields: dict[str, Field] = {f.name: f for f in TABLES[table]}
-    if read.row_numbers is not None:
-        raw = read.frame.with_columns(read.row_numbers.cast(pl.Int64).alias(ROW))
-    else:
-        raw = read.frame.with_row_index(ROW, offset=read.header_row + 1).with_columns(
-            pl.col(ROW).cast(pl.Int64)
-        )
-    columns = mapping.columns
-    problems: list[pl.DataFrame] = []
-    latest = datetime.now() + FUTURE_MARGIN
-
-    date_fields = [n for n in columns if fields[n].type == "datetime"]
-    date_columns = [raw[columns[n]] for n in date_fields]
+    raw = _numbered(read)
+    date_columns = [raw[columns[n]] for n in columns if fields[n].type == "datetime"]
     detected = None if decided else detect_day_order(date_columns)
     order = day_order or detected or "dmy"
+    latest = datetime.now() + FUTURE_MARGIN
 
+    ledger = _Ledger(raw)
+    ledger.record(Finding("total_row", _total_rows(read.frame), excluded=True))
     typed: dict[str, pl.Series] = {}
-    totals = _total_rows(read.frame)
-    problems.append(_issue(raw, totals, "total_row", "", "excluded", None))
-    keep = ~totals
     for name, header in columns.items():
-        fld = fields[name]
-        source = _blank_placeholders(raw[header]) if fld.type != "bool" else raw[header]
-        if fld.type == "text" and source.dtype == pl.String:
-            parsed = source  # the reader trimmed every cell and made empty ones null (ReadResult)
-        elif fld.type == "datetime":
-            parsed = parse_datetimes(source, order)
-        else:
-            parsed = PARSERS[fld.type](source)
-        bad = unparsed_mask(source, parsed)
-        if fld.required:
-            empty = parsed.is_null() & ~bad
-            problems.append(_issue(raw, empty & keep, "empty_required", name, "excluded", header))
-            keep = keep & ~empty
-        if fld.type == "datetime" and bad.any():
-            # A column of clock times needs the date column beside it mapped instead.
-            time_only = bad & _time_only(source)
-            if time_only.any():
-                action = "excluded" if fld.required else "flagged"
-                problems.append(_issue(raw, time_only & keep, "time_without_date", name, action, header))
-                if fld.required:
-                    keep = keep & ~time_only
-                bad = bad & ~time_only
-        if fld.type == "datetime":
-            implausible = parsed.is_not_null() & ((parsed < EARLIEST_DATE) | (parsed > latest))
-            if implausible.any():
-                action = "excluded" if fld.required else "flagged"
-                problems.append(_issue(raw, implausible & keep, "implausible_date", name, action, header))
-                if fld.required:
-                    keep = keep & ~implausible
-                parsed = parsed.set(implausible, None)
-        if fld.type == "text":
-            parsed = _truncate(parsed, raw, keep, name, header, problems)
-        if bad.any():
-            reason = {
-                "datetime": "unparseable_date",
-                "bool": "unparseable_bool",
-            }.get(fld.type, "unparseable_number")
-            if fld.required:
-                reason, action = "unparseable_required_date", "excluded"
-                problems.append(_issue(raw, bad & keep, reason, name, action, header))
-                keep = keep & ~bad
-            elif fld.type != "text":
-                problems.append(_issue(raw, bad & keep, reason, name, "flagged", header))
-        if fld.type in ("number", "int") and (fld.low is not None or fld.high is not None):
-            low = fld.low if fld.low is not None else float("-inf")
-            high = fld.high if fld.high is not None else float("inf")
-            outside = parsed.is_not_null() & ((parsed < low) | (parsed > high))
-            reason = "out_of_range"
-            if wrong_scale is not None:
-                if name in wrong_scale:
-                    outside, reason = parsed.is_not_null(), "wrong_scale"
-            elif outside.any() and _ten_point_scale(parsed, high):
-                # 1–5 expected, 0–10 given: the in-range answers are on the other scale too.
-                outside, reason = parsed.is_not_null(), "wrong_scale"
-            problems.append(_issue(raw, outside & keep, reason, name, "flagged", header))
-            parsed = parsed.set(outside, None) if outside.any() else parsed
-        if fld.type == "int":
-            parsed = parsed.round(0).cast(pl.Int64)
-        typed[name] = parsed
-
+        typed[name], found = _check_column(fields[name], raw[header], order, latest, wrong_scale)
+        for finding in found:
+            ledger.record(finding, name, header)
     frame = pl.DataFrame(typed).with_columns(raw[ROW])
-    for later, reason in (
-        ("resolved_at", "resolved_before_created"),
-        ("first_response_at", "response_before_created"),
-    ):
-        if later in typed and "created_at" in typed:
-            before = (frame[later] < frame["created_at"]).fill_null(False) & keep
-            problems.append(_issue(raw, before, reason, later, "flagged", columns[later]))
-
+    for later, finding in _before_created(frame):
+        ledger.record(finding, later, columns[later])
     id_field = ID_FIELD.get(table)
     if id_field in typed:
-        # Event logs and re-exports repeat an id; the last row is the latest state.
-        kept_rows = keep.arg_true()
-        later_copy_exists = ~frame[id_field].gather(kept_rows).is_last_distinct()
-        earlier_copy = pl.Series([False] * frame.height).scatter(kept_rows.filter(later_copy_exists), True)
-        problems.append(_issue(raw, earlier_copy, "duplicate_id", id_field, "excluded", columns[id_field]))
-        keep = keep & ~earlier_copy
+        earlier = _earlier_copies(frame[id_field], ledger.keep)
+        ledger.record(Finding("duplicate_id", earlier, excluded=True), id_field, columns[id_field])
 
-    issues = pl.concat(problems, how="diagonal_relaxed") if problems else pl.DataFrame()
-    summary = _summary(issues, read)
-    used = frame.filter(keep)
+    issues = pl.concat(ledger.issues, how="diagonal_relaxed")
+    used = frame.filter(ledger.keep)
     return Validated(
         table=table,
         frame=used,
         rows_used=used.height,
         issues=issues.sort("row") if issues.height else issues,
-        summary=summary,
+        summary=_summary(issues, read),
         rows_read=raw.height + read.empty_rows + read.trailing_empty_rows + read.title_rows,
         # Only worth telling the user when some date is written year-last (03/04/2024).
         day_order=order if not decided and (detected or day_order or has_year_last(date_columns)) else None,
         day_order_detected=detected is not None,
     )
+
+
+class _Ledger:
+    """The rows still used and the issue rows so far."""
+
+    def __init__(self, raw: pl.DataFrame):
+        self.raw = raw
+        self.keep = pl.Series([True] * raw.height, dtype=pl.Boolean)
+        # An empty first entry keeps the columns of a report that finds nothing.
+        self.issues = [_issue(raw, ~self.keep, "", "", "", None)]
+
+    def record(self, finding: Finding, field: str = "", header: str | None = None) -> None:
+        """Count `finding` on the rows still used; excluded rows then leave them."""
+        # Rows already excluded are not looked at again: each counts under the first reason that excluded it.
+        picked = finding.rows & self.keep
+        if not picked.any():
+            return
+        action = "excluded" if finding.excluded else "flagged"
+        self.issues.append(_issue(self.raw, picked, finding.reason, field, action, header))
+        if finding.excluded:
+            self.keep = self.keep & ~picked
+
+
+def _numbered(read: ReadResult) -> pl.DataFrame:
+    """`read.frame` with each row's spreadsheet row number in ROW."""
+    if read.row_numbers is not None:
+        return read.frame.with_columns(read.row_numbers.cast(pl.Int64).alias(ROW))
+    return read.frame.with_row_index(ROW, offset=read.header_row + 1).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def _check_column(
+    fld: Field, cells: pl.Series, order: str, latest: datetime, wrong_scale: Collection[str] | None
+) -> tuple[pl.Series, list[Finding]]:
+    """One column typed, with what its rules found; the values they reject are cleared (long text is cut)."""
+    source = cells if fld.type == "bool" else _blank_placeholders(cells)  # 无 is "no" in a yes/no column
+    values = _parse(source, fld.type, order)
+    unread = unparsed_mask(source, values)
+    found = [Finding("empty_required", values.is_null() & ~unread, excluded=True)] if fld.required else []
+    found += _unreadable(fld, source, unread)
+    if fld.type == "datetime":
+        implausible = _implausible_dates(values, latest)
+        found.append(Finding("implausible_date", implausible, excluded=fld.required))
+        values = _cleared(values, implausible)
+    elif fld.type == "text":
+        cap = int(limit("cell_chars"))
+        long = _too_long(values, cap)
+        if long is not None:
+            found.append(Finding("text_truncated", long))
+            values = values.str.slice(0, cap)
+    elif fld.type in ("number", "int") and (fld.low is not None or fld.high is not None):
+        outside, reason = _out_of_range(fld, values, wrong_scale)
+        found.append(Finding(reason, outside))
+        values = _cleared(values, outside)
+    if fld.type == "int":
+        values = values.round(0).cast(pl.Int64)
+    return values, found
+
+
+def _parse(cells: pl.Series, kind: str, order: str) -> pl.Series:
+    """Cells as a field of type `kind`: null where empty or not readable."""
+    if kind == "text" and cells.dtype == pl.String:
+        return cells  # the reader trimmed every cell and made empty ones null (ReadResult)
+    if kind == "datetime":
+        return parse_datetimes(cells, order)
+    return PARSERS[kind](cells)
+
+
+def _unreadable(fld: Field, cells: pl.Series, unread: pl.Series) -> list[Finding]:
+    """Cells holding something not readable as the field's type: a clock time with no date, or anything else."""
+    found = []
+    if fld.type == "datetime" and unread.any():
+        # A column of clock times needs the date column beside it mapped instead.
+        time_only = unread & _time_only(cells)
+        if time_only.any():
+            found.append(Finding("time_without_date", time_only, excluded=fld.required))
+            unread = unread & ~time_only
+    if fld.required:
+        found.append(Finding("unparseable_required_date", unread, excluded=True))
+    elif fld.type in _UNREADABLE:
+        found.append(Finding(_UNREADABLE[fld.type], unread))
+    return found
+
+
+def _implausible_dates(dates: pl.Series, latest: datetime) -> pl.Series:
+    """Dates before EARLIEST_DATE or after `latest`."""
+    return dates.is_not_null() & ((dates < EARLIEST_DATE) | (dates > latest))
+
+
+def _too_long(texts: pl.Series, cap: int) -> pl.Series | None:
+    """Text over `cap` characters (a 10 MB "comment" is a broken export); None when no cell can be."""
+    # Bytes are at least characters: most columns are ruled out without counting characters.
+    if texts.dtype != pl.String or not (texts.str.len_bytes().max() or 0) > cap:
+        return None
+    return (texts.str.len_chars() > cap).fill_null(False)
+
+
+def _out_of_range(
+    fld: Field, scores: pl.Series, wrong_scale: Collection[str] | None
+) -> tuple[pl.Series, str]:
+    """Values outside the field's bounds and their reason; every answer when the column is on a 0–10 scale."""
+    low = fld.low if fld.low is not None else float("-inf")
+    high = fld.high if fld.high is not None else float("inf")
+    outside = scores.is_not_null() & ((scores < low) | (scores > high))
+    if wrong_scale is not None:
+        if fld.name in wrong_scale:
+            return scores.is_not_null(), "wrong_scale"
+    elif outside.any() and _ten_point_scale(scores, high):
+        # 1–5 expected, 0–10 given: the in-range answers are on the other scale too.
+        return scores.is_not_null(), "wrong_scale"
+    return outside, "out_of_range"
+
+
+def _cleared(values: pl.Series, rows: pl.Series) -> pl.Series:
+    """`values` with `rows` set to null."""
+    return values.set(rows, None) if rows.any() else values
+
+
+def _before_created(frame: pl.DataFrame) -> list[tuple[str, Finding]]:
+    """Rows resolved or first answered before they were created, by field."""
+    if "created_at" not in frame.columns:
+        return []
+    return [
+        (later, Finding(reason, (frame[later] < frame["created_at"]).fill_null(False)))
+        for later, reason in _BEFORE_CREATED
+        if later in frame.columns
+    ]
+
+
+def _earlier_copies(ids: pl.Series, keep: pl.Series) -> pl.Series:
+    """Rows in `keep` whose id comes again in a later row in `keep`."""
+    # Event logs and re-exports repeat an id; the last row is the latest state.
+    kept_rows = keep.arg_true()
+    later_copy_exists = ~ids.gather(kept_rows).is_last_distinct()
+    return pl.Series([False] * len(ids)).scatter(kept_rows.filter(later_copy_exists), True)
 
 
 def _total_rows(frame: pl.DataFrame) -> pl.Series:
@@ -324,19 +403,6 @@ def scale_stats(frame: pl.DataFrame, mapping: MappingResult) -> dict[str, ScaleS
             continue
         stats[fld.name] = ScaleStats.of(parse_numbers(_blank_placeholders(frame[header])), fld.high)
     return stats
-
-
-def _truncate(
-    texts: pl.Series, raw: pl.DataFrame, keep: pl.Series, name: str, header: str, problems: list
-) -> pl.Series:
-    """Text longer than the cell limit, cut to it and flagged (a 10 MB "comment" is a broken export)."""
-    cap = int(limit("cell_chars"))
-    # Bytes are at least characters: most columns are ruled out without counting characters.
-    if texts.dtype != pl.String or not (texts.str.len_bytes().max() or 0) > cap:
-        return texts
-    long = (texts.str.len_chars() > cap).fill_null(False)
-    problems.append(_issue(raw, long & keep, "text_truncated", name, "flagged", header))
-    return texts.str.slice(0, cap)
 
 
 def _blank_placeholders(values: pl.Series) -> pl.Series:
