@@ -20,12 +20,12 @@ sys.path.insert(0, str(HERE))
 
 from lib.engine import kpis, store  # noqa: E402
 from lib.ingest import pipeline  # noqa: E402
-from lib.predict import churn  # noqa: E402
+from lib.predict import churn, churn_features, churn_model, churn_rate  # noqa: E402
 
 RESULTS = HERE / "results" / "churn.md"
 SEED = 20240101
 # Which of the generator's causes of a decision to leave (sample_data/generate.py, assign_customers) each
-# reason (churn.REASON_KEYS) names. Not causes: timing, overall volume, tenure and customer attributes.
+# reason (churn_features.REASON_KEYS) names. Not causes: timing, overall volume, tenure and customer attributes.
 CAUSES_NAMED: dict[str, set[str]] = {
     "last_ticket_complaint": {"complaint"},
     "complaints_90d": {"complaint", "earlier_complaints"},
@@ -122,7 +122,7 @@ def reason_match(held_out: pl.DataFrame, truth: pl.DataFrame) -> dict:
         "any": seen.select(pl.any_horizontal(names_cause(k) for k in (1, 2, 3)).mean()).item()
         if seen.height
         else None,
-        "timing_first": high.select((pl.col("reason_1") == churn.TIMING_REASON).mean()).item(),
+        "timing_first": high.select((pl.col("reason_1") == churn_features.TIMING_REASON).mean()).item(),
         "cause_first": high.select(pl.col("reason_1").is_in(list(CAUSES_NAMED)).mean()).item(),
         "reason_1": high.group_by("reason_1").len().sort("len", descending=True),
     }
@@ -131,25 +131,25 @@ def reason_match(held_out: pl.DataFrame, truth: pl.DataFrame) -> dict:
 def earlier_origins(con, shifts: tuple[int, ...] = (6, 3)) -> list[dict]:
     """`churn.score`'s protocol moved back `shift` months: the same held-out customers at earlier cut-offs,
     the model chosen, fitted and calibrated only on cut-offs whose windows end before those."""
-    history = churn.read_history(con)
+    history = churn_features.read_history(con)
     settings = kpis.Settings()
-    now = churn.features(history, history.end, settings)
+    now = churn_features.features(history, history.end, settings)
     keys = [k for k in history.available if k in now.columns]
-    labelled = churn.cutoffs(history)
+    labelled = churn_features.cutoffs(history)
     cap = churn.MAX_TRAIN_ROWS // len(labelled)
     stacked = churn._stack(
-        history, labelled, settings, churn.WINDOW_DAYS, cap if now.height > cap else None, labelled
+        history, labelled, settings, churn_features.WINDOW_DAYS, cap if now.height > cap else None, labelled
     )
     out = []
     for shift in shifts:
         valid_at = labelled[len(labelled) - churn.VALID_CUTOFFS - shift : len(labelled) - shift]
-        train_at = [c for c in labelled if c + timedelta(days=churn.WINDOW_DAYS) <= valid_at[0]]
+        train_at = [c for c in labelled if c + timedelta(days=churn_features.WINDOW_DAYS) <= valid_at[0]]
         train = stacked.filter(pl.col("cutoff").is_in(train_at) & ~pl.col("_holdout") & pl.col("_sampled"))
         valid = stacked.filter(pl.col("cutoff").is_in(valid_at) & pl.col("_holdout"))
         calibrate = min(churn.CALIB_CUTOFFS, len(train_at) // 2)
-        kind, _, model = churn._choose_and_fit(train, train_at[:-calibrate], train_at[-calibrate:], keys)
-        risk = model.probability(churn._encode(model.encoding, valid))
-        metrics, _ = churn._metrics(valid, risk, keys, train)
+        kind, _, model = churn_model.choose_and_fit(train, train_at[:-calibrate], train_at[-calibrate:], keys)
+        risk = model.probability(churn_model.encode(model.encoding, valid))
+        metrics, _ = churn_model.metrics(valid, risk, keys, train)
         rows = valid.select(
             "customer_id", "churned", pl.col(metrics.best_feature).cast(pl.Float64).alias("best_feature")
         )
@@ -205,10 +205,10 @@ def sample_quality() -> tuple[list[str], dict]:
     con = store.connect()
     pipeline.load_sample(con)
     started = time.perf_counter()
-    rate = churn.monthly_rate(con)
+    rate = churn_rate.monthly_rate(con)
     rate_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    outlook = churn.rate_forecast(rate, horizon_months=6)
+    outlook = churn_rate.rate_forecast(rate, horizon_months=6)
     forecast_seconds = time.perf_counter() - started
     started, cpu = time.perf_counter(), time.process_time()
     result = churn.score(con)
@@ -218,8 +218,8 @@ def sample_quality() -> tuple[list[str], dict]:
     versus = against_best_feature([result.held_out] + [e["rows"] for e in earlier])
     match = reason_match(result.held_out, generator_truth())
     high = result.scored.filter(pl.col("risk_band") == "high")
-    now_timing = high.select((pl.col("reason_1") == churn.TIMING_REASON).mean()).item()
-    now_cause = high["reason_1"].is_in(list(churn.CAUSE_KEYS)).mean()
+    now_timing = high.select((pl.col("reason_1") == churn_features.TIMING_REASON).mean()).item()
+    now_cause = high["reason_1"].is_in(list(churn_features.CAUSE_KEYS)).mean()
 
     def listed(counts: pl.DataFrame) -> str:  # reason_1, len
         return ", ".join(f"{r} ({n})" for r, n in counts.head(7).iter_rows())
@@ -232,9 +232,9 @@ def sample_quality() -> tuple[list[str], dict]:
         "training cut-offs: "
         + ", ".join(f"{k} {v:.3f}" for k, v in result.candidates.items())
         + "; one part "
-        f"alone needs {churn.CHOICE_MARGIN} more than the blend).",
+        f"alone needs {churn_model.CHOICE_MARGIN} more than the blend).",
         f"Held out: cut-offs {', '.join(str(d) for d in m.cutoffs)} (90-day windows ending by the data end), "
-        f"only customers never trained on (1 in {churn.HOLDOUT_SHARE} by id hash), all of them: {m.rows:,} rows, "
+        f"only customers never trained on (1 in {churn_model.HOLDOUT_SHARE} by id hash), all of them: {m.rows:,} rows, "
         f"{m.customers:,} customers, {m.churners} churners. Training: {m.train_rows:,} rows, "
         f"{m.train_churners:,} churners, cut-offs whose window ends before the first held-out one.",
         "",
@@ -282,7 +282,7 @@ def sample_quality() -> tuple[list[str], dict]:
         f"| … reason 1 names a cause of that decision | {match['first']:.0%} |",
         f"| … one of reasons 1–3 names a cause of that decision | {match['any']:.0%} |",
         f"| reason 1 is only “a recent ticket” (all high-band rows) | {match['timing_first']:.0%} |",
-        f"| reason 1 names a cause (`churn.CAUSE_KEYS`; all high-band rows) | {match['cause_first']:.0%} |",
+        f"| reason 1 names a cause (`churn_features.CAUSE_KEYS`; all high-band rows) | {match['cause_first']:.0%} |",
         "",
         f"Most common reason 1, held-out high band: {listed(match['reason_1'])}.",
         f"At the data end ({high.height:,} high-band customers): reason 1 is “a recent ticket” for "
@@ -349,13 +349,16 @@ def scale(customers: int, tickets: int) -> list[str]:
     started = time.perf_counter()
     con = scaled_store(customers, tickets)
     build = time.perf_counter() - started
-    margin, churn.CHOICE_MARGIN = churn.CHOICE_MARGIN, 1.0  # no single part can beat the blend by 1.0 AUC
+    margin, churn_model.CHOICE_MARGIN = (
+        churn_model.CHOICE_MARGIN,
+        1.0,
+    )  # no single part can beat the blend by 1.0 AUC
     try:
         started, cpu = time.perf_counter(), time.process_time()
         result = churn.score(con)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
-        churn.CHOICE_MARGIN = margin
+        churn_model.CHOICE_MARGIN = margin
     return [
         f"## Speed: {customers:,} customers, {tickets:,} tickets (synthetic, no surveys)",
         "",

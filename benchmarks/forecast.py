@@ -19,6 +19,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # `lib` when run as `python benchmarks/forecast.py`
 
 from lib.predict import forecast as fc  # noqa: E402
+from lib.predict import forecast_backtest, forecast_models  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 OLIST = SHARED / "real" / "olist_orders.csv"
@@ -92,10 +93,14 @@ def mae(predicted: np.ndarray, actual: np.ndarray) -> float:
 
 def plain_prophet(history: pl.DataFrame, steps: int) -> np.ndarray:
     """Prophet with every default (the issue's ≈ 0.83 reference), quiet, on the whole history."""
-    model = fc._prophet_class()()
-    with fc._prophet_call():
-        model.fit(fc._pandas(history))
-        out = model.predict(fc._pandas(pl.DataFrame({"ds": fc._future(history["ds"][-1], steps, "1d")})))
+    model = forecast_models._prophet_class()()
+    with forecast_models._prophet_call():
+        model.fit(forecast_models._pandas(history))
+        out = model.predict(
+            forecast_models._pandas(
+                pl.DataFrame({"ds": forecast_models._future(history["ds"][-1], steps, "1d")})
+            )
+        )
     return np.clip(out["yhat"].to_numpy(), 0, None)
 
 
@@ -109,7 +114,7 @@ def backtest_at(series: pl.DataFrame, cutoffs, holidays=None, history_days: int 
         started = time.perf_counter()
         ours = fc.forecast(history, HORIZON, holidays=holidays)
         seconds = time.perf_counter() - started
-        naive = fc.seasonal_naive(history, HORIZON)["yhat"].to_numpy()
+        naive = forecast_models.seasonal_naive(history, HORIZON)["yhat"].to_numpy()
         plain = plain_prophet(history, HORIZON)
         inside = (actual >= ours.prediction["lower"].to_numpy()) & (
             actual <= ours.prediction["upper"].to_numpy()
@@ -140,13 +145,13 @@ def timed(function, repeat: int) -> tuple[float, float, object]:
 
 def uncertainty_samples(series: pl.DataFrame) -> list[dict]:
     """Interval bounds and predict time by number of Prophet samples, against 5,000 samples."""
-    model = fc._prophet_fit(fc.PROPHET, series, "1d", 0.8, None)
-    future = pl.concat([series["ds"], fc._future(series["ds"][-1], 180, "1d")])
+    model = forecast_models._prophet_fit(forecast_models.PROPHET, series, "1d", 0.8, None)
+    future = pl.concat([series["ds"], forecast_models._future(series["ds"][-1], 180, "1d")])
     outputs = {}
     for samples in (5000, 1000, 300, 200, 100):
         model.uncertainty_samples = samples
         started = time.perf_counter()
-        raw = fc._prophet_predict(model, future)
+        raw = forecast_models._prophet_predict(model, future)
         outputs[samples] = (time.perf_counter() - started, raw)
     reference = outputs[5000][1]
     width = (reference["yhat_upper"] - reference["yhat_lower"]).mean()
@@ -272,7 +277,9 @@ def main() -> None:
             f"| `forecast`, horizon {horizon}, 4 cut-offs | {median:.2f} | {least:.2f} | chose {result.model}; "
             f"{fits} Prophet fits (back-test + final) |"
         )
-    median, least, result = timed(lambda: fc.backtest(tickets, 28, 4, holidays=calendar), args.repeat)
+    median, least, result = timed(
+        lambda: forecast_backtest.backtest(tickets, 28, 4, holidays=calendar), args.repeat
+    )
     out.append(
         f"| `backtest` alone, horizon 28 | {median:.2f} | {least:.2f} | {len(result.cutoffs)} cut-offs |"
     )
@@ -295,7 +302,7 @@ def main() -> None:
         out.append(f"| {row['samples']} | {row['seconds']:.3f} | {row['bound_error']:.1%} |")
     out += [
         "",
-        f"`lib.predict.forecast` uses {fc.UNCERTAINTY_SAMPLES}: each fit in the back-test predicts with samples (coverage "
+        f"`lib.predict.forecast_models` uses {forecast_models.UNCERTAINTY_SAMPLES}: each fit in the back-test predicts with samples (coverage "
         "needs the interval), so the sample count is paid 4 × candidates + 1 times.",
         "",
     ]

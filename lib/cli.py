@@ -267,10 +267,10 @@ def run_forecast(args: argparse.Namespace) -> str:
 def run_churn(args: argparse.Namespace) -> str:
     """The Churn page's scores: customer_id, churn_risk, risk_band, reason_1..3 (words in --lang)."""
     from lib import export
-    from lib.predict import churn, churn_view
+    from lib.predict import churn, churn_features, churn_view
 
     con, saved = load(args)
-    window = churn.WINDOW_DAYS if args.window is None else args.window
+    window = churn_features.WINDOW_DAYS if args.window is None else args.window
     result = churn.score(con, Settings.from_dict(saved), window_days=window)
     if result.scored is None:
         raise InputError(f"churn.why_{result.reasons[0]}")

@@ -6,7 +6,7 @@ import streamlit as st
 from lib import charts
 from lib.engine import store
 from lib.i18n import CATALOGUE, t
-from lib.predict import churn, churn_view
+from lib.predict import churn_rate, churn_view
 from lib.ui import analysis_page, session
 
 page = analysis_page.open_page("churn", "churn.title", drill=False)
@@ -19,8 +19,8 @@ page.cards(("churn_rate",))
 
 # ---- the rate and where it is heading -----------------------------------------------------
 st.subheader(t("churn.rate", lang))
-rate = page.memo("rate", lambda: churn.monthly_rate(con))
-ahead = page.memo("rate_forecast", lambda: churn.rate_forecast(rate))
+rate = page.memo("rate", lambda: churn_rate.monthly_rate(con))
+ahead = page.memo("rate_forecast", lambda: churn_rate.rate_forecast(rate))
 if ahead.prediction is None:
     st.info(t("churn.rate_short", lang))
     if rate.height:

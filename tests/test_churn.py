@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from lib.engine import kpis, store
-from lib.predict import churn
+from lib.predict import churn, churn_features, churn_model, churn_rate
 
 ROOT = Path(__file__).resolve().parents[1]
 T = datetime(2025, 7, 1)
@@ -61,15 +61,15 @@ def tiny_surveys() -> pl.DataFrame:
     )
 
 
-def history(con) -> churn.History:
-    found = churn.read_history(con)
+def history(con) -> churn_features.History:
+    found = churn_features.read_history(con)
     assert found is not None
     return found
 
 
 def test_features_by_hand(loaded):
     con = loaded(tickets=tiny_tickets(), surveys=tiny_surveys(), customers=tiny_customers())
-    got = churn.features(history(con), T).sort("customer_id")
+    got = churn_features.features(history(con), T).sort("customer_id")
     # Active at T: A (leaves later), B; not C (gone 15 June), not D (signs up in August).
     assert got["customer_id"].to_list() == ["A", "B"]
     a, b = got.row(0, named=True), got.row(1, named=True)
@@ -112,14 +112,14 @@ def test_features_by_hand(loaded):
 
 def test_last_ticket_features_by_hand(loaded):
     con = loaded(tickets=tiny_tickets(), surveys=tiny_surveys(), customers=tiny_customers())
-    got = churn.features(history(con), at("2025-05-10")).sort("customer_id")
+    got = churn_features.features(history(con), at("2025-05-10")).sort("customer_id")
     a, b = got.row(0, named=True), got.row(1, named=True)
     # A's last ticket: t2, opened 1 May, fixed 5 May after 96 h (over the 72 h target), a complaint reopened
     # once, answered CSAT 2 on 6 May (t1's answer of 12 January is not about it).
     assert (a["days_since_last_ticket"], a["days_since_last_fix"]) == (pytest.approx(9), pytest.approx(5))
     assert (a["last_ticket_complaint"], a["last_ticket_reopens"], a["last_ticket_late"]) == (1, 1, 1)
     assert (a["last_resolution_hours"], a["last_ticket_csat"]) == (pytest.approx(96), 2)
-    weight = math.exp(-5 / churn.RECENT_TAU_DAYS)
+    weight = math.exp(-5 / churn_features.RECENT_TAU_DAYS)
     assert a["recent_complaint"] == a["recent_reopens"] == a["recent_late"] == pytest.approx(weight)
     assert a["recent_low_csat"] == pytest.approx(2 * weight)  # 2 points below 4
     assert a["tickets_per_year"] == pytest.approx(2 * 365 / 120)
@@ -131,7 +131,7 @@ def test_last_ticket_features_by_hand(loaded):
 
 @pytest.mark.parametrize("cutoff", [T, at("2025-05-10")])
 def test_no_leakage_from_events_after_the_cutoff(loaded, other_con, cutoff):
-    before = churn.features(
+    before = churn_features.features(
         history(loaded(tickets=tiny_tickets(), surveys=tiny_surveys(), customers=tiny_customers())), cutoff
     )
     later = [
@@ -157,16 +157,16 @@ def test_no_leakage_from_events_after_the_cutoff(loaded, other_con, cutoff):
         ("customers", tiny_customers()),
     ):
         store.load(other_con, table, frame)
-    after = churn.features(history(other_con), cutoff)
+    after = churn_features.features(history(other_con), cutoff)
     assert after.sort("customer_id").equals(before.sort("customer_id"))
 
 
 def test_labels_by_hand(loaded):
     con = loaded(tickets=tiny_tickets(), customers=tiny_customers())
-    got = churn.labels(history(con), T, window_days=60).sort("customer_id")
+    got = churn_features.labels(history(con), T, window_days=60).sort("customer_id")
     # A leaves 15 August: within 60 days of 1 July (until 30 August); B stays; C already gone; D not yet in.
     assert got.rows() == [("A", True), ("B", False)]
-    assert churn.labels(history(con), T, window_days=30).sort("customer_id").rows() == [
+    assert churn_features.labels(history(con), T, window_days=30).sort("customer_id").rows() == [
         ("A", False),
         ("B", False),
     ]
@@ -175,7 +175,7 @@ def test_labels_by_hand(loaded):
 def test_missing_optional_columns(loaded):
     tickets = tiny_tickets().drop("is_complaint", "reopen_count", "resolved_at")
     customers = tiny_customers().drop("segment", "age", "signup_at")
-    got = churn.features(history(loaded(tickets=tickets, customers=customers)), T)
+    got = churn_features.features(history(loaded(tickets=tickets, customers=customers)), T)
     assert got.columns == [
         "customer_id",
         "tickets_total",
@@ -268,7 +268,7 @@ def test_reasons_gather_the_features_telling_one_fact():
         "recent_complaint",
         "region",
     ]
-    assert churn.reason_groups(keys) == [
+    assert churn_features.reason_groups(keys) == [
         ("days_since_last_ticket", ["days_since_last_ticket", "days_since_last_fix"]),
         ("last_ticket_complaint", ["last_ticket_complaint", "recent_complaint"]),
         ("region", ["region"]),
@@ -301,11 +301,11 @@ def test_logistic_reasons_add_up_to_the_log_odds_against_a_typical_customer():
         "churned": rng.random(n) < 0.2,
     })  # fmt: skip
     keys = ["tickets_total", "last_ticket_complaint", "recent_complaint", "region"]
-    model = churn._fit("logistic", rows, rows, keys)
-    x = churn._encode(model.encoding, rows)
+    model = churn_model.fit("logistic", rows, rows, keys)
+    x = churn_model.encode(model.encoding, rows)
     reasons, contributions = model.contributions(x)
     assert reasons == ["tickets_total", "last_ticket_complaint", "region"]
-    typical = model.raw(churn._typical_row(model.encoding))
+    typical = model.raw(churn_model._typical_row(model.encoding))
     assert contributions.sum(axis=1) == pytest.approx(model.slope * (model.raw(x) - typical))
 
 
@@ -321,8 +321,8 @@ def test_a_blend_adds_its_parts_log_odds_and_their_reasons():
         }
     )
     keys = ["tickets_total", "days_since_last_ticket", "last_ticket_complaint"]
-    blend = churn._fit("blend", rows, None, keys)
-    x = churn._encode(blend.encoding, rows)
+    blend = churn_model.fit("blend", rows, None, keys)
+    x = churn_model.encode(blend.encoding, rows)
     (linear, linear_cols), (trees, tree_cols) = blend.parts
     assert len(tree_cols) == len(keys) < len(linear_cols)  # boosting reads the plain columns, not the curves
     assert blend.raw(x) == pytest.approx(
@@ -330,7 +330,7 @@ def test_a_blend_adds_its_parts_log_odds_and_their_reasons():
     )
     reasons, contributions = blend.contributions(x)
     assert reasons == keys and np.isfinite(contributions).all()
-    _, at_typical = blend.contributions(churn._typical_row(blend.encoding))
+    _, at_typical = blend.contributions(churn_model._typical_row(blend.encoding))
     assert (at_typical == 0).all()  # a typical customer has no reason
 
 
@@ -338,13 +338,13 @@ def test_no_customers_table_or_churn_dates(loaded, other_con):
     assert churn.score(loaded(tickets=tiny_tickets())).reasons == ("no_customers",)
     store.load(other_con, "customers", tiny_customers().drop("churned_at"))
     assert churn.score(other_con).reasons == ("no_churn_dates",)
-    assert churn.monthly_rate(other_con).height == 0
+    assert churn_rate.monthly_rate(other_con).height == 0
 
 
 def test_monthly_rate_equals_the_kpi_engine(loaded):
     june_end = [("t5", "B", at("2025-06-30", 9), at("2025-06-30", 12), False, 0)]
     con = loaded(tickets=tiny_tickets(june_end), customers=tiny_customers())
-    rate = churn.monthly_rate(con)
+    rate = churn_rate.monthly_rate(con)
     # Tickets span 10 January–30 June 2025: whole months January–June.
     # June: customers A, B, C in scope (C signed up 30 June),
     # C churned on 15 June → 1 / 3.
@@ -359,22 +359,22 @@ def test_monthly_rate_equals_the_kpi_engine(loaded):
 
 def test_rate_forecast_needs_a_year():
     rate = pl.DataFrame({"month": [date(2025, m, 1) for m in range(1, 12)], "churn_rate": [0.02] * 11})
-    got = churn.rate_forecast(rate)
+    got = churn_rate.rate_forecast(rate)
     assert not got.enough and got.reasons == ("short_history",)
 
 
 def test_calibration_table_and_ece_by_hand():
     y = np.array([0, 0, 1, 1])
     p = np.array([0.1, 0.1, 0.6, 1.0])
-    table = churn.calibration_table(y, p, bins=2)
+    table = churn_model.calibration_table(y, p, bins=2)
     assert table["mean_predicted"].to_list() == pytest.approx([0.1, 0.8])
     assert table["observed"].to_list() == [0.0, 1.0]
-    assert churn.expected_calibration_error(table) == pytest.approx(0.5 * 0.1 + 0.5 * 0.2)
+    assert churn_model.expected_calibration_error(table) == pytest.approx(0.5 * 0.1 + 0.5 * 0.2)
 
 
 @pytest.mark.slow
 def test_rate_forecast_on_the_sample_is_bounded(sample):
-    got = churn.rate_forecast(churn.monthly_rate(sample), horizon_months=6)
+    got = churn_rate.rate_forecast(churn_rate.monthly_rate(sample), horizon_months=6)
     assert got.enough and got.prediction.height == 6
     assert got.prediction["ds"][0] == date(2026, 11, 1)
     for col in ("yhat", "lower", "upper"):
@@ -387,16 +387,16 @@ def test_rate_forecast_on_the_sample_is_bounded(sample):
 @pytest.mark.slow
 def test_quality_on_the_sample(sample):
     result = churn.score(sample)
-    assert result.kind in churn.PARTS
+    assert result.kind in churn_model.PARTS
     m = result.metrics
     # Measured (benchmarks/results/churn.md): AUC ≈ 0.80 vs the best single feature's ≈ 0.79, on all
     # 7,730 held-out rows (189 churners); the model was chosen on training months only.
     assert m.auc > m.best_feature_auc + 0.005
-    history_ = churn.read_history(sample)
+    history_ = churn_features.read_history(sample)
     every = pl.concat(
-        [churn.labels(history_, datetime.combine(day, datetime.min.time())) for day in m.cutoffs]
+        [churn_features.labels(history_, datetime.combine(day, datetime.min.time())) for day in m.cutoffs]
     )
-    every = every.filter(churn._holdout())
+    every = every.filter(churn_model.holdout())
     # Regression: validation counted a sample of the held-out rows (112 of their 189 churners).
     assert (m.rows, m.churners) == (every.height, every["churned"].sum()) == (result.held_out.height, 189)
     assert m.precision_top10 > 4 * m.base_rate
@@ -408,9 +408,9 @@ def test_quality_on_the_sample(sample):
     high = result.scored.filter(pl.col("risk_band") == "high")
     assert high.height == pytest.approx(0.1 * result.scored.height, rel=0.05)
     # Reasons name what went wrong, not only that a ticket was recent (its timing goes with the cause).
-    assert high["reason_1"].is_in(list(churn.CAUSE_KEYS)).mean() > 0.8
+    assert high["reason_1"].is_in(list(churn_features.CAUSE_KEYS)).mean() > 0.8
     checked = result.held_out.filter(pl.col("risk_band") == "high")
-    assert (checked["reason_1"] == churn.TIMING_REASON).mean() < 0.2
+    assert (checked["reason_1"] == churn_features.TIMING_REASON).mean() < 0.2
     assert result.scored["churn_risk"].is_between(0, 1).all()
 
 
@@ -419,9 +419,9 @@ def test_prophet_is_silent():
     code = (
         "from lib.engine import store\n"
         "from lib.ingest import pipeline\n"
-        "from lib.predict import churn\n"
+        "from lib.predict import churn_rate\n"
         "con = store.connect(); pipeline.load_sample(con)\n"
-        "churn.rate_forecast(churn.monthly_rate(con), horizon_months=3)\n"
+        "churn_rate.rate_forecast(churn_rate.monthly_rate(con), horizon_months=3)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

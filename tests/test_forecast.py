@@ -15,6 +15,7 @@ from polars.testing import assert_frame_equal
 
 from lib.engine.store import Scope
 from lib.predict import forecast as fc
+from lib.predict import forecast_backtest, forecast_models
 
 ROOT = Path(__file__).resolve().parents[1]
 OLIST = ROOT.parent / "shared" / "data" / "real" / "olist_orders.csv"
@@ -44,8 +45,8 @@ HAND = daily([10] * 21 + WEEK_4 + WEEK_5 + WEEK_6)  # 2024-01-01 .. 2024-02-11
 
 
 def test_backtest_of_seasonal_naive_by_hand():
-    result = fc.backtest(
-        HAND, horizon=7, cutoffs=[date(2024, 1, 29), date(2024, 2, 5)], candidates=(fc.NAIVE,)
+    result = forecast_backtest.backtest(
+        HAND, horizon=7, cutoffs=[date(2024, 1, 29), date(2024, 2, 5)], candidates=(forecast_models.NAIVE,)
     )
     assert result.cutoffs == (date(2024, 1, 29), date(2024, 2, 5))  # 28 and 35 rows of history before them
     # Cut-off 1 repeats week 4 against week 5: |e| = 2,0,0,2,3,0,2 → MAE 9/7.
@@ -81,7 +82,7 @@ def test_seasonal_naive_interval_widens_with_each_week_ahead():
     # Training = weeks 1–4. Seasonal differences: 14 zeros (weeks 2, 3) and week 4 − 10 =
     # −6, −2, −10, −8, −4, 0, −8: σ = sqrt((36+4+100+64+16+0+64) / 21) = sqrt(284/21) = 3.6775.
     # 80%: z = 1.28155, half-width 4.7129 in week 1 and 4.7129 × √2 = 6.6651 in week 2.
-    predicted = fc.seasonal_naive(HAND.head(28), 14, interval=0.8)
+    predicted = forecast_models.seasonal_naive(HAND.head(28), 14, interval=0.8)
     half = 1.2815516 * math.sqrt(284 / 21)
     assert predicted["ds"].to_list()[0] == date(2024, 1, 29)
     assert predicted["yhat"].to_list() == [float(v) for v in WEEK_4 * 2]
@@ -93,8 +94,8 @@ def test_seasonal_naive_interval_widens_with_each_week_ahead():
 
 def test_naive_is_the_mase_baseline_even_when_not_a_candidate():
     # Another seasonal-naive candidate under its own name: scored against the baseline, which is not listed.
-    copy = fc.Candidate("naive_copy", "naive")
-    result = fc.backtest(HAND, 7, cutoffs=[date(2024, 1, 29)], candidates=(copy,))
+    copy = forecast_models.Candidate("naive_copy", "naive")
+    result = forecast_backtest.backtest(HAND, 7, cutoffs=[date(2024, 1, 29)], candidates=(copy,))
     assert result.scores["model"].to_list() == ["naive_copy"]
     assert result.scores["mae"].item() == pytest.approx(9 / 7) and result.scores["mase"].item() == 1.0
     assert result.accuracy().naive_mae == pytest.approx(9 / 7)
@@ -102,15 +103,18 @@ def test_naive_is_the_mase_baseline_even_when_not_a_candidate():
 
 def test_cutoffs_are_four_weeks_apart_the_last_window_ending_on_the_last_day():
     series = daily(range(200))  # 2024-01-01 .. 2024-07-18
-    days = fc.backtest(series, 60, cutoffs=4, candidates=(fc.NAIVE,)).cutoffs
+    days = forecast_backtest.backtest(series, 60, cutoffs=4, candidates=(forecast_models.NAIVE,)).cutoffs
     # Rows 200 − 60 − 28k for k = 3..0: 56, 84, 112, 140; the last window is rows 140..199.
     assert days == (date(2024, 2, 26), date(2024, 3, 25), date(2024, 4, 22), date(2024, 5, 20))
     short = daily(range(70))  # 2024-01-01 .. 2024-03-10
     # Rows 70 − 14 − 28k for k = 3..0: −28 and 0 (no history: dropped), 28, 56.
-    kept = fc.backtest(short, 14, cutoffs=4, candidates=(fc.NAIVE,)).cutoffs
+    kept = forecast_backtest.backtest(short, 14, cutoffs=4, candidates=(forecast_models.NAIVE,)).cutoffs
     assert kept == (date(2024, 1, 29), date(2024, 2, 26))
-    explicit = fc.backtest(
-        short, 14, cutoffs=[date(2024, 1, 10), date(2024, 2, 1), date(2024, 3, 1)], candidates=(fc.NAIVE,)
+    explicit = forecast_backtest.backtest(
+        short,
+        14,
+        cutoffs=[date(2024, 1, 10), date(2024, 2, 1), date(2024, 3, 1)],
+        candidates=(forecast_models.NAIVE,),
     )
     # Jan 10 has 9 days before it, Mar 1 lacks a full 14-day window: only Feb 1 is kept.
     assert explicit.cutoffs == (date(2024, 2, 1),)
@@ -120,10 +124,10 @@ def test_ties_go_to_the_simpler_candidate():
     summary = pl.DataFrame(
         {"model": ["seasonal_naive", "prophet", "prophet_flexible"], "mae": [10.0, 9.95, 9.0]}
     )
-    assert fc._winner(summary) == "prophet_flexible"  # 10% better than naive: a real win
+    assert forecast_backtest._winner(summary) == "prophet_flexible"  # 10% better than naive: a real win
     close = summary.with_columns(pl.Series("mae", [10.0, 9.95, 9.93]))
     # 9.95 and 9.93 are within 1% of the best (9.93 × 1.01 = 10.03), and so is naive's 10.0.
-    assert fc._winner(close) == "seasonal_naive"
+    assert forecast_backtest._winner(close) == "seasonal_naive"
 
 
 # --- settings by history ------------------------------------------------------------------
@@ -134,36 +138,43 @@ def test_ties_go_to_the_simpler_candidate():
     [(364, False, False), (365, False, 3), (729, False, 3), (730, True, True)],
 )
 def test_yearly_seasonality_by_history_length(days, default_yearly, early_yearly):
-    assert fc._settings(fc.PROPHET, days, "1d")["yearly_seasonality"] == default_yearly
-    assert fc._settings(fc.PROPHET_YEARLY, days, "1d")["yearly_seasonality"] == early_yearly
-    assert fc._settings(fc.PROPHET, days, "1d")["weekly_seasonality"] is True
-    assert fc._settings(fc.PROPHET, days, "1w")["weekly_seasonality"] is False
+    assert (
+        forecast_models.settings(forecast_models.PROPHET, days, "1d")["yearly_seasonality"] == default_yearly
+    )
+    assert (
+        forecast_models.settings(forecast_models.PROPHET_YEARLY, days, "1d")["yearly_seasonality"]
+        == early_yearly
+    )
+    assert forecast_models.settings(forecast_models.PROPHET, days, "1d")["weekly_seasonality"] is True
+    assert forecast_models.settings(forecast_models.PROPHET, days, "1w")["weekly_seasonality"] is False
     # The early-yearly candidate is fitted only where it differs from plain Prophet.
-    names = [c.name for c in fc.distinct(fc.CANDIDATES, days)]
+    names = [c.name for c in forecast_backtest.distinct(forecast_models.CANDIDATES, days)]
     assert ("prophet_yearly" in names) == (early_yearly == 3)
     # Weekly rows under two years have no seasonality: multiplicative is plain Prophet, unless holidays.
-    weekly = [c.name for c in fc.distinct(fc.CANDIDATES, days, "1w")]
+    weekly = [c.name for c in forecast_backtest.distinct(forecast_models.CANDIDATES, days, "1w")]
     assert ("prophet_multiplicative" in weekly) == (days >= 730)
-    assert "prophet_multiplicative" in [c.name for c in fc.distinct(fc.CANDIDATES, days, "1w", holidays=True)]
+    assert "prophet_multiplicative" in [
+        c.name for c in forecast_backtest.distinct(forecast_models.CANDIDATES, days, "1w", holidays=True)
+    ]
 
 
 # --- minimum history and clipping ------------------------------------------------------
 
 
 def test_fewer_than_eight_weeks_gives_no_forecast_and_says_why():
-    short = fc.forecast(daily(weekly_pattern(8))[:55], horizon=7, candidates=(fc.NAIVE,))
+    short = fc.forecast(daily(weekly_pattern(8))[:55], horizon=7, candidates=(forecast_models.NAIVE,))
     assert not short.enough and short.reasons == ("short_history",)
     assert short.prediction is None and short.history.height == 55
     assert fc.forecast(daily([]), 7).reasons == ("no_data",)
     assert fc.forecast(daily([0] * 100), 7).reasons == ("no_data",)
-    enough = fc.forecast(daily(weekly_pattern(8)), horizon=7, candidates=(fc.NAIVE,))
+    enough = fc.forecast(daily(weekly_pattern(8)), horizon=7, candidates=(forecast_models.NAIVE,))
     # 56 days, horizon 7: cut-offs at rows 49 and 21 (< 28 days before it): one back-test, said so.
     assert enough.enough and enough.reasons == ("few_cutoffs",) and enough.prediction.height == 7
     assert enough.model == "seasonal_naive" and enough.accuracy.cutoffs == 1
 
 
 def test_a_long_horizon_on_a_short_history_is_not_backtested():
-    result = fc.forecast(daily(weekly_pattern(9)), horizon=60, candidates=(fc.NAIVE,))
+    result = fc.forecast(daily(weekly_pattern(9)), horizon=60, candidates=(forecast_models.NAIVE,))
     # 63 days: a 60-day window would leave 3 days of history before it.
     assert result.enough and result.reasons == ("no_backtest",) and result.accuracy is None
     assert result.model == "seasonal_naive" and result.prediction.height == 60
@@ -171,7 +182,7 @@ def test_a_long_horizon_on_a_short_history_is_not_backtested():
 
 def test_history_starts_after_a_month_without_tickets():
     series = daily([3, 0, 1] + [0] * 30 + list(weekly_pattern(8)))
-    result = fc.forecast(series, horizon=7, candidates=(fc.NAIVE,))
+    result = fc.forecast(series, horizon=7, candidates=(forecast_models.NAIVE,))
     assert result.reasons == ("idle_start", "few_cutoffs")  # 56 days left: one 7-day cut-off
     assert result.history["ds"][0] == date(2024, 1, 1) + timedelta(days=33)
     assert result.history.height == 56
@@ -182,7 +193,7 @@ def test_a_falling_series_is_clipped_at_zero():
     # 70 days falling from 140 to 2 (−2 a day): Prophet's trend runs below zero within the horizon.
     # (A little noise: on an exact line Stan's optimiser takes seconds to shrink σ towards 0.)
     values = np.linspace(140, 2, 70) + np.random.default_rng(3).normal(0, 2, 70)
-    result = fc.forecast(daily(values), horizon=21, candidates=(fc.PROPHET,), cutoffs=1)
+    result = fc.forecast(daily(values), horizon=21, candidates=(forecast_models.PROPHET,), cutoffs=1)
     assert result.model == "prophet"
     prediction = result.prediction
     assert prediction["yhat"].min() == 0.0 and prediction["lower"].min() == 0.0
@@ -207,7 +218,7 @@ def test_weeks_start_on_monday_and_incomplete_end_weeks_are_dropped():
 def test_weekly_naive_forecast_repeats_last_weeks_total():
     values = list(weekly_pattern(10)) + [1.0] * 3  # 10 full weeks, then a partial week (ignored)
     values[63:70] = [2.0] * 7  # the last full week sums to 14
-    result = fc.forecast(daily(values), horizon=20, every="1w", candidates=(fc.NAIVE,))
+    result = fc.forecast(daily(values), horizon=20, every="1w", candidates=(forecast_models.NAIVE,))
     # 20 days → 3 whole weeks, each the last full week's total.
     assert result.horizon == 3 and result.history.height == 10
     assert result.prediction["yhat"].to_list() == [14.0] * 3
@@ -224,13 +235,13 @@ def test_weekly_holidays_mark_the_weeks_their_windows_touch():
             "source": ["x", "x", "y"],
         }
     )
-    frame = fc._prophet_holidays(holidays, "1w")
+    frame = forecast_models._prophet_holidays(holidays, "1w")
     # 春节 Feb 10 with its window runs Fri Feb 9 – Sat Feb 17 (Feb 11's: Feb 10 – Feb 18): the weeks
     # of Monday Feb 5 and Monday Feb 12, once each; 元旦 is Monday Jan 1 itself. Windows become 0.
     assert frame["ds"].dt.strftime("%Y-%m-%d").tolist() == ["2024-02-05", "2024-02-12", "2024-01-01"]
     assert frame["holiday"].tolist() == ["春节", "春节", "元旦"]
     assert frame["lower_window"].tolist() == [0, 0, 0] and frame["upper_window"].tolist() == [0, 0, 0]
-    assert fc._prophet_holidays(holidays, "1d").columns.tolist() == [
+    assert forecast_models._prophet_holidays(holidays, "1d").columns.tolist() == [
         "holiday",
         "ds",
         "lower_window",
@@ -277,7 +288,7 @@ def test_forecast_by_segments_add_up_to_the_total():
         daily(weekly_pattern(10, level) + rng.integers(0, 3, 70)).with_columns(pl.lit(name).alias("segment"))
         for name, level in (("phone", 20.0), ("chat", 8.0), (fc.OTHER, 3.0))
     ).select("ds", "segment", "y")
-    result = fc.forecast_by(frame, horizon=14, candidates=(fc.NAIVE,), cutoffs=2)
+    result = fc.forecast_by(frame, horizon=14, candidates=(forecast_models.NAIVE,), cutoffs=2)
     assert list(result) == [fc.TOTAL, "phone", "chat", fc.OTHER]
     segments = pl.concat(result[k].prediction for k in ("phone", "chat", fc.OTHER))
     sums = segments.group_by("ds").agg(pl.col("yhat").sum()).sort("ds")
@@ -312,7 +323,9 @@ def test_anomalies_on_a_sparse_series_need_more_than_a_ticket_or_two():
 def test_an_injected_spike_is_listed_as_an_anomaly():
     values = weekly_pattern(16, level=30, noise=1.5)
     values[80] += 40  # an outage day: 40 extra tickets on Thursday 2024-03-21
-    result = fc.forecast(daily(values), horizon=14, candidates=(fc.NAIVE, fc.PROPHET), cutoffs=2)
+    result = fc.forecast(
+        daily(values), horizon=14, candidates=(forecast_models.NAIVE, forecast_models.PROPHET), cutoffs=2
+    )
     found = result.anomalies["ds"].to_list()
     assert date(2024, 3, 21) in found
     assert len(found) <= 2  # ~1 in 1000 ordinary days by chance, if residuals were normal
@@ -328,7 +341,9 @@ def test_a_holiday_table_lowers_its_days():
     for day in closed[:3]:
         values[(day - MONDAY).days] = 3.0
     holidays = pl.DataFrame({"holiday": ["closed"] * 4, "ds": closed, "lower_window": 0, "upper_window": 0})
-    result = fc.forecast(daily(values), horizon=14, holidays=holidays, candidates=(fc.PROPHET,), cutoffs=1)
+    result = fc.forecast(
+        daily(values), horizon=14, holidays=holidays, candidates=(forecast_models.PROPHET,), cutoffs=1
+    )
     effect = result.components["holidays"].filter(pl.col("ds") == closed[3])["value"].item()
     assert effect < -15
     # 14 weeks of history end on Sunday Apr 7: the horizon's Wednesdays are Apr 10 (closed) and Apr 17.
@@ -429,6 +444,6 @@ def test_olist_orders_beat_same_weekday_last_week_by_15_percent():
         history = series.filter(pl.col("ds") < cutoff)
         actual = series.filter(pl.col("ds") >= cutoff).head(28)["y"].to_numpy()
         ours = fc.forecast(history, 28).prediction["yhat"].to_numpy()
-        naive = fc.seasonal_naive(history, 28)["yhat"].to_numpy()
+        naive = forecast_models.seasonal_naive(history, 28)["yhat"].to_numpy()
         ratios.append(np.abs(ours - actual).mean() / np.abs(naive - actual).mean())
     assert np.mean(ratios) <= 0.85, ratios  # issue 5; measured 0.805 (benchmarks/results/forecast.md)

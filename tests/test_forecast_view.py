@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from lib.predict import forecast, forecast_view
+from lib.predict import forecast, forecast_models, forecast_view
 
 START = date(2026, 1, 5)  # a Monday
 
@@ -21,7 +21,7 @@ def weekly_pattern(days: int = 84) -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def naive_only():
     series = weekly_pattern()
-    return {forecast.TOTAL: forecast.forecast(series, 14, candidates=(forecast.NAIVE,), cutoffs=2)}
+    return {forecast.TOTAL: forecast.forecast(series, 14, candidates=(forecast_models.NAIVE,), cutoffs=2)}
 
 
 def test_forecast_table_is_the_csv_with_one_row_per_day(naive_only):

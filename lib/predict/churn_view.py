@@ -7,7 +7,7 @@ import polars as pl
 
 from lib.engine import kpis, store
 from lib.i18n import CATALOGUE, t
-from lib.predict import churn, forecast
+from lib.predict import churn, churn_features, churn_rate, forecast_models
 
 # Customer attributes the page breaks churn down by (age as bands).
 ATTRIBUTES = ("age_band", "gender", "region", "segment")
@@ -15,18 +15,18 @@ ATTRIBUTES = ("age_band", "gender", "region", "segment")
 
 def rate_model(model: str | None, lang: str) -> str:
     """The churn-rate model's name: the monthly baseline is "same as last month", not last week."""
-    if model == forecast.NAIVE.name:
+    if model == forecast_models.NAIVE.name:
         return t("churn.model_naive", lang)
     return t(f"forecast.model_{model}", lang) if model else "—"
 
 
-def rate_accuracy(ahead: churn.RateForecast, lang: str) -> str:
+def rate_accuracy(ahead: churn_rate.RateForecast, lang: str) -> str:
     """The churn-rate forecast's back-test in words, against "same as last month"."""
     accuracy = ahead.accuracy
     if accuracy is None or accuracy.mase is None:
         return t("forecast.untested", lang)
     gain = 1 - accuracy.mase
-    if ahead.model == forecast.NAIVE.name:
+    if ahead.model == forecast_models.NAIVE.name:
         return t("churn.rate_accuracy_naive", lang, mae=f"{accuracy.mae:.2%}", cutoffs=accuracy.cutoffs)
     key = "churn.rate_accuracy_better" if gain > 0 else "churn.rate_accuracy_worse"
     return t(key, lang, mae=f"{accuracy.mae:.2%}", cutoffs=accuracy.cutoffs, share=f"{abs(gain):.0%}")
@@ -41,7 +41,7 @@ def reason_words(
     """
     if key is None:
         return ""
-    shown = category if churn.SPECS[key].kind == "category" else _number(key, value)
+    shown = category if churn_features.SPECS[key].kind == "category" else _number(key, value)
     return t(f"churn.reason_{key}", lang, value=shown if shown is not None else "—", ago=_ago(days, lang))
 
 
@@ -57,7 +57,7 @@ def _ago(days: float | None, lang: str) -> str:
 def _number(key: str, value: float | None) -> str | None:
     if value is None:
         return None
-    kind = churn.SPECS[key].kind
+    kind = churn_features.SPECS[key].kind
     if kind in ("hours", "days") or key.endswith(("_total", "_90d", "reopens", "contacts", "misses")):
         return f"{value:,.0f}"
     if key == "negative_comment_share":
@@ -89,7 +89,9 @@ def at_risk(result: churn.ChurnResult, lang: str, actions: dict[str, str] | None
     rows = []
     for row in scored.iter_rows(named=True):
         days = row.get("days_since_last_ticket")
-        days = days if days is not None and days < churn.DAYS_CAP else None  # the cap stands for "none"
+        days = (
+            days if days is not None and days < churn_features.DAYS_CAP else None
+        )  # the cap stands for "none"
         reasons = [
             reason_words(
                 row[f"reason_{k}"], row[f"reason_{k}_value"], row.get(row[f"reason_{k}"] or ""), lang, days
@@ -155,7 +157,7 @@ def by_attribute(con: duckdb.DuckDBPyConnection, attribute: str) -> pl.DataFrame
 
 
 def _age_band() -> pl.Expr:
-    edges = churn.AGE_BANDS
+    edges = churn_features.AGE_BANDS
     expr = pl.when(pl.col("age").is_null()).then(pl.lit(None, dtype=pl.String))
     expr = expr.when(pl.col("age") < edges[0]).then(pl.lit(f"<{edges[0]}"))
     for low, high in zip(edges, edges[1:], strict=False):
@@ -240,7 +242,7 @@ def calibration_long(calibration: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 def action_rows(actions: dict[str, str], lang: str) -> pl.DataFrame:
     """One editable row per reason: key, the reason's name and its action (the team's or the default)."""
-    keys = list(churn.REASON_KEYS)
+    keys = list(churn_features.REASON_KEYS)
     return pl.DataFrame(
         {
             "key": keys,

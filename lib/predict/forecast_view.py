@@ -8,7 +8,7 @@ import polars as pl
 
 from lib.engine import service_calendar
 from lib.i18n import t
-from lib.predict import forecast
+from lib.predict import forecast, forecast_models
 
 TOTAL_NAME = "total"  # the segment column's value for the whole series in downloads
 
@@ -79,7 +79,7 @@ def forecast_table(result: dict[str | None, forecast.Forecast]) -> pl.DataFrame:
 def shown_table(result: dict[str | None, forecast.Forecast], lang: str) -> pl.DataFrame:
     """`forecast_table` as the page shows it: segments and models named in `lang`."""
     names = {TOTAL_NAME: t("forecast.total", lang), forecast.OTHER: t("team.other", lang)}
-    models = {c.name: t(f"forecast.model_{c.name}", lang) for c in forecast.CANDIDATES}
+    models = {c.name: t(f"forecast.model_{c.name}", lang) for c in forecast_models.CANDIDATES}
     return forecast_table(result).select(
         "date",
         pl.col("segment").replace(names).alias("series"),
@@ -115,7 +115,7 @@ def backtest_table(item: forecast.Forecast, lang: str) -> pl.DataFrame:
         return pl.DataFrame()
     return item.backtest.scores.with_columns(
         pl.col("model").replace_strict(
-            {c.name: t(f"forecast.model_{c.name}", lang) for c in forecast.CANDIDATES},
+            {c.name: t(f"forecast.model_{c.name}", lang) for c in forecast_models.CANDIDATES},
             default=pl.col("model"),
         )
     )
@@ -128,7 +128,7 @@ def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -
         return t("forecast.untested", lang)
     weekly = item.every == "1w"
     per = t("forecast.per_week" if weekly else "forecast.per_day", lang)
-    naive_won = accuracy.model == forecast.NAIVE.name
+    naive_won = accuracy.model == forecast_models.NAIVE.name
     if naive_won:
         best = _best_prophet_mase(item)
         gain = None if best is None else 1 - best
@@ -168,5 +168,5 @@ def _best_prophet_mase(item: forecast.Forecast) -> float | None:
     """The best Prophet setting's MASE in the back-test (what the baseline beat)."""
     if item.backtest is None:
         return None
-    prophets = item.backtest.summary.filter(pl.col("model") != forecast.NAIVE.name).drop_nulls("mase")
+    prophets = item.backtest.summary.filter(pl.col("model") != forecast_models.NAIVE.name).drop_nulls("mase")
     return float(prophets["mase"].min()) if prophets.height else None

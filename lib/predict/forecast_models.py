@@ -1,0 +1,231 @@
+"""Forecast models: the candidates (seasonal naive and Prophet variants) and how each is fitted and predicts."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import NormalDist
+from typing import Literal
+
+import numpy as np
+import polars as pl
+
+# Quiet before Prophet is ever imported: it logs "Importing plotly failed" at import
+# (ERROR), INFO/WARNING lines on fits ("disabling daily seasonality", "yearly seasonality
+# with less than 730 days" — we choose those settings on purpose), and cmdstanpy logs
+# every optimisation through a handler of its own.
+logging.getLogger("prophet").setLevel(logging.ERROR)
+logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
+logging.getLogger("cmdstanpy").disabled = True
+
+Every = Literal["1d", "1w"]
+YEARLY_FULL_DAYS = 730  # two years: every Prophet candidate gets Prophet's yearly seasonality (order 10)
+YEARLY_LOW_ORDER = 3  # from one year, one candidate tries a broad yearly curve (see PROPHET_YEARLY)
+# Prophet's default 1000 doubles each predict; 300 keeps the bounds within ~3% of the interval's
+# width of what 5,000 samples give (benchmarks/results/forecast.md).
+UNCERTAINTY_SAMPLES = 300
+SEED = 20240101  # Prophet samples intervals from NumPy's global generator: same data, same numbers
+SEASON = {"1d": 7, "1w": 1}  # seasonal naive: same weekday last week / last week
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One model the back-test can choose; listed simplest first (ties go to the simpler)."""
+
+    name: str
+    kind: Literal["naive", "prophet"]
+    changepoint_prior_scale: float = 0.05
+    seasonality_mode: Literal["additive", "multiplicative"] = "additive"
+    yearly_from_days: int = YEARLY_FULL_DAYS  # history needed before any yearly seasonality
+
+
+NAIVE = Candidate("seasonal_naive", "naive")
+PROPHET = Candidate("prophet", "prophet")
+# A trend that may bend more (volumes that shift with launches, seasons of business).
+PROPHET_FLEXIBLE = Candidate("prophet_flexible", "prophet", changepoint_prior_scale=0.5)
+# Weekday swings that grow with the level (a growing business).
+PROPHET_MULTIPLICATIVE = Candidate("prophet_multiplicative", "prophet", seasonality_mode="multiplicative")
+# With one to two years, a yearly curve of low order: it helped on Wikipedia page views (a real
+# school-year cycle) and hurt on Olist orders (a start-up ramp mistaken for a season), so
+# only the back-test can tell. Outside that range it equals PROPHET and is not fitted twice.
+PROPHET_YEARLY = Candidate("prophet_yearly", "prophet", yearly_from_days=365)
+CANDIDATES = (NAIVE, PROPHET, PROPHET_FLEXIBLE, PROPHET_MULTIPLICATIVE, PROPHET_YEARLY)
+
+
+# --- models -----------------------------------------------------------------------------
+
+
+def z(interval: float) -> float:
+    """The standard normal quantile whose central `interval` (e.g. 0.8) a two-sided band covers."""
+    return NormalDist().inv_cdf(0.5 + interval / 2)
+
+
+def _future(last: date, steps: int, every: Every) -> pl.Series:
+    step = timedelta(days=1 if every == "1d" else 7)
+    return pl.Series("ds", [last + step * (i + 1) for i in range(steps)], dtype=pl.Date)
+
+
+def seasonal_naive(
+    history: pl.DataFrame, steps: int, every: Every = "1d", interval: float = 0.8
+) -> pl.DataFrame:
+    """Repeat the last season (daily: same weekday last week; weekly: last week), with a normal interval.
+
+    The interval's spread is that of the history's seasonal differences, widened by
+    the square root of the number of seasons ahead (Hyndman & Athanasopoulos, FPP3 §5.5).
+    """
+    season = SEASON[every]
+    y = history["y"].to_numpy().astype(float)
+    differences = y[season:] - y[:-season]
+    sigma = float(np.sqrt(np.mean(differences**2))) if differences.size else 0.0
+    ahead = np.arange(steps)
+    yhat = y[-season:][ahead % season]
+    spread = z(interval) * sigma * np.sqrt(ahead // season + 1)
+    return _clipped(_future(history["ds"][-1], steps, every), yhat, yhat - spread, yhat + spread)
+
+
+def _clipped(ds: pl.Series, yhat, lower, upper) -> pl.DataFrame:
+    return pl.DataFrame({"ds": ds}).with_columns(
+        pl.Series(name, np.clip(np.asarray(values, dtype=float), 0, None))
+        for name, values in (("yhat", yhat), ("lower", lower), ("upper", upper))
+    )
+
+
+def settings(candidate: Candidate, days: int, every: Every) -> dict:
+    """Prophet's settings for `candidate` on `days` of history.
+
+    Yearly needs two full years to be identified (Prophet's own rule); with less, only a
+    candidate asking for it earlier gets a low-order curve (3 Fourier pairs: broad peaks
+    and troughs, not single weeks). Weekly seasonality needs daily rows.
+    """
+    yearly: bool | int = (
+        True
+        if days >= YEARLY_FULL_DAYS
+        else YEARLY_LOW_ORDER
+        if days >= candidate.yearly_from_days
+        else False
+    )
+    return {
+        "changepoint_prior_scale": candidate.changepoint_prior_scale,
+        "seasonality_mode": candidate.seasonality_mode,
+        "weekly_seasonality": every == "1d",
+        "yearly_seasonality": yearly,
+        "daily_seasonality": False,
+    }
+
+
+def _prophet_holidays(holidays: pl.DataFrame | None, every: Every):
+    if holidays is None or not holidays.height:
+        return None
+    frame = holidays.select("holiday", pl.col("ds").cast(pl.Date), "lower_window", "upper_window")
+    if every == "1w":
+        # A weekly row stands for its Monday: "this week holds (the window of) the holiday".
+        days = pl.date_ranges(
+            pl.col("ds") + pl.duration(days=pl.col("lower_window")),
+            pl.col("ds") + pl.duration(days=pl.col("upper_window")),
+        )
+        frame = (
+            frame.select("holiday", days.alias("ds"))
+            .explode("ds")
+            .select("holiday", pl.col("ds").dt.truncate("1w"), lower_window=0, upper_window=0)
+            .unique(maintain_order=True)
+        )
+    return frame.to_pandas()
+
+
+@contextlib.contextmanager
+def _prophet_call() -> Iterator[None]:
+    """Around every Prophet fit and predict: seeded and without pandas' deprecation noise.
+
+    Prophet 1.5 calls `drop(..., inplace=True)`, which pandas 3.1 deprecates (Pandas4Warning,
+    a DeprecationWarning); nothing for us to change, so it is ignored for these calls only.
+    Prophet draws its intervals from NumPy's global generator: seeded, then put back.
+    """
+    from pandas.errors import Pandas4Warning
+
+    state = np.random.get_state()
+    np.random.seed(SEED)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The inplace keyword", category=Pandas4Warning)
+            yield
+    finally:
+        np.random.set_state(state)
+
+
+def _prophet_class():
+    """Prophet, imported on first use (half a second the CLI and other pages need not pay), kept quiet."""
+    import cmdstanpy
+    from prophet import Prophet
+
+    # prophet.forecaster sets its logger to INFO when imported: lower it again afterwards.
+    logging.getLogger("prophet").setLevel(logging.ERROR)
+    cmdstanpy.disable_logging()
+    return Prophet
+
+
+def _prophet_fit(
+    candidate: Candidate,
+    history: pl.DataFrame,
+    every: Every,
+    interval: float,
+    holidays,
+    days: int | None = None,
+):
+    """`candidate` fitted to `history`, its seasonalities chosen for `days` (default: the history's)."""
+    model = _prophet_class()(
+        growth="linear",
+        holidays=_prophet_holidays(holidays, every),
+        interval_width=interval,
+        uncertainty_samples=UNCERTAINTY_SAMPLES,
+        mcmc_samples=0,
+        **settings(candidate, days or history_days(history, every), every),
+    )
+    with _prophet_call():
+        return model.fit(_pandas(history))
+
+
+def _pandas(frame: pl.DataFrame):
+    return frame.select(
+        pl.col("ds").cast(pl.Datetime("ns")), *[c for c in frame.columns if c != "ds"]
+    ).to_pandas()
+
+
+def _prophet_predict(model, ds: pl.Series) -> pl.DataFrame:
+    """Prophet's full output for `ds` as Polars (ds as Date)."""
+    with _prophet_call():
+        out = model.predict(_pandas(pl.DataFrame({"ds": ds})))
+    return pl.from_pandas(out).with_columns(pl.col("ds").cast(pl.Date))
+
+
+def predict(
+    candidate: Candidate,
+    history: pl.DataFrame,
+    steps: int,
+    every: Every,
+    interval: float,
+    holidays,
+    in_sample: bool = False,
+    days: int | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """The next `steps` periods after `history` (ds, yhat, lower, upper ≥ 0), and for Prophet its
+    raw output (with `in_sample`, over the history too: components and anomalies need it).
+
+    `days` sets the seasonalities (default: the history's length); the back-test passes the
+    whole series' so that it tests the model the forecast will use.
+    """
+    if candidate.kind == "naive":
+        return seasonal_naive(history, steps, every, interval), None
+    model = _prophet_fit(candidate, history, every, interval, holidays, days)
+    future = _future(history["ds"][-1], steps, every)
+    raw = _prophet_predict(model, pl.concat([history["ds"], future]) if in_sample else future)
+    ahead = raw.tail(steps)
+    return _clipped(ahead["ds"], ahead["yhat"], ahead["yhat_lower"], ahead["yhat_upper"]), raw
+
+
+def history_days(history: pl.DataFrame, every: Every) -> int:
+    """The days `history` covers: a row per day, or per week of 7 days."""
+    return history.height * (1 if every == "1d" else 7)
