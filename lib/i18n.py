@@ -155,6 +155,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "表头“{header}”像是这个字段，但{problem}，未采用",
         "the header “{header}” looks like this field, but {problem}; not used",
     ),
+    "map.why.doubt": (
+        "表头“{header}”像是这个字段，但{problem}：没有更合适的列，请确认",
+        "the header “{header}” looks like this field, but {problem}: no better column, please check",
+    ),
+    "map.problem.repeats": ("它在不同工单间重复", "it repeats across tickets"),
+    "map.problem.deadline": (
+        "它是期限（应在何时完成），不是实际发生的时间",
+        "it is a deadline (when it should happen), not when it did",
+    ),
+    "map.problem.times_only": (
+        "它的值只有时刻或时长，没有日期",
+        "its values are clock times or durations with no date",
+    ),
     "map.problem.empty": ("该列是空的", "the column is empty"),
     "map.problem.not_dates": ("它的值不是日期", "its values are not dates"),
     "map.problem.not_yes_no": ("它的值不是“是/否”", "its values are not yes/no"),

@@ -23,6 +23,7 @@ from lib.ingest.values import parse_bools, parse_numbers, parse_text
 from lib.schema import TABLES
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
+STRONG_HEADER = 90.0  # a header this close to a synonym is taken when the content allows it
 
 # Words of a header that point at a field (whole words; words of four or more letters and Chinese
 # also inside run-together headers). Kept short: the content decides, the words break ties.
@@ -40,7 +41,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "resolved": ("close", "closed", "closing", "resolve", "resolved", "resolution", "complete", "completed",
                  "completion", "finish", "finished", "end", "ended", "done", "fix", "fixed", "solve", "solved",
                  "delivered", "完成", "关闭", "结单", "解决", "办结", "结案", "完工", "结束", "修复", "关单"),
-    "due": ("due", "target", "deadline", "sla", "expect", "expected", "estimate", "estimated", "promise",
+    "due": ("due", "by", "target", "deadline", "sla", "expect", "expected", "estimate", "estimated", "promise",
             "promised", "plan", "planned", "scheduled", "appointment", "预计", "截止", "时限", "期限", "计划",
             "承诺", "预约", "要求"),
     "updated": ("update", "updated", "modify", "modified", "last", "changed", "edited", "更新", "修改", "最后"),
@@ -124,21 +125,34 @@ class Guess:
     params: dict
 
 
+def infer(
+    frame: pl.DataFrame, table: str | None = None, saved: dict[str, str] | None = None
+) -> MappingResult:
+    """Map `frame`'s columns onto the fields of `table` (guessed when None) by header and content.
+
+    A saved mapping wins where its headers exist. The file is profiled once, from a sample of its rows.
+    """
+    profiles = profile_frame(frame)
+    if table is not None:
+        return _map(table, frame, profiles, saved)
+    results = {name: _map(name, frame, profiles, None) for name in ("tickets", "surveys", "customers")}
+
+    def fit(result: MappingResult) -> tuple[int, float]:
+        sure = sum({HIGH: 1.0, MEDIUM: 0.7, LOW: 0.4}[c.confidence] for c in result.choices.values())
+        return (-len(result.missing_required), sure + 2 * len(TELLS[result.table] & result.columns.keys()))
+
+    best = max(results.values(), key=fit)  # the table kind the file fits best: tickets on a tie
+    return _map(best.table, frame, profiles, saved) if saved else best
+
+
 def map_frame(table: str, frame: pl.DataFrame, saved: dict[str, str] | None = None) -> MappingResult:
-    """Map `frame`'s columns onto `table`'s fields by header and content; a saved mapping wins where it fits."""
-    return _map(table, frame, profile_frame(frame), saved)
+    """`infer` for a known table kind."""
+    return infer(frame, table, saved)
 
 
 def guess_table(frame: pl.DataFrame) -> str:
-    """The table kind the file fits best (required fields found, then how many fields): tickets on a tie."""
-    profiles = profile_frame(frame)
-
-    def fit(table: str) -> tuple[int, float]:
-        result = _map(table, frame, profiles, None)
-        sure = sum({HIGH: 1.0, MEDIUM: 0.7, LOW: 0.4}[c.confidence] for c in result.choices.values())
-        return (-len(result.missing_required), sure + 2 * len(TELLS[table] & result.columns.keys()))
-
-    return max(("tickets", "surveys", "customers"), key=fit)
+    """The table kind the file fits best (required fields found, then how sure and how telling)."""
+    return infer(frame).table
 
 
 def _map(table: str, frame: pl.DataFrame, profiles: dict[str, Profile], saved: dict[str, str] | None):
@@ -170,25 +184,54 @@ def _guesses(table: str, profiles: dict[str, Profile]) -> tuple[list[Guess], dic
     guesses: list[Guess] = []
     refused: dict[str, Choice] = {}
     by_header = header_scores(table, list(profiles))
+    required = {f.name for f in TABLES[table] if f.required}
     for (name, column), header_score in by_header.items():
-        profile = profiles[column]
-        problem = _contradiction(table, name, profile)
+        problem = _contradiction(table, name, profiles[column])
         if problem is None:
-            guesses.append(Guess(name, column, 100 + header_score, HIGH, "header", {"header": column}))
-        elif header_score >= MIN_SCORE and name not in refused:
-            refused[name] = Choice(LOW, "refused", {"header": column, "problem": problem})
-    header_taken = {column for (_, column), s in by_header.items() if s >= 90}
+            guesses.append(_header_guess(name, column, header_score))
+        else:
+            if name not in refused:
+                refused[name] = Choice(LOW, "refused", {"header": column, "problem": problem})
+            if name in required and problem in (
+                "not_dates",
+                "times_only",
+            ):  # last resort: validation names column and cause
+                guesses.append(Guess(name, column, 10, LOW, "doubt", {"header": column, "problem": problem}))
+    header_taken = {column for (_, column), s in by_header.items() if s >= STRONG_HEADER}
     free = {c: p for c, p in profiles.items() if c not in header_taken}
     dated = _dates(table, free)
-    named_created = [g.column for g in guesses if g.field == "created_at"]
-    content_created = sorted((g for g in dated if g.field == "created_at"), key=lambda g: -g.score)
-    created = (named_created or [g.column for g in content_created] or [None])[0]
-    ids = _ids(table, free, profiles[created].datetimes if created else None)
+    both = sorted((g for g in [*guesses, *dated] if g.field == "created_at"), key=lambda g: -g.score)
+    created = profiles[both[0].column].datetimes if both else None
+    guesses = [_doubt_repeating_ticket(g, profiles, created) for g in guesses]
+    for g in guesses:
+        if g.reason == "refused":
+            refused.setdefault(g.field, Choice(g.confidence, g.reason, g.params))
+    guesses = [g for g in guesses if g.reason != "refused"]
+    ids = _ids(table, free, created)
     guesses.extend(_per_ticket(dated, ids, guesses, profiles))
     guesses.extend(ids)
     for check in (_dimensions, _flags, _amounts, _surveys, _customers):
         guesses.extend(check(table, free))
     return guesses, refused
+
+
+def _header_guess(name: str, column: str, header_score: float) -> Guess:
+    """A header match the content allows: a strong one wins over content; a weak one ("Close date" for
+    created_at, matched by "date" alone) competes with what the content says, a little ahead of a bare guess."""
+    if header_score >= STRONG_HEADER:
+        return Guess(name, column, 100 + header_score, HIGH, "header", {"header": column})
+    score = 70 + (header_score - MIN_SCORE) / 2
+    return Guess(name, column, score, MEDIUM, "header", {"header": column})
+
+
+def _doubt_repeating_ticket(guess: Guess, profiles: dict[str, Profile], created: pl.Series | None) -> Guess:
+    """A weak header match for the ticket number that repeats across tickets ("Incident Zip") is refused.
+    A header that plainly says so ("Ticket ID") is kept: validation then counts the duplicates, loudly."""
+    if guess.field != "ticket_id" or guess.confidence == HIGH or profiles[guess.column].distinct >= 0.98:
+        return guess
+    if created is not None and _same_start(profiles[guess.column].text, created) >= 0.9:
+        return guess  # an event log: a ticket's rows share its creation time
+    return Guess("ticket_id", guess.column, 0, LOW, "refused", {"header": guess.column, "problem": "repeats"})
 
 
 # --- content that contradicts a header ---------------------------------------------------------------
@@ -200,9 +243,12 @@ def _contradiction(table: str, name: str, p: Profile) -> str | None:
     if p.kind == "empty":
         return None  # validation says what an empty column means for the rows
     # Mostly unreadable cells are validation's to count; a column of something else altogether is no match.
-    # A required date keeps its header: with no usable row, validation names the column and the cause.
-    if field.type == "datetime" and not field.required and p.kind != "datetime" and p.date_like < 0.3:
+    if field.type == "datetime" and p.kind != "datetime" and not p.serial_days and p.date_like < 0.3:
         return "not_dates"
+    if name in ("first_response_at", "resolved_at") and p.kind == "datetime" and _date_role(p) == "due":
+        return "deadline"  # "Resolve By", "Due date", "预计完成时间": when it should happen, not when it did
+    if field.type == "datetime" and p.times_only >= 0.8:
+        return "times_only"  # "First response time (in hrs)": 01:47:37 is how long, not when
     if field.type == "bool" and p.kind != "bool" and p.bool_like < 0.5:
         return "not_yes_no"
     if (
@@ -233,6 +279,8 @@ def _free_text(p: Profile) -> bool:
 def _same_start(ids: pl.Series, created: pl.Series | None) -> float:
     """Share of repeated ids whose rows all share one creation time: a ticket's event rows do,
     a customer's tickets do not. 1.0 when no id repeats."""
+    if ids.drop_nulls().is_unique().all():
+        return 1.0
     if created is None:
         return 0.0
     frame = pl.DataFrame({"id": ids, "created": created}).drop_nulls()
@@ -513,7 +561,7 @@ def _customers(table: str, free: dict[str, Profile]) -> list[Guess]:
 def explain(choice: Choice, lang: str) -> str:
     """The reason of a choice as a sentence in `lang` (shares as percentages)."""
     params = {k: f"{v:.1%}" if isinstance(v, float) else v for k, v in choice.params.items()}
-    if choice.reason == "refused":
+    if choice.reason in ("refused", "doubt"):
         params["problem"] = t(f"map.problem.{choice.params['problem']}", lang)
     return t(f"map.why.{choice.reason}", lang, **params)
 

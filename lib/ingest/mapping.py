@@ -6,6 +6,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lib.errors import InputError
 from lib.schema import TABLES
@@ -83,6 +84,11 @@ class MappingResult:
 
 def header_scores(table: str, headers: list[str]) -> dict[tuple[str, str], float]:
     """(field, header) → synonym score, for every pair that reaches `MIN_SCORE`."""
+    return dict(_header_scores(table, tuple(headers)))
+
+
+@lru_cache(maxsize=64)
+def _header_scores(table: str, headers: tuple[str, ...]) -> tuple[tuple[tuple[str, str], float], ...]:
     scores = {}
     normalised = {h: normalise_header(h) for h in headers}
     for fld in TABLES[table]:
@@ -92,7 +98,7 @@ def header_scores(table: str, headers: list[str]) -> dict[tuple[str, str], float
             best = max(score(normalised[header], synonym) - i * 0.01 for i, synonym in enumerate(synonyms))
             if best >= MIN_SCORE:
                 scores[(fld.name, header)] = best
-    return scores
+    return tuple(scores.items())
 
 
 def auto_map(table: str, headers: list[str]) -> MappingResult:

@@ -43,8 +43,8 @@ def prepare(
 ) -> Prepared:
     """Read `data` and map its headers; `saved` is a mapping from a saved file, used where it fits."""
     read = read_table(data, name, sheet=sheet)
-    table = table or inference.guess_table(read.frame)
-    return Prepared(name, table, read, inference.map_frame(table, read.frame, saved))
+    found = inference.infer(read.frame, table, saved)
+    return Prepared(name, found.table, read, found)
 
 
 def check(prepared: Prepared, day_order: str | None = None) -> Validated:
@@ -94,10 +94,8 @@ def prepare_source(
     source: inplace.Source, table: str | None = None, saved: dict[str, str] | None = None
 ) -> Prepared:
     """Map the headers of a file DuckDB will read in place (`lib.ingest.inplace.open_source`), as `prepare` does."""
-    table = table or inference.guess_table(source.head.frame)
-    return Prepared(
-        source.name, table, source.head, inference.map_frame(table, source.head.frame, saved), source
-    )
+    found = inference.infer(source.head.frame, table, saved)
+    return Prepared(source.name, found.table, source.head, found, source)
 
 
 def prepare_upload(

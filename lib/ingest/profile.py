@@ -11,9 +11,12 @@ import polars as pl
 from lib.ingest.dates import SERIAL_HIGH, SERIAL_LOW, detect_day_order, parse_datetimes
 from lib.ingest.values import parse_bools, parse_numbers
 
-SAMPLE_ROWS = 2_000  # evenly spaced rows: a sorted file's head would show one day or one agent
+SAMPLE_ROWS = 1_000  # evenly spaced rows: a sorted file's head would show one day or one agent
 # A text cell worth trying as a date: digits with a date separator or a Chinese date character.
-_DATE_LIKE = r"^\s*\d{1,4}[-/.年]\d{1,2}|^\s*\d{8}(?:\D|$)|^\s*\d{1,2}[-/ ][A-Za-z]{3}|^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}"
+_DATE_LIKE = (
+    r"^\s*\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}|^\s*\d{4}[-/.年]\d{1,2}(?:\D|$)|^\s*\d{8}(?:\D|$)"
+    r"|^\s*\d{1,2}[-/ ][A-Za-z]{3}|^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}"
+)  # 2024-03-01, 2024/3, 20240301, 01-Mar-2024, Mar 1, 2024: not a decimal such as 1.5
 _WORDS = re.compile(r"[a-z]+|[0-9]+|[\u4e00-\u9fff]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -42,6 +45,7 @@ class Profile:
     cjk: bool = False  # most values hold Chinese characters
     serial_days: bool = False  # numbers that could be Excel serial dates (a date column saved as numbers)
     date_like: float = 0.0  # share of values that look like a date or a time of day
+    times_only: float = 0.0  # share of values that are a bare clock time or duration (01:47:37), no date
     bool_like: float = 0.0  # share of values that read as yes/no
     number_like: float = 0.0  # share of values that read as numbers
     date_only: bool = False  # every parsed value at midnight
@@ -128,6 +132,7 @@ def _profile(raw: pl.Series, text: pl.Series, day_order: str) -> Profile:
     numbers = parsed if base["number_like"] >= 0.95 else None
     base["date_like"] = _share(present.str.contains(_DATE_LIKE + r"|\d{1,2}:\d{2}"), present)
     base["bool_like"] = bools.count() / filled_count
+    base["times_only"] = _share(present.str.contains(r"^\d{1,3}:\d{2}(?::\d{2})?$"), present)
     if bools.count() >= 0.98 * filled_count and base["n_distinct"] <= 2:
         return Profile(kind="bool", bools=bools, numbers=numbers, **base)
     dated = _datetimes(raw, text, day_order, numbers is not None)
