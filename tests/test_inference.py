@@ -1,6 +1,7 @@
 """Content-based mapping (lib/ingest/inference.py): what a column holds decides where header words are silent
 or wrong; header matches the content agrees with are kept."""
 
+import json
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -218,3 +219,38 @@ def test_content_never_overrides_a_header_match_that_is_right(path):
     by_header = auto_map(table, list(frame.columns)).columns
     by_both = inference.map_frame(table, frame).columns
     assert {k: by_both.get(k) for k in by_header} == by_header
+
+
+def _kpis(capsys, path: Path) -> dict:
+    from lib.cli import main
+
+    assert main(["kpis", "--tickets", str(path)]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+# The KPIs a blind file must give exactly as the named one: everything the ticket's id, dates, customer
+# and priority decide. Costs, complaint and first-contact flags, AHT need the header to tell apart
+# columns of the same kind (three cost columns, three yes/no flags); their fields stay for the user.
+TIME_KPIS = ("tickets", "resolved", "resolution_rate", "backlog", "first_response_hours_mean",
+             "first_response_hours_p50", "first_response_hours_p90", "resolution_hours_mean",
+             "resolution_hours_p50", "resolution_hours_p90", "response_sla_rate", "resolution_sla_rate")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "keys"),
+    [
+        (SAMPLE / "tickets.csv", (*TIME_KPIS, "repeat_contact_rate")),
+        (REAL / "olist_orders.csv", TIME_KPIS),  # its customers each order once: no repeat contacts to find
+    ],
+    ids=["sample", "olist"],
+)
+def test_blind_headers_give_the_same_kpis_on_the_command_line(path, keys, tmp_path, capsys):
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    frame = read_table(path.read_bytes(), path.name).frame
+    blind, _ = _blind(frame, "字段", seed=11)
+    blind_path = tmp_path / "blind.csv"
+    blind.write_csv(blind_path)
+    named, guessed = _kpis(capsys, path), _kpis(capsys, blind_path)
+    for key in keys:
+        assert guessed[key] == pytest.approx(named[key], rel=1e-9, abs=1e-9), key
