@@ -259,3 +259,39 @@ def test_a_loaded_mapping_file_brings_targets_events_and_churn_actions():
     assert settings.priority_targets == (("P1", 0.5, 8.0),)
     assert at.session_state["_aftersight_events"]["name"].to_list() == ["双11"]
     assert at.session_state["_aftersight_churn_actions"] == {"complaints_90d": "店长亲自回访"}
+
+
+def _blind_export() -> bytes:
+    """Forty tickets whose headers say nothing: the content has to."""
+    lines = ["字段1,字段2,字段3,字段4,字段5"]
+    for n in range(40):
+        day, hour = 1 + n % 27, 8 + n % 9
+        lines.append(
+            f"WO{7000 + n},2024-03-{day:02d} {hour:02d}:05,2024-03-{day:02d} {hour + 1:02d}:40,"
+            f"C{n % 13:03d},{['电话', '微信', '网站'][n % 3]}"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_blind_export_is_mapped_by_content_and_the_guesses_are_marked_for_checking():
+    at = goto(start("zh"), "pages/data.py", "zh")
+    at.file_uploader(key="upload_tickets").upload("blind.csv", _blind_export(), "text/csv").run()
+    assert not at.exception
+    assert any("4 个字段是根据列的内容推断的" in w.value for w in at.warning)
+    mapping = next(df.value for df in at.dataframe if "confidence" in df.value.columns)
+    rows = {
+        field.split(" (")[1].rstrip(")"): row
+        for field, row in zip(mapping["field"], mapping.to_dict("records"))
+    }
+    assert rows["ticket_id"]["column"] == "字段1" and rows["ticket_id"]["why"] == "每行取值都不同"
+    assert rows["created_at"]["column"] == "字段2" and "最早" in rows["created_at"]["why"]
+    assert rows["resolved_at"]["column"] == "字段3" and "晚于“字段2”" in rows["resolved_at"]["why"]
+    assert rows["channel"]["column"] == "字段5" and "电话" in rows["channel"]["examples"]
+    assert rows["ticket_id"]["confidence"] == "⚠️ 低 · 请确认"  # a bare guess is marked for checking
+    assert rows["ticket_id"]["examples"].startswith("WO7000, WO7001")
+    preview = next(df.value for df in at.dataframe if "创建时间" in df.value.columns)
+    assert preview["工单号"].tolist()[:2] == ["WO7000", "WO7001"]  # the file's own rows, not the sample's
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("load_"))).click().run()
+    assert not at.exception
+    goto(at, "pages/overview.py", "zh")
+    assert {m.label: m.value for m in at.metric}["工单量"] == "40"
