@@ -281,7 +281,7 @@ def test_a_blind_export_is_mapped_by_content_and_the_guesses_are_marked_for_chec
     mapping = next(df.value for df in at.dataframe if "confidence" in df.value.columns)
     rows = {
         field.split(" (")[1].rstrip(")"): row
-        for field, row in zip(mapping["field"], mapping.to_dict("records"))
+        for field, row in zip(mapping["field"], mapping.to_dict("records"), strict=True)
     }
     assert rows["ticket_id"]["column"] == "字段1" and rows["ticket_id"]["why"] == "每行取值都不同"
     assert rows["created_at"]["column"] == "字段2" and "最早" in rows["created_at"]["why"]

@@ -340,7 +340,9 @@ def _dates(table: str, free: dict[str, Profile]) -> list[Guess]:
         shares = [_later_share(p.datetimes, q.datetimes) for d, q in usable.items() if d != c]
         shares = [s for s, n in shares if n]
         earliest[c] = min(shares) if shares else 0.5
-    created_candidates = [c for c, p in usable.items() if p.filled >= 0.95 and roles[c] != "resolved"]
+    # Creation is filled in (nearly) every row; a file with one date column has no other choice.
+    fill_needed = 0.95 if len(usable) > 1 else 0.5
+    created_candidates = [c for c, p in usable.items() if p.filled >= fill_needed and roles[c] != "resolved"]
     for c in created_candidates:
         named = roles[c] == "created"
         score = 50 + 30 * earliest[c] + (15 if named else 0)
