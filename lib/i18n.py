@@ -5,7 +5,6 @@ from __future__ import annotations
 # long-module: one table of every sentence (key → zh, en), read as a table; splitting it by page would
 # scatter the test that every key has both languages and the search for a key (the report's own
 # templates are already apart, in lib/i18n_report.py).
-
 from lib.i18n_report import REPORT_CATALOGUE
 
 # key -> (zh, en). Parameters use str.format names: {name}.

@@ -11,7 +11,6 @@ from __future__ import annotations
 # long-module: the KPI declarations (one record each, ~330 lines) and the engine that evaluates them stay
 # together: a KPI is added by adding one record here, and its columns, scope rules and compilation are
 # read beside it (STYLE.md "declare, don't repeat").
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
