@@ -1,13 +1,12 @@
 """Churn: the monthly churn rate and its forecast, per-customer risk with reasons and actions, churn by attribute."""
 
-import polars as pl
 import streamlit as st
 
 from lib import charts
 from lib.engine import store
 from lib.i18n import CATALOGUE, t
 from lib.predict import churn_rate, churn_view
-from lib.ui import analysis_page, session
+from lib.ui import analysis_page, session, widgets
 
 page = analysis_page.open_page("churn", "churn.title", drill=False)
 lang, con = page.lang, page.con
@@ -100,9 +99,7 @@ if result.calibration is not None and result.calibration.height:
         )
 if result.importance is not None and result.importance.height:
     with right:
-        importance = result.importance.head(10).with_columns(
-            pl.col("feature").map_elements(lambda k: t(f"churn.feature_{k}", lang), return_dtype=pl.String)
-        )
+        importance = churn_view.importance_shown(result.importance, lang)
         figure = charts.ranked_bars(
             importance,
             category="feature",
@@ -117,19 +114,15 @@ if result.importance is not None and result.importance.height:
 st.subheader(t("churn.at_risk", lang))
 with st.expander(t("churn.actions", lang)):
     st.caption(t("churn.actions_help", lang))
-    edited = st.data_editor(
+    widgets.edited_table(
         churn_view.action_rows(session.churn_actions(), lang),
-        hide_index=True,
-        width="stretch",
+        "churn_actions",
+        t("forecast.events_apply", lang),
+        lambda edited: session.set_churn_actions(churn_view.actions_from_rows(edited, lang)),
         disabled=["key", "reason"],
         column_order=["reason", "action"],
         column_config={"reason": t("churn.reason", lang), "action": t("column.action", lang)},
-        key="churn_actions",
     )
-    if st.button(t("forecast.events_apply", lang), key="churn_actions_apply"):
-        session.set_churn_actions(churn_view.actions_from_rows(edited, lang))
-        st.session_state.pop("churn_actions", None)
-        st.rerun()
 listing = page.memo(
     ("list", tuple(session.churn_actions().items())),
     lambda: churn_view.at_risk(result, lang, session.churn_actions()),
@@ -144,9 +137,11 @@ bands = filters[0].multiselect(
 chosen = {"risk_band": bands}
 for column, name in zip(filters[1:], ("segment", "region"), strict=True):
     if name in listing.columns:
-        values = sorted(v for v in listing[name].unique().to_list() if v is not None)
         chosen[name] = column.multiselect(
-            t(f"field.{name}", lang), values, key=f"churn_{name}", placeholder=t("sidebar.all", lang)
+            t(f"field.{name}", lang),
+            churn_view.filter_values(listing, name),
+            key=f"churn_{name}",
+            placeholder=t("sidebar.all", lang),
         )
 shown = churn_view.filtered(listing, chosen)
 st.caption(
@@ -159,7 +154,7 @@ page.table(shown, "churn_at_risk", "at_risk", sheet=t("churn.at_risk", lang), he
 st.subheader(t("churn.detail", lang))
 if shown.height:
     customer = st.selectbox(
-        t("churn.pick_customer", lang), shown["customer_id"].head(200).to_list(), key="churn_customer"
+        t("churn.pick_customer", lang), churn_view.customer_choices(shown, 200), key="churn_customer"
     )
     history = page.memo(("timeline", customer), lambda: churn_view.timeline(con, customer, lang))
     page.table(history, f"customer_{customer}", "timeline", sheet=t("churn.detail", lang), height=300)
@@ -175,7 +170,7 @@ for index, attribute in enumerate(churn_view.ATTRIBUTES):
     with columns[index % 2]:
         label = t(f"column.{attribute}", lang) if attribute == "age_band" else t(f"field.{attribute}", lang)
         figure = charts.driver_bars(
-            table.with_columns(pl.col(attribute).fill_null(charts.MISSING)),
+            churn_view.attribute_chart_data(table, attribute, charts.MISSING),
             category=attribute,
             value="churn_rate",
             count="customers",

@@ -1,10 +1,9 @@
 """Cost: structure by component over time, cost per ticket by category / region / product, Pareto, warranty."""
 
-import polars as pl
 import streamlit as st
 
 from lib import charts
-from lib.analysis import cost, formatting, tables
+from lib.analysis import cost, tables
 from lib.engine.periods import GRAINS
 from lib.i18n import t
 from lib.schema import DIMENSIONS
@@ -90,19 +89,7 @@ pareto = page.memo(
 if pareto is None:
     page.needs(cost.NEEDS["pareto"])
 else:
-    vital = pareto.filter(pl.col("vital"))
-    st.markdown(
-        t(
-            "cost.pareto_words",
-            lang,
-            vital=vital.height,
-            total=pareto.height,
-            share=f"{(vital['share'].sum() or 0):.0%}",
-            names=("、" if lang == "zh" else ", ").join(
-                formatting.literal(v) for v in vital["category"].to_list()[:8]
-            ),
-        )
-    )
+    st.markdown(cost.pareto_sentence(pareto, lang))
     figure = charts.pareto(
         pareto,
         category="category",
@@ -124,13 +111,7 @@ warranty = page.memo("warranty", lambda: cost.warranty(frames))
 if warranty is None:
     page.needs(cost.NEEDS["warranty"])
 else:
-    labelled = warranty.with_columns(
-        pl.col("in_warranty").replace_strict(
-            {True: t("cost.in_warranty", lang), False: t("cost.out_of_warranty", lang)},
-            default=t("cost.warranty_unknown", lang),
-            return_dtype=pl.String,
-        )
-    )
+    labelled = cost.warranty_shown(warranty, lang)
     figure = charts.ranked_bars(
         labelled,
         category="in_warranty",

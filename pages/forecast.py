@@ -2,17 +2,14 @@
 
 from dataclasses import replace
 
-import polars as pl
 import streamlit as st
 
-from lib import charts
 from lib.analysis import formatting, overview
-from lib.engine import service_calendar, store
+from lib.engine import store
 from lib.i18n import t
-from lib.predict import forecast, staffing
+from lib.predict import forecast
 from lib.predict import forecast_view as view
-from lib.schema import DIMENSIONS
-from lib.ui import analysis_page, session, widgets
+from lib.ui import analysis_page, forecast_panels, session, widgets
 
 page = analysis_page.open_page("forecast", "forecast.title", drill=False)
 lang = page.lang
@@ -29,7 +26,6 @@ interval = interval_col.radio(
     horizontal=True,
     key="forecast_interval",
 )
-present = store.columns(page.con, "tickets")
 history = st.radio(
     t("forecast.history", lang),
     ("all", "range"),
@@ -41,36 +37,12 @@ history = st.radio(
 scope = page.scope if history == "range" else replace(page.scope, start=None, end=None)
 split = split_col.selectbox(
     t("forecast.split", lang),
-    [None, *[d for d in DIMENSIONS if d in present and d != "agent"]],
+    view.split_options(store.columns(page.con, "tickets")),
     format_func=lambda d: t("forecast.no_split", lang) if d is None else t(f"field.{d}", lang),
     key="forecast_split",
 )
 
-with st.expander(t("forecast.calendar", lang)):
-    countries = service_calendar.countries()
-    country = st.selectbox(
-        t("forecast.country", lang),
-        list(countries),
-        format_func=lambda c: t(f"country.{c}", lang),
-        key="forecast_country",
-    )
-    st.caption(t("forecast.events_help", lang))
-    edited = st.data_editor(
-        session.events(),
-        num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "name": st.column_config.TextColumn(t("forecast.event_name", lang), required=True, max_chars=100),
-            "start": st.column_config.DateColumn(t("forecast.event_start", lang), required=True),
-            "end": st.column_config.DateColumn(t("forecast.event_end", lang)),
-        },
-        key="forecast_events",
-    )
-    if st.button(t("forecast.events_apply", lang), key="forecast_events_apply"):
-        session.set_events(pl.DataFrame(edited, schema=service_calendar.EVENT_SCHEMA))
-        st.session_state.pop("forecast_events", None)
-        st.rerun()
+country = forecast_panels.calendar(lang)
 
 # ---- fit (cached per data version, scope and choices) -----------------------------------
 series = page.memo(("series", split), lambda: forecast.daily_counts(page.con, scope, by=split), scope=scope)
@@ -80,7 +52,7 @@ if series.is_empty():
 events = session.events()
 try:
     calendar = page.memo(
-        ("calendar", country, horizon, tuple(events.rows())),
+        ("calendar", country, horizon, view.events_key(events)),
         lambda: view.calendar(series, horizon, country, events),
         scope=scope,
     )
@@ -90,10 +62,10 @@ except ValueError as error:  # an event that ends before it starts
 guessed = view.estimated_years(series, horizon, country)
 if guessed:
     st.caption(t("forecast.estimated_years", lang, years="、".join(map(str, guessed))))
-every = "1w" if grain == "week" else "1d"
+every = view.every(grain)
 with st.spinner(t("forecast.fitting", lang)):
     result = page.memo(
-        ("fit", every, horizon, interval, split, country, tuple(events.rows())),
+        ("fit", every, horizon, interval, split, country, view.events_key(events)),
         lambda: view.fit(series, horizon, interval, calendar, every, split),
         scope=scope,
     )
@@ -108,22 +80,7 @@ if not total.enough:
 # ---- the forecast and how far to trust it ---------------------------------------------------
 st.subheader(t("forecast.volume", lang))
 st.markdown(view.accuracy_sentence(total, lang))
-labels = {s: t(f"forecast.series_{s}", lang) for s in charts.FORECAST_SERIES}
-unit = "week" if every == "1w" else "day"
-shown_history = total.history.tail(26 if every == "1w" else 182)  # half a year of context
-figure = charts.forecast_band(
-    shown_history,
-    total.prediction,
-    labels=labels,
-    x_title=t(f"grain.{unit}", lang),
-    y_title=t("kpi.tickets_axis", lang),
-    title=t("forecast.chart_title", lang, model=t(f"forecast.model_{total.model}", lang)),
-    interval_title=t("forecast.interval_short", lang, level=f"{interval:.0%}"),
-    anomalies=None
-    if total.anomalies is None
-    else total.anomalies.filter(pl.col("ds") >= shown_history["ds"].min()),
-    time_unit=unit,
-)
+figure = view.volume_figure(total, view.shown_history(total), lang)
 # The chart's CSV is the machine-readable forecast (the CLI writes the same); the table reads in `lang`.
 page.chart(figure, view.forecast_table(result), "forecast", "forecast_chart")
 page.table(
@@ -142,22 +99,11 @@ if total.backtest is not None:
 
 if total.components:
     st.subheader(t("forecast.components", lang))
-    parts = list(total.components.items())
-    for index in range(0, len(parts), 2):
-        for column, (name, frame) in zip(st.columns(2), parts[index : index + 2], strict=False):
-            with column:
-                shown, time_unit = view.component_view(name, frame, lang)
-                figure = charts.kpi_trend(
-                    shown,
-                    x="period",
-                    y="value",
-                    x_title="",
-                    y_title=t("kpi.tickets_axis", lang),
-                    title=t(f"forecast.component_{name}", lang),
-                    y_format=",.1f",
-                    time_unit=time_unit or "day",
-                )
-                page.chart(figure, shown, f"component_{name}", f"component_{name}")
+    for _, column, (name, frame) in widgets.grid(list(total.components.items()), 2):
+        with column:
+            shown, time_unit = view.component_view(name, frame, lang)
+            figure = view.component_figure(name, shown, time_unit, lang)
+            page.chart(figure, shown, f"component_{name}", f"component_{name}")
 
 if total.anomalies is not None:
     st.subheader(t("forecast.anomalies", lang))
@@ -171,24 +117,12 @@ if total.anomalies is not None:
 if split:
     st.subheader(t("forecast.by_segment", lang, field=t(f"field.{split}", lang)))
     st.caption(t("forecast.reconciled", lang))
-    segments = [(k, f) for k, f in result.items() if k != forecast.TOTAL and f.prediction is not None]
-    for index in range(0, len(segments), 2):
-        for column, (segment, item) in zip(st.columns(2), segments[index : index + 2], strict=False):
-            with column:
-                name = view.segment_name(segment, lang)
-                figure = charts.forecast_band(
-                    item.history.tail(91 if every == "1d" else 13),
-                    item.prediction,
-                    labels=labels,
-                    x_title="",
-                    y_title=t("kpi.tickets_axis", lang),
-                    title=name,
-                    interval_title=t("forecast.interval_short", lang, level=f"{interval:.0%}"),
-                    time_unit=unit,
-                    height=160,
-                )
-                page.chart(figure, item.prediction, f"forecast_{name}", f"segment_{index}_{name}")
-                st.caption(view.accuracy_sentence(item, lang, short=True))
+    for index, column, (segment, item) in widgets.grid(view.segments(result), 2):
+        with column:
+            name = view.segment_name(segment, lang)
+            figure = view.segment_figure(item, name, lang)
+            page.chart(figure, item.prediction, f"forecast_{name}", f"segment_{index}_{name}")
+            st.caption(view.accuracy_sentence(item, lang, short=True))
 
 # ---- staff needed ---------------------------------------------------------------------------
 st.subheader(t("forecast.staffing", lang))
@@ -198,61 +132,9 @@ handle = page.memo(
     lambda: overview.kpis(page.con, scope, page.settings, ("handle_minutes_mean",))["handle_minutes_mean"],
     scope=scope,
 )
-left, middle, right = st.columns(3)
-method = left.radio(
-    t("forecast.method", lang),
-    ("erlang_c", "workload"),
-    format_func=lambda m: t(f"forecast.method_{m}", lang),
-    key="forecast_method",
-    help=t("forecast.method_help", lang),
-)
-aht = middle.number_input(
-    t("forecast.aht", lang),
-    min_value=1.0,
-    max_value=600.0,
-    value=round(handle or 15.0, 1),
-    step=1.0,
-    help=t("forecast.aht_from_data" if handle else "forecast.aht_default", lang),
-    key="forecast_aht",
-)
-shrinkage = right.slider(
-    t("forecast.shrinkage", lang), 0, 60, 30, step=5, key="forecast_shrinkage", format="%d%%"
-)
-if method == "erlang_c":
-    a, b, c = st.columns(3)
-    hours = a.slider(t("forecast.hours_open", lang), 0, 24, (8, 20), key="forecast_hours")
-    target = b.number_input(t("forecast.answer_within", lang), 5, 600, 20, key="forecast_target")
-    level = c.slider(t("forecast.service_level", lang), 50, 99, 80, key="forecast_level", format="%d%%")
-    plan = staffing.plan(
-        total.prediction.select("ds", "yhat"),
-        aht,
-        method="erlang_c",
-        hours_open=hours,
-        target_seconds=target,
-        service_level_target=level / 100,
-        shrinkage=shrinkage / 100,
-    )
-else:
-    productive = st.slider(
-        t("forecast.productive_hours", lang), 1.0, 12.0, 6.5, step=0.5, key="forecast_productive"
-    )
-    plan = staffing.plan(
-        total.prediction.select("ds", "yhat"),
-        aht,
-        method="workload",
-        shrinkage=shrinkage / 100,
-        productive_hours=productive,
-    )
-st.caption(t(f"forecast.staffing_note_{method}", lang))
-figure = charts.volume_trend(
-    plan.with_columns(pl.col("agents").cast(pl.Int64)),
-    x="ds",
-    y="agents",
-    x_title=t(f"grain.{unit}", lang),
-    y_title=t("forecast.agents", lang),
-    title=t("forecast.staffing_title", lang),
-    time_unit=unit,
-)
-page.chart(figure, plan, "staffing", "staffing_chart")
+inputs = forecast_panels.staffing(lang, handle)
+plan = view.staffing_plan(total, inputs)
+st.caption(t(f"forecast.staffing_note_{inputs.method}", lang))
+page.chart(view.staffing_figure(plan, view.time_unit(every), lang), plan, "staffing", "staffing_chart")
 page.table(plan, "staffing", "staffing_table", sheet=t("forecast.staffing", lang), height=240)
 page.workbook_button()

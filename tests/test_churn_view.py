@@ -161,3 +161,34 @@ def test_the_at_risk_list_tells_how_long_ago_the_last_ticket_was():
     ]
     assert listing["last_ticket_days"].to_list() == [12, None]
     assert listing["action"][0] == "Supervisor call-back with a goodwill offer"
+
+
+def test_importance_shown_names_the_top_features():
+    importance = pl.DataFrame(
+        {"feature": ["tickets_90d", "complaints_90d", "tickets_total"], "importance": [0.5, 0.3, None]}
+    )
+    shown = churn_view.importance_shown(importance, "en", top=2)
+    assert shown.rows() == [("Tickets, last 90 days", 0.5), ("Complaints, last 90 days", 0.3)]
+    assert churn_view.importance_shown(importance, "zh")["feature"].to_list() == [
+        "近 90 天报修次数",
+        "近 90 天投诉",
+        "累计报修次数",
+    ]
+
+
+def test_filter_values_and_customer_choices():
+    listing = pl.DataFrame(
+        {"customer_id": ["c3", "c1", "c2"], "region": ["华东", None, "华北"], "segment": ["B", "A", "B"]}
+    )
+    assert churn_view.filter_values(listing, "region") == ["华东", "华北"]  # sorted, empty left out
+    assert churn_view.filter_values(listing, "segment") == ["A", "B"]
+    assert churn_view.filter_values(listing, "gender") == []  # no such column
+    assert churn_view.customer_choices(listing, 2) == ["c3", "c1"]  # the list's own order
+
+
+def test_attribute_chart_data_draws_the_empty_group_as_missing():
+    table = pl.DataFrame({"gender": ["女", None], "customers": [10, 4], "churn_rate": [0.1, None]})
+    drawn = churn_view.attribute_chart_data(table, "gender", "—")
+    assert drawn.rows() == [("女", 10, 0.1), ("—", 4, None)]  # only the attribute is filled
+    with pytest.raises(pl.exceptions.ColumnNotFoundError):
+        churn_view.attribute_chart_data(table, "region", "—")

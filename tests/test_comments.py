@@ -1,10 +1,12 @@
 """Survey comments with sentiment: trend, groups, the most negative, search (classifier replaced by a stub)."""
 
+import json
 from datetime import datetime
 
 import polars as pl
 import pytest
 
+from lib import charts
 from lib.engine.store import Frames, Scope
 from lib.text import comments, sentiment
 
@@ -111,3 +113,82 @@ def test_theme_name_reads_the_dictionary_or_the_word():
     assert comments.theme_name("fees", "zh") == "收费"
     assert comments.theme_name("fees", "en") == "Fees"
     assert comments.theme_name("word:遥控器", "en") == "遥控器"
+
+
+# --- the page's view: names, lists and charts ------------------------------------------------
+
+
+def test_sentiment_words_and_the_groups_present(said):
+    assert comments.sentiment_words("en") == {
+        "positive": "Positive",
+        "neutral": "Neutral",
+        "negative": "Negative",
+    }
+    assert comments.sentiment_words("zh")["negative"] == "负面"
+    assert comments.groups(said) == ["channel"]  # no category or agent in these answers
+    assert comments.groups(said.drop("channel")) == []
+
+
+def test_theme_names_in_the_tables_order_and_the_table_named():
+    topics = pl.DataFrame({"theme": ["word:遥控器", "fees", "waiting", None], "mentions": [5, 3, 2, 1]})
+    names = comments.theme_names(topics.head(3), "en")
+    assert list(names.items()) == [("word:遥控器", "遥控器"), ("fees", "Fees"), ("waiting", "Waiting")]
+    shown = comments.named_themes(topics, {"fees": "Fees"})  # a key without a name stays as it is
+    assert shown["theme"].to_list() == ["word:遥控器", "Fees", "waiting", None]
+    assert shown["mentions"].to_list() == [5, 3, 2, 1]
+
+
+def test_followed_themes_are_the_picked_one_or_the_most_mentioned():
+    names = {"fees": "Fees", "waiting": "Waiting", "attitude": "Attitude"}
+    assert comments.followed(names, None, 2) == ["fees", "waiting"]
+    assert comments.followed(names, "attitude", 2) == ["attitude"]
+    assert comments.followed({}, None, 5) == []
+
+
+def test_negative_list_most_negative_first_with_sentiment_in_words(said):
+    listed = comments.negative_list(said, "en", limit=3)
+    # scores: T2 −0.9, T3 −0.6, T4 0.7, T1 0.8
+    assert listed["ticket_id"].to_list() == ["T2", "T3", "T4"]
+    assert listed["sentiment"].to_list() == ["Negative", "Negative", "Positive"]
+    unknown = said.with_columns(
+        pl.when(pl.col("ticket_id") == "T1").then(pl.col("sentiment")).alias("sentiment")
+    )
+    assert comments.negative_list(unknown, "zh")["sentiment"].to_list() == [None, None, None, "正面"]
+
+
+def test_sentiment_trend_figure_stacks_the_three_sentiments(said):
+    spec = comments.sentiment_trend_figure(comments.trend(said, "1w"), "week", "en").to_dict()
+    assert spec["title"] == "Positive, neutral and negative comments"
+    assert spec["encoding"]["y"]["stack"] == "normalize"
+    assert spec["encoding"]["color"]["scale"]["range"][:1] == [charts.COLORS["good"]]  # positive first
+    (rows,) = spec["datasets"].values()
+    assert sorted((row["label"], row["value"]) for row in rows) == [
+        ("Negative", 1),
+        ("Negative", 1),
+        ("Positive", 1),
+        ("Positive", 1),
+    ]
+
+
+def test_negative_by_figure_keeps_the_15_groups_with_most_comments():
+    table = pl.DataFrame(
+        {
+            "channel": [f"c{i:02d}" for i in range(16)],
+            "comments": list(range(32, 16, -1)),
+            "negative_share": [0.5] * 15 + [None],
+            "positive_share": [0.5] * 16,
+        }
+    )
+    spec = comments.negative_by_figure(table, "channel", "zh").to_dict()
+    assert spec["title"] == "各渠道的负面评价占比"
+    text = json.dumps(spec, ensure_ascii=False)
+    assert '"c14"' in text and '"c15"' not in text
+
+
+def test_theme_trend_figure_names_only_the_followed_themes(said):
+    trend = comments.theme_trend(said, "1w", ["fees", "waiting"])
+    names = {"fees": "Fees", "waiting": "Waiting", "attitude": "Attitude"}
+    spec = comments.theme_trend_figure(trend, "week", names, ["fees", "waiting"], "en").to_dict()
+    assert spec["title"].startswith("Theme mentions over time")
+    text = json.dumps(spec, ensure_ascii=False)
+    assert '"Fees"' in text and '"Waiting"' in text and '"Attitude"' not in text

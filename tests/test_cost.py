@@ -215,3 +215,39 @@ def test_sample_costs_match_sql(sample):
     assert warranty["tickets"].to_list() == by_warranty["tickets"].to_list()
     for column in ("cost_per_ticket", "parts_cost_per_ticket"):
         assert warranty[column].to_list() == pytest.approx(by_warranty[column].to_list()), column
+
+
+# --- the page's words ----------------------------------------------------------------------
+
+
+def test_pareto_sentence_counts_names_and_escapes_the_vital_few():
+    pareto = pl.DataFrame(
+        {
+            "category": ["漏水", "a*b", "噪音", None],
+            "cost_total": [600.0, 250.0, 150.0, -20.0],
+            "share": [0.6, 0.25, 0.15, None],
+            "cumulative_share": [0.6, 0.85, 1.0, None],
+            "vital": [True, True, False, False],
+        }
+    )
+    # 0.6 + 0.25 = 85 %; "a*b" would be Markdown emphasis, so its star is escaped
+    assert (
+        cost.pareto_sentence(pareto, "en") == "**2 of 4** categories make **85%** of the cost: 漏水, a\\*b."
+    )
+    assert (
+        cost.pareto_sentence(pareto, "zh") == "4 个问题类型中的 **2 个** 占了 **85%** 的成本：漏水、a\\*b。"
+    )
+    nothing = pareto.with_columns(pl.lit(False).alias("vital"))
+    assert cost.pareto_sentence(nothing, "en") == "**0 of 4** categories make **0%** of the cost: ."
+    many = pl.DataFrame({"category": [f"c{i}" for i in range(10)], "share": [0.1] * 10, "vital": [True] * 10})
+    assert cost.pareto_sentence(many, "en").endswith(": c0, c1, c2, c3, c4, c5, c6, c7.")  # eight named
+
+
+def test_warranty_shown_in_words_with_unknown_for_an_empty_value():
+    table = pl.DataFrame({"in_warranty": [True, False, None], "tickets": [3, 2, 1]})
+    shown = cost.warranty_shown(table, "en")
+    assert shown["in_warranty"].to_list() == ["In warranty", "Out of warranty", "Unknown"]
+    assert shown["tickets"].to_list() == [3, 2, 1]
+    assert cost.warranty_shown(table, "zh")["in_warranty"].to_list() == ["保内", "保外", "未知"]
+    with pytest.raises(pl.exceptions.ColumnNotFoundError):
+        cost.warranty_shown(table.drop("in_warranty"), "en")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -9,6 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from lib import charts
 from lib.analysis import efficiency
 from lib.engine import store
 from lib.engine.kpis import Settings, evaluate
@@ -517,3 +519,90 @@ def test_box_quantiles_per_group(read):
     )
     chat = got.stats.row(1, named=True)
     assert (chat["tickets"], chat["p10"], chat["p75"]) == (0, None, None)  # no valid duration
+
+
+# --- the page's view: words and charts ---------------------------------------------------
+
+
+def test_dimensions_splits_and_the_breakdown_picked_first():
+    tickets = pl.DataFrame({"ticket_id": ["A"], "agent": ["x"], "channel": ["phone"], "region": [None]})
+    present = efficiency.dimensions(store.Frames(tickets, None, None, None, Scope()))
+    assert present == ["channel", "region", "agent"]  # DIMENSIONS order
+    assert efficiency.dimensions(store.Frames(None, None, None, None, Scope())) == []
+    assert efficiency.splits(present) == ["channel", "region", "agent"]
+    assert efficiency.splits(["product", "category", "priority"]) == ["priority", "category", "product"]
+    assert efficiency.breakdown_default(["channel", "category"]) == "category"
+    assert efficiency.breakdown_default(["region", "channel"]) == "region"
+    assert efficiency.breakdown_default([]) is None
+
+
+def test_sla_rule_says_the_limits_and_whether_a_priority_has_its_own():
+    assert efficiency.sla_rule(DEFAULT, "en") == "Within SLA: first response ≤ 4 h, resolution ≤ 72 h"
+    tighter = Settings(response_target_hours=2.5, priority_targets=(("P1", None, 8.0),))
+    assert efficiency.sla_rule(tighter, "en") == (
+        "Within SLA: first response ≤ 2.5 h, resolution ≤ 72 h; some priorities have their own limits (see Targets)."
+    )
+    assert efficiency.sla_rule(Settings(priority_targets=(("P1", None, None),)), "zh") == (
+        "达标标准：首次响应 ≤ 4 小时，解决 ≤ 72 小时"  # a priority with no limit of its own
+    )
+
+
+def test_markers_label_mean_p50_and_p90_with_one_decimal():
+    stats = pl.DataFrame({"tickets": [3], "mean": [60.04], "p50": [72.0], "p90": [None]})
+    assert efficiency.markers(stats, "en") == [("Mean 60.0", 60.04), ("P50 72.0", 72.0), ("", None)]
+    assert efficiency.markers(stats, "zh")[0] == ("平均 60.0", 60.04)
+
+
+def test_histogram_figure_titles_markers_and_log_note(read):
+    got = efficiency.distribution(read(EARLY_MARCH, tickets=TICKETS), "resolution")
+    spec = efficiency.histogram_figure(got, "resolution", "en").to_dict()
+    text = json.dumps(spec, ensure_ascii=False)
+    assert "Resolution time: distribution" in text
+    # mean 60, p50 72, p90 91.2 (test_resolution_histogram_and_stats)
+    assert "Mean 60.0" in text and "P50 72.0" in text and "P90 91.2" in text
+    assert "(log scale)" not in text
+    long_tail = efficiency.distribution(read(tickets=durations([0, 0.05, 1, 3, 100])), "first_response")
+    assert long_tail.log_scale
+    spec = efficiency.histogram_figure(long_tail, "first_response", "zh").to_dict()
+    assert "小时（对数刻度）" in json.dumps(spec, ensure_ascii=False)
+
+
+def test_box_figure_draws_the_12_groups_with_most_tickets():
+    stats = pl.DataFrame(
+        {
+            "channel": [f"c{i:02d}" for i in range(12)] + [None],
+            "tickets": list(range(30, 17, -1)),
+            "mean": [2.0] * 13,
+            "p10": [0.5] * 13,
+            "p25": [1.0] * 13,
+            "p50": [1.5] * 12 + [None],
+            "p75": [2.5] * 13,
+            "p90": [4.0] * 13,
+        }
+    )
+    grouped = efficiency.Distribution(pl.DataFrame(), stats, log_scale=False)
+    spec = efficiency.box_figure(grouped, "first_response", "channel", False, "en").to_dict()
+    text = json.dumps(spec, ensure_ascii=False)
+    assert "First response time by Channel" in text
+    assert '"c11"' in text and charts.MISSING not in text  # the 13th, the empty group, is left out
+    assert efficiency.box_title("resolution", "channel", "zh") == "按渠道的解决时长"
+
+
+def test_backlog_heatmap_cells_and_figures(read):
+    frames = read(EARLY_MARCH, tickets=TICKETS)
+    backlog = efficiency.backlog_trend(frames, "1d")
+    spec = efficiency.backlog_figure(backlog, "en").to_dict()
+    assert spec["title"] == "Backlog at each day's end"
+    assert spec["encoding"]["y"]["title"] == "Open tickets"
+    cells = efficiency.heatmap(frames)
+    shown = efficiency.heatmap_cells(cells, "tickets")
+    assert shown.columns == ["weekday", "hour", "tickets"] and shown.height == 7 * 24
+    # T1 and T2 arrive on Monday 4 March at 08:00 and 08:30
+    assert shown.filter(weekday=1, hour=8)["tickets"].to_list() == [2]
+    with pytest.raises(pl.exceptions.ColumnNotFoundError):
+        efficiency.heatmap_cells(cells.drop("first_response_hours_p50"), "first_response_hours_p50")
+    value, title, value_format = efficiency.HEATMAPS[1]
+    spec = efficiency.heatmap_figure(cells, value, title, value_format, "en").to_dict()
+    text = json.dumps(spec, ensure_ascii=False)
+    assert "Median first response (hours, by arrival time)" in text
+    assert '"Mon"' in text and "No data" in text  # weekday names; empty cells (null median) marked

@@ -150,7 +150,7 @@ def test_data_page_bad_file_message_keeps_previous_data():
     assert {m.label: m.value for m in at.metric}["工单量"] not in ("—", "0")
 
 
-def test_mapping_file_download_is_valid_json():
+def test_mapping_file_text_is_json_that_loads_back():
     from lib.ingest.mapping import dumps, loads
 
     mappings, settings = loads(dumps({"tickets": {"ticket_id": "工单号"}}))

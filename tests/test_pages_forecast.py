@@ -1,7 +1,11 @@
 """AppTest for the Forecast page: a forecast with its accuracy and staffing, a split, too little history."""
 
+import polars as pl
 import pytest
 from test_pages import goto, start, texts
+
+from lib.analysis.tables import header
+from lib.i18n import t
 
 pytestmark = pytest.mark.slow  # each run fits Prophet a few dozen times
 
@@ -23,6 +27,17 @@ def test_forecast_split_by_channel_reconciles_to_the_total():
     assert not at.exception, at.exception
     assert "按渠道分别预测" in [h.value for h in at.subheader]
     assert "各部分按每天的比例缩放" in texts(at)
+    # The forecast table the page shows: each day, the channels' forecasts add up to the total's.
+    day, series, tickets = (header(column, "zh") for column in ("date", "series", "yhat"))
+    shown = pl.from_pandas(next(d.value for d in at.dataframe if series in d.value.columns))
+    total = t("forecast.total", "zh")
+    parts = shown.filter(pl.col(series) != total)
+    assert parts[series].n_unique() >= 2, "no segment forecasts"
+    added = parts.group_by(day).agg(pl.col(tickets).sum().alias("parts"))
+    both = shown.filter(pl.col(series) == total).join(added, on=day, how="full", coalesce=True)
+    assert both.height == 28 and both[tickets].null_count() == both["parts"].null_count() == 0
+    # Each value is shown rounded to 2 decimals: up to 0.005 off per segment and on the total.
+    assert (both[tickets] - both["parts"]).abs().max() <= 0.005 * (parts[series].n_unique() + 1) + 1e-9
 
 
 def test_forecast_on_one_month_explains_what_is_missing():

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import json
 from datetime import date, datetime, timedelta
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from lib import charts
 from lib.analysis import satisfaction
 from lib.engine import store
 from lib.engine.kpis import Settings, evaluate
@@ -368,12 +370,16 @@ def test_everything_is_none_without_a_surveys_file(spring):
     assert satisfaction.lowest_comments(frames) is None
 
 
-def test_needs_names_every_public_function_and_driver():
+def test_needs_names_every_function_that_returns_a_frame_or_none_and_every_driver():
+    # The page's words and charts (below the data) never return None, so they need no entry.
     public = {
         name
         for name, obj in inspect.getmembers(satisfaction, inspect.isfunction)
-        if not name.startswith("_") and obj.__module__ == satisfaction.__name__
+        if not name.startswith("_")
+        and obj.__module__ == satisfaction.__name__
+        and str(inspect.signature(obj).return_annotation).endswith("DataFrame | None")
     }
+    assert {"trend", "nps_split", "nps_split_trend", "drivers", "lowest_comments"} <= public
     keys = set(satisfaction.NEEDS)
     assert public - {"drivers"} <= keys
     assert {f"drivers:{by}" for by in satisfaction.DRIVERS} <= keys
@@ -414,3 +420,105 @@ def test_sample_drivers_and_split_agree_with_sql(sample):
         FROM surveys WHERE submitted_at >= DATE '2024-11-01' AND submitted_at < DATE '2024-12-01'
     """
     assert tuple(satisfaction.nps_split(frames)["answers"]) == sample.sql(split_sql).fetchall()[0]
+
+
+# --- the page's words, labels and charts --------------------------------------------------
+
+
+def test_split_sentence_names_each_group_with_its_share_and_answers():
+    # 1,234 + 0 + 766 = 2,000 answers: 61.7 % → 62 %, 0 %, 38.3 % → 38 %.
+    split = pl.DataFrame(
+        {
+            "group": ["promoter", "passive", "detractor"],
+            "answers": [1234, 0, 766],
+            "share": [0.617, 0.0, 0.383],
+        }
+    )
+    assert satisfaction.split_sentence(split, "en") == (
+        "**Promoters 9–10** 62% (1,234) · **Passives 7–8** 0% (0) · **Detractors 0–6** 38% (766)"
+    )
+    assert satisfaction.split_sentence(split, "zh") == (
+        "**推荐者 9–10** 62%（1,234） · **中立者 7–8** 0%（0） · **贬损者 0–6** 38%（766）"
+    )
+    assert satisfaction.split_sentence(split.head(0), "en") == ""
+
+
+def test_drill_and_name_of_each_kind_of_driver():
+    assert satisfaction.drill("resolution_band") is None
+    assert satisfaction.drill("reopened") is None
+    assert satisfaction.drill("channel") == "channel"
+    assert satisfaction.driver_name("resolution_band", "en") == "Resolution time"
+    assert satisfaction.driver_name("reopened", "zh") == "是否返修"
+    assert satisfaction.driver_name("channel", "en") == "Channel"
+
+
+def test_value_labels_put_the_hour_unit_in_the_bands():
+    en = satisfaction.value_labels("en")
+    assert [en[band] for band in satisfaction.BAND_ORDER] == [
+        "≤4 h",
+        "4–24 h",
+        "24–72 h",
+        ">72 h",
+        "Unresolved",
+    ]
+    assert en["reopened"] == "Reopened" and en["not_reopened"] == "Not reopened"
+    assert satisfaction.value_labels("zh")["24–72h"] == "24–72小时"
+
+
+def test_drivers_shown_words_a_facts_groups_and_names_a_dimensions_column():
+    facts = pl.DataFrame({"value": ["≤4h", "unresolved", None], "answers": [3, 2, 1]})
+    shown = satisfaction.drivers_shown(facts, "resolution_band", "en")
+    assert_frame_equal(
+        shown, pl.DataFrame({"value": ["≤4 h", "Unresolved", None], "answers": [3, 2, 1]})
+    )  # the unknown group stays null
+    reopened = satisfaction.drivers_shown(
+        pl.DataFrame({"value": ["not_reopened", "reopened"], "answers": [4, 1]}), "reopened", "zh"
+    )
+    assert reopened["value"].to_list() == ["无返修", "有返修"]
+    dimension = pl.DataFrame({"value": ["phone", None], "answers": [5, 1]})
+    assert_frame_equal(
+        satisfaction.drivers_shown(dimension, "channel", "en"),
+        pl.DataFrame({"channel": ["phone", None], "answers": [5, 1]}),
+    )
+    with pytest.raises(pl.exceptions.ColumnNotFoundError):
+        satisfaction.drivers_shown(pl.DataFrame({"answers": [1]}), "channel", "en")
+
+
+def test_nps_split_figure_colours_the_groups_and_titles_in_the_language():
+    split_trend = pl.DataFrame(
+        {
+            "period": [date(2024, 3, 4)] * 3,
+            "group": ["promoter", "passive", "detractor"],
+            "answers": [2, 1, None],
+            "share": [2 / 3, 1 / 3, None],
+        }
+    )
+    spec = satisfaction.nps_split_figure(split_trend, "week", "en").to_dict()
+    assert spec["title"] == "NPS mix per period"
+    color = spec["encoding"]["color"]
+    assert color["scale"]["domain"] == ["Promoters 9–10", "Passives 7–8", "Detractors 0–6"]
+    assert color["scale"]["range"] == [charts.COLORS["good"], charts.COLORS["neutral"], charts.COLORS["bad"]]
+    assert spec["encoding"]["x"]["title"] == "Week" and spec["encoding"]["y"]["stack"] == "normalize"
+    (rows,) = spec["datasets"].values()
+    assert [row["value"] for row in rows] == [2, 1, 0]  # a missing count is drawn as 0
+
+
+def test_drivers_figure_draws_the_first_20_groups_against_the_target():
+    table = pl.DataFrame(
+        {
+            "value": [f"v{i:02d}" for i in range(21)] + [None],
+            "answers": [100 - i for i in range(22)],
+            "csat": [80.0] * 21 + [None],
+            "nps": [10.0] * 22,
+            "small": [False] * 22,
+        }
+    )
+    spec = satisfaction.drivers_figure(table, "channel", "csat", SETTINGS, "en").to_dict()
+    assert spec["title"] == "CSAT by group (n = answers)"
+    text = json.dumps(spec, ensure_ascii=False)
+    assert '"v19"' in text and '"v20"' not in text  # 20 rows: v00 … v19
+    assert "85.0" in text  # the CSAT target of the default settings
+    assert '"params"' in text  # a dimension's bars can be clicked (a selection parameter)
+    facts = satisfaction.drivers_figure(table, "resolution_band", "nps", SETTINGS, "zh").to_dict()
+    assert facts["title"] == "净推荐值 NPS：各组对比（n = 回答数）"
+    assert "params" not in json.dumps(facts)

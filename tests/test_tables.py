@@ -3,7 +3,7 @@
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from lib.analysis.tables import display, header
+from lib.analysis.tables import blank, display, header, short_header
 
 
 def test_display_translates_headers_and_shows_rates_in_percent():
@@ -41,3 +41,20 @@ def test_shares_are_shown_in_percent():
     shown = display(pl.DataFrame({"category": ["漏水"], "share": [0.1834], "cumulative_share": [1.0]}), "en")
     assert shown.columns == ["Category", "Share (%)", "Cumulative share (%)"]
     assert shown.row(0) == ("漏水", 18.3, 100.0)
+
+
+def test_short_header_drops_the_percent_of_a_rate_only():
+    assert short_header("response_sla_rate", "en") == "Response SLA rate"  # the table says "… (%)"
+    assert short_header("share", "zh") == "占比"  # a share that is not a KPI
+    assert short_header("csat", "en") == "CSAT"  # points, never "(%)"
+    assert short_header("something_else", "en") == "something_else"
+
+
+def test_blank_when_the_column_is_missing_or_all_null():
+    frame = pl.DataFrame(
+        {"some": [None, 2.0], "none": [None, None]}, schema={"some": pl.Float64, "none": pl.Float64}
+    )
+    assert not blank(frame, "some")
+    assert blank(frame, "none")
+    assert blank(frame, "missing")
+    assert blank(frame.head(0), "some")  # no rows: nothing to draw either

@@ -5,8 +5,10 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from lib.analysis import formatting
 from lib.engine import store
 from lib.engine.kpis import evaluate_by
+from lib.i18n import t
 from lib.schema import COST_FIELDS, DIMENSIONS
 
 ANY_COST = "|".join(COST_FIELDS)
@@ -111,3 +113,52 @@ def warranty(frames: store.Frames) -> pl.DataFrame | None:
     if table is None:
         return None
     return table.sort("in_warranty", descending=True, nulls_last=True)
+
+
+def pareto_sentence(pareto: pl.DataFrame, lang: str, named: int = 8) -> str:
+    """The Pareto in one sentence: how many categories are the vital few, their share, the first `named`.
+
+    Parameters
+    ----------
+    pareto : `pareto(frames)` with `by` = "category".
+    lang : "zh" (names joined by "、") or "en" (", ").
+    named : how many vital categories are named; each is Markdown-escaped (`formatting.literal`).
+
+    Returns
+    -------
+    str
+        The `cost.pareto_words` text; a share of 0% when no category is vital.
+    """
+    vital = pareto.filter(pl.col("vital"))
+    return t(
+        "cost.pareto_words",
+        lang,
+        vital=vital.height,
+        total=pareto.height,
+        share=f"{(vital['share'].sum() or 0):.0%}",
+        names=("、" if lang == "zh" else ", ").join(
+            formatting.literal(v) for v in vital["category"].to_list()[:named]
+        ),
+    )
+
+
+def warranty_shown(warranty: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """`warranty`'s table as the page shows it: in, out of and unknown warranty in words.
+
+    Parameters
+    ----------
+    warranty : `warranty(frames)`.
+    lang : "zh" or "en".
+
+    Returns
+    -------
+    pl.DataFrame
+        The same rows; "in_warranty" is a String column (null → the "unknown" text).
+    """
+    return warranty.with_columns(
+        pl.col("in_warranty").replace_strict(
+            {True: t("cost.in_warranty", lang), False: t("cost.out_of_warranty", lang)},
+            default=t("cost.warranty_unknown", lang),
+            return_dtype=pl.String,
+        )
+    )

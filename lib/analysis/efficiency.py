@@ -1,4 +1,7 @@
-"""What the Efficiency page shows, as aggregated frames: durations, SLA, backlog, heat map, breakdowns."""
+"""What the Efficiency page shows, as aggregated frames: durations, SLA, backlog, heat map, breakdowns.
+
+Below the data: the page's words and charts in the reader's language (`# --- the page's view`).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,12 @@ import math
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+import altair as alt
 import duckdb
 import polars as pl
 
+from lib import charts
+from lib.analysis import tables
 from lib.engine import store
 from lib.engine.kpis import (
     BY_KEY,
@@ -20,6 +26,7 @@ from lib.engine.kpis import (
     evaluate_by,
 )
 from lib.engine.store import Frames
+from lib.i18n import t
 from lib.schema import DIMENSIONS
 
 # Which duration each `distribution(which=...)` shows: its end column, hours expression and KPI prefix.
@@ -28,6 +35,13 @@ DURATIONS: dict[str, tuple[str, pl.Expr, str]] = {
     "resolution": ("resolved_at", RESOLUTION_HOURS, "resolution_hours"),
 }
 SLA_KEYS = ("response_sla_rate", "resolution_sla_rate")
+# The dimensions the distributions can be compared by, in the picker's order (those present).
+SPLITS = ("channel", "priority", "category", "region", "product", "agent")
+# The two heat maps: the value drawn, the title's text key and the value's d3 format.
+HEATMAPS: tuple[tuple[str, str, str], ...] = (
+    ("tickets", "efficiency.arrivals", ",d"),
+    ("first_response_hours_p50", "efficiency.response_by_hour", ",.1f"),
+)
 RATE_KEYS = ("reopen_rate", "fcr_rate", "repeat_contact_rate")
 BREAKDOWN_KEYS = (
     "tickets",
@@ -209,6 +223,218 @@ def rate_trend(frames: Frames, settings: Settings, every: str) -> pl.DataFrame |
         return None
     table = evaluate_by(_tickets_only(frames), (*RATE_KEYS, "tickets"), every=every, settings=settings)
     return _every_period(table, frames, every).select("period", *RATE_KEYS, "tickets")
+
+
+# --- the page's view: words and charts in the reader's language ---------------------------------
+
+
+def dimensions(frames: Frames) -> list[str]:
+    """The dimensions the tickets have, in `DIMENSIONS` order (what the breakdown can be by).
+
+    Parameters
+    ----------
+    frames : `frames()`.
+
+    Returns
+    -------
+    list of str
+        Empty without tickets or without any dimension column.
+    """
+    return [] if frames.tickets is None else [d for d in DIMENSIONS if d in frames.tickets.columns]
+
+
+def splits(present: list[str]) -> list[str]:
+    """The dimensions of `present` the distributions can be compared by, in `SPLITS` order.
+
+    Parameters
+    ----------
+    present : `dimensions(frames)`.
+
+    Returns
+    -------
+    list of str
+        Possibly empty.
+    """
+    return [d for d in SPLITS if d in present]
+
+
+def breakdown_default(present: list[str]) -> str | None:
+    """The breakdown picked first: category when present, else the first dimension, else None.
+
+    Parameters
+    ----------
+    present : `dimensions(frames)`.
+
+    Returns
+    -------
+    str or None
+    """
+    return "category" if "category" in present else (present[0] if present else None)
+
+
+def sla_rule(settings: Settings, lang: str) -> str:
+    """The SLA limits in words, and a note when some priority has its own (response or resolution).
+
+    Parameters
+    ----------
+    settings : the targets in use.
+    lang : "zh" or "en".
+
+    Returns
+    -------
+    str
+        E.g. "Within SLA: first response ≤ 4 h, resolution ≤ 72 h".
+    """
+    general, per_priority = settings.sla_hours("response")
+    own = per_priority or settings.sla_hours("resolution")[1]
+    return t("efficiency.sla_rule", lang, response=general, resolution=settings.resolution_target_hours) + (
+        t("efficiency.sla_per_priority", lang) if own else ""
+    )
+
+
+def markers(stats: pl.DataFrame, lang: str) -> list[tuple[str, float | None]]:
+    """The histogram's mean, P50 and P90 rules with their labels (one decimal), from the overall stats.
+
+    Parameters
+    ----------
+    stats : `Distribution.stats` without `by` (one row: mean, p50, p90 …).
+    lang : "zh" or "en" (the mean's name).
+
+    Returns
+    -------
+    list of (label, hours)
+        Three pairs, mean first; a missing value has label "" and hours None.
+    """
+    row = stats.row(0, named=True)
+    mean = t("column.mean", lang)
+    return [
+        (f"{mean} {row['mean']:.1f}" if row["mean"] is not None else "", row["mean"]),
+        (f"P50 {row['p50']:.1f}" if row["p50"] is not None else "", row["p50"]),
+        (f"P90 {row['p90']:.1f}" if row["p90"] is not None else "", row["p90"]),
+    ]
+
+
+def box_title(which: str, by: str, lang: str) -> str:
+    """The box plot's title (also its workbook sheet), e.g. "Resolution time by Channel".
+
+    Parameters
+    ----------
+    which : "first_response" or "resolution".
+    by : the dimension compared.
+    lang : "zh" or "en".
+    """
+    return t("efficiency.box_title", lang, name=t(f"efficiency.{which}", lang), field=t(f"field.{by}", lang))
+
+
+def histogram_figure(overall: Distribution, which: str, lang: str) -> alt.TopLevelMixin:
+    """The duration histogram with its mean, P50 and P90, on a log axis when the bins are log-spaced.
+
+    Parameters
+    ----------
+    overall : `distribution(frames, which)` (no `by`).
+    which : "first_response" or "resolution".
+    lang : "zh" or "en".
+    """
+    return charts.histogram(
+        overall.bins,
+        start="bin_start",
+        end="bin_end",
+        count="tickets",
+        x_title=t("efficiency.hours_axis", lang)
+        + (t("efficiency.log_note", lang) if overall.log_scale else ""),
+        y_title=t("kpi.tickets_axis", lang),
+        title=t("efficiency.histogram_title", lang, name=t(f"efficiency.{which}", lang)),
+        markers=markers(overall.stats, lang),
+        log_scale=overall.log_scale,
+    )
+
+
+def box_figure(grouped: Distribution, which: str, by: str, log_scale: bool, lang: str) -> alt.TopLevelMixin:
+    """The duration per value of `by` as boxes (P10–P90 whiskers), the 12 with the most tickets, clickable.
+
+    Parameters
+    ----------
+    grouped : `distribution(frames, which, by=by)`.
+    which : "first_response" or "resolution".
+    by : the dimension compared.
+    log_scale : the overall histogram's scale, so both charts read alike.
+    lang : "zh" or "en".
+    """
+    return charts.box_summary(
+        grouped.stats.head(12),
+        group=by,
+        p10="p10",
+        p25="p25",
+        p50="p50",
+        p75="p75",
+        p90="p90",
+        mean="mean",
+        count="tickets",
+        group_title=t(f"field.{by}", lang),
+        value_title=t("efficiency.hours_axis", lang),
+        title=box_title(which, by, lang),
+        mean_title=t("column.mean", lang),
+        count_title=t("kpi.tickets_axis", lang),
+        log_scale=log_scale,
+        select=True,
+    )
+
+
+def backlog_figure(backlog: pl.DataFrame, lang: str) -> alt.TopLevelMixin:
+    """Open tickets at each day's end as a line.
+
+    Parameters
+    ----------
+    backlog : `backlog_trend(frames, "1d")`.
+    lang : "zh" or "en".
+    """
+    return charts.volume_trend(
+        backlog,
+        x="period",
+        y="backlog",
+        x_title=t("grain.day", lang),
+        y_title=t("efficiency.open_tickets", lang),
+        title=t("efficiency.backlog_title", lang),
+    )
+
+
+def heatmap_cells(cells: pl.DataFrame, value: str) -> pl.DataFrame:
+    """One heat map's data as its CSV offers it: weekday, hour and `value`.
+
+    Parameters
+    ----------
+    cells : `heatmap(frames)`.
+    value : "tickets" or "first_response_hours_p50".
+    """
+    return cells.select("weekday", "hour", value)
+
+
+def heatmap_figure(
+    cells: pl.DataFrame, value: str, title: str, value_format: str, lang: str
+) -> alt.TopLevelMixin:
+    """One heat map of `heatmap`'s cells: weekday down, hour across, empty cells marked as no data.
+
+    Parameters
+    ----------
+    cells : `heatmap(frames)`.
+    value : the column drawn ("tickets" or "first_response_hours_p50"; see `HEATMAPS`).
+    title : the title's text key.
+    value_format : d3 format of the values.
+    lang : "zh" or "en".
+    """
+    return charts.heatmap(
+        cells,
+        x="hour",
+        y="weekday",
+        value=value,
+        x_title=t("column.hour", lang),
+        y_title=t("column.weekday", lang),
+        value_title=tables.header(value, lang) if value != "tickets" else t("kpi.tickets_axis", lang),
+        title=t(title, lang),
+        y_labels={day: t(f"weekday.{day}", lang) for day in range(1, 8)},
+        value_format=value_format,
+        missing_title=t("efficiency.no_data", lang),
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""What the Satisfaction page shows, as plain data: CSAT/NPS trend, NPS split, drivers, worst comments."""
+"""What the Satisfaction page shows, as plain data: CSAT/NPS trend, NPS split, drivers, worst comments.
+
+Below the data: the page's words, labels and charts in the reader's language (`# --- the page's view`).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,16 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 
+import altair as alt
 import duckdb
 import polars as pl
 
+from lib import charts
+from lib.analysis import tables
 from lib.engine import store
 from lib.engine.kpis import BY_KEY, HOUR_US, Settings, available, evaluate_by
 from lib.engine.store import Frames
+from lib.i18n import t
 from lib.schema import DIMENSIONS
 
 # SPEC §2 NPS groups; "passive" is whatever is neither, exactly as the nps KPI counts it.
@@ -32,7 +39,8 @@ BAND_ORDER: tuple[str, ...] = (*(label for label, _ in RESOLUTION_BANDS), UNRESO
 REOPEN_ORDER: tuple[str, ...] = ("not_reopened", "reopened")
 
 # What `drivers(by=...)` accepts: the two ticket facts, then the dimensions.
-DRIVERS: tuple[str, ...] = ("resolution_band", "reopened", *DIMENSIONS)
+FACTS: tuple[str, ...] = ("resolution_band", "reopened")
+DRIVERS: tuple[str, ...] = (*FACTS, *DIMENSIONS)
 SMALL_GROUP = 30  # fewer answers than this: too few to read a score from
 TREND_KPIS = ("csat", "csat_mean", "nps", "survey_responses", "survey_response_rate")
 DRIVER_KPIS = ("survey_responses", "csat", "csat_mean", "nps")
@@ -264,3 +272,179 @@ def lowest_comments(frames: Frames, limit: int = 20) -> pl.DataFrame | None:
     keys = [pl.col(c).fill_null(math.inf) if c != "submitted_at" else pl.col(c) for c in order]
     lowest = commented.bottom_k(max(limit, 0), by=keys, reverse=newest_first)
     return lowest.sort(order, descending=newest_first, nulls_last=True)
+
+
+# --- the page's view: words, labels and charts in the reader's language -----------------------
+
+NPS_COLORS = {
+    "promoter": charts.COLORS["good"],
+    "passive": charts.COLORS["neutral"],
+    "detractor": charts.COLORS["bad"],
+}
+
+
+def group_names(lang: str) -> dict[str, str]:
+    """The NPS groups as people read them.
+
+    Parameters
+    ----------
+    lang : "zh" or "en".
+
+    Returns
+    -------
+    dict
+        Each of `NPS_GROUPS` → its name, e.g. "promoter" → "Promoters 9–10".
+    """
+    return {group: t(f"satisfaction.{group}", lang) for group in NPS_GROUPS}
+
+
+def split_sentence(split: pl.DataFrame, lang: str) -> str:
+    """The NPS split in one Markdown line: each group's name in bold, its share and its answers.
+
+    Parameters
+    ----------
+    split : `nps_split`'s frame (group, answers, share).
+    lang : "zh" (full-width brackets) or "en".
+
+    Returns
+    -------
+    str
+        E.g. "**Promoters 9–10** 50% (1,200) · **Passives 7–8** 30% (720) · …", groups in the frame's order.
+    """
+    names = group_names(lang)
+    return " · ".join(
+        f"**{names[row['group']]}** {row['share']:.0%}（{row['answers']:,}）"
+        if lang == "zh"
+        else f"**{names[row['group']]}** {row['share']:.0%} ({row['answers']:,})"
+        for row in split.iter_rows(named=True)
+    )
+
+
+def drill(driver: str) -> str | None:
+    """The dimension a click on `driver`'s bars drills into: the driver itself; None for a ticket fact.
+
+    Parameters
+    ----------
+    driver : one of `DRIVERS`.
+
+    Returns
+    -------
+    str or None
+        None for "resolution_band" and "reopened", which are not columns a scope can narrow.
+    """
+    return None if driver in FACTS else driver
+
+
+def driver_name(driver: str, lang: str) -> str:
+    """What the driver picker and the drivers chart call `driver`.
+
+    Parameters
+    ----------
+    driver : one of `DRIVERS`.
+    lang : "zh" or "en".
+
+    Returns
+    -------
+    str
+        A ticket fact's own name ("Resolution time"), else the dimension's field name ("Channel").
+    """
+    return t(f"satisfaction.driver_{driver}", lang) if driver in FACTS else t(f"field.{driver}", lang)
+
+
+def value_labels(lang: str) -> dict[str, str]:
+    """The ticket-fact groups in words: resolution bands with the hour unit, unresolved, (not) reopened.
+
+    Parameters
+    ----------
+    lang : "zh" or "en".
+
+    Returns
+    -------
+    dict
+        Each of `BAND_ORDER` and `REOPEN_ORDER` → its label, e.g. "≤4h" → "≤4 h", "reopened" → "Reopened".
+    """
+    labels = {band: band.replace("h", t("satisfaction.hours_unit", lang)) for band in BAND_ORDER}
+    labels |= {
+        UNRESOLVED: t("satisfaction.unresolved", lang),
+        "reopened": t("satisfaction.reopened", lang),
+        "not_reopened": t("satisfaction.not_reopened", lang),
+    }
+    return labels
+
+
+def drivers_shown(table: pl.DataFrame, driver: str, lang: str) -> pl.DataFrame:
+    """`drivers`' table as the page lists it: a dimension's values under its own name, a fact's in words.
+
+    Parameters
+    ----------
+    table : `drivers(frames, settings, driver)`.
+    driver : the `by` it was made with.
+    lang : "zh" or "en".
+
+    Returns
+    -------
+    pl.DataFrame
+        For a dimension, column "value" renamed to the dimension (so a row click can drill into it);
+        for a ticket fact, "value" relabelled with `value_labels` (the unknown group stays null).
+    """
+    dimension = drill(driver)
+    if dimension:
+        return table.rename({"value": dimension})
+    return table.with_columns(pl.col("value").replace(value_labels(lang)))
+
+
+def nps_split_figure(split_trend: pl.DataFrame, grain: str, lang: str) -> alt.TopLevelMixin:
+    """The NPS groups per period as 100 % stacked bars, promoters green, detractors red.
+
+    Parameters
+    ----------
+    split_trend : `nps_split_trend`'s frame (period, group, answers, share).
+    grain : "day", "week" or "month" (the periods' length).
+    lang : "zh" or "en".
+    """
+    return charts.stacked_bars(
+        split_trend,
+        x="period",
+        series="group",
+        value="answers",
+        x_title=t(f"grain.{grain}", lang),
+        value_title=t("column.share", lang),
+        series_title=t("column.group", lang),
+        title=t("satisfaction.nps_split_title", lang),
+        series_labels=group_names(lang),
+        time_unit=grain,
+        normalize=True,
+        share_title=t("column.share", lang),
+        series_colors=NPS_COLORS,
+    )
+
+
+def drivers_figure(
+    table: pl.DataFrame, driver: str, score: str, settings: Settings, lang: str
+) -> alt.TopLevelMixin:
+    """`score` per group of `driver` as bars with their answers, the target line, small groups marked.
+
+    Parameters
+    ----------
+    table : `drivers(frames, settings, driver)`; its first 20 rows are drawn.
+    driver : the `by` it was made with; a dimension's bars can be clicked to drill into.
+    score : "csat" or "nps".
+    settings : for the score's target.
+    lang : "zh" or "en".
+    """
+    return charts.driver_bars(
+        table.head(20),
+        category="value",
+        value=score,
+        count="answers",
+        category_title=driver_name(driver, lang),
+        value_title=tables.header(score, lang),
+        count_title=t("column.answers", lang),
+        title=t("satisfaction.driver_title", lang, score=tables.header(score, lang)),
+        value_format=",.1f",
+        small="small",
+        select=bool(drill(driver)),
+        target=settings.target(BY_KEY[score]),
+        target_title=t("kpi.target", lang),
+        category_labels=value_labels(lang),
+    )

@@ -35,6 +35,38 @@ def header(column: str, lang: str) -> str:
     return column
 
 
+def short_header(column: str, lang: str) -> str:
+    """`header` without the " (%)" of a rate, for a chart's title and axis (the axis itself says %).
+
+    Parameters
+    ----------
+    column : a KPI key, a field or a `column.*` name.
+    lang : "zh" or "en".
+
+    Returns
+    -------
+    str
+        E.g. "Response SLA rate" where the table header says "Response SLA rate (%)".
+    """
+    return header(column, lang).replace(" (%)", "")
+
+
+def blank(frame: pl.DataFrame, column: str) -> bool:
+    """Whether `frame` has nothing to draw for `column`: the column is missing or every value is null.
+
+    Parameters
+    ----------
+    frame : any frame.
+    column : the column to look at.
+
+    Returns
+    -------
+    bool
+        True also for a frame without rows (nothing to draw either).
+    """
+    return column not in frame.columns or frame[column].is_null().all()
+
+
 def display(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     """`frame` with translated headers, rates ×100 and numbers rounded; the same rows in the same order.
 

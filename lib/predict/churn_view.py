@@ -268,3 +268,62 @@ def filtered(listing: pl.DataFrame, chosen: dict[str, list]) -> pl.DataFrame:
         if values and column in listing.columns:
             listing = listing.filter(pl.col(column).is_in(values))
     return listing
+
+
+def importance_shown(importance: pl.DataFrame, lang: str, top: int = 10) -> pl.DataFrame:
+    """The model's `top` most important features, each named as people read it.
+
+    Parameters
+    ----------
+    importance : `ChurnResult.importance` (feature, importance …), most important first.
+    lang : "zh" or "en".
+    top : rows kept.
+
+    Returns
+    -------
+    pl.DataFrame
+        The same columns; "feature" holds the `churn.feature_*` text instead of the key.
+    """
+    return importance.head(top).with_columns(
+        pl.col("feature").map_elements(lambda k: t(f"churn.feature_{k}", lang), return_dtype=pl.String)
+    )
+
+
+def filter_values(listing: pl.DataFrame, column: str) -> list:
+    """The values a filter of the at-risk list offers: `column`'s distinct values, sorted, empty left out.
+
+    Parameters
+    ----------
+    listing : `at_risk`'s list.
+    column : e.g. "segment" or "region".
+
+    Returns
+    -------
+    list
+        Empty when the list has no such column.
+    """
+    if column not in listing.columns:
+        return []
+    return sorted(v for v in listing[column].unique().to_list() if v is not None)
+
+
+def customer_choices(listing: pl.DataFrame, limit: int = 200) -> list[str]:
+    """The customers the detail picker offers: the first `limit` of the (filtered) list, in its order."""
+    return listing["customer_id"].head(limit).to_list()
+
+
+def attribute_chart_data(table: pl.DataFrame, attribute: str, missing: str) -> pl.DataFrame:
+    """`by_attribute`'s table for its chart: an empty attribute value drawn as `missing`.
+
+    Parameters
+    ----------
+    table : `by_attribute(con, attribute)`.
+    attribute : its attribute column.
+    missing : what the chart shows (and a click returns) for the empty group, `charts.MISSING`.
+
+    Returns
+    -------
+    pl.DataFrame
+        The same rows and columns.
+    """
+    return table.with_columns(pl.col(attribute).fill_null(missing))

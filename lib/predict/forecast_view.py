@@ -1,16 +1,28 @@
-"""What the Forecast page and `python -m lib forecast` show: the fit for a scope, its table and its accuracy in words."""
+"""What the Forecast page and `python -m lib forecast` show: the fit for a scope, its table and its accuracy in words.
+
+Below them, what only the page needs: its choices, its charts and the staff plan from its inputs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
+import altair as alt
 import polars as pl
 
+from lib import charts
 from lib.engine import service_calendar
 from lib.i18n import t
-from lib.predict import forecast, forecast_models
+from lib.predict import forecast, forecast_models, staffing
+from lib.schema import DIMENSIONS
 
 TOTAL_NAME = "total"  # the segment column's value for the whole series in downloads
+# Context drawn before the forecast, in periods of the fit: half a year on the total's chart,
+# a quarter on each segment's.
+SHOWN_HISTORY = {"1d": 182, "1w": 26}
+SEGMENT_HISTORY = {"1d": 91, "1w": 13}
 
 
 def calendar(series: pl.DataFrame, horizon: int, country: str, events: pl.DataFrame | None) -> pl.DataFrame:
@@ -170,3 +182,241 @@ def _best_prophet_mase(item: forecast.Forecast) -> float | None:
         return None
     prophets = item.backtest.summary.filter(pl.col("model") != forecast_models.NAIVE.name).drop_nulls("mase")
     return float(prophets["mase"].min()) if prophets.height else None
+
+
+# --- the page: choices, what it draws and the staff needed -----------------------------------
+
+
+def split_options(present: Sequence[str]) -> list[str | None]:
+    """What the forecast can be split by: None (no split), then the dimensions present except agent.
+
+    Parameters
+    ----------
+    present : the tickets' columns.
+
+    Returns
+    -------
+    list
+        None first, then dimensions in `DIMENSIONS` order (agents come and go: no forecast per agent).
+    """
+    return [None, *[d for d in DIMENSIONS if d in present and d != "agent"]]
+
+
+def every(grain: str) -> str:
+    """The fit's period for the grain picked: "1w" for "week", else "1d"."""
+    return "1w" if grain == "week" else "1d"
+
+
+def time_unit(every: str) -> str:
+    """The charts' time unit for a fit's period: "week" for "1w", else "day"."""
+    return "week" if every == "1w" else "day"
+
+
+def events_frame(edited: object) -> pl.DataFrame:
+    """The company events as the data editor returns them, typed as `service_calendar.EVENT_SCHEMA`.
+
+    Parameters
+    ----------
+    edited : the editor's value (a Polars frame of name, start, end, or anything `pl.DataFrame` reads).
+
+    Returns
+    -------
+    pl.DataFrame
+        Columns name (String), start and end (Date); an empty cell stays null.
+    """
+    return pl.DataFrame(edited, schema=service_calendar.EVENT_SCHEMA)
+
+
+def events_key(events: pl.DataFrame) -> tuple[tuple, ...]:
+    """The events as a hashable value, for the page's cache key: one tuple per row, in order."""
+    return tuple(events.rows())
+
+
+def shown_history(item: forecast.Forecast) -> pl.DataFrame:
+    """The history drawn before the total's forecast: its last `SHOWN_HISTORY` periods.
+
+    Parameters
+    ----------
+    item : a forecast (its `every` picks the length).
+
+    Returns
+    -------
+    pl.DataFrame
+        The tail of `item.history` (ds, y).
+    """
+    return item.history.tail(SHOWN_HISTORY[item.every])
+
+
+def shown_anomalies(item: forecast.Forecast, history: pl.DataFrame) -> pl.DataFrame | None:
+    """The anomalies within the drawn `history` (from its first day on); None when there are none to test.
+
+    Parameters
+    ----------
+    item : the forecast whose `anomalies` are marked.
+    history : what the chart draws (`shown_history(item)`).
+
+    Returns
+    -------
+    pl.DataFrame or None
+        `item.anomalies`' rows on or after the first `ds` of `history`.
+    """
+    if item.anomalies is None:
+        return None
+    return item.anomalies.filter(pl.col("ds") >= history["ds"].min())
+
+
+def segments(result: dict[str | None, forecast.Forecast]) -> list[tuple[str | None, forecast.Forecast]]:
+    """The split's parts that have a forecast, in `result`'s order (the total left out).
+
+    Parameters
+    ----------
+    result : `fit(..., split=...)`.
+
+    Returns
+    -------
+    list of (segment, forecast)
+        A segment with too little history (no prediction) is not listed.
+    """
+    return [(k, f) for k, f in result.items() if k != forecast.TOTAL and f.prediction is not None]
+
+
+def volume_figure(item: forecast.Forecast, history: pl.DataFrame, lang: str) -> alt.TopLevelMixin:
+    """The total's forecast band after its recent history, anomalies marked.
+
+    Parameters
+    ----------
+    item : the total's forecast (with a prediction).
+    history : the history drawn (`shown_history(item)`).
+    lang : "zh" or "en".
+    """
+    unit = time_unit(item.every)
+    return charts.forecast_band(
+        history,
+        item.prediction,
+        labels=_series_labels(lang),
+        x_title=t(f"grain.{unit}", lang),
+        y_title=t("kpi.tickets_axis", lang),
+        title=t("forecast.chart_title", lang, model=t(f"forecast.model_{item.model}", lang)),
+        interval_title=t("forecast.interval_short", lang, level=f"{item.interval:.0%}"),
+        anomalies=shown_anomalies(item, history),
+        time_unit=unit,
+    )
+
+
+def segment_figure(item: forecast.Forecast, name: str, lang: str) -> alt.TopLevelMixin:
+    """A small forecast band for one segment after its last `SEGMENT_HISTORY` periods, titled `name`.
+
+    Parameters
+    ----------
+    item : the segment's (reconciled) forecast.
+    name : the segment as people read it (`segment_name`).
+    lang : "zh" or "en".
+    """
+    return charts.forecast_band(
+        item.history.tail(SEGMENT_HISTORY[item.every]),
+        item.prediction,
+        labels=_series_labels(lang),
+        x_title="",
+        y_title=t("kpi.tickets_axis", lang),
+        title=name,
+        interval_title=t("forecast.interval_short", lang, level=f"{item.interval:.0%}"),
+        time_unit=time_unit(item.every),
+        height=160,
+    )
+
+
+def component_figure(name: str, shown: pl.DataFrame, unit: str | None, lang: str) -> alt.TopLevelMixin:
+    """One Prophet component as a line of tickets (`component_view`'s frame and time unit).
+
+    Parameters
+    ----------
+    name : "trend", "weekly", "yearly" or "holidays".
+    shown : `component_view(name, ...)`'s frame (period, value).
+    unit : its time unit; None (text periods such as weekdays) is passed on as "day".
+    lang : "zh" or "en".
+    """
+    return charts.kpi_trend(
+        shown,
+        x="period",
+        y="value",
+        x_title="",
+        y_title=t("kpi.tickets_axis", lang),
+        title=t(f"forecast.component_{name}", lang),
+        y_format=",.1f",
+        time_unit=unit or "day",
+    )
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """The page's staffing inputs, percents in 0–100 as its sliders give them (see `staffing.plan`).
+
+    `method` "erlang_c" uses hours_open, target_seconds and level_percent; "workload" uses
+    productive_hours. The defaults are the page's.
+    """
+
+    method: str
+    aht_minutes: float
+    shrinkage_percent: float
+    hours_open: tuple[int, int] = (8, 20)
+    target_seconds: float = 20
+    level_percent: float = 80
+    productive_hours: float = 6.5
+
+
+def staffing_plan(item: forecast.Forecast, inputs: Staffing) -> pl.DataFrame:
+    """Agents needed per period of a forecast, from the page's staffing inputs.
+
+    Parameters
+    ----------
+    item : the total's forecast (with a prediction).
+    inputs : the method and its inputs.
+
+    Returns
+    -------
+    pl.DataFrame
+        `staffing.plan`'s ds, tickets (yhat clipped at 0), agents (Int64).
+    """
+    predicted = item.prediction.select("ds", "yhat")
+    shrinkage = inputs.shrinkage_percent / 100
+    if inputs.method == "erlang_c":
+        return staffing.plan(
+            predicted,
+            inputs.aht_minutes,
+            method="erlang_c",
+            hours_open=inputs.hours_open,
+            target_seconds=inputs.target_seconds,
+            service_level_target=inputs.level_percent / 100,
+            shrinkage=shrinkage,
+        )
+    return staffing.plan(
+        predicted,
+        inputs.aht_minutes,
+        method="workload",
+        shrinkage=shrinkage,
+        productive_hours=inputs.productive_hours,
+    )
+
+
+def staffing_figure(plan: pl.DataFrame, unit: str, lang: str) -> alt.TopLevelMixin:
+    """Agents needed per period as a line.
+
+    Parameters
+    ----------
+    plan : `staffing_plan`'s frame (ds, tickets, agents).
+    unit : "day" or "week".
+    lang : "zh" or "en".
+    """
+    return charts.volume_trend(
+        plan,
+        x="ds",
+        y="agents",
+        x_title=t(f"grain.{unit}", lang),
+        y_title=t("forecast.agents", lang),
+        title=t("forecast.staffing_title", lang),
+        time_unit=unit,
+    )
+
+
+def _series_labels(lang: str) -> dict[str, str]:
+    return {s: t(f"forecast.series_{s}", lang) for s in charts.FORECAST_SERIES}

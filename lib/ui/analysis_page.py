@@ -13,7 +13,7 @@ import streamlit as st
 from lib import charts, export
 from lib.analysis import formatting, overview, tables
 from lib.engine import store
-from lib.engine.kpis import Settings
+from lib.engine.kpis import BY_KEY, Settings
 from lib.i18n import t
 from lib.ui import frame, session, widgets
 
@@ -169,6 +169,46 @@ class Page:
         widgets.chart(figure, data, name, self.lang, key=widget, on_select=on_select)
         if sheet:
             self.add_sheet(sheet, data)
+
+    def kpi_trends(
+        self,
+        data: pl.DataFrame | None,
+        keys: tuple[str, ...],
+        grain: str,
+        sheet: str,
+        have: frozenset[str] | None = None,
+    ) -> None:
+        """One small KPI line per key of `data` (period, keys), side by side with the KPI's target.
+
+        Then `data` goes into the workbook as `sheet`. Without `data`, what the KPIs need instead. With
+        `have` (the columns present), a KPI without any value shows its name and the columns it needs
+        rather than an empty chart.
+        """
+        if data is None:
+            self.needs(tuple(need for key in keys for need in BY_KEY[key].needs))
+            return
+        for column, key in zip(st.columns(len(keys)), keys, strict=True):
+            kpi = BY_KEY[key]
+            title = tables.short_header(key, self.lang)
+            with column:
+                if have is not None and tables.blank(data, key):
+                    st.markdown(f"**{title}**")
+                    self.needs(overview.missing_columns(kpi, have) or kpi.needs)
+                    continue
+                figure = charts.kpi_trend(
+                    data,
+                    x="period",
+                    y=key,
+                    x_title=t(f"grain.{grain}", self.lang),
+                    y_title=title,
+                    title=title,
+                    target=self.settings.target(kpi),
+                    y_format=tables.d3_format(key),
+                    time_unit=grain,
+                    target_title=t("kpi.target", self.lang),
+                )
+                self.chart(figure, data.select("period", key), f"{key}_{grain}", f"trend_{key}")
+        self.add_sheet(sheet, data)
 
     def add_sheet(self, name: str, frame: pl.DataFrame) -> None:
         """Put `frame` in the page workbook, as people read it (translated headers, rates in %)."""

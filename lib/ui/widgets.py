@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import altair as alt
 import polars as pl
@@ -14,6 +15,8 @@ from lib.engine.kpis import Kpi, Settings, change, status
 from lib.engine.periods import GRAINS
 from lib.errors import InputError
 from lib.i18n import CATALOGUE, t
+
+Item = TypeVar("Item")
 
 STATUS_MARK = {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●]"}
 DELTA_COLOR = {"higher": "normal", "lower": "inverse", None: "off"}
@@ -172,6 +175,31 @@ def kpi_cards(
         for column, (kpi, current, previous, why_not) in zip(st.columns(per_row), row, strict=False):
             with column:
                 kpi_card(kpi, current, previous, settings, lang, why_not)
+
+
+def grid(items: Sequence[Item], per_row: int) -> Iterator[tuple[int, Any, Item]]:
+    """`items` laid out `per_row` to a row of equal columns, a row drawn when it is reached.
+
+    Yields (index of the row's first item, the column, the item); draw the item `with column:`.
+    """
+    for index in range(0, len(items), per_row):
+        for column, item in zip(st.columns(per_row), items[index : index + per_row], strict=False):
+            yield index, column, item
+
+
+def edited_table(
+    frame: pl.DataFrame, key: str, apply: str, save: Callable[[Any], None], **options: Any
+) -> None:
+    """An editable table (`st.data_editor`, `options` passed on) and an `apply` button under it.
+
+    A click hands the edited table to `save`, forgets the editor's own edits (so it shows what was
+    saved) and reruns the page. The button's key is `key` + "_apply".
+    """
+    edited = st.data_editor(frame, hide_index=True, width="stretch", key=key, **options)
+    if st.button(apply, key=f"{key}_apply"):
+        save(edited)
+        st.session_state.pop(key, None)
+        st.rerun()
 
 
 def with_field_labels(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
