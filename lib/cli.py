@@ -15,7 +15,7 @@ from lib.engine import store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.i18n import t
-from lib.ingest import inference, mapping, pipeline
+from lib.ingest import inference, mapping, pipeline, validation
 from lib.schema import DIMENSIONS
 
 # Each command imports the rooms it needs inside its run_ function: `kpis` must not pay for
@@ -172,8 +172,10 @@ def load(args: argparse.Namespace):
     con = store.connect()
     paths = {"tickets": args.tickets, "surveys": args.surveys, "customers": args.customers}
     strict = args.lang if getattr(args, "strict_mapping", False) else None
-    for prepared, _, _ in pipeline.load_paths(con, paths, mappings, strict_lang=strict):
+    for prepared, validated, _ in pipeline.load_paths(con, paths, mappings, strict_lang=strict):
         print(mapping_report(prepared.mapping, args.lang), file=sys.stderr)
+        for item in validation.loud(validated, prepared.mapping.columns):
+            print(f"{prepared.mapping.table}: {validation.loud_sentence(item, args.lang)}", file=sys.stderr)
     return con, settings
 
 

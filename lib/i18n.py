@@ -1191,6 +1191,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Scores on a 0–10 scale where 1–5 is expected (cleared)",
     ),
     "reason.text_truncated": ("文字过长，已截断", "Text too long (cut)"),
+    "report.loud": (
+        "{share} 的行（{rows} 行）在列“{column}”（{field}）中{action}，原因：{reason}。这一列可能对应错了：请在上面的表中检查，或改选另一列。",
+        "{share} of the rows ({rows}) were {action} in column “{column}” ({field}): {reason}. The column may be "
+        "mapped wrong: check it in the table above, or pick another.",
+    ),
+    "loud.excluded": ("被排除", "excluded"),
+    "data.file_loaded_loud": (
+        "“{name}”已加载，但有大量行被排除或清空：请看下方的校验结果，多半是某一列对应错了。",
+        "“{name}” is loaded, but many of its rows were excluded or cleared: see its validation report below; most "
+        "often a column is mapped wrong.",
+    ),
+    "loud.flagged": ("被清空或标记", "cleared or flagged"),
     "action.excluded": ("排除", "Excluded"),
     "action.flagged": ("保留并标记", "Kept, flagged"),
     # --- data folder (files read in place) ---------------------------------------------

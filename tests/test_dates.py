@@ -128,3 +128,34 @@ def test_detect_day_order(columns, expected):
 
 def test_detect_day_order_ignores_non_text_columns():
     assert detect_day_order([pl.Series([45352.5]), pl.Series(["13/1/2017"])]) == "dmy"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01-Mar-2024", datetime(2024, 3, 1)),
+        ("1 March 2024", datetime(2024, 3, 1)),
+        ("Mar 1, 2024", datetime(2024, 3, 1)),
+        ("Sept 3, 2024 14:20", datetime(2024, 9, 3, 14, 20)),
+        ("15/Jul/24 1:45 PM", datetime(2024, 7, 15, 13, 45)),  # Jira's export
+        ("12-Dec-23", datetime(2023, 12, 12)),
+    ],
+)
+def test_month_names_decide_the_order_whatever_the_files_day_order(text, expected):
+    for order in ("dmy", "mdy"):
+        assert parse_datetimes(pl.Series([text]), order).to_list() == [expected]
+
+
+def test_two_digit_years_follow_the_files_day_order():
+    values = pl.Series(["3/1/24 8:30", "25/12/23", "not 3/1"])
+    assert parse_datetimes(values, "mdy").to_list() == [datetime(2024, 3, 1, 8, 30), None, None]
+    assert parse_datetimes(values, "dmy").to_list() == [
+        datetime(2024, 1, 3, 8, 30),
+        datetime(2023, 12, 25),
+        None,
+    ]
+    assert detect_day_order([pl.Series(["25/12/23", "3/1/24"])]) == "dmy"  # 25 can only be a day
+
+
+def test_a_word_that_starts_like_a_month_is_not_a_date():
+    assert parse_datetimes(pl.Series(["maybe 3", "Marketing 2024", "decided"]), "mdy").to_list() == [None] * 3

@@ -13,6 +13,7 @@ from lib.ingest import inference
 from lib.ingest.mapping import auto_map
 from lib.ingest.profile import header_words, profile_frame
 from lib.ingest.reading import read_table
+from lib.ingest.vocabulary import WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real"
@@ -101,7 +102,7 @@ def test_a_deadline_is_not_the_resolution():
 def test_header_words_count_in_any_spelling(header):
     frame = pl.DataFrame({header: ["2025-03-01 08:00", "2025-03-02 09:30"]})
     profile = profile_frame(frame)[header]
-    assert profile.has_word(*inference.WORDS["created"])
+    assert profile.has_word(*WORDS["created"])
 
 
 def test_reopened_is_not_opened():

@@ -8,6 +8,7 @@ import pytest
 from lib.analysis import formatting, overview
 from lib.engine import store
 from lib.engine.kpis import BY_KEY, Settings
+from lib.i18n import t
 
 
 @pytest.fixture
@@ -178,3 +179,22 @@ def test_explanation_when_there_is_nothing_to_blame(current, previous, expected)
         overview.explanation_sentence(_explanation("reopen_rate", current, previous), Settings(), "en")
         == expected
     )
+
+
+def test_needs_sentence_names_only_what_is_missing_and_each_column_once():
+    """It once read "needs Reopen count, Resolved at, First-contact resolved or Reopen count, Resolved at,
+    Customer ID" while Resolved at was loaded."""
+    from lib.analysis.overview import needs_sentence
+
+    needs = (
+        "reopen_count",
+        "resolved_at",
+        "first_contact_resolved|reopen_count",
+        "resolved_at",
+        "customer_id",
+    )
+    have = frozenset({"ticket_id", "created_at", "resolved_at"})
+    assert needs_sentence(needs, "en", have) == "Not available: needs column Reopen count, Customer ID"
+    assert needs_sentence(needs, "zh", have).count("返修次数") == 1
+    assert needs_sentence(("resolved_at",), "en", have) == t("kpi.no_rows", "en")
+    assert needs_sentence(("channel|category",), "en") == "Not available: needs column Channel or Category"

@@ -260,3 +260,26 @@ def test_only_used_rows_count_as_earlier_copies():
     keep = pl.Series([True, True, True, True, False, True])
     # Row 4 is not used, so row 2 is the last copy of A; the two nulls are copies too.
     assert _earlier_copies(ids, keep).to_list() == [True, False, False, True, False, False]
+
+
+def test_a_column_mapped_wrong_is_said_aloud_with_its_column():
+    """A category mapped as the complaint flag clears every value; a title as the ticket number drops
+    nearly every row as a duplicate. Both are named with their column and share; small losses are not."""
+    from lib.ingest import pipeline
+    from lib.ingest.validation import loud, loud_sentence
+
+    rows = ["单号,标题,创建时间,投诉类型"]
+    rows += [f"A{n},打印机卡纸,2024-03-{1 + n % 28:02d} 08:00,{['噪音', '漏水'][n % 2]}" for n in range(40)]
+    rows += ["A99,打印机卡纸,坏日期,噪音"]  # one unreadable date: 1 of 41 rows, too few to say aloud
+    data = ("\n".join(rows) + "\n").encode()
+    saved = {"ticket_id": "标题", "created_at": "创建时间", "is_complaint": "投诉类型"}
+    prepared = pipeline.prepare(data, "t.csv", "tickets", saved)
+    found = loud(pipeline.check(prepared), prepared.mapping.columns)
+    assert [(f.reason, f.column, f.rows) for f in found] == [
+        ("unparseable_bool", "投诉类型", 40),
+        ("duplicate_id", "标题", 39),
+    ]
+    assert found[1].share == pytest.approx(39 / 41)
+    sentence = loud_sentence(found[0], "en")
+    assert sentence.startswith("98% of the rows (40) were cleared or flagged in column “投诉类型”")
+    assert "mapped wrong" in sentence and "映射" not in sentence

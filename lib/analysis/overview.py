@@ -72,8 +72,21 @@ def unavailable(kpi: Kpi, summary: Summary, lang: str) -> str:
     return needs_sentence(missing, lang)
 
 
-def needs_sentence(columns: tuple[str, ...], lang: str) -> str:
-    """ "Not available: needs X" for an empty state; "a|b" means either will do."""
+def needs_sentence(columns: tuple[str, ...], lang: str, have: frozenset[str] | None = None) -> str:
+    """ "Not available: needs X" for an empty state; "a|b" means either will do.
+
+    With `have` (the columns the data has), only what is missing is named, each once; when nothing is
+    missing the data simply has no rows for it.
+    """
+    if have is not None:
+        columns = tuple(
+            dict.fromkeys(need for need in columns if not any(c in have for c in need.split("|")))
+        )
+        if not columns:
+            return t("kpi.no_rows", lang)
+    named = [need for need in columns if "|" not in need]
+    # "a or b" after "a" is already said: "needs a" covers it
+    columns = tuple(need for need in columns if "|" not in need or not set(need.split("|")) & set(named))
     sep, either = ("、", " 或 ") if lang == "zh" else (", ", " or ")
     words = sep.join(either.join(t(f"field.{c}", lang) for c in need.split("|")) for need in columns)
     return t("kpi.not_available", lang, columns=words)

@@ -17,7 +17,7 @@ _STAMP = pl.Datetime("us")
 SERIAL_LOW, SERIAL_HIGH = 20_000, 80_000
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
-_YEAR_LAST = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:\D|$)"
+_YEAR_LAST = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:\D|$)"  # 29-02-2016, 3/1/24
 _CHINESE = r"[年月日号號时時点點分秒]"
 _MERIDIEM = r"(?i)\s*(a\.?m\.?|p\.?m\.?|上午|下午|凌晨|早上|中午|晚上)\s*"
 _AFTERNOON = {"pm", "p.m.", "p.m", "pm.", "下午", "中午", "晚上"}
@@ -182,6 +182,13 @@ def _parse_normalised(values: pl.Series, day_order: DayOrder) -> pl.Series:
 
 def _normalise(text: pl.Series, day_order: DayOrder) -> pl.Series:
     """Rewrite every accepted form as `Y-m-d[ H:M[:S[.f]]]`; each pass only if some value needs it."""
+    if text.str.contains(_MONTH_NAME).any():
+        text = _month_names(text)
+    if text.str.contains(_SHORT_YEAR_LAST).any():
+        # 3/1/24 8:30: a two-digit year is this century's (service data from before 2000 is rare, and
+        # validation flags a date before 1980 as implausible anyway)
+        order = "20${3}-${2}-${1}${4}" if day_order == "dmy" else "20${3}-${1}-${2}${4}"
+        text = text.str.replace(_SHORT_YEAR_LAST, order)
     if text.str.contains(_CHINESE).any():
         text = (
             text.str.replace_all(r"\s*[年月]\s*", "-")
@@ -210,6 +217,25 @@ def _normalise(text: pl.Series, day_order: DayOrder) -> pl.Series:
     if text.str.contains(r"^\d{8}(?:\s|$)").any():
         text = text.str.replace(r"^(\d{4})(\d{2})(\d{2})", "${1}-${2}-${3}")
     return text
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAME = r"(?i)(?:^|[^a-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:[^a-z]|$)"
+_SHORT_YEAR_LAST = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2})(\s|$)"
+
+
+def _month_names(text: pl.Series) -> pl.Series:
+    """`01-Mar-2024`, `1 March 2024`, `15/Jul/24 1:45 PM`, `Mar 1, 2024`, `March 1 2024 08:30` → `Y-m-d …`.
+
+    A month name makes the order certain (the number beside it is the day); a two-digit year is 20yy.
+    """
+    for number, month in enumerate(_MONTHS, start=1):
+        name = month + r"[a-z]*\.?"
+        day_first = r"(?i)^(\d{1,2})[-/ ]+" + name + r"[-/ ,]+(\d{4}|\d{2})(\s|$)"
+        month_first = r"(?i)^" + name + r"\s+(\d{1,2}),?\s+(\d{4})(\s|$)"
+        text = text.str.replace(day_first, "${2}-" + str(number) + "-${1}${3}")
+        text = text.str.replace(month_first, "${2}-" + str(number) + "-${1}${3}")
+    return text.str.replace(r"^(\d{2})-(\d{1,2})-(\d{1,2})(\s|$)", "20${1}-${2}-${3}${4}")
 
 
 def _by_frequency(sample: pl.Series) -> list[str]:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
+from lib.i18n import t
 from lib.ingest.dates import detect_day_order, has_year_last, parse_datetimes
 from lib.ingest.limits import limit
 from lib.ingest.mapping import MappingResult, require_complete
@@ -447,4 +448,51 @@ def _summary(issues: pl.DataFrame, read: ReadResult) -> pl.DataFrame:
         .with_columns(pl.col("reason").replace_strict(order, default=99).alias("_o"))
         .sort("_o", "field")
         .drop("_o")
+    )
+
+
+# Reasons that say nothing about the mapping: the file's own layout.
+_LAYOUT = frozenset({"title_rows", "empty_row", "trailing_empty_rows", "total_row", "text_truncated"})
+LOUD_SHARE = 0.05  # a reason that takes this share of the rows or more is said aloud, with its column
+
+
+@dataclass(frozen=True)
+class Loud:
+    """One reason that excluded or cleared a large share of the rows in one mapped column."""
+
+    reason: str
+    field: str
+    column: str
+    action: str
+    rows: int
+    share: float
+
+
+def loud(validated: Validated, columns: dict[str, str], share: float = LOUD_SHARE) -> list[Loud]:
+    """The reasons that took `share` of the rows or more, largest first: most often a column mapped wrong
+    (a title as the ticket number drops nearly every row as a duplicate; a category as a yes/no flag
+    clears every value)."""
+    if not validated.summary.height or not validated.rows_read:
+        return []
+    found = []
+    for row in validated.summary.iter_rows(named=True):
+        part = row["rows"] / validated.rows_read
+        if row["reason"] in _LAYOUT or not row["field"] or part < share:
+            continue
+        column = columns.get(row["field"], row["field"])
+        found.append(Loud(row["reason"], row["field"], column, row["action"], row["rows"], part))
+    return sorted(found, key=lambda item: -item.rows)
+
+
+def loud_sentence(item: Loud, lang: str, escape=str) -> str:
+    """A large share of rows lost or cleared in one column, in words, with what to do (`escape` for Markdown)."""
+    return t(
+        "report.loud",
+        lang,
+        share=f"{item.share:.0%}",
+        rows=f"{item.rows:,}",
+        column=escape(item.column),
+        field=t(f"field.{item.field}", lang),
+        action=t(f"loud.{item.action}", lang),
+        reason=t(f"reason.{item.reason}", lang),
     )

@@ -151,7 +151,8 @@ class Page:
 
     def needs(self, columns: tuple[str, ...]) -> None:
         """The empty state of a chart or table: which columns would enable it."""
-        st.info(overview.needs_sentence(columns, self.lang), icon=":material/info:")
+        have = frozenset(c for table in store.tables(self.con) for c in store.columns(self.con, table))
+        st.info(overview.needs_sentence(columns, self.lang, have), icon=":material/info:")
 
     def chart(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import duckdb
@@ -18,7 +18,7 @@ from lib.ingest import bundle, datafolder, inference, inplace, mapping, pipeline
 from lib.ingest.dates import detect_day_order, has_year_last
 from lib.ingest.mapping import apply_overrides, require_complete
 from lib.ingest.reading import list_sheets
-from lib.ingest.validation import Validated
+from lib.ingest.validation import Validated, loud, loud_sentence
 from lib.schema import TABLES
 from lib.ui import session, widgets
 
@@ -42,6 +42,7 @@ class LoadReport:
     table: str
     validated: Validated
     loaded: store.LoadResult | None  # None: checked, not loaded yet
+    columns: dict[str, str] = field(default_factory=dict)  # the mapping used: field → the file's column
 
 
 def source_line(source: str, loaded: dict[str, int], lang: str) -> str:
@@ -91,9 +92,7 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
     file_key = f"{upload.file_id}_{table}"
     if file_key in st.session_state.get(_LOADED, set()):
         # Loaded: its rows are in DuckDB and its report is below; do not read it again.
-        st.success(
-            t("data.file_loaded", lang, name=formatting.literal(upload.name)), icon=":material/check_circle:"
-        )
+        _loaded_line(upload.name, table, lang)
         return
     sheet = st.session_state.get(f"sheet_{file_key}")
     try:
@@ -131,7 +130,7 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
         except InputError as error:
             widgets.input_error(error, lang)
             return
-        report_panel(LoadReport(prepared.name, table, validated, None), lang)
+        report_panel(LoadReport(prepared.name, table, validated, None, result.columns), lang)
         if st.button(t("data.load", lang), key=f"load_{file_key}", type="primary"):
             _load(con, mapped, validated, file_key, lang)
 
@@ -162,7 +161,7 @@ def _mapping_step(prepared: pipeline.Prepared, file_key: str, lang: str):
             "field": st.column_config.TextColumn(t("data.col_field", lang)),
             "required": st.column_config.TextColumn(t("data.col_required", lang), width="small"),
             "column": st.column_config.SelectboxColumn(t("data.col_source", lang), options=headers),
-            "confidence": st.column_config.TextColumn(t("data.col_confidence", lang), width="small"),
+            "confidence": st.column_config.TextColumn(t("data.col_confidence", lang), width="medium"),
             "why": st.column_config.TextColumn(t("data.col_why", lang)),
             "examples": st.column_config.TextColumn(t("data.col_examples", lang)),
         },
@@ -335,7 +334,11 @@ def _load(
         session.reports().clear()
     # The rows now live in DuckDB: keep only the report, and drop this file's cached copies.
     report = LoadReport(
-        prepared.name, prepared.table, replace(validated, frame=validated.frame.clear()), loaded
+        prepared.name,
+        prepared.table,
+        replace(validated, frame=validated.frame.clear()),
+        loaded,
+        prepared.mapping.columns,
     )
     session.reports().append(report)
     st.session_state.pop(_CHECKED, None)
@@ -348,12 +351,23 @@ def _load(
     st.rerun()
 
 
+def _loaded_line(name: str, table: str, lang: str) -> None:
+    """ "Loaded" in green, or in amber when a large share of its rows was excluded or cleared."""
+    done = next((r for r in reversed(session.reports()) if r.name == name and r.table == table), None)
+    if done is not None and loud(done.validated, done.columns):
+        st.warning(t("data.file_loaded_loud", lang, name=formatting.literal(name)), icon=":material/warning:")
+    else:
+        st.success(t("data.file_loaded", lang, name=formatting.literal(name)), icon=":material/check_circle:")
+
+
 def report_panel(report: LoadReport, lang: str) -> None:
     """Rows read, used, excluded and flagged, by reason, with the rejected rows as CSV."""
     v = report.validated
     with st.container(border=True):
         title = "report.title" if report.loaded is not None else "report.preview_title"
         st.markdown(f"**{t(title, lang, name=formatting.literal(report.name))}**")
+        for item in loud(v, report.columns):
+            st.warning(loud_sentence(item, lang, escape=formatting.literal), icon=":material/warning:")
         flagged = (
             int(v.summary.filter(pl.col("action") == "flagged")["rows"].sum()) if v.summary.height else 0
         )
