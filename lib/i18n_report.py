@@ -1,7 +1,8 @@
 """The service report's sentence templates and labels, zh and en; merged into `lib.i18n.CATALOGUE`.
 
 Kept beside the main catalogue because the report's templates are many and read as a set: each one
-is filled with computed values by `lib.report.sentences` and `lib.report.sections`, never hand-written prose.
+is filled with computed values by `lib.report.sentences`, `lib.report.context`, `lib.report.sections`
+and `lib.report.outlook`, never hand-written prose.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from lib.engine import store
 from lib.engine.kpis import BY_KEY, Settings
 from lib.i18n import t
 from lib.report import content, files
-from lib.report.sections import PERFORMANCE_TABLE, Figure, Table
+from lib.report.context import Figure, Table
+from lib.report.sections import PERFORMANCE_TABLE
 
 OCTOBER = store.Scope(date(2026, 10, 1), date(2026, 10, 31))
 SAMPLE_FILES = [

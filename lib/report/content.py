@@ -21,8 +21,9 @@ from lib.engine import store
 from lib.engine.kpis import BY_KEY, KPIS, Kpi, Settings, status
 from lib.i18n import t
 from lib.predict import churn
-from lib.report import sections
-from lib.report.sections import Context, Figure, Section, Table
+from lib.report import context, sections
+from lib.report.context import Context, Figure, Section, Table
+from lib.report.outlook import churn_outlook, forecast_outlook
 from lib.report.sentences import direction, judgement, label, targets_sentence
 
 SECTIONS = (
@@ -73,7 +74,7 @@ class Problem:
     state: str  # "red" or "amber"
     shortfall: float  # how far from the target, as a share of the target: the ranking
     evidence: tuple[str, ...]
-    where: tuple[sections.Group, ...]  # the groups where it is worst
+    where: tuple[context.Group, ...]  # the groups where it is worst
 
 
 @dataclass(frozen=True)
@@ -142,14 +143,14 @@ def build(
     built["measures"] = Section("measures", [] if measures else [t("rpt.measures.none", lang)])
     say(t("rpt.progress.forecast", lang), 0.7)
     outlook = Section("outlook")
-    words, figures, ahead = sections.forecast_outlook(ctx)
+    words, figures, ahead = forecast_outlook(ctx)
     outlook.sentences += words
     outlook.blocks += figures
     has_customers = bool(store.tables(con).get("customers"))
     if with_churn and churn_result is None and has_customers:
         say(t("rpt.progress.churn", lang), 0.8)
         churn_result = churn.score(con, settings)
-    words, listing, at_risk = sections.churn_outlook(ctx, churn_result if has_customers else None)
+    words, listing, at_risk = churn_outlook(ctx, churn_result if has_customers else None)
     outlook.sentences += (
         words
         if has_customers
@@ -212,7 +213,7 @@ def problems(ctx: Context) -> list[Problem]:
         if red
         else {}
     )
-    tickets = sections.ticket_frames(ctx.con, ctx.scope, tuple(k.key for k in chosen))
+    tickets = context.ticket_frames(ctx.con, ctx.scope, tuple(k.key for k in chosen))
     surveys = ctx.surveys
     found = []
     for kpi in chosen:
@@ -225,7 +226,7 @@ def problems(ctx: Context) -> list[Problem]:
             and judgement(kpi, direction(kpi, value, value - explanation.change)) == "worse"
         ):
             evidence.append(overview.explanation_sentence(explanation, ctx.settings, ctx.lang))
-        where = sections.worst_groups(tickets, surveys, kpi.key, ctx.settings)
+        where = context.worst_groups(tickets, surveys, kpi.key, ctx.settings)
         if where:
             sep = "；" if ctx.lang == "zh" else "; "
             evidence.append(

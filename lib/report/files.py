@@ -24,7 +24,7 @@ from lib.charts.look import FONT
 from lib.engine.kpis import BY_KEY
 from lib.i18n import t
 from lib.report.content import SECTIONS, Report
-from lib.report.sections import Figure
+from lib.report.context import Figure
 from lib.report.sentences import label
 
 PDF_TIMEOUT_SECONDS = 120

@@ -1,4 +1,4 @@
-"""The report's sections 1–5 and 8 as sentences, tables and charts, each built on the pages' own lib functions.
+"""The report's sections 1–5 as sentences, tables and charts, each built on the pages' own lib functions.
 
 Every section takes a `Context` (the session's database, the scope, targets, language and the KPI
 summary already computed) and returns a `Section`. Sentences come from `sentences` templates, so
@@ -8,30 +8,16 @@ file or column would fill it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from functools import cached_property
-
-import altair as alt
-import duckdb
 import polars as pl
 
 from lib import charts
 from lib.analysis import cost, efficiency, formatting, overview, satisfaction, tables, team
-from lib.engine import store
-from lib.engine.kpis import BY_KEY, Settings, change, columns_for, evaluate_by, status
+from lib.engine.kpis import BY_KEY
 from lib.i18n import t
-from lib.predict import churn, churn_view, forecast, forecast_view, staffing
-from lib.report.sentences import joined, kpi_sentence, label, share
+from lib.report.context import MIN_GROUP, Context, Figure, Section, Table, ticket_frames, worst_groups
+from lib.report.sentences import joined, label, share
 from lib.text import comments
 
-MIN_GROUP = 30  # a group needs this many tickets (or answers) before the report names it
-WHERE_DIMENSIONS = (
-    "category",
-    "channel",
-    "region",
-    "product",
-    "priority",
-)  # not agent: team is its own section
 TEAM_ROWS = 15
 TEAM_OUTLIERS = 6  # people named in the text (worst first); the rest are counted
 GROUP_ROWS = 15  # rows of a breakdown table: the biggest groups
@@ -48,115 +34,6 @@ TEAM_COLUMNS = (
 )  # what fits an A4 page; the Team page has the rest
 TEAM_METRICS = 3  # an outlier's furthest metrics named in the text; the table has them all
 THEME_ROWS = 8
-AT_RISK_ROWS = 10
-
-
-@dataclass(frozen=True)
-class Figure:
-    title: str
-    chart: alt.TopLevelMixin
-    svg: str = ""  # drawn once by `report.build` (vl-convert takes ~0.2 s a chart), reused on each render
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    frame: pl.DataFrame  # headers translated, rates in %: what the HTML and the workbook show
-
-
-@dataclass
-class Section:
-    key: str
-    sentences: list[str] = field(default_factory=list)
-    blocks: list[Figure | Table] = field(default_factory=list)
-    highlights: list[str] = field(default_factory=list)  # sentences worth a place in the summary too
-
-
-@dataclass(frozen=True)
-class Context:
-    con: duckdb.DuckDBPyConnection
-    scope: store.Scope
-    settings: Settings
-    lang: str
-    summary: overview.Summary
-
-    def now(self, key: str) -> float | None:
-        return self.summary.current.get(key)
-
-    @property
-    def compares(self) -> bool:
-        """Whether there is a comparison period (not for the whole data set or an open range)."""
-        return self.scope.previous() is not None
-
-    def sentence(self, key: str) -> str:
-        kpi = BY_KEY[key]
-        return kpi_sentence(
-            kpi,
-            self.summary.current.get(key),
-            self.summary.previous.get(key),
-            self.settings,
-            self.lang,
-            compare=self.scope.compare if self.compares else None,
-            missing=overview.unavailable(kpi, self.summary, self.lang),
-        )
-
-    def sentences(self, keys: tuple[str, ...]) -> list[str]:
-        """One sentence per available KPI; the unavailable ones together in one sentence per reason."""
-        said, missing = [], {}
-        for key in keys:
-            if self.now(key) is None:
-                why = overview.unavailable(BY_KEY[key], self.summary, self.lang)
-                missing.setdefault(why, []).append(label(BY_KEY[key], self.lang))
-            else:
-                said.append(self.sentence(key))
-        return said + [
-            t("rpt.kpi.missing", self.lang, kpi=joined(names, self.lang), why=why)
-            for why, names in missing.items()
-        ]
-
-    def kpi_table(self, keys: tuple[str, ...], title: str) -> Table:
-        """KPI, value, comparison value, change, target, status: the section's numbers at a glance."""
-        lang, rows = self.lang, []
-        for key in keys:
-            kpi = BY_KEY[key]
-            now, before = self.summary.current.get(key), self.summary.previous.get(key)
-            absolute, relative = change(now, before)
-            state = status(kpi, now, self.settings)
-            row = {
-                t("table.kpi", lang): label(kpi, lang),
-                t("table.value", lang): formatting.value(kpi, now, lang),
-            }
-            if self.compares:
-                row[t(f"rpt.compare_column.{self.scope.compare}", lang)] = formatting.value(kpi, before, lang)
-                row[t("rpt.column.change", lang)] = formatting.delta(kpi, absolute, relative, lang) or "—"
-            row[t("table.target", lang)] = formatting.value(kpi, self.settings.target(kpi), lang)
-            row[t("table.status", lang)] = t(f"status.{state}", lang) if state else "—"
-            rows.append(row)
-        return Table(title, pl.DataFrame(rows))
-
-    @cached_property
-    def tickets(self) -> store.Frames:
-        """The scoped ticket frames the performance and efficiency sections share (read once)."""
-        return efficiency.frames(self.con, self.scope)
-
-    @cached_property
-    def surveys(self) -> satisfaction.Frames:
-        """The scoped survey frames the satisfaction section and the problems share (read once)."""
-        return satisfaction.frames(self.con, self.scope)
-
-    @cached_property
-    def days(self) -> int:
-        """Days in the range; an open range counts the data's own first to last day."""
-        bounds = store.date_bounds(self.con) or (None, None)
-        start, end = self.scope.start or bounds[0], self.scope.end or bounds[1]
-        return (end - start).days + 1 if start and end else 30
-
-    @property
-    def grain(self) -> str:
-        """Day for a month, week for up to half a year, month beyond."""
-        days = self.days
-        return "day" if days <= 45 else "week" if days <= 200 else "month"
-
 
 GRAIN_EVERY = {"day": "1d", "week": "1w", "month": "1mo"}
 
@@ -243,85 +120,6 @@ def performance(ctx: Context) -> Section:
             )
         )
     return section
-
-
-@dataclass(frozen=True)
-class Group:
-    """A group where a KPI is worse than overall: `count` tickets (or survey answers)."""
-
-    dimension: str
-    value: object
-    kpi_value: float
-    count: int
-
-    def name(self, lang: str) -> str:
-        return f"{t(f'field.{self.dimension}', lang)} {self.value if self.value is not None else '—'}"
-
-    def words(self, key: str, lang: str) -> str:
-        """ "问题类型 配件更换（65.0%，108 单）" / "Category 配件更换 (65.0%, 108 tickets)"."""
-        unit = "rpt.group_answers" if BY_KEY[key].table == "surveys" else "rpt.group"
-        return t(
-            unit,
-            lang,
-            group=self.name(lang),
-            value=formatting.value(BY_KEY[key], self.kpi_value, lang),
-            tickets=f"{self.count:,}",
-        )
-
-
-def ticket_frames(con: duckdb.DuckDBPyConnection, scope: store.Scope, keys: tuple[str, ...]) -> store.Frames:
-    """The scoped tickets with what `keys` need and every dimension, for `worst_groups`."""
-    return store.scoped(
-        con,
-        scope,
-        ticket_columns=columns_for(keys) | set(WHERE_DIMENSIONS),
-        by_period=False,
-        read=("tickets",),
-    )
-
-
-def worst_groups(
-    tickets: store.Frames, surveys: satisfaction.Frames | None, key: str, settings: Settings, limit: int = 2
-) -> list[Group]:
-    """Where a KPI is worst: the groups (≥ MIN_GROUP tickets or answers) on the wrong side of the overall
-    value, ranked by how much they pull it (gap × size). Ticket KPIs from `tickets`; CSAT and NPS from
-    the survey answers grouped by their ticket's dimension.
-    """
-    kpi = BY_KEY[key]
-    if kpi.better is None:
-        return []
-    sign = 1 if kpi.better == "lower" else -1
-    found: list[tuple[float, Group]] = []
-    if kpi.table == "tickets" and tickets.tickets is not None:
-        overall = evaluate_by(tickets, (key,), settings=settings).row(0, named=True)[key]
-        for dimension in (
-            d for d in WHERE_DIMENSIONS if d in tickets.tickets.columns and overall is not None
-        ):
-            groups = evaluate_by(tickets, ("tickets", key), by=dimension, settings=settings)
-            for row in groups.filter(pl.col("tickets") >= MIN_GROUP, pl.col(key).is_not_null()).iter_rows(
-                named=True
-            ):
-                gap = (row[key] - overall) * sign
-                if gap > 0:
-                    found.append(
-                        (gap * row["tickets"], Group(dimension, row[dimension], row[key], row["tickets"]))
-                    )
-    elif key in ("csat", "nps") and surveys is not None and surveys.surveys is not None:
-        overall = evaluate_by(surveys, (key,), settings=settings).row(0, named=True)[key]
-        for dimension in (d for d in WHERE_DIMENSIONS if overall is not None):
-            groups = satisfaction.drivers(surveys, settings, dimension)
-            if groups is None:
-                continue
-            for row in groups.filter(
-                ~pl.col("small"), pl.col(key).is_not_null(), pl.col("value").is_not_null()
-            ).iter_rows(named=True):
-                gap = (row[key] - overall) * sign
-                if gap > 0:
-                    found.append(
-                        (gap * row["answers"], Group(dimension, row["value"], row[key], row["answers"]))
-                    )
-    found.sort(key=lambda item: -item[0])
-    return [group for _, group in found[:limit]]
 
 
 def satisfaction_section(ctx: Context) -> Section:
@@ -685,131 +483,3 @@ def cost_section(ctx: Context) -> Section:
                 )
             )
     return section
-
-
-def forecast_outlook(ctx: Context) -> tuple[list[str], list[Figure], dict[str, float] | None]:
-    """Next period's ticket volume from the Forecast page's model, and the staff it needs.
-
-    Returns sentences, the chart and {tickets, days, peak, agents} for the findings (None without a forecast).
-    """
-    lang = ctx.lang
-    days = (ctx.scope.end - ctx.scope.start).days + 1 if ctx.scope.start and ctx.scope.end else 30
-    horizon = min(max(days, 7), 180)
-    series = forecast.daily_counts(ctx.con, store.Scope(None, ctx.scope.end, ctx.scope.filters))
-    if series.is_empty():
-        return [t("rpt.outlook.no_forecast", lang, why=t("forecast.reason_no_data", lang))], [], None
-    holidays = forecast_view.calendar(series, horizon, "CN", None)
-    total = forecast_view.fit(series, horizon, 0.8, holidays, "1d", None)[forecast.TOTAL]
-    if total.prediction is None:
-        why = t(f"forecast.reason_{total.reasons[0]}", lang, weeks=forecast.MIN_HISTORY_DAYS // 7)
-        return [t("rpt.outlook.no_forecast", lang, why=why)], [], None
-    prediction = total.prediction
-    expected = float(prediction["yhat"].clip(lower_bound=0).sum())
-    peak = prediction.sort("yhat", descending=True).row(0, named=True)
-    said = [
-        t(
-            "rpt.outlook.volume",
-            lang,
-            days=horizon,
-            start=str(prediction["ds"].min()),
-            end=str(prediction["ds"].max()),
-            tickets=f"{expected:,.0f}",
-            per_day=f"{expected / horizon:,.1f}",
-            peak_day=str(peak["ds"]),
-            peak=f"{peak['yhat']:,.0f}",
-            low=f"{max(peak['lower'], 0):,.0f}",
-            high=f"{peak['upper']:,.0f}",
-        ),
-        forecast_view.accuracy_sentence(total, lang),
-    ]
-    found = {"tickets": expected, "days": float(horizon), "peak": float(peak["yhat"])}
-    aht = ctx.now("handle_minutes_mean")
-    if aht:
-        plan = staffing.plan(prediction.select("ds", "yhat"), aht, method="workload")
-        found["agents"] = float(plan["agents"].max())
-        said.append(
-            t(
-                "rpt.outlook.staff",
-                lang,
-                agents=int(plan["agents"].max()),
-                median=int(plan["agents"].median()),
-                aht=f"{aht:.0f}",
-            )
-        )
-    else:
-        said.append(t("rpt.outlook.no_staff", lang))
-    labels = {s: t(f"forecast.series_{s}", lang) for s in charts.FORECAST_SERIES}
-    recent = total.history.filter(
-        pl.col("ds") > prediction["ds"].min() - pl.duration(days=max(90, 2 * horizon))
-    )
-    title = t("rpt.outlook.chart", lang)
-    figure = Figure(
-        title,
-        charts.forecast_band(
-            recent,
-            prediction,
-            labels=labels,
-            x_title=t("grain.day", lang),
-            y_title=t("kpi.tickets_axis", lang),
-            title=title,
-            interval_title=t("forecast.interval_short", lang, level="80%"),
-        ),
-    )
-    return said, [figure], found
-
-
-def churn_outlook(
-    ctx: Context, result: churn.ChurnResult | None
-) -> tuple[list[str], list[Table], int | None]:
-    """Customers at high risk of leaving, the commonest reasons, and the top of the list."""
-    lang = ctx.lang
-    said = [ctx.sentence("churn_rate")] if ctx.now("churn_rate") is not None else []
-    if result is None:
-        return said + [t("rpt.outlook.churn_skipped", lang)], [], None
-    if result.scored is None:
-        why = " ".join(t(f"churn.why_{r}", lang) for r in result.reasons) or "—"
-        return said + [t("churn.not_scored", lang, why=why)], [], None
-    scored = result.scored
-    high = scored.filter(pl.col("risk_band") == "high")
-    quality = (
-        t("rpt.outlook.churn_rule", lang)
-        if result.kind == "rule"
-        else t(
-            "rpt.outlook.churn_model",
-            lang,
-            auc=f"{result.metrics.auc:.2f}" if result.metrics and result.metrics.auc else "—",
-        )
-    )
-    reasons = high.group_by("reason_1").len().sort("len", descending=True).head(3)
-    words = [f"{t(f'churn.feature_{r}', lang)} ({n:,})" for r, n in reasons.iter_rows() if r]
-    said.append(
-        t(
-            "rpt.outlook.churn",
-            lang,
-            high=f"{high.height:,}",
-            active=f"{scored.height:,}",
-            days=result.window_days,
-            quality=quality,
-            reasons=joined(words, lang) or "—",
-        )
-    )
-    listing = churn_view.at_risk(replace(result, scored=scored.head(AT_RISK_ROWS)), lang)
-    keep = [
-        c
-        for c in (
-            "customer_id",
-            "churn_risk",
-            "risk_band",
-            "reason_1",
-            "reason_2",
-            "action",
-            "segment",
-            "region",
-        )
-        if c in listing.columns
-    ]
-    table = Table(
-        t("rpt.table.at_risk", lang, rows=min(AT_RISK_ROWS, scored.height)),
-        tables.display(listing.select(keep), lang),
-    )
-    return said, [table], high.height
