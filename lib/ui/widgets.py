@@ -111,21 +111,35 @@ def table(
 
 
 def kpi_card(
-    kpi: Kpi, current: float | None, previous: float | None, settings: Settings, lang: str, unavailable: str
+    kpi: Kpi,
+    current: float | None,
+    previous: float | None,
+    settings: Settings,
+    lang: str,
+    unavailable: str,
+    not_compared: str | None = None,
 ) -> None:
-    """A metric with its change, target status and, when not available, what it needs."""
+    """A metric with its change, target status and, when not available, what it needs.
+
+    `not_compared` (the comparison period lacks data, `overview.comparison_note`) takes the place
+    of the change, grey and without an arrow.
+    """
     label = kpi.label[0] if lang == "zh" else kpi.label[1]
     help_text = kpi.description[0] if lang == "zh" else kpi.description[1]
     absolute, relative = change(current, previous)
     shown_delta = formatting.delta(kpi, absolute, relative, lang)
     # A change that rounds to zero on screen ("+0.0 pp") is shown without colour.
     moved = shown_delta is not None and any(ch in "123456789" for ch in shown_delta)
+    arrow = "auto"
+    if not_compared and current is not None:
+        shown_delta, moved, arrow = not_compared, False, "off"
     with st.container(border=True):
         st.metric(
             label,
             formatting.value(kpi, current, lang),
             delta=shown_delta,
             delta_color=DELTA_COLOR[kpi.better] if moved else "off",
+            delta_arrow=arrow,
             help=help_text,
         )
         if current is None:
@@ -171,10 +185,11 @@ def kpi_cards(
     per_row: int = 4,
 ) -> None:
     """Rows of KPI cards with the change against the comparison period and the target status."""
+    not_compared = overview.comparison_note(summary.comparison, lang)
     for row in overview.card_rows(summary, lang, per_row=per_row, keys=keys):
         for column, (kpi, current, previous, why_not) in zip(st.columns(per_row), row, strict=False):
             with column:
-                kpi_card(kpi, current, previous, settings, lang, why_not)
+                kpi_card(kpi, current, previous, settings, lang, why_not, not_compared)
 
 
 def grid(items: Sequence[Item], per_row: int) -> Iterator[tuple[int, Any, Item]]:
