@@ -121,8 +121,8 @@ def kpi_card(
 ) -> None:
     """A metric with its change, target status and, when not available, what it needs.
 
-    `not_compared` (the comparison period lacks data, `overview.comparison_note`) takes the place
-    of the change, grey and without an arrow.
+    `not_compared` (the comparison period lacks data, `overview.comparison_note`) is said under the
+    value where the change would be: a caption, as the metric's delta chip cuts a long note short.
     """
     label = kpi.label[0] if lang == "zh" else kpi.label[1]
     help_text = kpi.description[0] if lang == "zh" else kpi.description[1]
@@ -130,21 +130,19 @@ def kpi_card(
     shown_delta = formatting.delta(kpi, absolute, relative, lang)
     # A change that rounds to zero on screen ("+0.0 pp") is shown without colour.
     moved = shown_delta is not None and any(ch in "123456789" for ch in shown_delta)
-    arrow = "auto"
-    if not_compared and current is not None:
-        shown_delta, moved, arrow = not_compared, False, "off"
     with st.container(border=True):
         st.metric(
             label,
             formatting.value(kpi, current, lang),
             delta=shown_delta,
             delta_color=DELTA_COLOR[kpi.better] if moved else "off",
-            delta_arrow=arrow,
             help=help_text,
         )
         if current is None:
             st.caption(unavailable)
             return
+        if not_compared:
+            st.caption(not_compared)
         state = status(kpi, current, settings)
         target = settings.target(kpi)
         if state:
