@@ -1023,6 +1023,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{kpi} is {value}, above the target of {target}.",
     ),
     "alert.no_previous": ("没有可对比的上期数据。", "No comparison period to explain the change."),
+    "alert.not_compared": (
+        "{note}：不作对比，也不分析变化原因。",
+        "Not compared, so no change is explained: {note}.",
+    ),
+    # why a card shows no change: the comparison period is not (fully) in the data (store.coverage)
+    "compare.none.previous": ("上期无数据", "no data for the previous period"),
+    "compare.none.year": ("去年同期无数据", "no data for the same period last year"),
+    "compare.partial.previous": (
+        "上期数据不完整（自 {start} 起）",
+        "previous period only partly covered (data from {start})",
+    ),
+    "compare.partial.year": (
+        "去年同期数据不完整（自 {start} 起）",
+        "same period last year only partly covered (data from {start})",
+    ),
+    "overview.period_none": (
+        "统计期 {start} 至 {end}；对比期 {prev_start} 至 {prev_end} 无数据，不作对比",
+        "Period {start} to {end}; no data for {prev_start} to {prev_end}, so no comparison",
+    ),
+    "overview.period_partial": (
+        "统计期 {start} 至 {end}；对比期 {prev_start} 至 {prev_end} 数据不完整（自 {data_from} 起），不作对比",
+        "Period {start} to {end}; {prev_start} to {prev_end} only partly covered (data from {data_from}), "
+        "so no comparison",
+    ),
     "alert.steady": (
         "与对比期基本持平：问题不是新出现的。",
         "About the same as in the comparison period: not a new problem.",

@@ -323,6 +323,15 @@ REPORT_CATALOGUE: dict[str, tuple[str, str]] = {
     "rpt.cover.period": ("报告期：{start} 至 {end}", "Period: {start} to {end}"),
     "rpt.cover.all": ("报告期：全部数据", "Period: all the data"),
     "rpt.cover.compare": ("对比：{when}（{start} 至 {end}）", "Compared with {when} ({start} to {end})"),
+    "rpt.cover.none": (
+        "不作对比：{when}（{start} 至 {end}）无数据，本报告不列变化",
+        "Not compared: there is no data for {when} ({start} to {end}), so the report shows no changes",
+    ),
+    "rpt.cover.partial": (
+        "不作对比：{when}（{start} 至 {end}）数据不完整（自 {data_from} 起），本报告不列变化",
+        "Not compared: {when} ({start} to {end}) is only partly covered (data from {data_from}), "
+        "so the report shows no changes",
+    ),
     "rpt.cover.filters": ("筛选：{filters}", "Filters: {filters}"),
     "rpt.cover.generated": ("生成日期：{date}", "Generated on {date}"),
     "rpt.cover.rows": ("数据：{rows}", "Data: {rows}"),

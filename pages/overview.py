@@ -15,17 +15,24 @@ if session.source() == "sample":
 
 summary = page.memo("summary", lambda: overview.summarise(con, scope, settings))  # every KPI, for the table
 red = overview.alerts(summary, settings)
+not_compared = overview.comparison_note(summary.comparison, lang)
 with st.container(border=True):
     st.subheader(t("overview.alerts", lang))
-    keys = tuple(kpi.key for kpi, _ in red)
+    # Against a comparison period the data does not cover, no change is explained.
+    keys = () if not_compared else tuple(kpi.key for kpi, _ in red)
     why = page.memo(("why", keys), lambda: alerts.explain_alerts(con, scope, settings, keys))
-    for (kpi, value), explanation in zip(red, why, strict=True):
-        st.markdown(
-            f":red[●] {overview.alert_sentence(kpi, value, settings, lang)} "
-            f"{overview.explanation_sentence(explanation, settings, lang, escape=formatting.literal)}"
-        )
+    explained = {explanation.key: explanation for explanation in why}
+    for kpi, value in red:
+        words = overview.alert_sentence(kpi, value, settings, lang)
+        if kpi.key in explained:
+            words += " " + overview.explanation_sentence(
+                explained[kpi.key], settings, lang, escape=formatting.literal
+            )
+        st.markdown(f":red[●] {words}")
     if not red:
         st.markdown(t("overview.no_alerts", lang))
+    elif not_compared:
+        st.caption(t("alert.not_compared", lang, note=not_compared))
 widgets.kpi_cards(summary, settings, lang)
 
 left, right = st.columns([3, 2])

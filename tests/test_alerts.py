@@ -147,9 +147,9 @@ def test_a_segment_that_would_leave_no_valid_rows_is_skipped():
 
 
 def test_backlog_through_the_store(loaded):
-    old_east = {"ticket_id": "E1", "created_at": datetime(2024, 2, 10), "resolved_at": None, "region": "East"}
+    old_east = {"ticket_id": "E1", "created_at": datetime(2024, 2, 1), "resolved_at": None, "region": "East"}
     rows = [
-        old_east,  # open at both ends
+        old_east,  # open at both ends; the data starts on 1 February, so February is compared
         {
             "ticket_id": "W1",
             "created_at": datetime(2024, 2, 20),
@@ -295,6 +295,28 @@ def test_whole_data_set_has_no_previous_period(loaded):
         Explanation("resolution_hours_mean", 20.0, None, None, None, ()),
         Explanation("csat", None, None, None, None, ()),
     ]
+
+
+@pytest.mark.parametrize(
+    ("february_from", "previous", "named"),
+    [
+        # February from its first day: the change +10 h is explained by B, as in the first test
+        (1, 10.0, [((("category", "B"),), 1.0, 10.0, 2, 2)]),
+        # February from the 15th: half a month is no "before"; no change, nothing blamed
+        (15, None, []),
+    ],
+)
+def test_a_partly_covered_previous_month_explains_nothing(loaded, february_from, previous, named):
+    # February: A 10 10, B 10 10 from `february_from`; March: A 10 10, B 30 30 → mean 20.
+    before = tickets(2, [10, 10, 10, 10], category=["A", "A", "B", "B"]).with_columns(
+        pl.col("created_at", "resolved_at").dt.offset_by(f"{february_from - 1}d")
+    )
+    now = tickets(3, [10, 10, 30, 30], category=["A", "A", "B", "B"])
+    con = loaded(tickets=pl.concat([before, now]))
+    (got,) = explain_alerts(con, MARCH, SETTINGS, ["resolution_hours_mean"])
+    assert (got.current, got.previous) == (20.0, previous)
+    assert got.change == (None if previous is None else 10.0)
+    assert found(got) == named
 
 
 # --- sample data, checked against DuckDB SQL ---------------------------------------------

@@ -1,5 +1,6 @@
 """What the Overview shows: cards, 'not available' wording, alerts, trend and top categories."""
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import polars as pl
@@ -21,9 +22,9 @@ def con():
                 datetime(2024, 3, 1, 8),
                 datetime(2024, 3, 2, 8),
                 datetime(2024, 3, 9, 8),
-                datetime(2024, 2, 10),
+                datetime(2024, 2, 1, 10),  # the data starts on February's first day: February is covered
             ],
-            "resolved_at": [datetime(2024, 3, 1, 9), None, datetime(2024, 3, 20), datetime(2024, 2, 11)],
+            "resolved_at": [datetime(2024, 3, 1, 9), None, datetime(2024, 3, 20), datetime(2024, 2, 2)],
             "category": ["漏水", "漏水", "安装", "漏水"],
         }
     )
@@ -35,6 +36,84 @@ def test_summary_compares_with_the_previous_month(con):
     summary = overview.summarise(con, store.Scope(date(2024, 3, 1), date(2024, 3, 31)), Settings())
     assert summary.current["tickets"] == 3 and summary.previous["tickets"] == 1
     assert summary.current["resolution_rate"] == pytest.approx(2 / 3)
+    # February (1 ticket, resolved the next day) is covered: its numbers are compared, as before
+    assert summary.comparison.state == "covered"
+    assert summary.previous["resolution_rate"] == 1.0 and summary.previous["backlog"] == 0
+    assert overview.comparison_note(summary.comparison, "en") is None
+    assert overview.period_sentence(
+        store.Scope(date(2024, 3, 1), date(2024, 3, 31)), summary.comparison, "en"
+    ) == ("Period 2024-03-01 to 2024-03-31, compared with 2024-02-01 to 2024-02-29")
+
+
+# ---- a comparison period the data does not (fully) cover: no change, a note instead ------------
+
+
+def _tickets(created: list[datetime], resolved: list[datetime | None]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"ticket_id": [f"T{i}" for i in range(len(created))], "created_at": created, "resolved_at": resolved},
+        schema_overrides={"resolved_at": pl.Datetime("us")},
+    )
+
+
+def test_a_year_against_an_empty_year_before_shows_no_change():
+    """The user's case: "Tickets 121,145 ↑ +121,145" and a red backlog change against an empty year."""
+    con = store.connect()
+    # 2025 only: five tickets, two still open at the end of the year.
+    created = [datetime(2025, 1, 5, 9), datetime(2025, 3, 10), datetime(2025, 6, 1), datetime(2025, 9, 9)]
+    created.append(datetime(2025, 12, 30, 17))
+    resolved = [datetime(2025, 1, 6), None, datetime(2025, 6, 2), datetime(2025, 9, 10), None]
+    store.load(con, "tickets", _tickets(created, resolved))
+    year = store.Scope(date(2025, 1, 1), date(2025, 12, 31))
+    summary = overview.summarise(con, year, Settings())
+    assert summary.current["tickets"] == 5 and summary.current["backlog"] == 2
+    # 2024 holds no ticket: 0 tickets and 0 backlog there are no numbers to compare with
+    assert summary.comparison.period.start == date(2024, 1, 1) and summary.comparison.period.end == date(
+        2024, 12, 31
+    )
+    assert (summary.comparison.state, summary.comparison.data_from) == ("none", date(2025, 1, 5))
+    assert set(summary.previous.values()) == {None}
+    assert overview.comparison_note(summary.comparison, "zh") == "上期无数据"
+    assert overview.comparison_note(summary.comparison, "en") == "no data for the previous period"
+    assert overview.period_sentence(year, summary.comparison, "en") == (
+        "Period 2025-01-01 to 2025-12-31; no data for 2024-01-01 to 2024-12-31, so no comparison"
+    )
+    # the KPI table leaves the previous column empty rather than showing 0
+    table = overview.kpi_table(summary, Settings(), "en").filter(pl.col("Key") == "tickets")
+    assert table["Previous period"].to_list() == ["—"]
+
+
+QUARTER_DATA = (
+    # The data starts on 16 November 2024: half of the fourth quarter (Oct–Dec) is missing.
+    [datetime(2024, 11, 16, 9), datetime(2024, 12, 20), datetime(2025, 1, 10), datetime(2025, 2, 14)]
+    + [datetime(2025, 3, 31, 23)],
+    [datetime(2024, 11, 17), datetime(2024, 12, 21), datetime(2025, 1, 11), None, datetime(2025, 4, 1)],
+)
+
+
+def test_a_quarter_against_a_half_covered_quarter_shows_no_change():
+    """The user's case: a quarter showed "+88.2 %" against a previous quarter half in the data."""
+    con = store.connect()
+    store.load(con, "tickets", _tickets(*QUARTER_DATA))
+    quarter = store.Scope(date(2025, 1, 1), date(2025, 3, 31))
+    summary = overview.summarise(con, quarter, Settings())
+    assert summary.current["tickets"] == 3  # 10 Jan, 14 Feb, 31 Mar 23:00 (the 2 Q4 tickets would be "+50 %")
+    assert (summary.comparison.state, summary.comparison.data_from) == ("partial", date(2024, 11, 16))
+    assert set(summary.previous.values()) == {None}
+    assert overview.comparison_note(summary.comparison, "zh") == "上期数据不完整（自 2024-11-16 起）"
+    assert overview.comparison_note(summary.comparison, "en") == (
+        "previous period only partly covered (data from 2024-11-16)"
+    )
+    assert overview.period_sentence(quarter, summary.comparison, "zh") == (
+        "统计期 2025-01-01 至 2025-03-31；对比期 2024-10-01 至 2024-12-31 数据不完整（自 2024-11-16 起），不作对比"
+    )
+    # the same quarter against the same quarter of 2024: no data at all then
+    last_year = overview.summarise(con, replace(quarter, compare="year"), Settings())
+    assert last_year.comparison.state == "none"
+    assert overview.comparison_note(last_year.comparison, "zh") == "去年同期无数据"
+    assert overview.comparison_note(last_year.comparison, "en") == "no data for the same period last year"
+    # a month the data covers, from its first day: compared as before (January: 1 ticket, December: 1)
+    january = overview.summarise(con, store.Scope(date(2025, 1, 1), date(2025, 1, 31)), Settings())
+    assert january.comparison.covered and january.previous["tickets"] == 1
 
 
 def test_unavailable_kpis_say_which_column_or_file_they_need(con):

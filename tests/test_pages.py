@@ -1,6 +1,7 @@
 """Streamlit AppTest: every page renders without an exception, plus one user story per page."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
@@ -295,3 +296,48 @@ def test_a_blind_export_is_mapped_by_content_and_the_guesses_are_marked_for_chec
     assert not at.exception
     goto(at, "pages/overview.py", "zh")
     assert {m.label: m.value for m in at.metric}["工单量"] == "40"
+
+
+def test_overview_against_a_half_covered_quarter_says_so_instead_of_a_change():
+    """The user's case: a quarter read "+88.2 %" against a previous quarter half in the data.
+
+    The range comes from the URL while the sample is loaded; the uploaded file (16 Nov 2024 to 31 Mar
+    2025) still contains it, so the session keeps it.
+    """
+    at = goto(start("en", start="2025-01-01", end="2025-03-31"), "pages/data.py", "en")
+    csv = (
+        "工单号,创建时间,完成时间\n"
+        "N1,2024-11-16 09:00,2024-11-16 12:00\nN2,2024-12-10 09:00,2024-12-11 09:00\n"
+        "N3,2024-12-20 09:00,2024-12-21 09:00\n"
+        "Q1,2025-01-05 09:00,2025-01-05 18:00\nQ2,2025-01-12 09:00,2025-01-13 09:00\n"
+        "Q3,2025-01-20 09:00,\nQ4,2025-02-03 09:00,2025-02-04 10:00\nQ5,2025-03-10 09:00,\n"
+        "Q6,2025-03-31 09:00,2025-03-31 15:00\n"
+    )
+    at.file_uploader(key="upload_tickets").upload("quarter.csv", csv.encode("utf-8"), "text/csv").run()
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("load_"))).click().run()
+    assert not at.exception
+    goto(at, "pages/overview.py", "en")
+    assert not at.exception, at.exception
+    assert at.date_input(key="range").value == (date(2025, 1, 1), date(2025, 3, 31))
+    cards = {m.label: m for m in at.metric}
+    # Q1: 6 tickets, 2 open at the end (Q3, Q5); the 2 of Q4's second half would have read "+200.0%"
+    assert (cards["Tickets"].value, cards["Backlog"].value) == ("6", "2")
+    assert all(not m.delta for m in at.metric), {m.label: m.delta for m in at.metric}
+    # instead, under each card with a value (tickets, resolved, backlog, resolution rate and hours…)
+    note = "previous period only partly covered (data from 2024-11-16)"
+    with_value = [m for m in at.metric if m.value != "—"]
+    assert [c.value for c in at.caption].count(note) == len(with_value) >= 6
+    shown = texts(at)
+    assert "2024-10-01 to 2024-12-31 only partly covered (data from 2024-11-16), so no comparison" in shown
+    # resolution rate 4 of 6 is off target: listed, without "why it moved"
+    assert "Resolution rate is 66.7%, below the target of 95.0%." in shown
+    assert f"Not compared, so no change is explained: {note}." in shown
+    assert "comparison period" not in shown
+    relang(at, "zh")
+    assert "上期数据不完整（自 2024-11-16 起）" in [c.value for c in at.caption]
+    assert "previous period" not in texts(at)
+    # January against December (covered: the data starts in November): changes as before
+    at.date_input(key="range").set_value((date(2025, 1, 1), date(2025, 1, 31))).run()
+    relang(at, "en")
+    cards = {m.label: m for m in at.metric}
+    assert (cards["Tickets"].value, cards["Tickets"].delta) == ("3", "+50.0%")  # 3 against 2

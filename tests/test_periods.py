@@ -1,9 +1,11 @@
-from datetime import date
+from datetime import date, datetime
 
+import polars as pl
 import pytest
 
+from lib.engine import store
 from lib.engine.periods import last_full_month
-from lib.engine.store import Scope
+from lib.engine.store import Scope, coverage
 
 
 @pytest.mark.parametrize(
@@ -68,3 +70,47 @@ def test_narrowed_adds_a_drill_filter_and_respects_the_sidebar_filter():
     assert scope.narrowed("channel", "电话").filters == (("channel", ("电话",)),)
     # a value the sidebar already excludes matches nothing rather than widening the filter
     assert scope.narrowed("channel", "官网").filters == (("channel", ()),)
+
+
+# ---- how much of a comparison period the data covers (store.coverage) ------------------------
+
+FOURTH_QUARTER = Scope(date(2024, 10, 1), date(2024, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        (date(2023, 5, 1), "covered"),  # the data starts long before
+        (date(2024, 10, 1), "covered"),  # on the first day
+        (date(2024, 10, 2), "covered"),  # the first day had no ticket: a quiet day, not a gap
+        (date(2024, 10, 3), "partial"),  # two days missing
+        (date(2024, 11, 16), "partial"),  # half the quarter
+        (date(2024, 12, 31), "partial"),  # only its last day
+        (date(2025, 1, 1), "none"),  # the data starts after it ends
+    ],
+)
+def test_coverage_depends_on_where_the_data_starts(first, expected):
+    found = coverage(FOURTH_QUARTER, (first, date(2026, 10, 31)))
+    assert (found.state, found.data_from, found.period) == (expected, first, FOURTH_QUARTER)
+    assert found.covered == (expected == "covered")
+
+
+def test_coverage_of_a_one_day_period_has_no_grace_day():
+    day = Scope(date(2026, 9, 30), date(2026, 9, 30))
+    assert coverage(day, (date(2026, 10, 1), date(2026, 10, 31))).state == "none"
+    assert coverage(day, (date(2026, 9, 30), date(2026, 10, 31))).state == "covered"
+
+
+def test_coverage_without_tickets_is_none():
+    assert coverage(FOURTH_QUARTER, None).state == "none"
+
+
+def test_comparison_coverage_reads_the_datas_first_day(con):
+    created = [datetime(2024, 11, 16, 9), datetime(2025, 2, 1)]
+    store.load(con, "tickets", pl.DataFrame({"ticket_id": ["A", "B"], "created_at": created}))
+    found = store.comparison_coverage(con, Scope(date(2025, 1, 1), date(2025, 3, 31)))
+    assert (found.period, found.state, found.data_from) == (FOURTH_QUARTER, "partial", date(2024, 11, 16))
+    assert store.comparison_coverage(con, Scope()) is None  # no comparison period at all
+    # a filter does not move the data's start: the export starts where it starts
+    filtered = Scope(date(2025, 1, 1), date(2025, 3, 31), (("channel", ("电话",)),))
+    assert store.comparison_coverage(con, filtered).data_from == date(2024, 11, 16)

@@ -301,3 +301,68 @@ def test_whole_data_has_no_comparison_to_repeat(tiny):
     assert "Tickets: 40." in said and "previous period" not in said
     table = next(b for b in built.sections["performance"].blocks if isinstance(b, Table))
     assert table.frame.columns == ["KPI", "This period", "Target", "Status"]
+
+
+# ---- a comparison period the data does not (fully) cover: said once, no change clause -------------
+
+DAILY_FROM_16_NOVEMBER = pl.DataFrame(
+    {
+        # one ticket a day at 09:00 from 16 November 2024 to 31 March 2025; every fourth still open
+        "ticket_id": [f"D{i}" for i in range(136)],
+        "created_at": [datetime(2024, 11, 16, 9) + timedelta(days=i) for i in range(136)],
+        "resolved_at": [
+            datetime(2024, 11, 16, 9) + timedelta(days=i, hours=100) if i % 4 else None for i in range(136)
+        ],
+    }
+)
+QUARTER = store.Scope(date(2025, 1, 1), date(2025, 3, 31))  # compared with 1 Oct – 31 Dec 2024: half there
+
+
+def _words(built: content.Report) -> str:
+    """Every generated sentence of the report (not the cover): findings, sections, problems."""
+    said = list(built.findings) + [s for section in built.sections.values() for s in section.sentences]
+    return " ".join(said + [line for problem in built.problems for line in problem.evidence])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_half_covered_previous_quarter_is_said_once_and_not_compared(con, lang):
+    """The user's case: a quarter read "+88.2 %" against a previous quarter half in the data."""
+    store.load(con, "tickets", DAILY_FROM_16_NOVEMBER)
+    built = content.build(con, QUARTER, Settings(), lang, with_churn=False)
+    assert built.comparison.state == "partial"
+    # 90 tickets this quarter; the 46 of 16 Nov – 31 Dec would have read "up 95.7%"
+    assert built.sections["performance"].sentences[0] == {"en": "Tickets: 90.", "zh": "工单量为 90。"}[lang]
+    words = _words(built)
+    for compared in {"en": ("previous period", "comparison period", "95.7%"), "zh": ("上期", "对比期")}[lang]:
+        assert compared not in words
+    table = next(b for b in built.sections["performance"].blocks if isinstance(b, Table))
+    assert t("rpt.compare_column.previous", lang) not in table.frame.columns
+    note = {
+        "en": "Not compared: the previous period (2024-10-01 to 2024-12-31) is only partly covered "
+        "(data from 2024-11-16), so the report shows no changes",
+        "zh": "不作对比：上期（2024-10-01 至 2024-12-31）数据不完整（自 2024-11-16 起），本报告不列变化",
+    }[lang]
+    html = files.render(built)
+    assert html.count(note) == 1
+
+
+def test_a_year_against_an_empty_year_before_and_a_covered_month(con, other_con):
+    # the same tickets from 1 January 2025 only: nothing in 2024
+    store.load(con, "tickets", DAILY_FROM_16_NOVEMBER.filter(pl.col("created_at") >= datetime(2025, 1, 1)))
+    year = content.build(
+        con, store.Scope(date(2025, 1, 1), date(2025, 12, 31)), Settings(), "en", with_churn=False
+    )
+    assert files.cover_lines(year)[1] == (
+        "Not compared: there is no data for the previous period (2024-01-01 to 2024-12-31), "
+        "so the report shows no changes"
+    )
+    assert year.sections["performance"].sentences[0] == "Tickets: 90."
+    assert "previous period" not in _words(year)
+    # January against December, in the data from 16 November: changes as before, 31 tickets each
+    store.load(other_con, "tickets", DAILY_FROM_16_NOVEMBER)
+    january = content.build(
+        other_con, store.Scope(date(2025, 1, 1), date(2025, 1, 31)), Settings(), "en", with_churn=False
+    )
+    assert january.comparison.covered
+    assert files.cover_lines(january)[1] == "Compared with the previous period (2024-12-01 to 2024-12-31)"
+    assert "Tickets: 31, about the same as the previous period (31)." in _words(january)

@@ -1,9 +1,14 @@
 """The report's sentences: rising, falling, unchanged and missing KPIs, in both languages, from numbers only."""
 
+from datetime import date
+
 import pytest
 
+from lib.analysis.overview import Summary
+from lib.engine import store
 from lib.engine.kpis import BY_KEY, Settings
 from lib.report.content import next_target
+from lib.report.sections import Context
 from lib.report.sentences import direction, judgement, kpi_sentence, targets_sentence
 
 SETTINGS = Settings()  # response SLA target 90 %, first response mean target 4 h, tickets without a target
@@ -78,6 +83,37 @@ def test_no_comparison_period_is_said_not_invented():
     en = kpi_sentence(BY_KEY["tickets"], 1200, None, SETTINGS, "en")
     assert en == "Tickets: 1,200 (the previous period has no data to compare with)."
     assert "上期无数据可比" in kpi_sentence(BY_KEY["tickets"], 1200, None, SETTINGS, "zh")
+
+
+QUARTER = store.Scope(date(2025, 1, 1), date(2025, 3, 31))  # compared with 1 Oct – 31 Dec 2024
+
+
+@pytest.mark.parametrize(
+    ("data_from", "lang", "expected"),
+    [
+        (
+            date(2024, 10, 1),  # the data covers the previous quarter: the change is said, as before
+            "en",
+            "Response SLA rate: 86.1%, down 2.3 pp on the previous period (88.4%), a deterioration; "
+            "it is close to but short of the target of 90.0%.",
+        ),
+        (
+            date(2024, 11, 16),  # half of it: no change, and no "no data" on every line either
+            "en",
+            "Response SLA rate: 86.1%; it is close to but short of the target of 90.0%.",
+        ),
+        (date(2025, 1, 1), "zh", "响应达标率为 86.1%；接近但未达到目标（90.0%）。"),  # no data before at all
+    ],
+)
+def test_the_change_clause_needs_a_covered_comparison_period(data_from, lang, expected):
+    """Numbers for the period before are at hand in each case; only the coverage decides."""
+    comparison = store.coverage(QUARTER.previous(), (data_from, date(2025, 3, 31)))
+    columns = {"tickets": frozenset({"ticket_id", "created_at", "first_response_at"})}
+    summary = Summary({"response_sla_rate": 0.861}, {"response_sla_rate": 0.884}, columns, comparison)
+    context = Context(None, QUARTER, SETTINGS, lang, summary)
+    assert context.sentence("response_sla_rate") == expected
+    headers = context.kpi_table(("response_sla_rate",), "KPIs").frame.columns
+    assert len(headers) == (6 if comparison.covered else 4)  # previous value and change only when compared
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -74,7 +74,9 @@ def explain_alerts(
 ) -> list[Explanation]:
     """Explain each KPI in `keys` (the alerts) for `scope` against the period before.
 
-    Each period is read once; without a previous period the contributions are empty.
+    Each period is read once. Without a previous period, or when the data does not cover all of it
+    (`store.comparison_coverage`: a KPI is not "worse than before" against an empty or half period),
+    there is no previous value, no change and no contribution.
     """
     keys = tuple(keys)
     if not keys:
@@ -83,11 +85,11 @@ def explain_alerts(
     # Tickets always (survey_response_rate divides by them); the other tables when a key needs them.
     read = {"tickets"} | {BY_KEY[k].table for k in keys}
     current = store.scoped(con, scope, ticket_columns=wanted, by_period=False, read=read)
-    before_scope = scope.previous()
-    if before_scope is None:
+    comparison = store.comparison_coverage(con, scope)
+    if comparison is None or not comparison.covered:
         values = evaluate(current, keys, settings)
         return [Explanation(k, values[k], None, None, None, ()) for k in keys]
-    previous = store.scoped(con, before_scope, ticket_columns=wanted, by_period=False, read=read)
+    previous = store.scoped(con, comparison.period, ticket_columns=wanted, by_period=False, read=read)
     return [explain(current, previous, key, settings) for key in keys]
 
 

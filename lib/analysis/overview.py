@@ -21,8 +21,9 @@ class Summary:
     """Every KPI for the scope and for the period before, and the columns each table has."""
 
     current: dict[str, float | None]
-    previous: dict[str, float | None]
+    previous: dict[str, float | None]  # all None when the comparison period is not fully covered
     columns: dict[str, frozenset[str]]  # per loaded table
+    comparison: store.Coverage | None = None  # the comparison period and how much data it has; None: none
 
 
 def kpis(
@@ -48,12 +49,27 @@ def summarise(
     settings: Settings,
     keys: tuple[str, ...] | None = None,
 ) -> Summary:
-    """KPIs in `keys` (default: all) now and in the comparison period, and the columns each table has."""
+    """KPIs in `keys` (default: all) now and in the comparison period, and the columns each table has.
+
+    The comparison period's KPIs are computed only when the data covers all of it
+    (`store.comparison_coverage`): a year against an empty year before is no "+121,145 tickets".
+    """
     current = kpis(con, scope, settings, keys)
-    before = scope.previous()
-    previous = kpis(con, before, settings, keys) if before else dict.fromkeys(current)
+    comparison = store.comparison_coverage(con, scope)
+    compared = comparison is not None and comparison.covered
+    previous = kpis(con, comparison.period, settings, keys) if compared else dict.fromkeys(current)
     have = {table: frozenset(store.columns(con, table)) for table in store.tables(con)}
-    return Summary(current, previous, have)
+    return Summary(current, previous, have, comparison)
+
+
+def comparison_note(comparison: store.Coverage | None, lang: str) -> str | None:
+    """Why no change is shown, in a few words: "上期无数据", "previous period only partly covered
+    (data from 2025-03-14)"; None when the comparison period is covered or there is none.
+    """
+    if comparison is None or comparison.covered:
+        return None
+    key = f"compare.{comparison.state}.{comparison.period.compare}"
+    return t(key, lang, start=comparison.data_from)
 
 
 def missing_columns(kpi: Kpi, have: frozenset[str]) -> tuple[str, ...]:
@@ -171,6 +187,14 @@ def period_words(scope: store.Scope) -> dict[str, str]:
         "prev_start": str(previous.start if previous else "—"),
         "prev_end": str(previous.end if previous else "—"),
     }
+
+
+def period_sentence(scope: store.Scope, comparison: store.Coverage | None, lang: str) -> str:
+    """The line under a page title: the period and what it is compared with, or why it is not."""
+    words = period_words(scope)
+    if comparison is None or comparison.covered:
+        return t("overview.period", lang, **words)
+    return t(f"overview.period_{comparison.state}", lang, data_from=comparison.data_from, **words)
 
 
 def volume(con: duckdb.DuckDBPyConnection, scope: store.Scope, every: str) -> pl.DataFrame:

@@ -239,6 +239,51 @@ def _year_before(day: date) -> date:
     return day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else date(day.year - 1, 2, 28)
 
 
+# A comparison period whose first day has no ticket still counts as covered: the 1st of a month or
+# of a year is often a holiday or a weekend with nothing raised, and an export rarely starts mid-day.
+COVERAGE_GRACE_DAYS = 1
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a comparison period the loaded tickets span (the rule is in `coverage`)."""
+
+    period: Scope  # the comparison period
+    state: Literal["covered", "partial", "none"]
+    data_from: date | None  # the first ticket's creation date; None when no ticket is loaded
+
+    @property
+    def covered(self) -> bool:
+        """Whether a change against the period can be shown."""
+        return self.state == "covered"
+
+
+def coverage(period: Scope, bounds: tuple[date, date] | None) -> Coverage:
+    """How much of `period` the data spans, given the data's first and last ticket creation dates.
+
+    The rule, on calendar dates of `created_at` over every loaded ticket (sidebar filters left out:
+    a filter picks rows, it does not shorten the export):
+
+    - "none" when the data starts after the period ends (or no ticket is loaded);
+    - "partial" when it starts inside the period, later than its first day;
+    - "covered" when it starts on or before the period's first day, or on the day after
+      (`COVERAGE_GRACE_DAYS`: a first day without tickets is taken as a quiet day, not a gap).
+
+    Only the start is checked: a comparison period lies before the selected range, so data that
+    ends inside it leaves the selected range itself empty. An open period counts as covered.
+    """
+    if period.start is None or period.end is None:
+        return Coverage(period, "covered", bounds[0] if bounds else None)
+    if bounds is None:
+        return Coverage(period, "none", None)
+    first = bounds[0]
+    if first > period.end:
+        return Coverage(period, "none", first)
+    if first > period.start + timedelta(days=COVERAGE_GRACE_DAYS):
+        return Coverage(period, "partial", first)
+    return Coverage(period, "covered", first)
+
+
 @dataclass(frozen=True)
 class Frames:
     """Everything the KPI engine needs for one scope, as Polars frames (None = not loaded)."""
@@ -483,3 +528,13 @@ def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
         return None
     low, high = con.cursor().execute("SELECT min(created_at), max(created_at) FROM tickets").fetchall()[0]
     return (low.date(), high.date()) if low and high else None
+
+
+def comparison_coverage(con: duckdb.DuckDBPyConnection, scope: Scope) -> Coverage | None:
+    """The comparison period of `scope` and how much of it the loaded tickets cover; None without one.
+
+    The one place that decides whether a change can be shown: the cards, the alerts and the report
+    all ask here (through `lib.analysis.overview.summarise` or directly).
+    """
+    before = scope.previous()
+    return None if before is None else coverage(before, date_bounds(con))

@@ -94,6 +94,7 @@ class Report:
     sections: dict[str, Section]
     problems: list[Problem] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
+    comparison: store.Coverage | None = None  # the comparison period and how much of it the data covers
 
     def tables(self) -> dict[str, Table]:
         """Every table of the report by a sheet title, for the workbook."""
@@ -183,6 +184,7 @@ def build(
         sections=built,
         problems=found,
         measures=measures,
+        comparison=ctx.summary.comparison,
     )
 
 

@@ -59,8 +59,10 @@ class Context:
 
     @property
     def compares(self) -> bool:
-        """Whether there is a comparison period (not for the whole data set or an open range)."""
-        return self.scope.previous() is not None
+        """Whether changes are shown: there is a comparison period (not for the whole data set or an
+        open range) and the data covers all of it (`store.comparison_coverage`; the cover says so once).
+        """
+        return self.summary.comparison is not None and self.summary.comparison.covered
 
     def sentence(self, key: str) -> str:
         kpi = BY_KEY[key]

@@ -98,15 +98,17 @@ def cover_lines(report: Report) -> list[str]:
         if scope.start and scope.end
         else t("rpt.cover.all", lang)
     ]
-    before = scope.previous()
+    before = report.comparison
     if before:
+        # Not covered: the one place the report says why it shows no change (its sentences leave it out).
         lines.append(
             t(
-                "rpt.cover.compare",
+                "rpt.cover.compare" if before.covered else f"rpt.cover.{before.state}",
                 lang,
                 when=t(f"rpt.compare.{scope.compare}", lang),
-                start=before.start,
-                end=before.end,
+                start=before.period.start,
+                end=before.period.end,
+                data_from=before.data_from,
             )
         )
     if scope.filters:

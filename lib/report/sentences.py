@@ -60,7 +60,8 @@ def kpi_sentence(
 
     E.g. "Response SLA rate: 86.1%, down 2.3 pp on the previous period (88.4%), a deterioration;
     it misses the target of 90.0%." `missing` is the reason shown when `now` is None; `compare` None
-    (no comparison period at all) leaves the change out rather than saying it is missing on every line.
+    (no comparison period at all, or one the data does not cover: `Context.compares`) leaves the change
+    out rather than saying it is missing on every line.
     """
     name = label(kpi, lang)
     if now is None:

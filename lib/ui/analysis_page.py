@@ -267,7 +267,8 @@ def open_page(name: str, title_key: str, drill: bool = True) -> Page:
         st.stop()
     base = session.scope()
     hint = " · " + t("drill.hint", lang) if drill else ""
-    st.caption(t("overview.period", lang, **overview.period_words(base)) + hint)
+    comparison = store.comparison_coverage(con, base)
+    st.caption(overview.period_sentence(base, comparison, lang) + hint)
     page = Page(name, lang, con, base, session.settings())
     page.chips()
     return page

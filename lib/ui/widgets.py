@@ -111,9 +111,19 @@ def table(
 
 
 def kpi_card(
-    kpi: Kpi, current: float | None, previous: float | None, settings: Settings, lang: str, unavailable: str
+    kpi: Kpi,
+    current: float | None,
+    previous: float | None,
+    settings: Settings,
+    lang: str,
+    unavailable: str,
+    not_compared: str | None = None,
 ) -> None:
-    """A metric with its change, target status and, when not available, what it needs."""
+    """A metric with its change, target status and, when not available, what it needs.
+
+    `not_compared` (the comparison period lacks data, `overview.comparison_note`) is said under the
+    value where the change would be: a caption, as the metric's delta chip cuts a long note short.
+    """
     label = kpi.label[0] if lang == "zh" else kpi.label[1]
     help_text = kpi.description[0] if lang == "zh" else kpi.description[1]
     absolute, relative = change(current, previous)
@@ -131,6 +141,8 @@ def kpi_card(
         if current is None:
             st.caption(unavailable)
             return
+        if not_compared:
+            st.caption(not_compared)
         state = status(kpi, current, settings)
         target = settings.target(kpi)
         if state:
@@ -171,10 +183,11 @@ def kpi_cards(
     per_row: int = 4,
 ) -> None:
     """Rows of KPI cards with the change against the comparison period and the target status."""
+    not_compared = overview.comparison_note(summary.comparison, lang)
     for row in overview.card_rows(summary, lang, per_row=per_row, keys=keys):
         for column, (kpi, current, previous, why_not) in zip(st.columns(per_row), row, strict=False):
             with column:
-                kpi_card(kpi, current, previous, settings, lang, why_not)
+                kpi_card(kpi, current, previous, settings, lang, why_not, not_compared)
 
 
 def grid(items: Sequence[Item], per_row: int) -> Iterator[tuple[int, Any, Item]]:
