@@ -1,8 +1,9 @@
-from datetime import date
+from datetime import date, datetime
 
+import polars as pl
 import pytest
 
-from lib.engine.periods import last_full_month
+from lib.engine.periods import last_full_month, no_time_of_day
 from lib.engine.store import Scope
 
 
@@ -68,3 +69,25 @@ def test_narrowed_adds_a_drill_filter_and_respects_the_sidebar_filter():
     assert scope.narrowed("channel", "电话").filters == (("channel", ("电话",)),)
     # a value the sidebar already excludes matches nothing rather than widening the filter
     assert scope.narrowed("channel", "官网").filters == (("channel", ()),)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([datetime(2024, 3, 1), None, datetime(2024, 3, 2)], True),  # nulls say nothing either way
+        ([datetime(2024, 3, 1), datetime(2024, 3, 2, 0, 0, 1)], False),  # one second past midnight
+        ([datetime(2024, 3, 1), datetime(2024, 3, 2, 14, 30)], False),
+        ([None, None], False),  # nothing present: no reason to say the times are missing
+        ([], False),
+    ],
+)
+def test_no_time_of_day(values, expected):
+    column = pl.Series(values, dtype=pl.Datetime("us"))
+    assert no_time_of_day(column) is expected
+    # Local midnight in an aware column is still midnight.
+    assert no_time_of_day(column.dt.replace_time_zone("Asia/Shanghai")) is expected
+
+
+def test_no_time_of_day_of_a_date_column():
+    assert no_time_of_day(pl.Series([date(2024, 3, 1), None]))
+    assert not no_time_of_day(pl.Series([None], dtype=pl.Date))
