@@ -650,6 +650,17 @@ def test_durations_of_date_only_data_in_whole_days(read):
     assert box["layer"][0]["encoding"]["x"]["title"] == "天"
 
 
+def test_same_day_and_next_day_durations_stay_on_a_linear_axis(read):
+    # Median 0 days, longest 1: in hours (p50 0, longest 24 > 20 × 0) a log axis; whole days cannot tell
+    # 0 from 0.9, so the median counts as 1 day and the axis stays linear with bins 0 and 1.
+    frames = read(tickets=whole_days([0, 0, 0, 1]))
+    assert efficiency.distribution(frames, "resolution").log_scale
+    got = efficiency.distribution(frames, "resolution", days=True)
+    assert not got.log_scale
+    assert_frame_equal(got.bins, histogram([0.0, 1.0, 2.0], [3, 1]))
+    assert efficiency.distribution(read(tickets=whole_days([0, 1, 1, 30])), "resolution", days=True).log_scale
+
+
 @pytest.mark.parametrize(
     ("longest", "step"), [(0.0, 1.0), (2.0, 1.0), (29.0, 1.0), (45.0, 2.0), (400.0, 15.0), (2000.0, 80.0)]
 )

@@ -304,3 +304,18 @@ def test_a_date_only_export_is_flagged_and_one_time_of_day_clears_the_flag():
     assert not validated().date_only  # TICKETS_CSV has times
     customers = validated(b"customer_id,region\nC1,North\n", table="customers")
     assert not customers.date_only  # no created_at at all
+
+
+def test_olist_estimated_delivery_dates_are_date_only_and_its_purchase_times_are_not():
+    path = REAL / "olist_orders.csv"
+    if not path.exists():
+        pytest.skip(f"real export {path} is absent (see shared/data/README.md)")
+    data = path.read_bytes()
+    guessed = prepare(data, path.name, "tickets")
+    assert guessed.mapping.columns["created_at"] == "order_purchase_timestamp"
+    assert not validate(guessed.read, guessed.mapping).date_only
+    # "10/18/2017 0:00": every estimated delivery date is written with a midnight time.
+    saved = {"ticket_id": "order_id", "created_at": "order_estimated_delivery_date"}
+    dates = prepare(data, path.name, "tickets", saved)
+    result = validate(dates.read, dates.mapping)
+    assert result.rows_used > 9000 and result.date_only

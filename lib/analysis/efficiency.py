@@ -138,7 +138,9 @@ def distribution(
     valid = tickets.select(*([pl.col(by)] if by else []), (hours / per).alias("hours"))
     valid = valid.filter(pl.col("hours") >= 0)
     longest = valid["hours"].max() if valid.height else None
-    log_scale = _long_tail(overall["p50"][0] if overall.height else None, longest)
+    p50 = overall["p50"][0] if overall.height else None
+    # Whole days cannot tell 0 from 0.9 days: a median under a day counts as one (no log axis for 0s and 1s).
+    log_scale = _long_tail(max(p50, 1.0) if days and p50 is not None else p50, longest)
     if not valid.height:
         edges: list[float] = []  # nothing to count: no bins rather than one empty bar
     else:
