@@ -401,6 +401,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "efficiency.first_response": ("首次响应时长", "First response time"),
     "efficiency.resolution": ("解决时长", "Resolution time"),
     "efficiency.hours_axis": ("小时", "Hours"),
+    "efficiency.days_axis": ("天", "Days"),
+    "efficiency.whole_days": (
+        "日期不含时刻：时长按整天显示（卡片与明细表仍以小时计）。",
+        "The dates have no time of day: durations are shown in whole days (cards and tables stay in hours).",
+    ),
     "efficiency.log_note": ("（对数刻度）", " (log scale)"),
     "efficiency.histogram_title": ("{name}分布", "{name}: distribution"),
     "efficiency.box_title": ("按{field}的{name}", "{name} by {field}"),
@@ -424,6 +429,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Median first response (hours, by arrival time)",
     ),
     "efficiency.no_data": ("无数据", "No data"),
+    "efficiency.no_hours": (
+        "日期不含时刻（每张工单都记在 0 点），因此不显示星期 × 小时热力图。",
+        "The dates have no time of day (every ticket sits at 00:00), so the weekday × hour heat maps are not shown.",
+    ),
     "efficiency.breakdowns": ("分维度明细", "Breakdowns"),
     "efficiency.breakdown_by": ("维度", "Break down by"),
     "efficiency.breakdown_sheet": ("按{field}", "By {field}"),
@@ -1192,6 +1201,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.col_examples": ("示例行号（表头为第 1 行）", "Example rows (header is row 1)"),
     "report.download": ("下载问题行 CSV", "Download problem rows (CSV)"),
     "report.clean": ("所有行都通过了校验。", "Every row passed validation."),
+    "report.date_only": (
+        "日期不含时刻：时长按整天计算，不显示按小时的图表。",
+        "Dates have no time of day: durations are in whole days; hour-of-day charts are not shown.",
+    ),
     "reason.empty_row": ("空行", "Empty row"),
     "reason.trailing_empty_rows": ("文件末尾的空行", "Empty rows at the end of the file"),
     "reason.empty_required": ("必填字段为空", "Required field empty"),

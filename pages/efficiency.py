@@ -24,9 +24,13 @@ page.cards(
 )
 frames = page.frames(efficiency.frames)
 present = efficiency.dimensions(frames)
+# Date-only exports: durations in whole days, no hour-of-day heat maps (the KPIs stay in hours).
+days = page.memo("date_only", lambda: efficiency.date_only(frames))
 
 # ---- distributions ---------------------------------------------------------------------
 st.subheader(t("efficiency.distributions", lang))
+if days:
+    st.caption(t("efficiency.whole_days", lang))
 splits = efficiency.splits(present)
 split = (
     widgets.dimension_picker(t("efficiency.split_by", lang), splits, lang, "efficiency_split", splits[0])
@@ -35,7 +39,9 @@ split = (
 )
 for column, which in zip(st.columns(2), ("first_response", "resolution"), strict=True):
     with column:
-        overall = page.memo(f"dist_{which}", lambda which=which: efficiency.distribution(frames, which))
+        overall = page.memo(
+            f"dist_{which}", lambda which=which: efficiency.distribution(frames, which, days=days)
+        )
         if overall is None or overall.bins.is_empty():
             page.needs((efficiency.DURATIONS[which][0],))
             continue
@@ -49,7 +55,7 @@ for column, which in zip(st.columns(2), ("first_response", "resolution"), strict
         grouped = page.memo(
             f"dist_{which}_{split}",
             lambda which=which, everyone=everyone: efficiency.distribution(
-                page.frames(efficiency.frames, everyone), which, by=split
+                page.frames(efficiency.frames, everyone), which, by=split, days=days
             ),
             scope=everyone,
         )
@@ -83,16 +89,19 @@ else:
 
 # ---- when work piles up -------------------------------------------------------------------
 st.subheader(t("efficiency.heatmaps", lang))
-cells = page.memo("heatmap", lambda: efficiency.heatmap(frames))
-for column, (value, title, value_format) in zip(st.columns(2), efficiency.HEATMAPS, strict=True):
-    with column:
-        if tables.blank(cells, value):
-            st.markdown(f"**{t(title, lang)}**")
-            page.needs(("first_response_at",))
-            continue
-        figure = efficiency.heatmap_figure(cells, value, title, value_format, lang)
-        page.chart(figure, efficiency.heatmap_cells(cells, value), f"heatmap_{value}", f"heat_{value}")
-page.add_sheet(t("efficiency.heatmaps", lang), cells)
+cells = None if days else page.memo("heatmap", lambda: efficiency.heatmap(frames))
+if cells is None:
+    st.caption(t("efficiency.no_hours", lang))
+else:
+    for column, (value, title, value_format) in zip(st.columns(2), efficiency.HEATMAPS, strict=True):
+        with column:
+            if tables.blank(cells, value):
+                st.markdown(f"**{t(title, lang)}**")
+                page.needs(("first_response_at",))
+                continue
+            figure = efficiency.heatmap_figure(cells, value, title, value_format, lang)
+            page.chart(figure, efficiency.heatmap_cells(cells, value), f"heatmap_{value}", f"heat_{value}")
+    page.add_sheet(t("efficiency.heatmaps", lang), cells)
 
 # ---- breakdowns ---------------------------------------------------------------------------
 st.subheader(t("efficiency.breakdowns", lang))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import polars as pl
 import pytest
 from chart_samples import (
@@ -43,9 +45,9 @@ def test_histogram_linear_bars_and_marker_rules():
     mean_rule, mean_text, p90_rule, p90_text = spec["layer"][1:]
     assert mean_rule["mark"]["color"] == mean_text["mark"]["color"] == charts.MARKER_COLORS[0]
     assert p90_rule["mark"]["color"] == charts.MARKER_COLORS[1]
-    # Rows by value: 5.2 on top (y 2), 11.0 below (y 17); each rule starts at its label.
+    # Rows by value: 5.2 on top (y 2), 11.0 below (y 17); the rules start under the last row.
     assert (mean_text["encoding"]["y"], p90_text["encoding"]["y"]) == ({"value": 2}, {"value": 17})
-    assert mean_rule["encoding"]["y"] == {"value": 2}
+    assert mean_rule["encoding"]["y"] == p90_rule["encoding"]["y"] == {"value": 32}
     # 11 of 12 is past 80 % of the width: that label goes left of its rule.
     assert (mean_text["mark"]["align"], p90_text["mark"]["align"]) == ("left", "right")
 
@@ -68,6 +70,41 @@ def test_histogram_marker_rows_follow_values_not_argument_order():
         (2, charts.MARKER_COLORS[1]),
         (17, charts.MARKER_COLORS[0]),
     ]
+
+
+def _marker_layout(spec: dict) -> tuple[list[int], list[int]]:
+    """The label rows' tops and the rules' tops, in pixels from the top."""
+    texts = [layer["encoding"]["y"]["value"] for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    rules = [layer["encoding"]["y"]["value"] for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+    return texts, rules
+
+
+@pytest.mark.parametrize("log_scale", [False, True])
+def test_histogram_close_marker_labels_cannot_overlap_each_other_or_a_rule(log_scale):
+    # Regression: P90 and the mean 2 % apart, both past 80 % of the width so both labels reach
+    # left; the P90 label, a row under the mean's, was drawn across the mean's rule.
+    bins = pl.DataFrame({"s": [0.0, 1.0, 10.0], "e": [1.0, 10.0, 1000.0], "n": [5, 40, 3]})
+    spec = charts.histogram(
+        bins,
+        start="s",
+        end="e",
+        count="n",
+        markers=[("Mean 880.1", 880.1), ("P50 12.0", 12.0), ("P90 905.3", 905.3)],
+        log_scale=log_scale,
+        x_title="",
+        y_title="",
+        title="",
+    ).to_dict()
+    texts, rules = _marker_layout(spec)
+    assert len(texts) == len(rules) == 3
+    # Each label its own row, rows further apart than the font is tall ...
+    font = {layer["mark"]["fontSize"] for layer in spec["layer"] if layer["mark"]["type"] == "text"}
+    assert sorted(texts) == texts and min(b - a for a, b in pairwise(texts)) >= max(font) + 2
+    # ... and every rule starts below the last row, so no rule runs through any label.
+    assert min(rules) >= max(texts) + charts.MARKER_ROW
+    # The bars end under the rules' start: the y domain leaves that much headroom.
+    y_max = spec["layer"][0]["encoding"]["y"]["scale"]["domainMax"]
+    assert 40 / y_max * charts.LINE_HEIGHT <= charts.LINE_HEIGHT - min(rules)
 
 
 def test_histogram_log_scale_clamps_zero_edges_but_tooltips_keep_them():
@@ -272,3 +309,62 @@ def test_heatmap_empty_frame():
         title="",
     ).to_dict()
     assert spec["encoding"]["x"]["sort"] == []
+
+
+# ---- log axes ---------------------------------------------------------------------------
+
+
+def test_log_axes_label_powers_of_ten_without_zero_point_zero():
+    # Regression: a box chart from 0.0001 to 8,000 hours read "0.0, 0.0, 1.0, 100.0, 10,000.0".
+    stats = box_stats().with_columns(pl.col("p10").replace(0.0, 0.0001), pl.col("p90") * 1000)
+    spec = charts.box_summary(
+        stats,
+        group="渠道",
+        p10="p10",
+        p25="p25",
+        p50="p50",
+        p75="p75",
+        p90="p90",
+        group_title="",
+        value_title="",
+        title="",
+        log_scale=True,
+    ).to_dict()
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["scale"] == {"type": "log", "domain": [0.0001, 10000.0], "nice": False}
+    assert x["axis"]["values"] == [0.0001, 0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0]
+    assert x["axis"]["format"] == charts.LOG_FORMAT == ",.1~r"  # 0.0001, 1, 10,000
+
+
+def test_log_axis_over_two_decades_or_less_has_one_two_five_ticks():
+    bins = pl.DataFrame({"s": [0.0, 0.5, 2.0], "e": [0.5, 2.0, 30.0], "n": [5, 8, 3]})
+    spec = charts.histogram(
+        bins, start="s", end="e", count="n", log_scale=True, x_title="", y_title="", title=""
+    ).to_dict()
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["scale"]["domain"] == [0.125, 30.0]  # the floor of [0, 0.5) as before
+    assert x["axis"] == {"format": ",.1~r", "values": [0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0]}
+    linear = charts.histogram(bins, start="s", end="e", count="n", x_title="", y_title="", title="")
+    assert linear.to_dict()["layer"][0]["encoding"]["x"]["axis"] == {"format": ",.2~f"}
+
+
+def test_log_box_of_one_value_still_spans_a_decade():
+    stats = (
+        box_stats().head(1).with_columns(pl.lit(1.0).alias(c) for c in ("p10", "p25", "p50", "p75", "p90"))
+    )
+    spec = charts.box_summary(
+        stats,
+        group="渠道",
+        p10="p10",
+        p25="p25",
+        p50="p50",
+        p75="p75",
+        p90="p90",
+        group_title="",
+        value_title="",
+        title="",
+        log_scale=True,
+    ).to_dict()
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["scale"]["domain"] == [1.0, 10.0]
+    assert x["axis"]["values"] == [1.0, 2.0, 5.0, 10.0]

@@ -323,3 +323,22 @@ def test_multi_line_past_eight_series_dashes_tell_repeated_colours_apart():
     assert colors["domain"] == dashes["domain"] == names
     assert colors["range"][8] == colors["range"][0]  # colours repeat after eight …
     assert dashes["range"] == [[1, 0]] * 8 + [[6, 3]] * 2  # … so the ninth and tenth are dashed
+
+
+def test_kpi_trend_axis_title_cannot_push_the_chart_title_out():
+    # Regression: in the app "Resolution SLA rate (T3)" was the title and the y-axis title of a
+    # 180 px chart; the vertical axis title, longer than the ~100 px plot, pushed the title off the top.
+    frame = monthly_csat()
+    long = "Resolution SLA rate (T3)"
+    spec = charts.kpi_trend(
+        frame, x="月份", y="满意度", x_title="", y_title=long, title=long, target=4.3, time_unit="month"
+    ).to_dict()
+    line = spec["layer"][0]["encoding"]["y"]
+    assert line["title"] is None  # the chart title names the KPI already
+    assert line["axis"]["titleLimit"] == charts.KPI_AXIS_TITLE_LIMIT <= charts.KPI_HEIGHT / 2
+    assert spec["layer"][0]["encoding"]["tooltip"][1]["title"] == long  # tooltips keep the name
+    other = charts.kpi_trend(
+        frame, x="月份", y="满意度", x_title="", y_title="工单数", title="趋势", time_unit="month"
+    ).to_dict()
+    assert other["encoding"]["y"]["title"] == "工单数"
+    assert other["encoding"]["y"]["axis"]["titleLimit"] == charts.KPI_AXIS_TITLE_LIMIT

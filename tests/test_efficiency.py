@@ -606,3 +606,66 @@ def test_backlog_heatmap_cells_and_figures(read):
     text = json.dumps(spec, ensure_ascii=False)
     assert "Median first response (hours, by arrival time)" in text
     assert '"Mon"' in text and "No data" in text  # weekday names; empty cells (null median) marked
+
+
+# --- date-only data -----------------------------------------------------------------------
+
+
+def whole_days(days: list[int | None]) -> pl.DataFrame:
+    """Tickets created at midnight on 4 March and resolved `days` later, also at midnight (None: open)."""
+    start = at(4)
+    return pl.DataFrame(
+        {
+            "ticket_id": [f"W{i}" for i in range(len(days))],
+            "created_at": [start] * len(days),
+            "resolved_at": [None if d is None else start + timedelta(days=d) for d in days],
+            "channel": ["phone", "chat"] * (len(days) // 2) + ["phone"] * (len(days) % 2),
+        }
+    )
+
+
+def test_date_only_is_every_created_at_at_midnight(read):
+    assert efficiency.date_only(read(tickets=whole_days([0, 1, None])))
+    assert not efficiency.date_only(read(tickets=TICKETS))  # 08:00, 08:30 …
+    assert not efficiency.date_only(
+        read(EMPTY, tickets=whole_days([1]))
+    )  # no ticket in range: nothing to say
+
+
+def test_durations_of_date_only_data_in_whole_days(read):
+    frames = read(tickets=whole_days([0, 1, 1, 3, 5, None]))
+    got = efficiency.distribution(frames, "resolution", days=True)
+    assert got.days and not got.log_scale  # p50 1 day, longest 5 ≤ 20 × 1
+    # One bin per whole day, 0 to 5 days: not the hour steps (0.2 h) 120 hours would get.
+    assert_frame_equal(got.bins, histogram([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [1, 2, 0, 1, 0, 1]))
+    # mean (0+1+1+3+5)/5 = 2; p50 1; p90 at position 3.6 → 3 + 0.6·2 = 4.2 — the engine's hours ÷ 24
+    stats = pl.DataFrame({"tickets": [5], "mean": [2.0], "p50": [1.0], "p90": [4.2]})
+    assert_frame_equal(core(got.stats), stats, check_dtypes=False)
+    hours = efficiency.distribution(frames, "resolution")
+    assert hours.stats["p90"][0] == pytest.approx(4.2 * 24)  # the KPI itself stays in hours
+    spec = json.dumps(efficiency.histogram_figure(got, "resolution", "en").to_dict())
+    assert '"title": "Days"' in spec and "P90 4.2" in spec
+    grouped = efficiency.distribution(frames, "resolution", by="channel", days=True)
+    box = efficiency.box_figure(grouped, "resolution", "channel", False, "zh").to_dict()
+    assert box["layer"][0]["encoding"]["x"]["title"] == "天"
+
+
+def test_same_day_and_next_day_durations_stay_on_a_linear_axis(read):
+    # Median 0 days, longest 1: in hours (p50 0, longest 24 > 20 × 0) a log axis; whole days cannot tell
+    # 0 from 0.9, so the median counts as 1 day and the axis stays linear with bins 0 and 1.
+    frames = read(tickets=whole_days([0, 0, 0, 1]))
+    assert efficiency.distribution(frames, "resolution").log_scale
+    got = efficiency.distribution(frames, "resolution", days=True)
+    assert not got.log_scale
+    assert_frame_equal(got.bins, histogram([0.0, 1.0, 2.0], [3, 1]))
+    assert efficiency.distribution(read(tickets=whole_days([0, 1, 1, 30])), "resolution", days=True).log_scale
+
+
+@pytest.mark.parametrize(
+    ("longest", "step"), [(0.0, 1.0), (2.0, 1.0), (29.0, 1.0), (45.0, 2.0), (400.0, 15.0), (2000.0, 80.0)]
+)
+def test_whole_day_bins_are_whole_numbers_of_days_wide(longest, step):
+    edges = efficiency._linear_edges(longest, whole=True)
+    assert (
+        edges[1] - edges[0] == step and edges[-1] > longest and len(edges) - 1 <= efficiency.MAX_LINEAR_BINS
+    )

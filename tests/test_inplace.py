@@ -142,11 +142,12 @@ def assert_same(upload, in_place):
     assert_frame_equal(f1, f2)
     assert_frame_equal(v1.summary, v2.summary)
     assert_frame_equal(v1.issues, v2.issues)
-    assert (v1.rows_read, v1.rows_used, v1.day_order, v1.day_order_detected) == (
+    assert (v1.rows_read, v1.rows_used, v1.day_order, v1.day_order_detected, v1.date_only) == (
         v2.rows_read,
         v2.rows_used,
         v2.day_order,
         v2.day_order_detected,
+        v2.date_only,
     )
     assert l1 == l2
 
@@ -182,6 +183,16 @@ def test_day_order_decided_over_the_whole_file_reads_it_again(tmp_path):
     upload, in_place = both_ways(tmp_path, ("\n".join(lines) + "\n").encode(), "t.csv", "tickets", 50)
     assert_same(upload, in_place)
     assert in_place[1].day_order == "mdy"
+
+
+@pytest.mark.parametrize("late", ["2024-03-09", "2024-03-09 16:20"])
+def test_date_only_decided_over_the_whole_file(tmp_path, late):
+    # The first chunk has no usable row (no created date); a time of day may come in the last chunk.
+    lines = ["ticket_id,created_at"] + [f"X{n}," for n in range(60)]
+    lines += [f"T{n},2024-03-{n % 28 + 1:02d}" for n in range(200)] + [f"L1,{late}"]
+    upload, in_place = both_ways(tmp_path, ("\n".join(lines) + "\n").encode(), "t.csv", "tickets", 50)
+    assert_same(upload, in_place)
+    assert in_place[1].date_only is (late == "2024-03-09")
 
 
 def test_wrong_scale_decided_over_the_whole_file(tmp_path):

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from lib.engine import store
-from lib.engine.periods import last_full_month
+from lib.engine.periods import last_full_month, no_time_of_day
 from lib.engine.store import Scope, coverage
 
 
@@ -114,3 +114,25 @@ def test_comparison_coverage_reads_the_datas_first_day(con):
     # a filter does not move the data's start: the export starts where it starts
     filtered = Scope(date(2025, 1, 1), date(2025, 3, 31), (("channel", ("电话",)),))
     assert store.comparison_coverage(con, filtered).data_from == date(2024, 11, 16)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([datetime(2024, 3, 1), None, datetime(2024, 3, 2)], True),  # nulls say nothing either way
+        ([datetime(2024, 3, 1), datetime(2024, 3, 2, 0, 0, 1)], False),  # one second past midnight
+        ([datetime(2024, 3, 1), datetime(2024, 3, 2, 14, 30)], False),
+        ([None, None], False),  # nothing present: no reason to say the times are missing
+        ([], False),
+    ],
+)
+def test_no_time_of_day(values, expected):
+    column = pl.Series(values, dtype=pl.Datetime("us"))
+    assert no_time_of_day(column) is expected
+    # Local midnight in an aware column is still midnight.
+    assert no_time_of_day(column.dt.replace_time_zone("Asia/Shanghai")) is expected
+
+
+def test_no_time_of_day_of_a_date_column():
+    assert no_time_of_day(pl.Series([date(2024, 3, 1), None]))
+    assert not no_time_of_day(pl.Series([None], dtype=pl.Date))

@@ -283,3 +283,39 @@ def test_a_column_mapped_wrong_is_said_aloud_with_its_column():
     sentence = loud_sentence(found[0], "en")
     assert sentence.startswith("98% of the rows (40) were cleared or flagged in column “投诉类型”")
     assert "mapped wrong" in sentence and "映射" not in sentence
+
+
+# Dates only, in three spellings; T3 has no created date (excluded), T4 no resolution date.
+DATE_ONLY_CSV = """工单号,创建时间,解决时间
+T1,2024-03-01,2024-03-04
+T2,2024/3/2,2024-03-02 00:00
+T3,,2024-03-05
+T4,2024-03-03 00:00:00,
+""".encode()
+
+
+def test_a_date_only_export_is_flagged_and_one_time_of_day_clears_the_flag():
+    result = validated(DATE_ONLY_CSV)
+    assert result.rows_used == 3 and result.date_only
+    timed = validated(DATE_ONLY_CSV.replace(b"2024/3/2,", b"2024/3/2 09:15,"))
+    assert timed.rows_used == 3 and not timed.date_only
+    # Only created_at decides: a time of resolution does not make the creation times known.
+    assert validated(DATE_ONLY_CSV.replace(b"2024-03-02 00:00", b"2024-03-02 17:00")).date_only
+    assert not validated().date_only  # TICKETS_CSV has times
+    customers = validated(b"customer_id,region\nC1,North\n", table="customers")
+    assert not customers.date_only  # no created_at at all
+
+
+def test_olist_estimated_delivery_dates_are_date_only_and_its_purchase_times_are_not():
+    path = REAL / "olist_orders.csv"
+    if not path.exists():
+        pytest.skip(f"real export {path} is absent (see shared/data/README.md)")
+    data = path.read_bytes()
+    guessed = prepare(data, path.name, "tickets")
+    assert guessed.mapping.columns["created_at"] == "order_purchase_timestamp"
+    assert not validate(guessed.read, guessed.mapping).date_only
+    # "10/18/2017 0:00": every estimated delivery date is written with a midnight time.
+    saved = {"ticket_id": "order_id", "created_at": "order_estimated_delivery_date"}
+    dates = prepare(data, path.name, "tickets", saved)
+    result = validate(dates.read, dates.mapping)
+    assert result.rows_used > 9000 and result.date_only

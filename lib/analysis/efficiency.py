@@ -25,6 +25,7 @@ from lib.engine.kpis import (
     columns_for,
     evaluate_by,
 )
+from lib.engine.periods import no_time_of_day
 from lib.engine.store import Frames
 from lib.i18n import t
 from lib.schema import DIMENSIONS
@@ -89,11 +90,13 @@ class Distribution:
     stats : (by), tickets (valid durations), mean, p10, p25, p50, p75, p90 — mean, p50 and
         p90 are the KPI engine's values — one row overall or per group, by tickets descending.
     log_scale : whether the bins are log-spaced (draw the x axis on a log scale).
+    days : bins and stats are in days, not hours (`distribution(..., days=True)`).
     """
 
     bins: pl.DataFrame
     stats: pl.DataFrame
     log_scale: bool
+    days: bool = False
 
 
 def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> Frames:
@@ -103,13 +106,17 @@ def frames(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> Frames:
     )
 
 
-def distribution(frames: Frames, which: str, by: str | None = None) -> Distribution | None:
+def distribution(
+    frames: Frames, which: str, by: str | None = None, days: bool = False
+) -> Distribution | None:
     """Histogram of first-response or resolution hours (valid: both times present and ≥ 0).
 
     Parameters
     ----------
     which : "first_response" or "resolution".
     by : a dimension column; bins and stats per value (empty values as one group).
+    days : bins and stats in days, linear bins a whole number of days wide: for date-only data
+        (`date_only`), where every duration is a whole number of days.
 
     Returns None when the tickets, the duration's end column or `by` are missing.
     """
@@ -124,14 +131,20 @@ def distribution(frames: Frames, which: str, by: str | None = None) -> Distribut
     names = dict(zip(keys, ("mean", "p50", "p90"), strict=True))
     engine = evaluate_by(only_tickets, keys, by=by).rename(names)
     overall = engine if by is None else evaluate_by(only_tickets, (keys[1],)).rename({keys[1]: "p50"})
+    per = 24.0 if days else 1.0  # hours in the unit shown
+    engine = engine.with_columns(pl.col(name) / per for name in ("mean", "p50", "p90"))
+    overall = overall.with_columns(pl.col("p50") / per)
 
-    valid = tickets.select(*([pl.col(by)] if by else []), hours.alias("hours")).filter(pl.col("hours") >= 0)
+    valid = tickets.select(*([pl.col(by)] if by else []), (hours / per).alias("hours"))
+    valid = valid.filter(pl.col("hours") >= 0)
     longest = valid["hours"].max() if valid.height else None
-    log_scale = _long_tail(overall["p50"][0] if overall.height else None, longest)
+    p50 = overall["p50"][0] if overall.height else None
+    # Whole days cannot tell 0 from 0.9 days: a median under a day counts as one (no log axis for 0s and 1s).
+    log_scale = _long_tail(max(p50, 1.0) if days and p50 is not None else p50, longest)
     if not valid.height:
         edges: list[float] = []  # nothing to count: no bins rather than one empty bar
     else:
-        edges = _log_edges(valid["hours"]) if log_scale else _linear_edges(longest)
+        edges = _log_edges(valid["hours"]) if log_scale else _linear_edges(longest, whole=days)
 
     bins = _histogram(valid, edges, by, engine.select(by) if by else None)
     if by:
@@ -149,7 +162,16 @@ def distribution(frames: Frames, which: str, by: str | None = None) -> Distribut
     else:
         stats = pl.concat([stats, valid.select(spread)], how="horizontal")
     stats = stats.select(*([by] if by else []), "tickets", "mean", "p10", "p25", "p50", "p75", "p90")
-    return Distribution(bins, _by_tickets(stats, by), log_scale)
+    return Distribution(bins, _by_tickets(stats, by), log_scale, days)
+
+
+def date_only(frames: Frames) -> bool:
+    """Whether every ticket's created_at is at midnight (a date-only export, `periods.no_time_of_day`).
+
+    Durations are then whole days, and the weekday × hour heat maps would put every ticket at 00:00.
+    """
+    tickets = frames.tickets
+    return tickets is not None and "created_at" in tickets.columns and no_time_of_day(tickets["created_at"])
 
 
 def sla_trend(frames: Frames, settings: Settings, every: str) -> pl.DataFrame | None:
@@ -340,8 +362,7 @@ def histogram_figure(overall: Distribution, which: str, lang: str) -> alt.TopLev
         start="bin_start",
         end="bin_end",
         count="tickets",
-        x_title=t("efficiency.hours_axis", lang)
-        + (t("efficiency.log_note", lang) if overall.log_scale else ""),
+        x_title=_unit_axis(overall, lang) + (t("efficiency.log_note", lang) if overall.log_scale else ""),
         y_title=t("kpi.tickets_axis", lang),
         title=t("efficiency.histogram_title", lang, name=t(f"efficiency.{which}", lang)),
         markers=markers(overall.stats, lang),
@@ -371,7 +392,7 @@ def box_figure(grouped: Distribution, which: str, by: str, log_scale: bool, lang
         mean="mean",
         count="tickets",
         group_title=t(f"field.{by}", lang),
-        value_title=t("efficiency.hours_axis", lang),
+        value_title=_unit_axis(grouped, lang),
         title=box_title(which, by, lang),
         mean_title=t("column.mean", lang),
         count_title=t("kpi.tickets_axis", lang),
@@ -438,6 +459,10 @@ def heatmap_figure(
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _unit_axis(shown: Distribution, lang: str) -> str:
+    return t("efficiency.days_axis" if shown.days else "efficiency.hours_axis", lang)
 
 
 def _tickets_only(frames: Frames) -> Frames:
@@ -531,16 +556,19 @@ def _log_edges(hours: pl.Series) -> list[float]:
     return [0.0, *[v for v in steps if low <= v <= high]]
 
 
-def _linear_edges(longest: float) -> list[float]:
-    """0 up past the longest time in the smallest nice step giving at most MAX_LINEAR_BINS bins."""
+def _linear_edges(longest: float, whole: bool = False) -> list[float]:
+    """0 up past the longest time in the smallest nice step giving at most MAX_LINEAR_BINS bins.
+
+    With `whole`, the step is a whole number (of days): each bin then holds whole durations alike.
+    """
     if longest <= 0:
         return [0.0, 1.0]
     k = math.floor(math.log10(longest / MAX_LINEAR_BINS))
+    # k + 1 always fits; k - 1 in case log10 rounded up; whole steps start at 1.
+    exponents = range(max(k - 1, 0), max(k + 1, 0) + 1) if whole else (k - 1, k, k + 1)
+    steps = (float(f"{m}e{e}") for e in exponents for m in NICE_STEPS)
     step = min(
-        s
-        for e in (k - 1, k, k + 1)  # k + 1 always fits; k - 1 in case log10 rounded up
-        for m in NICE_STEPS
-        if math.floor(longest / (s := float(f"{m}e{e}"))) + 1 <= MAX_LINEAR_BINS
+        s for s in steps if (s.is_integer() or not whole) and math.floor(longest / s) + 1 <= MAX_LINEAR_BINS
     )
     bins = math.floor(longest / step) + 1
     if round(bins * step, 10) <= longest:  # 0.7 / 0.025 is 27.999…: the last edge must lie past the longest

@@ -15,10 +15,16 @@ from lib.charts.look import (
     HEAT_STEP,
     HEATMAP_FIELDS,
     LINE_HEIGHT,
+    LOG_FORMAT,
     MARKER_COLORS,
+    MARKER_FONT_SIZE,
+    MARKER_ROW,
+    MARKER_TOP,
     MISSING,
     _fade,
     _finish,
+    _log_axis,
+    _log_decades,
     _number_format,
     _ordered,
     _pick,
@@ -75,7 +81,7 @@ def histogram(
         Already translated texts.
     markers : sequence of (label, value)
         Rules drawn at ``value`` with the already formatted ``label`` (e.g. ``("P90 30.1", 30.1)``);
-        a None value is skipped. Labels are stacked in rows so close rules stay readable.
+        a None value is skipped. Each label has its own row above the rules, so none can overlap.
     log_scale : bool
         Log x axis. Edges at or below 0 cannot sit on it: they are drawn from a floor where the
         first bin is as wide (in log terms) as the next one, e.g. [0, 1) from 0.5 when the next
@@ -112,10 +118,11 @@ def histogram(
     if high <= low:  # nothing, or a single value, to draw: give the axis some span
         high = low * 10 if log_scale else low + 1
     scale = alt.Scale(type="log" if log_scale else "linear", domain=[low, high], nice=False)
-    # Headroom above the tallest bar for the marker labels (15 px per row).
-    label_share = min(0.5, (4 + 15 * len(shown)) / LINE_HEIGHT) if shown else 0.0
+    # Headroom above the tallest bar for the marker labels (one row each) and the rules' start.
+    label_share = min(0.5, (MARKER_TOP + 2 + MARKER_ROW * len(shown)) / LINE_HEIGHT) if shown else 0.0
     tallest = data["tickets"].max() or 0
     y_scale = alt.Scale(domainMax=tallest / (1 - label_share)) if shown and tallest > 0 else alt.Undefined
+    x_axis = _log_axis(low, high) if log_scale else alt.Axis(format=x_format)
     count_format = _number_format(data.schema["tickets"])
     edge = json.dumps(x_format)
     bars = (
@@ -125,7 +132,7 @@ def histogram(
         )
         .mark_bar(color=COLORS["primary"], stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("x0:Q", title=x_title, scale=scale, axis=alt.Axis(format=x_format)),
+            x=alt.X("x0:Q", title=x_title, scale=scale, axis=x_axis),
             x2="x1:Q",
             y=alt.Y(
                 "tickets:Q", title=y_title, scale=y_scale, axis=alt.Axis(format=count_format, tickMinStep=1)
@@ -138,20 +145,22 @@ def histogram(
         )
     )
     layers = [bars]
-    # Label rows from the smallest value down, each rule starting at its own label: a label
-    # reaching right then never crosses the rule of a larger value (that one starts lower).
+    # One row per label, smallest value on top, and every rule starting under the last row: two
+    # labels never share a row and no rule runs through a label, however close the values are
+    # (a label reaching left used to cross the rule of a smaller value just below it).
     by_value = sorted(range(len(shown)), key=lambda index: shown[index][1])
+    rules_top = MARKER_TOP + MARKER_ROW * len(shown)
     for row, index in enumerate(by_value):
         label, value = shown[index]
         color = MARKER_COLORS[index % len(MARKER_COLORS)]
-        top = 2 + 15 * row
+        top = MARKER_TOP + MARKER_ROW * row
         # Labels past 80 % of the width go to the rule's left so they are not cut off.
         right = _position(value, low, high, log_scale) > 0.8
         marker = alt.Chart(pl.DataFrame({"value": [value], "label": [label]}))
         layers.append(
             marker.mark_rule(color=color, strokeDash=[5, 3], strokeWidth=1.5).encode(
                 x="value:Q",
-                y=alt.value(top),
+                y=alt.value(rules_top),
                 y2=alt.value("height"),
                 tooltip=[alt.Tooltip("label:N", title=x_title)],
             )
@@ -162,7 +171,7 @@ def histogram(
                 dx=-4 if right else 4,
                 baseline="top",
                 color=color,
-                fontSize=11,
+                fontSize=MARKER_FONT_SIZE,
                 fontWeight=600,
             ).encode(x="value:Q", y=alt.value(top), text="label:N")
         )
@@ -247,9 +256,15 @@ def box_summary(
         count_format = _number_format(data.schema["count"])
         tooltip.append(alt.Tooltip("count:Q", title=count_title or "", format=count_format))
     base = alt.Chart(data).encode(y=y, tooltip=tooltip, opacity=_fade(pick))
-    scale = alt.Scale(type="log" if log_scale else "linear", zero=False)
+    scale, axis = alt.Scale(type="linear", zero=False), alt.Axis(format=value_format)
+    if log_scale:
+        drawn = pl.concat([data[f"x_{name}"] for name in columns]).drop_nulls()
+        # Whole decades, so the powers of ten labelled are the axis' ends.
+        domain = _log_decades(drawn.min(), drawn.max()) if drawn.len() else None
+        scale = alt.Scale(type="log", domain=domain or alt.Undefined, nice=False)
+        axis = _log_axis(*domain) if domain else alt.Axis(format=LOG_FORMAT)
     whisker = base.mark_rule(color=COLORS["muted"], strokeWidth=1.5).encode(
-        x=alt.X("x_p10:Q", title=value_title, scale=scale, axis=alt.Axis(format=value_format)), x2="x_p90:Q"
+        x=alt.X("x_p10:Q", title=value_title, scale=scale, axis=axis), x2="x_p90:Q"
     )
     box = base.mark_bar(color=COLORS["primary"], size=14, cornerRadius=2).encode(x="x_p25:Q", x2="x_p75:Q")
     median = base.mark_tick(color="white", thickness=2, size=14).encode(x="x_p50:Q")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import altair as alt
 import polars as pl
@@ -63,12 +64,20 @@ TIME_FORMATS = {
 FEW_PERIODS = 16
 LINE_HEIGHT = 260
 KPI_HEIGHT = 180
+KPI_AXIS_TITLE_LIMIT = 90  # px; below the ~100 px plot a KPI_HEIGHT chart keeps in the app
 BAR_STEP = 24
 BOX_STEP = 30
 HEAT_STEP = 24
 # Statistic rules on histograms (mean, P50, P90 …), in the order given.
 MARKER_COLORS = [COLORS["text"], "#E69F00", "#009E73", "#CC79A7"]
+MARKER_FONT_SIZE = 11
+MARKER_ROW = 15  # px per label row: more than the font size, so rows never touch
+MARKER_TOP = 2  # px from the top to the first row
 LINE_DASHES = [[1, 0], [6, 3], [2, 2]]  # solid, dashed, dotted: series 1–8, 9–16, 17–24
+# Log axes label powers of ten (1-2-5 steps when the axis spans LOG_FINE_DECADES or less), written
+# with the digits they need: 0.01, 0.5, 1, 20, 10,000. A fixed-decimals format wrote 0.001 as "0.0".
+LOG_FORMAT = ",.1~r"
+LOG_FINE_DECADES = 2.5
 
 # Drill-down: bar-like builders take ``select=True`` and then carry a click selection named
 # SELECTION; Streamlit returns event["selection"][SELECTION] as [{SELECTION_FIELD: raw value}].
@@ -126,6 +135,30 @@ def _time_axis(periods: pl.Series, time_unit: str) -> alt.Axis:
     if time_unit in intervals:
         return alt.Axis(format=label_format, tickCount=intervals[time_unit])
     return alt.Axis(format=label_format)
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """Tick values for a log axis from ``low`` to ``high``: powers of ten, or 1-2-5 steps over few decades."""
+    if not (0 < low < high) or math.isinf(high):
+        return []
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    multiples = (1, 2, 5) if math.log10(high / low) <= LOG_FINE_DECADES else (1,)
+    # Decimal strings so 0.2 is the float 0.2, and the d3 format prints it as "0.2".
+    steps = (float(f"{m}e{e}") for e in range(first, last + 1) for m in multiples)
+    return [value for value in steps if low <= value <= high]
+
+
+def _log_decades(low: float, high: float) -> list[float]:
+    """The domain of a log axis widened to whole decades, e.g. 0.3–42 → 0.1–100."""
+    if not low > 0:
+        return [low, high]
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(max(high, low)))
+    return [float(f"1e{first}"), float(f"1e{max(last, first + 1)}")]
+
+
+def _log_axis(low: float, high: float, **axis) -> alt.Axis:
+    """A log axis over [``low``, ``high``] with `_log_ticks` labelled in LOG_FORMAT."""
+    return alt.Axis(values=_log_ticks(low, high) or alt.Undefined, format=LOG_FORMAT, **axis)
 
 
 def _wall_clock(data: pl.DataFrame, column: str) -> pl.DataFrame:

@@ -10,6 +10,7 @@ import polars as pl
 from lib.charts.look import (
     CATEGORY_COLORS,
     COLORS,
+    KPI_AXIS_TITLE_LIMIT,
     KPI_HEIGHT,
     LINE_DASHES,
     LINE_HEIGHT,
@@ -100,7 +101,8 @@ def kpi_trend(
     x, y : str
         Column names in ``frame``.
     x_title, y_title, title : str
-        Already translated texts.
+        Already translated texts. The value axis shows ``y_title`` only when it differs from
+        ``title`` (tooltips always do), cut to KPI_AXIS_TITLE_LIMIT px.
     target : float, optional
         Draw a dashed rule at this value.
     y_format : str
@@ -129,13 +131,18 @@ def kpi_trend(
         )
         x_tooltip = alt.Tooltip("period:O", title=x_title)
     points = _line_points(data.height, size=40)
+    # In the app the chart is KPI_HEIGHT tall with its title and axes, so the plot is about 100 px: a
+    # vertical axis title longer than that ("Resolution SLA rate (T3)") pushed the chart title out of
+    # the top. The title already names the KPI, so a repeat is left out and any other is cut short.
+    axis_title = None if y_title == title else y_title
+    y_axis = alt.Axis(format=y_format, titleLimit=KPI_AXIS_TITLE_LIMIT)
     line = (
         alt.Chart(data)
         .mark_line(color=COLORS["primary"], strokeWidth=2, point=points)
         .encode(
             x=x_encoding,
             # A KPI such as CSAT moves between 4.1 and 4.4: a zero baseline would flatten it.
-            y=alt.Y("kpi:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=y_format)),
+            y=alt.Y("kpi:Q", title=axis_title, scale=alt.Scale(zero=False), axis=y_axis),
             tooltip=[x_tooltip, alt.Tooltip("kpi:Q", title=y_title, format=y_format)],
         )
     )

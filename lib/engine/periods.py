@@ -1,8 +1,10 @@
-"""Calendar helpers: the default range (last full month) and period granularities."""
+"""Calendar helpers: the default range (last full month), period granularities, date-only columns."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+
+import polars as pl
 
 # UI granularity -> Polars duration for `dt.truncate` / `group_by_dynamic`.
 GRAINS: dict[str, str] = {"day": "1d", "week": "1w", "month": "1mo"}
@@ -19,3 +21,17 @@ def last_full_month(first: date, last: date) -> tuple[date, date]:
     if month_start < first:
         return first, last
     return month_start, month_end
+
+
+def no_time_of_day(values: pl.Series) -> bool:
+    """Whether every present value of a date or datetime column is at midnight (a date-only export).
+
+    Durations between such values are whole days and an hour-of-day chart would put every ticket at
+    00:00. False when no value is present: nothing says the times are missing.
+    """
+    present = values.drop_nulls()
+    if not len(present):
+        return False
+    if present.dtype == pl.Date:
+        return True
+    return bool((present.dt.time() == time(0)).all())

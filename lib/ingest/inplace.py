@@ -242,6 +242,7 @@ class _Pass:
     votes: tuple[int, int] = (0, 0)
     year_last: bool = False
     scales: dict[str, ScaleStats] = field(default_factory=dict)
+    date_only: bool | None = None  # None until a chunk has a usable row
 
 
 def _numbered(source: Source, rows: int) -> Iterator[tuple[pl.DataFrame, pl.Series, pl.Series, int]]:
@@ -297,6 +298,8 @@ def _stage_pass(
             frame, source.format, None, None, None, (), 0, 0, source.head.header_row, 0, numbers
         )
         checked = validate(read, mapping, day_order=order, wrong_scale=wrong_scale, decided=True)
+        if checked.rows_used:  # a chunk without a usable row says nothing about the times of day
+            found.date_only = checked.date_only and found.date_only is not False
         if checked.issues.height or not found.issues:  # the first keeps the columns of an empty report
             found.issues.append(checked.issues)
         con.register("_chunk", checked.frame.to_arrow())
@@ -376,6 +379,7 @@ def stage(
             rows_used=used,
             day_order=order if detected or day_order or found.year_last else None,
             day_order_detected=detected is not None,
+            date_only=bool(found.date_only),
         )
         if used == 0:
             summary = validated.summary

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
+from lib.engine.periods import no_time_of_day
 from lib.i18n import t
 from lib.ingest.dates import detect_day_order, has_year_last, parse_datetimes
 from lib.ingest.limits import limit
@@ -84,7 +85,9 @@ class Validated:
     `frame` has the canonical columns that were mapped, typed. `issues` has one
     row per problem: data row number, reason, field, action, the raw value, then
     the row's original cells (this is the rejected-rows CSV). `summary` counts
-    rows per (reason, field, action) with a few example row numbers.
+    rows per (reason, field, action) with a few example row numbers. `date_only`:
+    every used row's created_at is at midnight (a date-only export, so durations are
+    whole days and hour-of-day charts say nothing).
     """
 
     table: str
@@ -95,6 +98,7 @@ class Validated:
     rows_used: int
     day_order: str | None
     day_order_detected: bool
+    date_only: bool = False
 
     def excluded(self) -> int:
         return int(self.summary.filter(pl.col("action") == "excluded")["rows"].sum())
@@ -189,6 +193,7 @@ def validate(
         # Only worth telling the user when some date is written year-last (03/04/2024).
         day_order=order if not decided and (detected or day_order or has_year_last(date_columns)) else None,
         day_order_detected=detected is not None,
+        date_only="created_at" in used.columns and no_time_of_day(used["created_at"]),
     )
 
 
