@@ -217,7 +217,7 @@ def test_global_jieba_dictionary_is_left_alone():
 
 @pytest.mark.slow
 def test_nothing_is_printed_while_tokenising():
-    code = "import polars as pl; from lib import themes; themes.discover(pl.Series(['冰箱漏水，师傅没修好'] * 3))"
+    code = "import polars as pl; from lib.text import themes; themes.discover(pl.Series(['冰箱漏水，师傅没修好'] * 3))"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "" and done.stderr == ""
