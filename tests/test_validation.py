@@ -283,3 +283,45 @@ def test_a_column_mapped_wrong_is_said_aloud_with_its_column():
     sentence = loud_sentence(found[0], "en")
     assert sentence.startswith("98% of the rows (40) were cleared or flagged in column “投诉类型”")
     assert "mapped wrong" in sentence and "映射" not in sentence
+
+
+# 1709253000 s is 2024-03-01 00:30 UTC; 1709269200 is 4.5 hours later, 05:00 UTC.
+ZONED_CSV = b"""ticket_id,created_at,first_response_at,resolved_at
+Z1,2024-03-01T00:30:00Z,2024-03-01T09:00:00+08:00,1709269200
+Z2,2024-03-01 08:30,2024-03-01T01:30:00Z,1709269200000
+Z3,1709253000,,
+"""
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        (
+            "Asia/Shanghai",  # UTC+8
+            {
+                "created_at": [datetime(2024, 3, 1, 8, 30)] * 3,
+                "first_response_at": [datetime(2024, 3, 1, 9, 0), datetime(2024, 3, 1, 9, 30), None],
+                "resolved_at": [datetime(2024, 3, 1, 13, 0)] * 2 + [None],
+            },
+        ),
+        (
+            "America/New_York",  # UTC−5 in March before the 10th; Z2's created time has no offset: local
+            {
+                "created_at": [datetime(2024, 2, 29, 19, 30), datetime(2024, 3, 1, 8, 30)]
+                + [datetime(2024, 2, 29, 19, 30)],
+                "first_response_at": [datetime(2024, 2, 29, 20, 0), datetime(2024, 2, 29, 20, 30), None],
+                "resolved_at": [datetime(2024, 3, 1, 0, 0)] * 2 + [None],
+            },
+        ),
+    ],
+)
+def test_offsets_and_unix_time_are_read_in_the_teams_zone(zone, expected):
+    result = validated(ZONED_CSV, zone=zone)
+    assert result.rows_used == 3
+    assert result.frame.sort("ticket_id").select(list(expected)).to_dict(as_series=False) == expected
+    flags = counts(result)
+    assert ("unparseable_required_date", "created_at", "excluded") not in flags
+    assert ("unparseable_date", "resolved_at", "flagged") not in flags
+    # In New York Z2 was answered (01:30 UTC, 20:30 the evening before) before its local creation time.
+    before = flags.get(("response_before_created", "first_response_at", "flagged"), 0)
+    assert before == (1 if zone == "America/New_York" else 0)
