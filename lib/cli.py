@@ -16,6 +16,7 @@ from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.i18n import t
 from lib.ingest import inference, mapping, pipeline, validation
+from lib.ingest.dates import DEFAULT_ZONE, check_zone
 from lib.schema import DIMENSIONS
 
 # Each command imports the rooms it needs inside its run_ function: `kpis` must not pay for
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     ahead.add_argument(
         "--mapping", type=_existing, help="mapping file saved from the app (company events too)"
     )
+    _timezone_argument(ahead)
     ahead.add_argument("--horizon", type=_horizon, required=True, help="days ahead (7-180)")
     ahead.add_argument("--freq", choices=("D", "W"), default="D", help="daily or weekly (Monday) forecast")
     ahead.add_argument("--by", choices=[d for d in DIMENSIONS if d != "agent"], help="one forecast per value")
@@ -137,6 +139,7 @@ def _data_arguments(
     customers = {"required": True} if customers_required else {"default": []}
     parser.add_argument("--customers", type=kind, action="append", **customers)
     parser.add_argument("--mapping", type=_existing, help=mapping_help)
+    _timezone_argument(parser)
     parser.add_argument(
         "--strict-mapping",
         action="store_true",
@@ -145,6 +148,23 @@ def _data_arguments(
     if dates:
         parser.add_argument("--start", type=_date, help="first day, inclusive (YYYY-MM-DD)")
         parser.add_argument("--end", type=_date, help="last day, inclusive (YYYY-MM-DD)")
+
+
+def _timezone_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--timezone",
+        metavar="NAME",
+        help="the team's IANA time zone: times written with an offset (Z, +08:00) and Unix timestamps are "
+        f"converted to local time there (default: the mapping file's, else {DEFAULT_ZONE}; files read here, "
+        "not Spark tables)",
+    )
+
+
+def timezone(args: argparse.Namespace, settings: dict) -> str:
+    """The zone dates are read in: --timezone, else the mapping file's, else the default."""
+    if args.timezone is not None:
+        return check_zone(args.timezone)
+    return settings.get("timezone", DEFAULT_ZONE)  # `mapping.loads` checked it
 
 
 def _scope(args: argparse.Namespace, compare: str = "previous") -> store.Scope:
@@ -165,14 +185,15 @@ def _horizon(text: str) -> int:
 
 
 def load(args: argparse.Namespace):
-    """A fresh locked-down database with the command's files loaded."""
+    """A fresh locked-down database with the command's files loaded, their dates read in the team's zone."""
     mappings, settings = ({}, {})
     if args.mapping:
         mappings, settings = mapping.loads(args.mapping.read_bytes())
+    zone = timezone(args, settings)
     con = store.connect()
     paths = {"tickets": args.tickets, "surveys": args.surveys, "customers": args.customers}
     strict = args.lang if getattr(args, "strict_mapping", False) else None
-    for prepared, validated, _ in pipeline.load_paths(con, paths, mappings, strict_lang=strict):
+    for prepared, validated, _ in pipeline.load_paths(con, paths, mappings, strict_lang=strict, zone=zone):
         print(mapping_report(prepared.mapping, args.lang), file=sys.stderr)
         for item in validation.loud(validated, prepared.mapping.columns):
             print(f"{prepared.mapping.table}: {validation.loud_sentence(item, args.lang)}", file=sys.stderr)

@@ -985,8 +985,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "settings.save": ("保存设置", "Save settings"),
     "settings.saved": ("设置已保存，所有页面已按新目标计算。", "Saved: every page now uses these targets."),
     "settings.reset": ("恢复默认", "Reset to defaults"),
-    "settings.reset_done": ("已恢复默认目标。", "Default targets restored."),
-    "settings.download": ("下载映射文件（含这些目标）", "Download the mapping file (with these targets)"),
+    "settings.reset_done": ("已恢复默认目标和时区。", "Default targets and time zone restored."),
+    "settings.timezone_title": ("时区", "Time zone"),
+    "settings.timezone": ("团队时区（IANA 名称）", "Team time zone (IANA name)"),
+    "settings.timezone_help": (
+        "例如 Asia/Shanghai、Asia/Hong_Kong、Asia/Singapore、Europe/London、America/New_York、UTC。",
+        "For example Asia/Shanghai, Asia/Hong_Kong, Asia/Singapore, Europe/London, America/New_York, UTC.",
+    ),
+    "settings.timezone_about": (
+        "带时区的时间（2024-03-01T00:30:00Z、+08:00、-05:00）和 Unix 时间戳会换算成这个时区的当地时间，"
+        "按小时和按天的统计都按当地时间；没有时区的时间视为已是当地时间，保持不变。只影响之后加载的文件，"
+        "已加载的文件需重新加载。",
+        "Times with an offset (2024-03-01T00:30:00Z, +08:00, -05:00) and Unix timestamps are converted to local "
+        "time in this zone, so hourly and daily counts are local; times without an offset are taken as local "
+        "already and kept. It applies to files loaded from now on: load a file again to convert it.",
+    ),
+    "settings.timezone_now": ("{zone} 现在是 UTC{offset}。", "{zone} is now UTC{offset}."),
+    "settings.saved_timezone": (
+        "设置已保存。时区改为 {zone}：之后加载的文件按此时区换算，已加载的数据不变。",
+        "Saved. The time zone is now {zone}: files loaded from now on are converted to it; data already "
+        "loaded stays as it was read.",
+    ),
+    "settings.bad_timezone": (
+        "“{zone}”不是时区名称。请填写 IANA 时区名，例如 Asia/Shanghai、America/New_York 或 UTC。",
+        "“{zone}” is not a time zone name. Use an IANA name such as Asia/Shanghai, America/New_York or UTC.",
+    ),
+    "settings.download": (
+        "下载映射文件（含这些目标和时区）",
+        "Download the mapping file (with these targets and the time zone)",
+    ),
     # --- overview ---------------------------------------------------------------
     "overview.title": ("服务总览", "Service overview"),
     "overview.period": (
@@ -1157,6 +1184,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "data.encoding": ("编码 {encoding}", "Encoding {encoding}"),
     "data.delimiter": ("分隔符 {delimiter}", "Delimiter {delimiter}"),
     "data.sheet_used": ("工作表 {sheet}", "Sheet {sheet}"),
+    "data.timezone": ("时区 {zone}", "Time zone {zone}"),
     "data.col_field": ("标准字段", "Field"),
     "data.col_required": ("必填", "Required"),
     "data.col_source": ("文件中的列", "Column in your file"),

@@ -1,12 +1,14 @@
-"""Settings: KPI targets, SLA targets per priority and the amber band, saved with the mapping file."""
+"""Settings: KPI targets, SLA targets per priority, the amber band and the team's time zone, saved with the mapping file."""
 
 import streamlit as st
 
 from lib.engine import store, targets
 from lib.engine.kpis import Settings
+from lib.errors import InputError
 from lib.i18n import t
+from lib.ingest.dates import DEFAULT_ZONE, check_zone, utc_offset
 from lib.ui import data_panels as data_page
-from lib.ui import frame, session
+from lib.ui import frame, session, widgets
 
 frame.ensure()
 lang = session.lang()
@@ -68,28 +70,46 @@ with st.form("settings"):
         },
         key="settings_kpis",
     )
+    st.subheader(t("settings.timezone_title", lang))
+    if "settings_timezone" not in st.session_state:
+        # Through session state, not `value=`: after a save the box shows the name as saved
+        # (america/new_york → America/New_York), which a browser keeps over a changed default.
+        st.session_state["settings_timezone"] = session.timezone()
+    zone_name = st.text_input(
+        t("settings.timezone", lang), help=t("settings.timezone_help", lang), key="settings_timezone"
+    )
+    st.caption(t("settings.timezone_about", lang))
     saved = st.form_submit_button(t("settings.save", lang), type="primary")
 
-EDITORS = ("settings_priorities", "settings_kpis")
+EDITORS = ("settings_priorities", "settings_kpis", "settings_timezone")
 
 
-def apply(settings: Settings, message: str) -> None:
+def apply(settings: Settings, zone: str, message: str) -> None:
+    changed = zone != session.timezone()
     session.set_settings(settings)
+    session.set_timezone(zone)
     for key in EDITORS:  # the editors start again from the saved values
         st.session_state.pop(key, None)
+    if changed and message == "settings.saved":
+        message = "settings.saved_timezone"
     st.session_state["_settings_message"] = message
     st.rerun()
 
 
 if saved:
-    apply(
-        targets.settings_from_rows(response, resolution, tolerance, kpi_table, per_priority), "settings.saved"
-    )
+    try:
+        zone = check_zone(zone_name)
+    except InputError as error:
+        widgets.input_error(error, lang)  # nothing is saved: the user fixes the name and saves again
+    else:
+        rows = targets.settings_from_rows(response, resolution, tolerance, kpi_table, per_priority)
+        apply(rows, zone, "settings.saved")
 if message := st.session_state.pop("_settings_message", None):
-    st.success(t(message, lang))
+    st.success(t(message, lang, zone=session.timezone()))
+st.caption(t("settings.timezone_now", lang, zone=session.timezone(), offset=utc_offset(session.timezone())))
 
 left, right = st.columns(2)
 if left.button(t("settings.reset", lang)):
-    apply(Settings(), "settings.reset_done")
+    apply(Settings(), DEFAULT_ZONE, "settings.reset_done")
 with right:
     data_page.mapping_download(t("settings.download", lang))

@@ -690,6 +690,23 @@ CASES: tuple[Case, ...] = (
         column=("created_at", [datetime(2024, 3, 3, 18), datetime(2024, 3, 4)]),
     ),
     Case(
+        "unix_time",
+        "Unix seconds as text in a CSV and milliseconds as numbers in an .xlsx, under a date header → read as "
+        "UTC and shown in Asia/Shanghai",
+        (
+            # 1709253000 s is 2024-03-01 00:30 UTC: 08:30 in Shanghai; each next value one day later.
+            ("tickets", "unix.csv", const(text(["工单号,创建时间", "U1,1709253000", "U2,1709339400"]))),
+            (
+                "tickets",
+                "unix.xlsx",
+                lambda: xlsx([["工单号", "创建时间"], ["U3", 1709425800000], ["U4", 1709512200000]]),
+            ),
+        ),
+        used=2,
+        tables={"tickets": 4},
+        column=("created_at", [datetime(2024, 3, 3, 8, 30), datetime(2024, 3, 4, 8, 30)]),
+    ),
+    Case(
         "times_without_dates",
         "created_at holding only 08:30-style times in 2 of 4 rows → 2 rows excluded as time_without_date",
         one(
@@ -713,7 +730,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "timezone_suffixes",
-        "2024-03-01T08:30:00+08:00, …Z, … UTC → wall-clock time kept, 3 rows",
+        "2024-03-01T08:30:00+08:00, …Z, … UTC → converted to the team's zone (Asia/Shanghai, UTC+8), 3 rows",
         one(
             "tickets",
             "tz.csv",
@@ -732,7 +749,7 @@ CASES: tuple[Case, ...] = (
         tables={"tickets": 3},
         column=(
             "created_at",
-            [datetime(2024, 3, 1, 8, 30), datetime(2024, 3, 1, 0, 30), datetime(2024, 3, 2, 9)],
+            [datetime(2024, 3, 1, 8, 30), datetime(2024, 3, 1, 8, 30), datetime(2024, 3, 2, 17)],
         ),
     ),
     Case(

@@ -28,6 +28,7 @@ SAVED_AT = datetime(2025, 3, 14, 9, 30)
 MAPPINGS = {"tickets": {"ticket_id": "工单号", "created_at": "报修时间"}}
 SETTINGS = {
     "response_target_hours": 3.0,
+    "timezone": "Europe/London",
     "events": [{"name": "618 大促", "start": "2025-06-01", "end": "2025-06-18"}],
     "churn_actions": {"price": "送一张维修券"},
 }
@@ -195,6 +196,14 @@ BAD = {
     "settings not a mapping file": lambda good: rebuild(
         good, lambda n, b: [(n, b"[]" if n == bundle.SETTINGS else b)]
     ),
+    "settings with no real time zone": lambda good: rebuild(
+        good,
+        lambda n, b: (
+            [(n, json.dumps(json.loads(b) | {"settings": {"timezone": "Mars/Olympus"}}).encode())]
+            if n == bundle.SETTINGS
+            else [(n, b)]
+        ),
+    ),
     "parquet damaged": lambda good: rebuild(
         good, lambda n, b: [(n, b[:100] if n.endswith("parquet") else b)]
     ),
@@ -316,6 +325,7 @@ def test_uploading_a_bundle_restores_data_mappings_and_settings(saved):
     assert "Tickets 12" in texts(at)
     assert at.session_state["_aftersight_saved_mappings"] == MAPPINGS
     assert at.session_state["_aftersight_settings"].response_target_hours == 3.0
+    assert at.session_state["_aftersight_timezone"] == "Europe/London"
     goto(at, "pages/overview.py", "en")
     assert {m.label: m.value for m in at.metric}["Tickets"] == "12"
     # Back to the sample: the bundle still sits in its uploader but is not restored again.

@@ -326,3 +326,65 @@ def test_sentiment_names_the_columns_when_the_column_is_missing(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "error: The file has no column “评价”. Its columns: id, text."
+
+
+# ---- the team's time zone ---------------------------------------------------------------------------
+
+# Three tickets created at 00:30, 03:00 and 18:00 UTC on 2024-03-01, each resolved five hours later. On the
+# team's calendar 2024-03-01 holds two in Shanghai (08:30, 11:00; 18:00 UTC is 02:00 on the 2nd), one in
+# New York (13:00; the others are on the evening of the 29th) and all three in UTC.
+UTC_EXPORT = b"""id,created_at,resolved_at
+Z1,2024-03-01T00:30:00Z,2024-03-01T05:30:00Z
+Z2,2024-03-01T03:00:00Z,2024-03-01T08:00:00Z
+Z3,2024-03-01T18:00:00Z,2024-03-01T23:00:00Z
+"""
+
+
+@pytest.mark.parametrize(
+    ("zone_args", "saved_zone", "tickets"),
+    [
+        ([], None, 2),  # Asia/Shanghai by default
+        (["--timezone", "America/New_York"], None, 1),
+        ([], "UTC", 3),  # the mapping file's zone
+        (["--timezone", "america/new_york"], "UTC", 1),  # the command line's wins
+    ],
+)
+def test_timezone_decides_the_day_a_ticket_falls_on(capsys, tmp_path, zone_args, saved_zone, tickets):
+    path = tmp_path / "api.csv"
+    path.write_bytes(UTC_EXPORT)
+    args = ["kpis", "--tickets", str(path), "--start", "2024-03-01", "--end", "2024-03-01", *zone_args]
+    if saved_zone:
+        (tmp_path / "mapping.json").write_text(dumps({}, {"timezone": saved_zone}), encoding="utf-8")
+        args += ["--mapping", str(tmp_path / "mapping.json")]
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    values = json.loads(out)
+    assert values["tickets"] == tickets
+    assert values["resolution_hours_mean"] == pytest.approx(5.0)  # instants: durations do not move
+
+
+@pytest.mark.parametrize(("lang", "message"), [("en", "is not a time zone name"), ("zh", "不是时区名称")])
+def test_an_unknown_timezone_is_one_line_on_stderr(capsys, lang, message):
+    code, out, err = run(
+        capsys, "kpis", "--tickets", str(SAMPLE / "tickets.csv"), "--timezone", "Mars/Olympus", "--lang", lang
+    )
+    assert code == 2 and out == ""
+    assert error_lines(err) == [next(line for line in err.splitlines() if message in line)]
+    assert "Mars/Olympus" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["forecast", "--horizon", "14", "--out", "x.csv"],
+        ["churn", "--customers", "CUSTOMERS", "--out", "x.csv"],
+        ["report", "--out", "x.html"],
+    ],
+)
+def test_every_command_that_reads_dates_takes_a_timezone(command):
+    from lib.cli import build_parser
+
+    swap = {"CUSTOMERS": str(SAMPLE / "customers.csv")}
+    argv = [command[0], "--tickets", str(SAMPLE / "tickets.csv"), *(swap.get(a, a) for a in command[1:])]
+    assert build_parser().parse_args([*argv, "--timezone", "Europe/London"]).timezone == "Europe/London"
+    assert build_parser().parse_args(argv).timezone is None  # then the mapping file's, or Asia/Shanghai

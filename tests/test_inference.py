@@ -255,3 +255,44 @@ def test_blind_headers_give_the_same_kpis_on_the_command_line(path, keys, tmp_pa
     named, guessed = _kpis(capsys, path), _kpis(capsys, blind_path)
     for key in keys:
         assert guessed[key] == pytest.approx(named[key], rel=1e-9, abs=1e-9), key
+
+
+def _unix_time_export(rows: int = 60) -> pl.DataFrame:
+    """Order numbers that happen to be 10-digit integers, and times as Unix seconds / milliseconds."""
+    return pl.DataFrame(
+        {
+            "c1": [str(1_700_000_000 + 7919 * i) for i in range(rows)],  # unique, in the epoch-seconds range
+            "created_at": [str(1_709_253_000 + 3600 * i) for i in range(rows)],  # 2024-03-01 00:30 UTC on
+            "resolved_at": [(1_709_253_000 + 3600 * i + 7200) * 1000 for i in range(rows)],  # ms, as numbers
+            "c4": [["Phone", "Email", "Chat"][i % 3] for i in range(rows)],
+        }
+    )
+
+
+def test_a_date_field_named_by_its_header_may_hold_unix_time():
+    frame = _unix_time_export()
+    profiles = profile_frame(frame)
+    assert profiles["created_at"].epoch and profiles["resolved_at"].epoch
+    result = inference.map_frame("tickets", frame)
+    assert result.columns["created_at"] == "created_at" and result.columns["resolved_at"] == "resolved_at"
+    assert "created_at" not in result.refused and "resolved_at" not in result.refused
+    assert result.choices["created_at"].reason == "header"  # not a last-resort doubt: the content agrees
+    shown = inference.examples(frame, result, zone="America/New_York")
+    assert shown["created_at"].startswith("2024-02-29 19:30, 2024-02-29 20:30")  # 00:30 UTC is 19:30 EST
+
+
+def test_an_integer_id_column_never_becomes_a_date():
+    """Plain numbers are ids or amounts to the content: only a header can make a number column a date."""
+    frame = _unix_time_export().rename({"created_at": "c2", "resolved_at": "c3"})
+    profiles = profile_frame(frame)
+    for column in ("c1", "c2", "c3"):
+        assert profiles[column].kind == "integer" and profiles[column].datetimes is None
+    result = inference.map_frame("tickets", frame)
+    assert result.columns.get("ticket_id") == "c1"
+    assert "created_at" not in result.columns and result.missing_required == ("created_at",)
+    assert not {"first_response_at", "resolved_at"} & set(result.columns)
+    # A number that is no Unix time in a column named as a date is still refused.
+    named = pl.DataFrame(
+        {"ticket_id": ["A", "B", "C"], "created_at": ["2024-03-01"] * 3, "resolved_at": [17, 18, 19]}
+    )
+    assert inference.map_frame("tickets", named).refused["resolved_at"].params["problem"] == "not_dates"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -12,6 +13,7 @@ from polars.testing import assert_frame_equal
 from lib.engine import store
 from lib.errors import InputError
 from lib.ingest import inplace, pipeline
+from lib.ingest.dates import DEFAULT_ZONE
 
 # A ticket export as users really have them: a title block, blank-looking rows, totals,
 # placeholders, many date forms (day-first evidence only after the first chunks), full-width
@@ -112,7 +114,9 @@ def messy_tickets(rows: int = 400) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def both_ways(tmp_path: Path, data: bytes, name: str, table: str, rows: int, day_order=None):
+def both_ways(
+    tmp_path: Path, data: bytes, name: str, table: str, rows: int, day_order=None, zone=DEFAULT_ZONE
+):
     """Load `data` as an upload and in place (chunks of `rows`) into two stores; the two results."""
     path = tmp_path / name
     path.write_bytes(data)
@@ -121,10 +125,12 @@ def both_ways(tmp_path: Path, data: bytes, name: str, table: str, rows: int, day
         con = store.connect(memory_limit="256MB", threads=1)
         if mode == "upload":
             prepared = pipeline.prepare(data, name, table)
-            validated, loaded = pipeline.ingest(con, prepared, day_order=day_order)
+            validated, loaded = pipeline.ingest(con, prepared, day_order=day_order, zone=zone)
         else:
             prepared = pipeline.prepare_source(inplace.open_source(path), table)
-            validated, loaded = inplace.load(con, prepared.source, prepared.mapping, day_order, rows=rows)
+            validated, loaded = inplace.load(
+                con, prepared.source, prepared.mapping, day_order, rows=rows, zone=zone
+            )
         key = store.KEYS.get(table, "submitted_at")
         frame = con.sql(
             f"SELECT * FROM {table} ORDER BY {key}, created_at".replace(", created_at", "")
@@ -311,3 +317,63 @@ def test_a_row_longer_than_the_header_far_into_the_file_is_refused_with_a_senten
     assert error.value.key == "read.bad_csv" and "80002" in error.value.message("en")
     assert str(tmp_path) not in error.value.message("en")  # no server path in the sentence
     assert store.tables(con) == {"tickets": 1}
+
+
+# Hour k after 2024-03-01 00:30 UTC (Unix 1709253000), written four ways; in New York (UTC−5 until
+# 2024-03-10) that is 2024-02-29 19:30 plus k hours.
+ZONE_FORMS = ("{t:%Y-%m-%dT%H:%M:%SZ}", "{s}", "{ms}", "{e:%Y-%m-%dT%H:%M:%S}+08:00")
+EVENING = datetime(2024, 2, 29, 19, 30)
+
+
+def zoned_tickets(rows: int = 300) -> bytes:
+    lines = ["ticket_id,created_at,resolved_at"]
+    for n in range(rows):
+        seconds = 1_709_253_000 + 3600 * (n // 4)
+        utc = datetime.fromtimestamp(seconds, UTC)
+        values = {"t": utc, "s": seconds, "ms": seconds * 1000, "e": utc + timedelta(hours=8)}
+        created = ZONE_FORMS[n % 4].format(**values)
+        lines.append(f"T{n:04d},{created},{ZONE_FORMS[(n + 1) % 4].format(**values)}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("rows", [37, 1000])
+def test_offsets_and_unix_time_in_place_are_read_in_the_teams_zone(tmp_path, rows):
+    upload, in_place = both_ways(tmp_path, zoned_tickets(), "z.csv", "tickets", rows, zone="America/New_York")
+    assert_same(upload, in_place)
+    frame = in_place[3]
+    expected = [EVENING + timedelta(hours=n // 4) for n in range(300)]
+    assert frame["created_at"].to_list() == expected
+    assert frame["resolved_at"].to_list() == expected
+    assert in_place[1].rows_used == 300
+
+
+def test_the_zone_reaches_a_big_file_on_the_command_line_path(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "INPLACE_MIN_BYTES", 1)
+    path = tmp_path / "z.csv"
+    path.write_bytes(zoned_tickets(8))
+    con = store.connect(memory_limit="256MB", threads=1)
+    [(prepared, _, _)] = pipeline.load_paths(con, {"tickets": [path]}, zone="America/New_York")
+    assert prepared.source is not None  # read in place
+    created = con.sql("SELECT created_at FROM tickets ORDER BY ticket_id").pl()["created_at"].to_list()
+    assert created == [EVENING] * 4 + [EVENING + timedelta(hours=1)] * 4
+
+
+def test_parquet_instants_in_place_equal_the_upload_in_the_teams_zone(tmp_path):
+    instants = pl.datetime_range(
+        datetime(2024, 3, 1, 0, 30), datetime(2024, 3, 1, 0, 30) + timedelta(hours=99), "1h", eager=True
+    )
+    frame = pl.DataFrame(
+        {
+            "ticket_id": [f"T{n:03d}" for n in range(100)],
+            "created_at": instants.dt.replace_time_zone("UTC"),  # a TIMESTAMP WITH TIME ZONE column
+            "resolved_at": instants.dt.epoch("ms") + 3_600_000,  # Unix milliseconds, an hour later
+        }
+    )
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, row_group_size=16)
+    upload, in_place = both_ways(tmp_path, buffer.getvalue(), "t.parquet", "tickets", 30, zone="Asia/Kolkata")
+    assert_same(upload, in_place)
+    loaded = in_place[3]
+    assert loaded["created_at"][0] == datetime(2024, 3, 1, 6, 0)  # 00:30 UTC in India (UTC+5:30)
+    assert loaded["resolved_at"][0] == datetime(2024, 3, 1, 7, 0)
+    assert loaded["created_at"][-1] == datetime(2024, 3, 5, 9, 0)  # 99 hours later: 03:30 UTC

@@ -162,3 +162,22 @@ def test_servicenow_incidents_map_without_help():
 )
 def test_surveys_and_customers_map(table, headers, expected):
     assert list(auto_map(table, headers).columns) == expected
+
+
+def test_the_time_zone_goes_round_the_mapping_file():
+    text = dumps(
+        {"tickets": {"ticket_id": "工单号"}}, {"response_target_hours": 2, "timezone": "America/New_York"}
+    )
+    mappings, settings = loads(text)
+    assert settings["timezone"] == "America/New_York" and settings["response_target_hours"] == 2
+    assert mappings == {"tickets": {"ticket_id": "工单号"}}
+    # Typed by hand in another letter case: spelled as zoneinfo spells it.
+    assert loads(dumps({}, {"timezone": " asia/hong_kong "}))[1]["timezone"] == "Asia/Hong_Kong"
+    assert "timezone" not in loads(dumps({}, {"tolerance": 0.2}))[1]  # saved before there was a zone
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "", None, 8, ["UTC"]])
+def test_a_mapping_file_with_no_real_time_zone_is_refused(zone):
+    with pytest.raises(InputError) as error:
+        loads(dumps({}, {"timezone": zone}))
+    assert error.value.key == "settings.bad_timezone"

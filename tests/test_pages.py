@@ -341,3 +341,103 @@ def test_overview_against_a_half_covered_quarter_says_so_instead_of_a_change():
     relang(at, "en")
     cards = {m.label: m for m in at.metric}
     assert (cards["Tickets"].value, cards["Tickets"].delta) == ("3", "+50.0%")  # 3 against 2
+
+
+def _loaded_hours(at: AppTest) -> dict[str, str]:
+    """Ticket number → created time as the Data page's preview of the loaded tickets shows it."""
+    table = next(
+        df.value
+        for df in at.dataframe
+        if "Ticket ID" in df.value.columns and "Created at" in df.value.columns
+    )
+    return {row["Ticket ID"]: str(row["Created at"])[:16] for row in table.to_dict("records")}
+
+
+def test_the_team_time_zone_moves_the_hour_of_an_iso_z_export():
+    """A support lead in New York sets the zone, loads an API export in UTC and sees New York times; the
+    same instant loaded under Shanghai time shows 13 hours later on the clock."""
+    at = goto(start("en"), "pages/settings.py", "en")
+    zone = at.text_input(key="settings_timezone")
+    assert zone.value == "Asia/Shanghai"
+    zone.set_value("New York")  # inside the form: sent with the Save click
+    at.button[0].click().run()  # Save settings
+    assert not at.exception
+    assert any("“New York” is not a time zone name" in e.value for e in at.error)
+    assert "_aftersight_timezone" not in at.session_state  # nothing saved
+    at.text_input(key="settings_timezone").set_value("america/new_york")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert "Saved. The time zone is now America/New_York" in texts(at)
+    assert at.text_input(key="settings_timezone").value == "America/New_York"  # spelled as zoneinfo does
+
+    goto(at, "pages/data.py", "en")
+    # 00:30 UTC is 19:30 the evening before in New York (EST, UTC−5); 14:00 UTC is 09:00.
+    export = (
+        b"id,created_at,resolved_at\nZ1,2024-03-01T00:30:00Z,2024-03-01T05:00:00Z\nZ2,2024-03-01T14:00:00Z,\n"
+    )
+    at.file_uploader(key="upload_tickets").upload("api.csv", export, "text/csv").run()
+    assert not at.exception
+    assert "Time zone America/New_York" in texts(at)
+    mapping = next(df.value for df in at.dataframe if "confidence" in df.value.columns)
+    created = next(row for row in mapping.to_dict("records") if row["field"].endswith("(created_at)"))
+    assert created["examples"] == "2024-02-29 19:30, 2024-03-01 09:00"
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("load_"))).click().run()
+    assert not at.exception
+    relang(at, "en")
+    assert _loaded_hours(at) == {"Z1": "2024-02-29 19:30", "Z2": "2024-03-01 09:00"}
+
+    # Back to Shanghai: the same instant, in another file, lands at 08:30 on the team's clock.
+    goto(at, "pages/settings.py", "en")
+    at.text_input(key="settings_timezone").set_value("Asia/Shanghai")
+    at.button[0].click().run()
+    goto(at, "pages/data.py", "en")
+    at.file_uploader(key="upload_tickets").upload(
+        "api2.csv", b"id,created_at\nZ3,2024-03-01T00:30:00Z\n", "text/csv"
+    ).run()
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("load_"))).click().run()
+    assert not at.exception
+    relang(at, "en")
+    assert _loaded_hours(at) == {"Z1": "2024-02-29 19:30", "Z2": "2024-03-01 09:00", "Z3": "2024-03-01 08:30"}
+
+
+def test_the_time_zone_goes_round_the_mapping_file():
+    def script():
+        import json
+
+        import streamlit as st
+
+        from lib.ingest import mapping
+        from lib.ui import session
+
+        session.set_timezone("America/New_York")
+        text = mapping.dumps({}, session.saved_settings())
+        st.session_state.clear()  # another session, later
+        before = session.timezone()
+        session.apply_saved(mapping.loads(text)[1])
+        restored = session.timezone()
+        session.apply_saved(mapping.loads(mapping.dumps({}, {"tolerance": 0.2}))[1])  # saved before zones
+        st.write(json.dumps([json.loads(text)["settings"]["timezone"], before, restored, session.timezone()]))
+
+    at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    assert json.loads(at.markdown[0].value) == [
+        "America/New_York",
+        "Asia/Shanghai",
+        "America/New_York",
+        "Asia/Shanghai",
+    ]
+
+
+def test_a_mapping_file_with_an_unknown_zone_is_refused_and_changes_nothing():
+    from lib.ingest.mapping import dumps
+
+    saved = dumps(
+        {"tickets": {"ticket_id": "工单号"}}, {"response_target_hours": 2, "timezone": "Mars/Olympus"}
+    )
+    at = goto(start("zh"), "pages/data.py", "zh")
+    at.file_uploader(key="mapping_file").upload(
+        "aftersight-mapping.json", saved.encode(), "application/json"
+    ).run()
+    assert not at.exception
+    assert any("“Mars\\/Olympus”不是时区名称" in e.value for e in at.error)  # Markdown source: / escaped
+    assert "_aftersight_timezone" not in at.session_state and "_aftersight_settings" not in at.session_state

@@ -319,3 +319,45 @@ def test_olist_estimated_delivery_dates_are_date_only_and_its_purchase_times_are
     dates = prepare(data, path.name, "tickets", saved)
     result = validate(dates.read, dates.mapping)
     assert result.rows_used > 9000 and result.date_only
+
+
+# 1709253000 s is 2024-03-01 00:30 UTC; 1709269200 is 4.5 hours later, 05:00 UTC.
+ZONED_CSV = b"""ticket_id,created_at,first_response_at,resolved_at
+Z1,2024-03-01T00:30:00Z,2024-03-01T09:00:00+08:00,1709269200
+Z2,2024-03-01 08:30,2024-03-01T01:30:00Z,1709269200000
+Z3,1709253000,,
+"""
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        (
+            "Asia/Shanghai",  # UTC+8
+            {
+                "created_at": [datetime(2024, 3, 1, 8, 30)] * 3,
+                "first_response_at": [datetime(2024, 3, 1, 9, 0), datetime(2024, 3, 1, 9, 30), None],
+                "resolved_at": [datetime(2024, 3, 1, 13, 0)] * 2 + [None],
+            },
+        ),
+        (
+            "America/New_York",  # UTC−5 in March before the 10th; Z2's created time has no offset: local
+            {
+                "created_at": [datetime(2024, 2, 29, 19, 30), datetime(2024, 3, 1, 8, 30)]
+                + [datetime(2024, 2, 29, 19, 30)],
+                "first_response_at": [datetime(2024, 2, 29, 20, 0), datetime(2024, 2, 29, 20, 30), None],
+                "resolved_at": [datetime(2024, 3, 1, 0, 0)] * 2 + [None],
+            },
+        ),
+    ],
+)
+def test_offsets_and_unix_time_are_read_in_the_teams_zone(zone, expected):
+    result = validated(ZONED_CSV, zone=zone)
+    assert result.rows_used == 3
+    assert result.frame.sort("ticket_id").select(list(expected)).to_dict(as_series=False) == expected
+    flags = counts(result)
+    assert ("unparseable_required_date", "created_at", "excluded") not in flags
+    assert ("unparseable_date", "resolved_at", "flagged") not in flags
+    # In New York Z2 was answered (01:30 UTC, 20:30 the evening before) before its local creation time.
+    before = flags.get(("response_before_created", "first_response_at", "flagged"), 0)
+    assert before == (1 if zone == "America/New_York" else 0)

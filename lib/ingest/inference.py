@@ -16,7 +16,7 @@ import polars as pl
 
 from lib.errors import InputError
 from lib.i18n import t
-from lib.ingest.dates import detect_day_order, parse_datetimes
+from lib.ingest.dates import DEFAULT_ZONE, detect_day_order, parse_datetimes
 from lib.ingest.mapping import MIN_SCORE, Choice, MappingResult, apply_overrides, header_scores
 from lib.ingest.profile import Profile, profile_frame, sample
 from lib.ingest.values import parse_bools, parse_numbers, parse_text
@@ -157,7 +157,12 @@ def _contradiction(table: str, name: str, p: Profile) -> str | None:
     if p.kind == "empty":
         return None  # validation says what an empty column means for the rows
     # Mostly unreadable cells are validation's to count; a column of something else altogether is no match.
-    if field.type == "datetime" and p.kind != "datetime" and not p.serial_days and p.date_like < 0.3:
+    if (
+        field.type == "datetime"
+        and p.kind != "datetime"
+        and not (p.serial_days or p.epoch)
+        and p.date_like < 0.3
+    ):
         return "not_dates"
     if name in ("first_response_at", "resolved_at") and p.kind == "datetime" and _date_role(p) == "due":
         return "deadline"  # "Resolve By", "Due date", "预计完成时间": when it should happen, not when it did
@@ -502,27 +507,36 @@ def strict(result: MappingResult, lang: str) -> MappingResult:
     return replace(result, columns=kept, choices={n: c for n, c in result.choices.items() if n in kept})
 
 
-def mapped_preview(frame: pl.DataFrame, result: MappingResult, rows: int = 5) -> pl.DataFrame:
-    """The file's first rows as they will load: one column per mapped field, parsed by the field's type."""
+def mapped_preview(
+    frame: pl.DataFrame, result: MappingResult, rows: int = 5, zone: str = DEFAULT_ZONE
+) -> pl.DataFrame:
+    """The file's first rows as they will load: one column per mapped field, parsed by the field's type
+    (dates as the wall-clock time in the team's `zone`)."""
     types = {f.name: f.type for f in TABLES[result.table]}
     head = frame.head(rows)
-    columns = [_parsed(head[column], types[name]).alias(name) for name, column in result.columns.items()]
+    columns = [
+        _parsed(head[column], types[name], zone).alias(name) for name, column in result.columns.items()
+    ]
     return pl.DataFrame(columns) if columns else pl.DataFrame()
 
 
-def examples(frame: pl.DataFrame, result: MappingResult, count: int = 3) -> dict[str, str]:
+def examples(
+    frame: pl.DataFrame, result: MappingResult, count: int = 3, zone: str = DEFAULT_ZONE
+) -> dict[str, str]:
     """Per mapped field, a few of its values parsed as mapped ("—" where none parse), for the mapping table."""
     types = {f.name: f.type for f in TABLES[result.table]}
     shown = {}
     for name, column in result.columns.items():
-        values = _parsed(sample(frame, 200)[column], types[name]).drop_nulls().unique(maintain_order=True)
+        values = (
+            _parsed(sample(frame, 200)[column], types[name], zone).drop_nulls().unique(maintain_order=True)
+        )
         shown[name] = ", ".join(_short(v) for v in values.head(count).to_list()) or "—"
     return shown
 
 
-def _parsed(values: pl.Series, kind: str) -> pl.Series:
+def _parsed(values: pl.Series, kind: str, zone: str) -> pl.Series:
     if kind == "datetime":
-        return parse_datetimes(values, detect_day_order([values]) or "mdy")
+        return parse_datetimes(values, detect_day_order([values]) or "mdy", zone)
     if kind in ("number", "int"):
         return parse_numbers(values)
     if kind == "bool":

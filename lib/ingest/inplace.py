@@ -29,7 +29,7 @@ import polars as pl
 
 from lib.engine import store
 from lib.errors import InputError
-from lib.ingest.dates import day_order_from_votes, day_order_votes, has_year_last
+from lib.ingest.dates import DEFAULT_ZONE, day_order_from_votes, day_order_votes, has_year_last
 from lib.ingest.limits import limit, limit_params
 from lib.ingest.mapping import MappingResult, require_complete
 from lib.ingest.raw import ReadResult, clean_strings, error_detail, filled_rows, header_names, to_result
@@ -268,8 +268,9 @@ def _stage_pass(
     wrong_scale: frozenset[str],
     staged: str,
     rows: int,
+    zone: str,
 ) -> _Pass:
-    """Read the whole file once: validate each chunk, append its usable rows to `staged`."""
+    """Read the whole file once: validate each chunk (dates read in `zone`), append its usable rows to `staged`."""
     found = _Pass()
     date_headers = [h for f, h in mapping.columns.items() if f in _date_fields(mapping.table)]
     pending = 0  # empty rows since the last row with a value: trailing if nothing follows
@@ -297,7 +298,7 @@ def _stage_pass(
         read = ReadResult(
             frame, source.format, None, None, None, (), 0, 0, source.head.header_row, 0, numbers
         )
-        checked = validate(read, mapping, day_order=order, wrong_scale=wrong_scale, decided=True)
+        checked = validate(read, mapping, day_order=order, wrong_scale=wrong_scale, decided=True, zone=zone)
         if checked.rows_used:  # a chunk without a usable row says nothing about the times of day
             found.date_only = checked.date_only and found.date_only is not False
         if checked.issues.height or not found.issues:  # the first keeps the columns of an empty report
@@ -328,12 +329,15 @@ def stage(
     mapping: MappingResult,
     day_order: str | None = None,
     rows: int = CHUNK_ROWS,
+    zone: str = DEFAULT_ZONE,
 ) -> tuple[Validated, str]:
     """Validate every row of `source` into a staging table of `con`; the report and the table's name.
 
     The report is what `lib.ingest.validation.validate` gives for the same file uploaded
     (its `frame` is empty: the rows are in the staging table, with `_row`). A file
-    with no usable row raises `InputError("validate.no_rows")` and stages nothing.
+    with no usable row raises `InputError("validate.no_rows")` and stages nothing. Each chunk's
+    dates are parsed in Polars by `validate`, in the team's `zone` (DuckDB reads CSV cells as text,
+    and a Parquet timestamp with a zone arrives as an instant).
     """
     require_complete(mapping)
     table = mapping.table
@@ -343,14 +347,14 @@ def stage(
     head_scales = scale_stats(source.head.frame, mapping)
     wrong_scale = frozenset(n for n, s in head_scales.items() if s.ten_point())
     try:
-        found = _stage_pass(con, source, mapping, order, wrong_scale, staged, rows)
+        found = _stage_pass(con, source, mapping, order, wrong_scale, staged, rows, zone)
         detected = day_order_from_votes(*found.votes)
         final_order = day_order or detected or "dmy"
         final_scale = frozenset(n for n, s in found.scales.items() if s.ten_point())
         if (found.year_last and final_order != order) or final_scale != wrong_scale:
             # The first rows suggested another reading than the whole file: read it again.
             order, wrong_scale = final_order, final_scale
-            found = _stage_pass(con, source, mapping, order, wrong_scale, staged, rows)
+            found = _stage_pass(con, source, mapping, order, wrong_scale, staged, rows, zone)
         issues = found.issues
         id_field = ID_FIELD.get(table)
         if id_field in mapping.columns:
@@ -441,9 +445,10 @@ def load(
     day_order: str | None = None,
     replace_all: bool = False,
     rows: int = CHUNK_ROWS,
+    zone: str = DEFAULT_ZONE,
 ) -> tuple[Validated, store.LoadResult]:
-    """Validate `source` and load its usable rows into `mapping.table` (see `stage`)."""
-    validated, staged = stage(con, source, mapping, day_order, rows)
+    """Validate `source` and load its usable rows into `mapping.table` (see `stage`); dates read in `zone`."""
+    validated, staged = stage(con, source, mapping, day_order, rows, zone)
     if replace_all:
         store.clear(con)
     return validated, store.load_staged(con, mapping.table, staged)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lib.errors import InputError
+from lib.ingest.dates import check_zone
 from lib.schema import TABLES
 
 # A field is matched only if its best score reaches this; exact synonym = 100.
@@ -159,7 +160,11 @@ def dumps(mappings: dict[str, dict[str, str]], settings: dict | None = None) -> 
 
 
 def loads(text: str | bytes) -> tuple[dict[str, dict[str, str]], dict]:
-    """Parse a saved mapping file; raise `InputError("mapping.bad_file")` if it is not one."""
+    """Parse a saved mapping file; raise `InputError("mapping.bad_file")` if it is not one.
+
+    A `timezone` in its settings must be a time zone name (`InputError("settings.bad_timezone")`
+    otherwise: times would silently move); it comes back spelled as zoneinfo spells it.
+    """
     try:
         doc = json.loads(text)
         tables = doc["tables"]
@@ -171,6 +176,9 @@ def loads(text: str | bytes) -> tuple[dict[str, dict[str, str]], dict]:
             if table in TABLES and isinstance(columns, dict)
         }
         settings = doc.get("settings") or {}
-        return mappings, settings if isinstance(settings, dict) else {}
+        settings = settings if isinstance(settings, dict) else {}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError("mapping.bad_file", detail=str(exc)[:120]) from exc
+    if "timezone" in settings:
+        settings = {**settings, "timezone": check_zone(settings["timezone"])}
+    return mappings, settings

@@ -11,6 +11,7 @@ import duckdb
 from lib.engine import store
 from lib.errors import InputError
 from lib.ingest import inference, inplace
+from lib.ingest.dates import DEFAULT_ZONE
 from lib.ingest.mapping import MappingResult
 from lib.ingest.raw import ReadResult
 from lib.ingest.reading import read_table
@@ -47,9 +48,10 @@ def prepare(
     return Prepared(name, found.table, read, found)
 
 
-def check(prepared: Prepared, day_order: str | None = None) -> Validated:
-    """Validate a prepared file; refuse one with no usable row (`InputError("validate.no_rows")`)."""
-    validated = validate(prepared.read, prepared.mapping, day_order=day_order)
+def check(prepared: Prepared, day_order: str | None = None, zone: str = DEFAULT_ZONE) -> Validated:
+    """Validate a prepared file, its dates read in the team's `zone`; refuse one with no usable row
+    (`InputError("validate.no_rows")`)."""
+    validated = validate(prepared.read, prepared.mapping, day_order=day_order, zone=zone)
     if validated.rows_used == 0:
         top = (
             validated.summary.sort("rows", descending=True).row(0, named=True)
@@ -71,19 +73,20 @@ def ingest(
     day_order: str | None = None,
     replace_all: bool = False,
     validated: Validated | None = None,
+    zone: str = DEFAULT_ZONE,
 ) -> tuple[Validated, store.LoadResult]:
-    """Validate a prepared file (unless `validated` is given) and load its usable rows.
+    """Validate a prepared file (unless `validated` is given; dates in the team's `zone`) and load its rows.
 
     A file with no usable row is refused before anything is changed, so the data
     already loaded stays. `replace_all` clears every table first (the first upload
     replaces the sample data).
     """
     if prepared.source is not None:
-        done = inplace.load(con, prepared.source, prepared.mapping, day_order, replace_all)
+        done = inplace.load(con, prepared.source, prepared.mapping, day_order, replace_all, zone=zone)
         if prepared.source.temporary:
             Path(prepared.source.location).unlink(missing_ok=True)  # loaded: the spilled upload goes
         return done
-    validated = validated or check(prepared, day_order)
+    validated = validated or check(prepared, day_order, zone)
     if replace_all:
         store.clear(con)
     loaded = store.load(con, prepared.table, validated.frame)
@@ -141,8 +144,9 @@ def load_paths(
     paths: dict[str, list[Path]],
     mappings: dict[str, dict[str, str]] | None = None,
     strict_lang: str | None = None,
+    zone: str = DEFAULT_ZONE,
 ) -> list[tuple[Prepared, Validated, store.LoadResult]]:
-    """Load files given by table kind (the CLI and the sample data use this).
+    """Load files given by table kind (the CLI and the sample data use this), dates in the team's `zone`.
 
     With `strict_lang`, low-confidence guesses are refused (`inference.strict`), messages in that language.
     """
@@ -152,12 +156,12 @@ def load_paths(
             prepared = prepare_path(Path(path), table, (mappings or {}).get(table))
             if strict_lang:
                 prepared = replace(prepared, mapping=inference.strict(prepared.mapping, strict_lang))
-            validated, loaded = ingest(con, prepared)
+            validated, loaded = ingest(con, prepared, zone=zone)
             done.append((prepared, validated, loaded))
     return done
 
 
 def load_sample(con: duckdb.DuckDBPyConnection) -> list[tuple[Prepared, Validated, store.LoadResult]]:
-    """Replace the session's tables with the bundled sample data."""
+    """Replace the session's tables with the bundled sample data (local times, no offsets: no zone needed)."""
     store.clear(con)
     return load_paths(con, {table: [SAMPLE_DIR / name] for table, name in SAMPLE_FILES.items()})

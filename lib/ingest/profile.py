@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from lib.ingest.dates import SERIAL_HIGH, SERIAL_LOW, detect_day_order, parse_datetimes
+from lib.ingest.dates import (
+    EPOCH_MILLISECONDS,
+    EPOCH_SECONDS,
+    SERIAL_HIGH,
+    SERIAL_LOW,
+    detect_day_order,
+    parse_datetimes,
+)
 from lib.ingest.values import parse_bools, parse_numbers
 
 SAMPLE_ROWS = 1_000  # evenly spaced rows: a sorted file's head would show one day or one agent
@@ -44,6 +51,7 @@ class Profile:
     mean_words: float = 0.0  # words per value (a run of Chinese characters counts one per 4 characters)
     cjk: bool = False  # most values hold Chinese characters
     serial_days: bool = False  # numbers that could be Excel serial dates (a date column saved as numbers)
+    epoch: bool = False  # whole numbers that could be Unix time in seconds or milliseconds (an API export)
     date_like: float = 0.0  # share of values that look like a date or a time of day
     times_only: float = 0.0  # share of values that are a bare clock time or duration (01:47:37), no date
     bool_like: float = 0.0  # share of values that read as yes/no
@@ -144,7 +152,11 @@ def _profile(raw: pl.Series, text: pl.Series, day_order: str) -> Profile:
         whole = numbers.drop_nulls()
         kind = "integer" if bool((whole == whole.round()).all()) else "number"
         serial = bool(whole.is_between(SERIAL_LOW, SERIAL_HIGH).all())
-        return Profile(kind=kind, numbers=numbers, serial_days=serial, **base)
+        # Unix seconds may carry a fraction (1709253000.25); milliseconds are whole.
+        epoch = bool(whole.is_between(*EPOCH_SECONDS).all()) or (
+            kind == "integer" and bool(whole.is_between(*EPOCH_MILLISECONDS).all())
+        )
+        return Profile(kind=kind, numbers=numbers, serial_days=serial, epoch=epoch, **base)
     return Profile(kind="text", **base)
 
 

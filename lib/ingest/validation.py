@@ -10,7 +10,7 @@ import polars as pl
 
 from lib.engine.periods import no_time_of_day
 from lib.i18n import t
-from lib.ingest.dates import detect_day_order, has_year_last, parse_datetimes
+from lib.ingest.dates import DEFAULT_ZONE, detect_day_order, has_year_last, parse_datetimes
 from lib.ingest.limits import limit
 from lib.ingest.mapping import MappingResult, require_complete
 from lib.ingest.raw import ReadResult
@@ -142,6 +142,7 @@ def validate(
     day_order: str | None = None,
     wrong_scale: Collection[str] | None = None,
     decided: bool = False,
+    zone: str = DEFAULT_ZONE,
 ) -> Validated:
     """Parse, check and count one file of `mapping.table`.
 
@@ -156,6 +157,8 @@ def validate(
     decided : True when `read` is one chunk of a file whose day order the caller
         settled over the whole file: the chunk's own evidence is not looked at, and
         the result's `day_order` and `day_order_detected` say nothing.
+    zone : the team's time zone: times written with an offset (`Z`, `+08:00`) and Unix
+        time are read as the wall-clock time there (`lib.ingest.dates.parse_datetimes`).
     """
     require_complete(mapping)
     table, columns = mapping.table, mapping.columns
@@ -170,7 +173,7 @@ def validate(
     ledger.record(Finding("total_row", _total_rows(read.frame), excluded=True))
     typed: dict[str, pl.Series] = {}
     for name, header in columns.items():
-        typed[name], found = _check_column(fields[name], raw[header], order, latest, wrong_scale)
+        typed[name], found = _check_column(fields[name], raw[header], order, latest, wrong_scale, zone)
         for finding in found:
             ledger.record(finding, name, header)
     frame = pl.DataFrame(typed).with_columns(raw[ROW])
@@ -226,11 +229,16 @@ def _numbered(read: ReadResult) -> pl.DataFrame:
 
 
 def _check_column(
-    fld: Field, cells: pl.Series, order: str, latest: datetime, wrong_scale: Collection[str] | None
+    fld: Field,
+    cells: pl.Series,
+    order: str,
+    latest: datetime,
+    wrong_scale: Collection[str] | None,
+    zone: str = DEFAULT_ZONE,
 ) -> tuple[pl.Series, list[Finding]]:
     """One column typed, with what its rules found; the values they reject are cleared (long text is cut)."""
     source = cells if fld.type == "bool" else _blank_placeholders(cells)  # 无 is "no" in a yes/no column
-    values = _parse(source, fld.type, order)
+    values = _parse(source, fld.type, order, zone)
     unread = unparsed_mask(source, values)
     found = [Finding("empty_required", values.is_null() & ~unread, excluded=True)] if fld.required else []
     found += _unreadable(fld, source, unread)
@@ -253,12 +261,12 @@ def _check_column(
     return values, found
 
 
-def _parse(cells: pl.Series, kind: str, order: str) -> pl.Series:
+def _parse(cells: pl.Series, kind: str, order: str, zone: str = DEFAULT_ZONE) -> pl.Series:
     """Cells as a field of type `kind`: null where empty or not readable."""
     if kind == "text" and cells.dtype == pl.String:
         return cells  # the reader trimmed every cell and made empty ones null (ReadResult)
     if kind == "datetime":
-        return parse_datetimes(cells, order)
+        return parse_datetimes(cells, order, zone)
     return PARSERS[kind](cells)
 
 

@@ -145,7 +145,7 @@ def _mapping_step(prepared: pipeline.Prepared, file_key: str, lang: str):
     if guessed:
         st.warning(t("data.check_guesses", lang, count=len(guessed)), icon=":material/help:")
     why = _why_column(prepared.mapping, lang)
-    shown = inference.examples(frame, prepared.mapping)
+    shown = inference.examples(frame, prepared.mapping, zone=session.timezone())
     editor = st.data_editor(
         pl.DataFrame(
             {
@@ -175,7 +175,8 @@ def _mapping_step(prepared: pipeline.Prepared, file_key: str, lang: str):
     result = apply_overrides(table, headers, chosen)
     if result.columns:
         st.caption(t("data.mapped_preview", lang))
-        preview = widgets.with_field_labels(inference.mapped_preview(frame, result), lang)
+        mapped = inference.mapped_preview(frame, result, zone=session.timezone())
+        preview = widgets.with_field_labels(mapped, lang)
         st.dataframe(preview, hide_index=True, width="stretch", placeholder=charts.MISSING)
     try:
         require_complete(result)
@@ -290,6 +291,7 @@ def _read_details(prepared: pipeline.Prepared, lang: str) -> str:
         parts.append(t("data.delimiter", lang, delimiter={"\t": "Tab"}.get(read.delimiter, read.delimiter)))
     if read.sheet:
         parts.append(t("data.sheet_used", lang, sheet=read.sheet))
+    parts.append(t("data.timezone", lang, zone=session.timezone()))  # where offsets and Unix time are read
     return " · ".join(parts)
 
 
@@ -314,12 +316,13 @@ def _day_order_choice(prepared: pipeline.Prepared, result, file_key: str, lang: 
 
 
 def _check(prepared: pipeline.Prepared, order: str | None, file_key: str):
-    """Validation of this file with this mapping and day order, computed once."""
-    key = (file_key, tuple(prepared.mapping.columns.items()), order)
+    """Validation of this file with this mapping, day order and time zone, computed once."""
+    zone = session.timezone()
+    key = (file_key, tuple(prepared.mapping.columns.items()), order, zone)
     cache = st.session_state.setdefault(_CHECKED, {})
     if key not in cache:
         cache.clear()  # one file's latest check is all a rerun needs
-        cache[key] = pipeline.check(prepared, order)
+        cache[key] = pipeline.check(prepared, order, zone)
     return cache[key]
 
 
@@ -328,7 +331,7 @@ def _load(
 ) -> None:
     first_upload = session.source() == "sample"  # the first upload replaces the sample data
     validated, loaded = pipeline.ingest(
-        con, prepared, day_order=order, replace_all=first_upload, validated=validated
+        con, prepared, day_order=order, replace_all=first_upload, validated=validated, zone=session.timezone()
     )
     if first_upload:
         session.reports().clear()

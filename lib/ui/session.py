@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from lib.engine import service_calendar, store
 from lib.engine.kpis import Settings
 from lib.ingest import pipeline
+from lib.ingest.dates import DEFAULT_ZONE, check_zone
 from lib.predict import churn
 
 _CON = "_aftersight_con"
@@ -30,6 +31,7 @@ _MEMO_ROWS = "_aftersight_memo_rows"
 _SETTINGS = "_aftersight_settings"
 _EVENTS = "_aftersight_events"
 _ACTIONS = "_aftersight_churn_actions"
+_TIMEZONE = "_aftersight_timezone"
 _REPORTS = "_aftersight_reports"
 _SERVICE_REPORT = "_aftersight_service_report"
 MEMO_SIZE = 64
@@ -177,17 +179,33 @@ def set_churn_actions(value: dict[str, str]) -> None:
     st.session_state[_ACTIONS] = dict(value)
 
 
+def timezone() -> str:
+    """The team's IANA time zone: offsets and Unix time in the files loaded are read as local time there."""
+    return st.session_state.get(_TIMEZONE, DEFAULT_ZONE)
+
+
+def set_timezone(value: str) -> None:
+    """Set the team's time zone (`InputError("settings.bad_timezone")` for a name that is none)."""
+    st.session_state[_TIMEZONE] = check_zone(value)
+
+
 def saved_settings() -> dict:
-    """What the mapping file carries besides the mappings: targets, company events, churn actions."""
+    """What the mapping file carries besides the mappings: targets, time zone, company events, churn actions."""
     return settings().to_dict() | {
+        "timezone": timezone(),
         "events": service_calendar.events_to_saved(events()),
         "churn_actions": churn_actions(),
     }
 
 
 def apply_saved(saved: dict) -> None:
-    """Targets, events and churn actions from a loaded mapping file (malformed parts fall back)."""
+    """Targets, time zone, events and churn actions from a loaded mapping file (malformed parts fall back).
+
+    A file saved before there was a time zone setting means the default one. `lib.ingest.mapping.loads`
+    has refused a zone that is not one, so nothing is half applied here.
+    """
     set_settings(Settings.from_dict(saved))
+    set_timezone(saved.get("timezone", DEFAULT_ZONE))
     set_events(service_calendar.events_from_saved(saved.get("events")))
     actions = saved.get("churn_actions")
     if isinstance(actions, dict):
