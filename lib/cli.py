@@ -193,10 +193,20 @@ def load(args: argparse.Namespace):
     con = store.connect()
     paths = {"tickets": args.tickets, "surveys": args.surveys, "customers": args.customers}
     strict = args.lang if getattr(args, "strict_mapping", False) else None
-    for prepared, validated, _ in pipeline.load_paths(con, paths, mappings, strict_lang=strict, zone=zone):
+    for prepared, validated, loaded in pipeline.load_paths(
+        con, paths, mappings, strict_lang=strict, zone=zone
+    ):
         print(mapping_report(prepared.mapping, args.lang), file=sys.stderr)
-        for item in validation.loud(validated, prepared.mapping.columns):
-            print(f"{prepared.mapping.table}: {validation.loud_sentence(item, args.lang)}", file=sys.stderr)
+        lines = [
+            validation.loud_sentence(item, args.lang)
+            for item in validation.loud(validated, prepared.mapping.columns)
+        ]
+        lines += [
+            pipeline.skipped_sentence(loaded, args.lang),
+            pipeline.reloaded_sentence(prepared.name, loaded, args.lang),
+        ]
+        for line in filter(None, lines):
+            print(f"{prepared.mapping.table}: {line}", file=sys.stderr)
     return con, settings
 
 

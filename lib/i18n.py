@@ -1063,7 +1063,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{note}：不作对比，也不分析变化原因。",
         "Not compared, so no change is explained: {note}.",
     ),
-    # why a card shows no change: the comparison period is not (fully) in the data (store.coverage)
+    # why a card shows no change: the comparison period is not (fully) in the data (periods.coverage)
     "compare.none.previous": ("上期无数据", "no data for the previous period"),
     "compare.none.year": ("去年同期无数据", "no data for the same period last year"),
     "compare.partial.previous": (
@@ -1166,8 +1166,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "One row per ticket. Required: ticket ID, created at.",
     ),
     "data.about_surveys": (
-        "每行一条回访答复。必需：提交时间。",
-        "One row per survey answer. Required: submitted at.",
+        "每行一条回访答复。必需：提交时间。与已加载的答复完全相同的行（同一文件再传一次、相互重叠的导出）不会重复加入。",
+        "One row per survey answer. Required: submitted at. Rows identical to answers already loaded (the same "
+        "file again, exports that overlap) are not added twice.",
     ),
     "data.about_customers": (
         "每行一个客户。必需：客户编号。",
@@ -1214,6 +1215,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "与之前加载的文件工单号相同的行，以新文件为准。",
         "Rows whose ID was already loaded from an earlier file; the newer file wins.",
     ),
+    "report.skipped": ("未再次加入", "Not added again"),
+    "report.skipped_help": (
+        "与已加载的答复完全相同的行（每一列都相同，空值与空值相同）不再加入，满意度、NPS 和答复数不会因重复加载而虚高。",
+        "Answers identical to one already loaded (every column equal, empty equal to empty) are not added again, "
+        "so CSAT, NPS and response counts do not grow when a file is loaded twice.",
+    ),
+    "load.skipped_same_file": (
+        "{rows} 条答复此前已加载（同一文件），未再次加入。",
+        "{rows} answers were already loaded (same file) and were not added again.",
+    ),
+    "load.skipped_rows": (
+        "{rows} 条答复此前已加载（与已加载的行完全相同，包括提交时间），未再次加入。",
+        "{rows} answers were already loaded (identical rows, submission time included) and were not added again.",
+    ),
+    "load.same_file_added": (
+        "“{name}”此前已加载过，但其中 {rows} 条答复与当时加载的不同（列的对应改过？），已再次加入：这些答复可能被算了两次。"
+        "若要每条只算一次，请点“使用示例数据”重新开始，再上传各文件。",
+        "“{name}” was loaded before, but {rows} of its answers differ from those loaded then (was a column mapped "
+        "differently?) and were added: they may now be counted twice. To count each once, start again with “Use "
+        "sample data” and upload the files again.",
+    ),
+    "data.file_loaded_skipped": (
+        "“{name}”已加载：其中 {rows} 条答复此前已加载，未再次加入（见下方校验结果）。",
+        "“{name}” is loaded: {rows} of its answers were already loaded and were not added again (see its "
+        "report below).",
+    ),
     "report.dayorder_detected": (
         "日期按{order}读取（由数据判断）。",
         "Dates read as {order} (decided from the data).",
@@ -1256,6 +1283,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Scores on a 0–10 scale where 1–5 is expected (cleared)",
     ),
     "reason.text_truncated": ("文字过长，已截断", "Text too long (cut)"),
+    "reason.repeated_row": (
+        "与本文件前面某行完全相同（已保留：请确认导出是否重复）",
+        "Same as an earlier row of this file (kept: check whether the export repeated it)",
+    ),
     "report.loud": (
         "{share} 的行（{rows} 行）在列“{column}”（{field}）中{action}，原因：{reason}。这一列可能对应错了：请在上面的表中检查，或改选另一列。",
         "{share} of the rows ({rows}) were {action} in column “{column}” ({field}): {reason}. The column may be "

@@ -259,6 +259,28 @@ def test_mapping_file_from_the_app_fixes_a_header_the_cli_cannot_guess(tmp_path,
     assert json.loads(out)["tickets"] == 2
 
 
+def test_the_same_survey_file_given_twice_counts_its_answers_once(capsys, tmp_path):
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text("工单号,创建时间\nT1,2024-03-01 08:00\nT2,2024-03-02 08:00\nT3,2024-03-03 08:00\n")
+    answers = tmp_path / "a.csv"
+    answers.write_text(
+        "提交时间,工单号,满意度,推荐意愿\n2024-03-02 09:00,T1,5,10\n2024-03-03 09:00,T2,2,\n"
+        "2024-03-04 09:00,,4,6\n2024-03-04 09:00,,4,6\n"  # the last answer twice: kept (flagged)
+    )
+    once = ["kpis", "--tickets", str(tickets), "--surveys", str(answers)]
+    code, out, err = run(capsys, *once)
+    assert code == 0, err
+    single = json.loads(out)
+    assert single["survey_responses"] == 4 and "already loaded" not in err
+    code, out, err = run(capsys, *once, "--surveys", str(answers), "--lang", "zh")
+    assert code == 0, err
+    twice = json.loads(out)
+    assert {k: twice[k] for k in ("survey_responses", "csat", "nps")} == {
+        k: single[k] for k in ("survey_responses", "csat", "nps")
+    }
+    assert "surveys: 4 条答复此前已加载（同一文件），未再次加入。" in err.splitlines()
+
+
 @pytest.mark.slow
 def test_churn_writes_scores_and_reasons(capsys, tmp_path):
     import polars as pl

@@ -137,7 +137,9 @@ def test_data_page_loads_a_parquet_file_from_the_folder_in_place(folder, monkeyp
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rows read"] == "3" and metrics["Rows used"] == "2" and metrics["Rows excluded"] == "1"
-    assert any("big\\.parquet" in s.value for s in at.success)
+    # A folder file's "loaded" line is an upload's: amber, since one row in three was excluded.
+    assert any("big\\.parquet” is loaded, but many of its rows were excluded" in w.value for w in at.warning)
+    assert not at.success
 
 
 def test_data_page_refuses_a_name_outside_the_folder_in_chinese(folder, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -377,3 +378,125 @@ def test_parquet_instants_in_place_equal_the_upload_in_the_teams_zone(tmp_path):
     assert loaded["created_at"][0] == datetime(2024, 3, 1, 6, 0)  # 00:30 UTC in India (UTC+5:30)
     assert loaded["resolved_at"][0] == datetime(2024, 3, 1, 7, 0)
     assert loaded["created_at"][-1] == datetime(2024, 3, 5, 9, 0)  # 99 hours later: 03:30 UTC
+
+
+def survey_export(minutes: range, repeat_every: int = 0) -> bytes:
+    """Survey answers a minute apart; with `repeat_every`, every such row comes again at the end of the file."""
+    lines = ["提交时间,工单号,满意度,推荐意愿,评价内容"]
+    rows = [
+        f"2024-03-01 {10 + m // 60:02d}:{m % 60:02d},{'' if m % 4 == 0 else f'T{m}'},"
+        f"{'' if m % 6 == 0 else m % 5 + 1},{'-' if m % 5 == 0 else m % 11},{'' if m % 3 else '慢'}"
+        for m in minutes
+    ]
+    again = rows[::repeat_every] if repeat_every else []  # in a later chunk than their first copy
+    return ("\n".join([*lines, *rows, *again]) + "\n").encode()
+
+
+def load_in_turn(tmp_path: Path, files: list[bytes], rows: int = 25):
+    """Load `files` one after another, as uploads into one store and in place into another.
+
+    The two ways' last validation report, the load results and the final surveys table.
+    """
+    results = []
+    for mode in ("upload", "inplace"):
+        con = store.connect(memory_limit="256MB", threads=1)
+        loads = []
+        for n, data in enumerate(files):
+            path = tmp_path / f"{mode}-{n}.csv"
+            path.write_bytes(data)
+            if mode == "upload":
+                prepared = pipeline.prepare(data, path.name, "surveys")
+            else:
+                prepared = pipeline.prepare_source(inplace.open_source(path), "surveys")
+            if mode == "inplace":
+                validated, loaded = inplace.load(
+                    con, prepared.source, prepared.mapping, rows=rows, fingerprint=prepared.fingerprint
+                )
+            else:
+                validated, loaded = pipeline.ingest(con, prepared)
+            loads.append(loaded)
+        table = con.sql("SELECT * FROM surveys").pl().sort(pl.all(), nulls_last=True)
+        results.append((validated, loads, table))
+        con.close()
+    return results
+
+
+def test_the_same_survey_file_twice_adds_nothing_in_place_as_uploaded(tmp_path):
+    export = survey_export(range(120), repeat_every=10)  # 12 answers repeated in the same file
+    (v1, loads1, table1), (v2, loads2, table2) = load_in_turn(tmp_path, [export, export])
+    assert loads1 == loads2
+    first, second = loads1
+    assert (first.added, first.skipped) == (132, 0)  # repeats inside one file are kept...
+    assert (second.added, second.skipped, second.same_file) == (0, 132, True)  # ...and not added again
+    assert table1.height == 132
+    assert_frame_equal(table1, table2)
+    assert_frame_equal(v1.issues, v2.issues)
+    assert_frame_equal(v1.summary, v2.summary)
+    flagged = v2.summary.filter(pl.col("reason") == "repeated_row").row(0, named=True)
+    assert (flagged["field"], flagged["action"], flagged["rows"]) == ("", "flagged", 12)
+    assert flagged["examples"] == "122, 123, 124"  # the copies at the end of the file, not their originals
+    assert pipeline.skipped_sentence(second, "en") == (
+        "132 answers were already loaded (same file) and were not added again."
+    )
+    assert pipeline.skipped_sentence(second, "zh") == "132 条答复此前已加载（同一文件），未再次加入。"
+
+
+def test_an_overlapping_survey_export_adds_its_new_answers_in_place_as_uploaded(tmp_path):
+    march, later = survey_export(range(0, 100)), survey_export(range(50, 150))  # half old, half new
+    (_, loads1, table1), (_, loads2, table2) = load_in_turn(tmp_path, [march, later])
+    assert loads1 == loads2
+    assert (loads1[1].added, loads1[1].skipped, loads1[1].same_file) == (50, 50, False)
+    assert table1.height == 150
+    assert_frame_equal(table1, table2)
+    assert_frame_equal(table1, load_in_turn(tmp_path, [survey_export(range(150))])[0][2])
+    assert pipeline.skipped_sentence(loads1[1], "en") == (
+        "50 answers were already loaded (identical rows, submission time included) and were not added again."
+    )
+
+
+def test_the_same_survey_file_read_another_way_is_said_to_count_twice(con):
+    export = survey_export(range(20))
+    first = pipeline.prepare(export, "a.csv", "surveys")
+    pipeline.ingest(con, first)
+    # The user loads it again with the comment column left out: its answers are other rows now.
+    columns = {f: h for f, h in first.mapping.columns.items() if f != "comment"}
+    again = replace(first, mapping=replace(first.mapping, columns=columns))
+    _, loaded = pipeline.ingest(con, again)
+    assert (loaded.same_file, loaded.skipped) == (True, 13)  # the answers without a comment match
+    assert loaded.added == 7 and store.tables(con) == {"surveys": 27}
+    assert pipeline.reloaded_sentence("a.csv", loaded, "en") == (
+        "“a.csv” was loaded before, but 7 of its answers differ from those loaded then (was a column mapped "
+        "differently?) and were added: they may now be counted twice. To count each once, start again with "
+        "“Use sample data” and upload the files again."
+    )
+    assert "7 条答复" in pipeline.reloaded_sentence("a.csv", loaded, "zh")
+    assert pipeline.reloaded_sentence("a.csv", replace(loaded, added=0), "en") is None
+
+
+def test_two_sheets_of_one_workbook_are_two_files():
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    for name in ("三月", "四月"):
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, ["提交时间", "满意度"])
+        sheet.write_row(1, 0, ["2024-03-01 10:00" if name == "三月" else "2024-04-01 10:00", 5])
+    book.close()
+    data = buffer.getvalue()
+    march, april = (pipeline.prepare(data, "s.xlsx", "surveys", sheet=s) for s in ("三月", "四月"))
+    assert march.fingerprint != april.fingerprint
+    assert march.fingerprint == pipeline.prepare(data, "copy.xlsx", "surveys", sheet="三月").fingerprint
+    assert pipeline.prepare(data, "s.xlsx", "tickets", sheet="三月").fingerprint is None  # tickets have ids
+
+
+def test_a_big_survey_upload_read_in_place_is_known_again_as_the_same_file(tmp_path, monkeypatch):
+    export = survey_export(range(30))
+    con = store.connect(memory_limit="256MB", threads=1)
+    pipeline.ingest(con, pipeline.prepare(export, "s.csv", "surveys"))  # first as a small upload
+    monkeypatch.setattr(pipeline, "INPLACE_MIN_BYTES", 1)
+    spilled = pipeline.prepare_upload(export, "s.csv", "surveys", spill_dir=tmp_path)
+    assert spilled.source is not None  # read in place this time: the same bytes, the same fingerprint
+    _, loaded = pipeline.ingest(con, spilled)
+    assert loaded == store.LoadResult("surveys", added=0, replaced=0, skipped=30, same_file=True)
+    assert store.tables(con) == {"surveys": 30}

@@ -441,3 +441,52 @@ def test_a_mapping_file_with_an_unknown_zone_is_refused_and_changes_nothing():
     assert not at.exception
     assert any("“Mars\\/Olympus”不是时区名称" in e.value for e in at.error)  # Markdown source: / escaped
     assert "_aftersight_timezone" not in at.session_state and "_aftersight_settings" not in at.session_state
+
+
+def _march_export() -> tuple[bytes, bytes]:
+    """Thirty March tickets (and two in April, so March is the last full month) and twelve answers to them."""
+    tickets = ["工单号,创建时间,解决时间"] + [
+        f"M{n},2024-03-{n % 30 + 1:02d} 09:00,2024-03-{n % 30 + 1:02d} 15:00" for n in range(30)
+    ]
+    tickets += ["A1,2024-04-01 09:00,", "A2,2024-04-02 09:00,"]
+    answers = ["提交时间,工单号,满意度,推荐意愿,评价内容"] + [
+        f"2024-03-{n + 2:02d} 10:00,M{n},{n % 5 + 1},{'' if n % 4 == 0 else n % 11},{'很好' if n % 3 else ''}"
+        for n in range(12)
+    ]
+    return "\n".join(tickets).encode(), "\n".join(answers).encode()
+
+
+def _load_upload(at: AppTest, lang: str) -> AppTest:
+    """Click the one Load button on the page (the newest upload's) and pick the language again."""
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("load_"))).click().run()
+    assert not at.exception
+    return relang(at, lang)
+
+
+def _satisfaction_cards(at: AppTest, lang: str) -> dict[str, str]:
+    goto(at, "pages/satisfaction.py", lang)
+    assert not at.exception
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_same_survey_file_uploaded_twice_is_counted_once():
+    tickets, answers = _march_export()
+    at = goto(start("en"), "pages/data.py", "en")
+    at.file_uploader(key="upload_tickets").upload("tickets.csv", tickets, "text/csv").run()
+    _load_upload(at, "en")
+    at.file_uploader(key="upload_surveys").upload("answers.csv", answers, "text/csv").run()
+    _load_upload(at, "en")
+    before = _satisfaction_cards(at, "en")
+    assert before["Survey responses"] == "12"
+
+    goto(at, "pages/data.py", "en")
+    at.file_uploader(key="upload_surveys").upload("answers.csv", answers, "text/csv").run()
+    assert not at.exception
+    _load_upload(at, "en")
+    said = "12 answers were already loaded (same file) and were not added again."
+    assert said in [i.value for i in at.info]
+    assert {m.label: m.value for m in at.metric}["Not added again"] == "12"
+    assert "Current data: your uploads (Tickets 32, Surveys 12)" in texts(at)
+    relang(at, "zh")
+    assert "12 条答复此前已加载（同一文件），未再次加入。" in [i.value for i in at.info]
+    assert _satisfaction_cards(at, "en") == before

@@ -3,9 +3,9 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from lib.engine import store
-from lib.engine.periods import last_full_month, no_time_of_day
-from lib.engine.store import Scope, coverage
+from lib.engine import periods, store
+from lib.engine.periods import coverage, last_full_month, no_time_of_day
+from lib.engine.store import Scope
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_narrowed_adds_a_drill_filter_and_respects_the_sidebar_filter():
     assert scope.narrowed("channel", "官网").filters == (("channel", ()),)
 
 
-# ---- how much of a comparison period the data covers (store.coverage) ------------------------
+# ---- how much of a comparison period the data covers (periods.coverage) ------------------------
 
 FOURTH_QUARTER = Scope(date(2024, 10, 1), date(2024, 12, 31))
 
@@ -108,12 +108,12 @@ def test_coverage_without_tickets_is_none():
 def test_comparison_coverage_reads_the_datas_first_day(con):
     created = [datetime(2024, 11, 16, 9), datetime(2025, 2, 1)]
     store.load(con, "tickets", pl.DataFrame({"ticket_id": ["A", "B"], "created_at": created}))
-    found = store.comparison_coverage(con, Scope(date(2025, 1, 1), date(2025, 3, 31)))
+    found = periods.comparison_coverage(con, Scope(date(2025, 1, 1), date(2025, 3, 31)))
     assert (found.period, found.state, found.data_from) == (FOURTH_QUARTER, "partial", date(2024, 11, 16))
-    assert store.comparison_coverage(con, Scope()) is None  # no comparison period at all
+    assert periods.comparison_coverage(con, Scope()) is None  # no comparison period at all
     # a filter does not move the data's start: the export starts where it starts
     filtered = Scope(date(2025, 1, 1), date(2025, 3, 31), (("channel", ("电话",)),))
-    assert store.comparison_coverage(con, filtered).data_from == date(2024, 11, 16)
+    assert periods.comparison_coverage(con, filtered).data_from == date(2024, 11, 16)
 
 
 @pytest.mark.parametrize(

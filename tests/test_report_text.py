@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from lib.analysis.overview import Summary
-from lib.engine import store
+from lib.engine import periods, store
 from lib.engine.kpis import BY_KEY, Settings
 from lib.report.content import next_target
 from lib.report.sections import Context
@@ -107,7 +107,7 @@ QUARTER = store.Scope(date(2025, 1, 1), date(2025, 3, 31))  # compared with 1 Oc
 )
 def test_the_change_clause_needs_a_covered_comparison_period(data_from, lang, expected):
     """Numbers for the period before are at hand in each case; only the coverage decides."""
-    comparison = store.coverage(QUARTER.previous(), (data_from, date(2025, 3, 31)))
+    comparison = periods.coverage(QUARTER.previous(), (data_from, date(2025, 3, 31)))
     columns = {"tickets": frozenset({"ticket_id", "created_at", "first_response_at"})}
     summary = Summary({"response_sla_rate": 0.861}, {"response_sla_rate": 0.884}, columns, comparison)
     context = Context(None, QUARTER, SETTINGS, lang, summary)

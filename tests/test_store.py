@@ -159,6 +159,103 @@ def test_repeat_contact_is_recomputed_after_each_append(con):
     assert repeat_contacts() == {"A": True, "B": True, "C": False, "D": False, "E": None}
 
 
+# --- answers without an id: loaded once ----------------------------------------------------------
+
+
+def answers(minutes: list[int], **columns: list) -> pl.DataFrame:
+    """Survey answers submitted at 10:00 + `minutes` on 1 March, plus any extra columns."""
+    return pl.DataFrame(
+        {"submitted_at": [datetime(2024, 3, 1, 10 + m // 60, m % 60) for m in minutes], **columns}
+    )
+
+
+def read_answers(con) -> pl.DataFrame:
+    return con.sql("SELECT * FROM surveys").pl().sort(pl.all(), nulls_last=True)
+
+
+def test_the_same_answers_loaded_twice_are_not_added_again(con):
+    first = answers([0, 1, 2], csat=[5.0, 3.0, 4.0], nps=[9.0, 6.0, 8.0], ticket_id=["T1", "T2", "T3"])
+    assert store.load(con, "surveys", first, fingerprint="f1") == LoadResult("surveys", 3, 0)
+    again = store.load(con, "surveys", first, fingerprint="f1")
+    assert again == LoadResult("surveys", added=0, replaced=0, skipped=3, same_file=True)
+    assert store.tables(con) == {"surveys": 3}
+    assert_frame_equal(read_answers(con), first.sort(pl.all()))
+    # The same rows from another file (another name for its bytes): skipped all the same, not "the same file".
+    assert store.load(con, "surveys", first, fingerprint="f2") == LoadResult("surveys", 0, 0, skipped=3)
+
+
+def test_an_overlapping_export_adds_only_its_new_answers(con):
+    march = answers([0, 1, 2, 3], csat=[5.0, 3.0, 4.0, 1.0])
+    store.load(con, "surveys", march)
+    later = answers([2, 3, 4, 5], csat=[4.0, 1.0, 5.0, 5.0])  # the first two are March's last two
+    assert store.load(con, "surveys", later) == LoadResult("surveys", added=2, replaced=0, skipped=2)
+    expected = answers([0, 1, 2, 3, 4, 5], csat=[5.0, 3.0, 4.0, 1.0, 5.0, 5.0])
+    assert_frame_equal(read_answers(con), expected)
+
+
+def test_an_answer_differing_in_one_column_is_a_new_answer(con):
+    store.load(con, "surveys", answers([0, 1], csat=[5.0, 5.0], comment=["好", "好"]))
+    # Same minute, another score; same score, another minute; same row, another comment.
+    other = answers([0, 2, 1], csat=[4.0, 5.0, 5.0], comment=["好", "好", "很好"])
+    assert store.load(con, "surveys", other) == LoadResult("surveys", added=3, replaced=0, skipped=0)
+    assert store.tables(con) == {"surveys": 5}
+
+
+def test_empty_values_match_themselves(con):
+    sparse = answers(
+        [0, 1, 2],
+        csat=[None, 4.0, None],
+        nps=[7.0, None, None],
+        comment=[None, None, "慢"],
+        ticket_id=[None, "T2", None],
+    )
+    store.load(con, "surveys", sparse)
+    assert store.load(con, "surveys", sparse) == LoadResult("surveys", added=0, replaced=0, skipped=3)
+    # Empty does not match a value: the same answers with the blanks filled in are new.
+    filled = sparse.with_columns(pl.col("csat").fill_null(3.0))
+    assert store.load(con, "surveys", filled).added == 2
+    assert store.tables(con) == {"surveys": 5}
+
+
+def test_answers_are_matched_one_to_one(con):
+    # One answer twice in one export is kept twice; a later export holding it three times adds one.
+    store.load(con, "surveys", answers([0, 0, 1], csat=[5.0, 5.0, 2.0]))
+    assert store.load(con, "surveys", answers([0, 0, 0], csat=[5.0, 5.0, 5.0])) == LoadResult(
+        "surveys", added=1, replaced=0, skipped=2
+    )
+    assert con.sql("SELECT count(*) FROM surveys WHERE csat = 5").fetchall() == [(3,)]
+
+
+def test_a_column_only_one_side_has_must_be_empty_to_match(con):
+    store.load(con, "surveys", answers([0, 1], csat=[5.0, 4.0], comment=["好", None]))
+    # No comment column: the answer stored with a comment is another answer; the one without is the same.
+    assert store.load(con, "surveys", answers([0, 1], csat=[5.0, 4.0])) == LoadResult("surveys", 1, 0, 1)
+    # A column the table lacks: an answer with a value there is new, one without it is not.
+    store.clear(con)
+    store.load(con, "surveys", answers([0, 1], csat=[5.0, 4.0]))
+    with_nps = answers([0, 1], csat=[5.0, 4.0], nps=[None, 9.0])
+    assert store.load(con, "surveys", with_nps) == LoadResult("surveys", 1, 0, 1)
+    assert store.columns(con, "surveys") == ("submitted_at", "csat", "nps")
+
+
+def test_clearing_a_table_forgets_the_files_loaded_into_it(con):
+    store.load(con, "surveys", answers([0]), fingerprint="f1")
+    store.clear(con, "surveys")
+    assert store.load(con, "surveys", answers([0]), fingerprint="f1") == LoadResult("surveys", 1, 0)
+    store.load(con, "surveys", answers([1]), append=False, fingerprint="f2")  # a restored bundle, say
+    assert store.load(con, "surveys", answers([0]), fingerprint="f1") == LoadResult("surveys", 1, 0)
+    assert store.tables(con) == {"surveys": 2}
+
+
+def test_the_same_customers_loaded_twice_replace_themselves(con):
+    # Customers have an id: a second copy replaces the first (newest state wins), nothing is skipped.
+    customers = pl.DataFrame({"customer_id": ["c1", "c2"], "segment": ["VIP", None]})
+    store.load(con, "customers", customers, fingerprint="f1")
+    again = store.load(con, "customers", customers, fingerprint="f1")
+    assert again == LoadResult("customers", added=2, replaced=2, skipped=0, same_file=True)
+    assert store.tables(con) == {"customers": 2}
+
+
 # --- helpers ------------------------------------------------------------------------------
 
 

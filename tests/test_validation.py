@@ -10,7 +10,7 @@ from lib.errors import InputError
 from lib.ingest.mapping import auto_map
 from lib.ingest.pipeline import prepare
 from lib.ingest.reading import read_table
-from lib.ingest.validation import _check_column, _earlier_copies, validate
+from lib.ingest.validation import _check_column, _earlier_copies, _repeated_rows, validate
 from lib.schema import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -361,3 +361,40 @@ def test_offsets_and_unix_time_are_read_in_the_teams_zone(zone, expected):
     # In New York Z2 was answered (01:30 UTC, 20:30 the evening before) before its local creation time.
     before = flags.get(("response_before_created", "first_response_at", "flagged"), 0)
     assert before == (1 if zone == "America/New_York" else 0)
+
+
+# Rows 3 and 5 repeat row 2 (the score "5分" reads as 5); row 4 differs from row 2 by its empty comment
+# only, and row 6 repeats it, empty comment included; rows 7 and 8 have no submitted time (excluded).
+SURVEYS_CSV = """提交时间,满意度,推荐意愿,评价内容
+2024-03-01 10:00,5,9,很好
+2024-03-01 10:00,5,9,很好
+2024-03-01 10:00,5,9,
+2024-03-01 10:00,5分,9,很好
+2024-03-01 10:00,5,9,
+,4,,
+,4,,
+""".encode()
+
+
+def test_an_answer_repeated_in_one_file_is_kept_and_flagged():
+    result = validated(SURVEYS_CSV, "surveys")
+    assert result.rows_used == 5  # repeats are kept: two customers may answer alike in the same minute
+    assert counts(result)[("repeated_row", "", "flagged")] == 3
+    repeated = result.issues.filter(pl.col("reason") == "repeated_row")
+    assert repeated["row"].to_list() == [3, 5, 6]  # the later copies; the first is not flagged
+    assert repeated["满意度"].to_list() == ["5", "5分", "5"]  # the file's own cells, for the problem-rows CSV
+    # Rows excluded for another reason are not repeats of each other (rows 7 and 8).
+    assert counts(result)[("empty_required", "submitted_at", "excluded")] == 2
+
+
+def test_tickets_repeat_by_id_not_by_row():
+    same = "工单号,创建时间\nT1,2024-03-01 08:00\nT1,2024-03-01 08:00\n".encode()
+    found = counts(validated(same))
+    assert found == {("duplicate_id", "ticket_id", "excluded"): 1}
+
+
+def test_only_used_rows_count_as_repeats():
+    frame = pl.DataFrame({"csat": [5.0, 5.0, None, 5.0, None], "comment": ["a", "a", None, "a", None]})
+    keep = pl.Series([False, True, True, True, True])
+    # Row 0 is not used: row 1 is the first copy; empty equals empty (rows 2 and 4).
+    assert _repeated_rows(frame, keep).to_list() == [False, False, False, True, True]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import duckdb
 import polars as pl
 
-from lib.engine import store
+from lib.engine import periods, store
 from lib.engine.kpis import _DIVIDE_BY_TICKETS, BY_KEY, Settings, change, columns_for, evaluate, reads
 from lib.engine.store import Frames, Scope
 from lib.schema import DIMENSIONS
@@ -75,7 +75,7 @@ def explain_alerts(
     """Explain each KPI in `keys` (the alerts) for `scope` against the period before.
 
     Each period is read once. Without a previous period, or when the data does not cover all of it
-    (`store.comparison_coverage`: a KPI is not "worse than before" against an empty or half period),
+    (`periods.comparison_coverage`: a KPI is not "worse than before" against an empty or half period),
     there is no previous value, no change and no contribution.
     """
     keys = tuple(keys)
@@ -85,7 +85,7 @@ def explain_alerts(
     # Tickets always (survey_response_rate divides by them); the other tables when a key needs them.
     read = {"tickets"} | {BY_KEY[k].table for k in keys}
     current = store.scoped(con, scope, ticket_columns=wanted, by_period=False, read=read)
-    comparison = store.comparison_coverage(con, scope)
+    comparison = periods.comparison_coverage(con, scope)
     if comparison is None or not comparison.covered:
         values = evaluate(current, keys, settings)
         return [Explanation(k, values[k], None, None, None, ()) for k in keys]

@@ -9,7 +9,7 @@ import polars as pl
 
 from lib.analysis import formatting
 from lib.analysis.alerts import Explanation
-from lib.engine import store
+from lib.engine import periods, store
 from lib.engine.kpis import BY_KEY, KPIS, Kpi, Settings, columns_for, evaluate, evaluate_by, status
 from lib.i18n import t
 
@@ -23,7 +23,7 @@ class Summary:
     current: dict[str, float | None]
     previous: dict[str, float | None]  # all None when the comparison period is not fully covered
     columns: dict[str, frozenset[str]]  # per loaded table
-    comparison: store.Coverage | None = None  # the comparison period and how much data it has; None: none
+    comparison: periods.Coverage | None = None  # the comparison period and how much data it has; None: none
 
 
 def kpis(
@@ -52,17 +52,17 @@ def summarise(
     """KPIs in `keys` (default: all) now and in the comparison period, and the columns each table has.
 
     The comparison period's KPIs are computed only when the data covers all of it
-    (`store.comparison_coverage`): a year against an empty year before is no "+121,145 tickets".
+    (`periods.comparison_coverage`): a year against an empty year before is no "+121,145 tickets".
     """
     current = kpis(con, scope, settings, keys)
-    comparison = store.comparison_coverage(con, scope)
+    comparison = periods.comparison_coverage(con, scope)
     compared = comparison is not None and comparison.covered
     previous = kpis(con, comparison.period, settings, keys) if compared else dict.fromkeys(current)
     have = {table: frozenset(store.columns(con, table)) for table in store.tables(con)}
     return Summary(current, previous, have, comparison)
 
 
-def comparison_note(comparison: store.Coverage | None, lang: str) -> str | None:
+def comparison_note(comparison: periods.Coverage | None, lang: str) -> str | None:
     """Why no change is shown, in a few words: "上期无数据", "previous period only partly covered
     (data from 2025-03-14)"; None when the comparison period is covered or there is none.
     """
@@ -189,7 +189,7 @@ def period_words(scope: store.Scope) -> dict[str, str]:
     }
 
 
-def period_sentence(scope: store.Scope, comparison: store.Coverage | None, lang: str) -> str:
+def period_sentence(scope: store.Scope, comparison: periods.Coverage | None, lang: str) -> str:
     """The line under a page title: the period and what it is compared with, or why it is not."""
     words = period_words(scope)
     if comparison is None or comparison.covered:

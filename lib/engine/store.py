@@ -73,34 +73,56 @@ def columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What one load did: rows added and earlier rows replaced by a newer row of the same id."""
+    """What one load did.
+
+    `added`: the file's rows now in the table (for tickets and customers, those that
+    replaced an earlier row of the same id included); `replaced`: earlier rows replaced
+    so; `skipped`: rows of a table without an id (survey answers) left out because an
+    identical row was already loaded; `same_file`: the file's bytes were loaded into
+    this table before in this session.
+    """
 
     table: str
     added: int
     replaced: int
+    skipped: int = 0
+    same_file: bool = False
 
 
 def load(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, *, append: bool = True
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    *,
+    append: bool = True,
+    fingerprint: str | None = None,
 ) -> LoadResult:
     """Add validated canonical rows to `table` (created on first load).
 
     Appending a second export of the same kind unions the columns by name. A row
     whose id is already loaded replaces the earlier one (monthly exports overlap;
-    the newer export holds the later state) and is counted as replaced.
+    the newer export holds the later state) and is counted as replaced. Survey
+    answers have no id: an answer identical to one already loaded is not added
+    again, and is counted as skipped (`_not_loaded_yet`). `fingerprint` names the
+    file's bytes (`lib.ingest.pipeline`), so a file loaded twice can be told apart
+    from two exports that overlap.
     """
     if table not in TABLE_NAMES:
         raise ValueError(f"unknown table {table}")
     incoming = frame.drop("_row", strict=False)
+    same_file = _seen(con, table, fingerprint) if append else False
     con.register("_incoming", incoming.to_arrow())
     try:
-        replaced = _load_from(con, table, "_incoming", tuple(incoming.columns), append)
+        replaced, skipped = _load_from(con, table, "_incoming", tuple(incoming.columns), append)
     finally:
         con.unregister("_incoming")
-    return LoadResult(table, incoming.height, replaced)
+    _remember(con, table, fingerprint, append)
+    return LoadResult(table, incoming.height - skipped, replaced, skipped, same_file)
 
 
-def load_staged(con: duckdb.DuckDBPyConnection, table: str, staged: str) -> LoadResult:
+def load_staged(
+    con: duckdb.DuckDBPyConnection, table: str, staged: str, fingerprint: str | None = None
+) -> LoadResult:
     """Like `load`, from rows already in the session database (table `staged`, dropped afterwards).
 
     A big file read in chunks lands in `staged` first, so its rows never exist as
@@ -109,16 +131,42 @@ def load_staged(con: duckdb.DuckDBPyConnection, table: str, staged: str) -> Load
     if table not in TABLE_NAMES or staged in TABLE_NAMES:
         raise ValueError(f"unknown table {table}")
     cols = tuple(c for c in columns(con, staged) if c != "_row")
-    added = con.execute(f"SELECT count(*) FROM {quote(staged)}").fetchall()[0][0]
+    rows = con.execute(f"SELECT count(*) FROM {quote(staged)}").fetchall()[0][0]
+    same_file = _seen(con, table, fingerprint)
     if table not in tables(con) and "_row" in columns(con, staged):
         _adopt(con, table, staged, cols)
-        return LoadResult(table, added, 0)
+        _remember(con, table, fingerprint, True)
+        return LoadResult(table, rows, 0, 0, same_file)
     source = f"(SELECT {', '.join(quote(c) for c in cols)} FROM {quote(staged)})"
     try:
-        replaced = _load_from(con, table, source, cols, True)
+        replaced, skipped = _load_from(con, table, source, cols, True)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {quote(staged)}")
-    return LoadResult(table, added, replaced)
+    _remember(con, table, fingerprint, True)
+    return LoadResult(table, rows - skipped, replaced, skipped, same_file)
+
+
+# The fingerprints of the files loaded in this session, per table (`clear` forgets them with the table).
+_FILES = "_loaded_files"
+
+
+def _seen(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str | None) -> bool:
+    if fingerprint is None or _FILES not in _all_tables(con):
+        return False
+    sql = f"SELECT count(*) FROM {_FILES} WHERE table_name = ? AND fingerprint = ?"
+    return con.execute(sql, [table, fingerprint]).fetchall()[0][0] > 0
+
+
+def _remember(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str | None, append: bool) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS {_FILES} (table_name VARCHAR, fingerprint VARCHAR)")
+    if not append:  # the table was replaced: the files loaded into it before are gone
+        con.execute(f"DELETE FROM {_FILES} WHERE table_name = ?", [table])
+    if fingerprint is not None:
+        con.execute(f"INSERT INTO {_FILES} VALUES (?, ?)", [table, fingerprint])
+
+
+def _all_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
 
 def _adopt(con: duckdb.DuckDBPyConnection, table: str, staged: str, cols: tuple[str, ...]) -> None:
@@ -139,14 +187,20 @@ def _adopt(con: duckdb.DuckDBPyConnection, table: str, staged: str, cols: tuple[
     con.execute(f"ALTER TABLE {quote(staged)} RENAME TO {quote(table)}")
 
 
-def _load_from(con, table: str, incoming: str, incoming_cols: tuple[str, ...], append: bool) -> int:
-    """Create or extend `table` from the relation `incoming` (a name or a subquery); rows replaced."""
+def _load_from(
+    con, table: str, incoming: str, incoming_cols: tuple[str, ...], append: bool
+) -> tuple[int, int]:
+    """Create or extend `table` from the relation `incoming` (a name or a subquery); rows replaced, skipped."""
     existing = tables(con)
-    replaced = 0
+    replaced = skipped = 0
+    offered = None  # the rows of a file for a table without an id, whose identical rows are left out
     source = f"SELECT * FROM {incoming}"
     if table in existing and append:
         key = KEYS.get(table)
-        if key and key in incoming_cols and key in columns(con, table):
+        if key is None:
+            offered = con.execute(f"SELECT count(*) FROM {incoming}").fetchall()[0][0]
+            incoming = f"({_not_loaded_yet(con, table, incoming, incoming_cols)})"
+        elif key in incoming_cols and key in columns(con, table):
             newer = f"{quote(key)} IN (SELECT {quote(key)} FROM {incoming})"
             replaced = con.execute(f"SELECT count(*) FROM {quote(table)} WHERE {newer}").fetchall()[0][0]
             con.execute(f"DELETE FROM {quote(table)} WHERE {newer}")
@@ -160,7 +214,34 @@ def _load_from(con, table: str, incoming: str, incoming_cols: tuple[str, ...], a
         )
     # One statement, one copy of the table.
     con.execute(f"CREATE OR REPLACE TABLE {quote(table)} AS {source}")
-    return replaced
+    if offered is not None:  # nothing is removed from a table without an id: what did not grow was skipped
+        now = con.execute(f"SELECT count(*) FROM {quote(table)}").fetchall()[0][0]
+        skipped = offered - (now - existing[table])
+    return replaced, skipped
+
+
+def _not_loaded_yet(con, table: str, incoming: str, incoming_cols: tuple[str, ...]) -> str:
+    """A query of the rows of `incoming` that are not already in `table` (which has no id column).
+
+    A row is already loaded when a stored row holds the same value in every column,
+    empty matching empty (`IS NOT DISTINCT FROM`); a column only one side has must
+    be empty on the row of the other. Rows are matched one to one: an answer given
+    twice in one export (`repeated_row` in validation) and once in an earlier one
+    is added once. Runs where the rows are, as one anti-join in DuckDB.
+    """
+    stored = columns(con, table)
+    both = [c for c in incoming_cols if c in stored]
+    same = [f"s.{quote(c)} IS NOT DISTINCT FROM i.{quote(c)}" for c in both]
+    same += [f"s.{quote(c)} IS NULL" for c in stored if c not in incoming_cols]
+    same += [f"i.{quote(c)} IS NULL" for c in incoming_cols if c not in stored]
+    mine = ", ".join(quote(c) for c in incoming_cols)
+    theirs = ", ".join(quote(c) for c in stored)
+    return f"""SELECT {", ".join(f"i.{quote(c)}" for c in incoming_cols)}
+        FROM (SELECT {mine}, row_number() OVER (PARTITION BY {mine}) AS _copy FROM {incoming}) i
+        WHERE NOT EXISTS (
+            SELECT 1 FROM (SELECT {theirs}, row_number() OVER (PARTITION BY {theirs}) AS _copy
+                FROM {quote(table)}) s
+            WHERE {" AND ".join([*same, "s._copy = i._copy"])})"""
 
 
 def _with_repeat_contacts(source: str, has_customer: bool, replace_flag: bool) -> str:
@@ -182,9 +263,11 @@ _REPEAT = f"""CASE WHEN customer_id IS NULL THEN NULL ELSE coalesce(
 
 
 def clear(con: duckdb.DuckDBPyConnection, table: str | None = None) -> None:
-    """Drop one loaded table, or all of them."""
+    """Drop one loaded table, or all of them (and the fingerprints of the files loaded into them)."""
     for name in [table] if table else TABLE_NAMES:
         con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+        if _FILES in _all_tables(con):
+            con.execute(f"DELETE FROM {_FILES} WHERE table_name = ?", [name])
 
 
 @dataclass(frozen=True)
@@ -237,51 +320,6 @@ class Scope:
 
 def _year_before(day: date) -> date:
     return day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else date(day.year - 1, 2, 28)
-
-
-# A comparison period whose first day has no ticket still counts as covered: the 1st of a month or
-# of a year is often a holiday or a weekend with nothing raised, and an export rarely starts mid-day.
-COVERAGE_GRACE_DAYS = 1
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """How much of a comparison period the loaded tickets span (the rule is in `coverage`)."""
-
-    period: Scope  # the comparison period
-    state: Literal["covered", "partial", "none"]
-    data_from: date | None  # the first ticket's creation date; None when no ticket is loaded
-
-    @property
-    def covered(self) -> bool:
-        """Whether a change against the period can be shown."""
-        return self.state == "covered"
-
-
-def coverage(period: Scope, bounds: tuple[date, date] | None) -> Coverage:
-    """How much of `period` the data spans, given the data's first and last ticket creation dates.
-
-    The rule, on calendar dates of `created_at` over every loaded ticket (sidebar filters left out:
-    a filter picks rows, it does not shorten the export):
-
-    - "none" when the data starts after the period ends (or no ticket is loaded);
-    - "partial" when it starts inside the period, later than its first day;
-    - "covered" when it starts on or before the period's first day, or on the day after
-      (`COVERAGE_GRACE_DAYS`: a first day without tickets is taken as a quiet day, not a gap).
-
-    Only the start is checked: a comparison period lies before the selected range, so data that
-    ends inside it leaves the selected range itself empty. An open period counts as covered.
-    """
-    if period.start is None or period.end is None:
-        return Coverage(period, "covered", bounds[0] if bounds else None)
-    if bounds is None:
-        return Coverage(period, "none", None)
-    first = bounds[0]
-    if first > period.end:
-        return Coverage(period, "none", first)
-    if first > period.start + timedelta(days=COVERAGE_GRACE_DAYS):
-        return Coverage(period, "partial", first)
-    return Coverage(period, "covered", first)
 
 
 @dataclass(frozen=True)
@@ -528,13 +566,3 @@ def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
         return None
     low, high = con.cursor().execute("SELECT min(created_at), max(created_at) FROM tickets").fetchall()[0]
     return (low.date(), high.date()) if low and high else None
-
-
-def comparison_coverage(con: duckdb.DuckDBPyConnection, scope: Scope) -> Coverage | None:
-    """The comparison period of `scope` and how much of it the loaded tickets cover; None without one.
-
-    The one place that decides whether a change can be shown: the cards, the alerts and the report
-    all ask here (through `lib.analysis.overview.summarise` or directly).
-    """
-    before = scope.previous()
-    return None if before is None else coverage(before, date_bounds(con))

@@ -6,10 +6,10 @@ instead read by DuckDB in place, `CHUNK_ROWS` rows at a time; each chunk goes
 through the very same cleaning and `lib.ingest.validation.validate` as an upload, and its
 usable rows are appended to a staging table of the session database. What depends
 on the whole file is settled over all chunks: duplicate ids (the last row wins),
-the day order of dates like 03/04/2024 and the 0–10 score scale (when the first
-chunks suggested otherwise, the file is read a second time with the whole file's
-decision). The result equals an upload of the same file, and the rows exist once:
-in DuckDB.
+answers repeated exactly (flagged), the day order of dates like 03/04/2024 and the
+0–10 score scale (when the first chunks suggested otherwise, the file is read a
+second time with the whole file's decision). The result equals an upload of the
+same file, and the rows exist once: in DuckDB.
 
 Limits: text must be UTF-8 (GBK files go through the upload path); DuckDB skips
 blank lines, so they are neither counted as empty rows nor numbered; a quoted value
@@ -298,7 +298,9 @@ def _stage_pass(
         read = ReadResult(
             frame, source.format, None, None, None, (), 0, 0, source.head.header_row, 0, numbers
         )
-        checked = validate(read, mapping, day_order=order, wrong_scale=wrong_scale, decided=True, zone=zone)
+        checked = validate(
+            read, mapping, day_order=order, wrong_scale=wrong_scale, decided=True, zone=zone, repeats=False
+        )
         if checked.rows_used:  # a chunk without a usable row says nothing about the times of day
             found.date_only = checked.date_only and found.date_only is not False
         if checked.issues.height or not found.issues:  # the first keeps the columns of an empty report
@@ -359,6 +361,8 @@ def stage(
         id_field = ID_FIELD.get(table)
         if id_field in mapping.columns:
             issues.append(_duplicates(con, source, mapping, staged, id_field, rows))
+        elif id_field is None:
+            issues.append(_repeats(con, source, staged, rows))
         issues_frame = pl.concat(issues, how="diagonal_relaxed") if issues else pl.DataFrame()
         issues_frame = issues_frame.sort("row") if issues_frame.height else issues_frame
         counts = ReadResult(
@@ -428,13 +432,38 @@ def _duplicates(
         con.execute(f"DELETE FROM {store.quote(staged)} WHERE _row IN (SELECT _row FROM _earlier)")
     finally:
         con.unregister("_earlier")
-    wanted = earlier["_row"]
+    header = mapping.columns[id_field]
+    return _issues_from_file(source, earlier["_row"], rows, "duplicate_id", id_field, "excluded", header)
+
+
+def _repeats(con: duckdb.DuckDBPyConnection, source: Source, staged: str, rows: int) -> pl.DataFrame:
+    """Rows equal in every column to an earlier row of the file (in any chunk): kept, as issue rows.
+
+    The same rule as `lib.ingest.validation._repeated_rows` for an upload, over the
+    whole file where its rows are.
+    """
+    cols = ", ".join(store.quote(c) for c in store.columns(con, staged) if c != ROW)
+    later = pl.from_arrow(
+        con.sql(
+            f"""SELECT _row FROM {store.quote(staged)}
+            QUALIFY row_number() OVER (PARTITION BY {cols} ORDER BY _row) > 1"""
+        ).to_arrow_table()
+    )
+    if later.height == 0:
+        return pl.DataFrame()
+    return _issues_from_file(source, later["_row"], rows, "repeated_row", "", "flagged", None)
+
+
+def _issues_from_file(
+    source: Source, wanted: pl.Series, rows: int, reason: str, field: str, action: str, header: str | None
+) -> pl.DataFrame:
+    """Issue rows for the file rows numbered `wanted`: their raw cells are read again for the problem-rows CSV."""
     found = []
     for frame, numbers, _, _ in _numbered(source, rows):
         raw = frame.with_columns(numbers.alias(ROW))
         mask = numbers.is_in(wanted.implode())
         if mask.any():
-            found.append(_issue(raw, mask, "duplicate_id", id_field, "excluded", mapping.columns[id_field]))
+            found.append(_issue(raw, mask, reason, field, action, header))
     return pl.concat(found, how="diagonal_relaxed") if found else pl.DataFrame()
 
 
@@ -446,9 +475,11 @@ def load(
     replace_all: bool = False,
     rows: int = CHUNK_ROWS,
     zone: str = DEFAULT_ZONE,
+    fingerprint: str | None = None,
 ) -> tuple[Validated, store.LoadResult]:
-    """Validate `source` and load its usable rows into `mapping.table` (see `stage`); dates read in `zone`."""
+    """Validate `source` and load its usable rows into `mapping.table` (see `stage`, `store.load_staged`);
+    dates read in `zone`."""
     validated, staged = stage(con, source, mapping, day_order, rows, zone)
     if replace_all:
         store.clear(con)
-    return validated, store.load_staged(con, mapping.table, staged)
+    return validated, store.load_staged(con, mapping.table, staged, fingerprint)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -10,6 +11,7 @@ import duckdb
 
 from lib.engine import store
 from lib.errors import InputError
+from lib.i18n import t
 from lib.ingest import inference, inplace
 from lib.ingest.dates import DEFAULT_ZONE
 from lib.ingest.mapping import MappingResult
@@ -33,6 +35,8 @@ class Prepared:
     read: ReadResult  # for a file read in place: its first rows
     mapping: MappingResult
     source: inplace.Source | None = None  # set: DuckDB reads the file in place when loading
+    # The file's bytes (and sheet), for a table without an id: tells a file loaded twice (`store.load`).
+    fingerprint: str | None = None
 
 
 def prepare(
@@ -45,7 +49,13 @@ def prepare(
     """Read `data` and map its headers; `saved` is a mapping from a saved file, used where it fits."""
     read = read_table(data, name, sheet=sheet)
     found = inference.infer(read.frame, table, saved)
-    return Prepared(name, found.table, read, found)
+    fingerprint = _fingerprint(hashlib.sha256(data), read.sheet) if found.table not in store.KEYS else None
+    return Prepared(name, found.table, read, found, fingerprint=fingerprint)
+
+
+def _fingerprint(digest, sheet: str | None) -> str:
+    """The name of a file's content: its SHA-256, and the sheet read (two sheets of one workbook differ)."""
+    return f"sha256:{digest.hexdigest()}" + (f"#{sheet}" if sheet else "")
 
 
 def check(prepared: Prepared, day_order: str | None = None, zone: str = DEFAULT_ZONE) -> Validated:
@@ -82,14 +92,22 @@ def ingest(
     replaces the sample data).
     """
     if prepared.source is not None:
-        done = inplace.load(con, prepared.source, prepared.mapping, day_order, replace_all, zone=zone)
+        done = inplace.load(
+            con,
+            prepared.source,
+            prepared.mapping,
+            day_order,
+            replace_all,
+            zone=zone,
+            fingerprint=prepared.fingerprint,
+        )
         if prepared.source.temporary:
             Path(prepared.source.location).unlink(missing_ok=True)  # loaded: the spilled upload goes
         return done
     validated = validated or check(prepared, day_order, zone)
     if replace_all:
         store.clear(con)
-    loaded = store.load(con, prepared.table, validated.frame)
+    loaded = store.load(con, prepared.table, validated.frame, fingerprint=prepared.fingerprint)
     return validated, loaded
 
 
@@ -98,7 +116,11 @@ def prepare_source(
 ) -> Prepared:
     """Map the headers of a file DuckDB will read in place (`lib.ingest.inplace.open_source`), as `prepare` does."""
     found = inference.infer(source.head.frame, table, saved)
-    return Prepared(source.name, found.table, source.head, found, source)
+    fingerprint = None
+    if found.table not in store.KEYS and not source.remote:
+        with open(source.location, "rb") as handle:
+            fingerprint = _fingerprint(hashlib.file_digest(handle, "sha256"), None)
+    return Prepared(source.name, found.table, source.head, found, source, fingerprint)
 
 
 def prepare_upload(
@@ -165,3 +187,21 @@ def load_sample(con: duckdb.DuckDBPyConnection) -> list[tuple[Prepared, Validate
     """Replace the session's tables with the bundled sample data (local times, no offsets: no zone needed)."""
     store.clear(con)
     return load_paths(con, {table: [SAMPLE_DIR / name] for table, name in SAMPLE_FILES.items()})
+
+
+def skipped_sentence(loaded: store.LoadResult, lang: str) -> str | None:
+    """The answers not added again because identical ones were already loaded, in words (None: there were none)."""
+    if not loaded.skipped:
+        return None
+    key = "load.skipped_same_file" if loaded.same_file else "load.skipped_rows"
+    return t(key, lang, rows=f"{loaded.skipped:,}")
+
+
+def reloaded_sentence(name: str, loaded: store.LoadResult, lang: str, escape=str) -> str | None:
+    """A file loaded before whose answers were added again all the same: read another way (another mapping).
+
+    Tables with an id need no such warning: their rows replaced the earlier ones.
+    """
+    if loaded.table in store.KEYS or not (loaded.same_file and loaded.added):
+        return None
+    return t("load.same_file_added", lang, name=escape(name), rows=f"{loaded.added:,}")

@@ -40,6 +40,7 @@ FLAGGED = (
     "unparseable_number",
     "unparseable_bool",
     "text_truncated",
+    "repeated_row",
 )
 ID_FIELD = {"tickets": "ticket_id", "customers": "customer_id"}
 ROW = "_row"  # the row as a spreadsheet shows it: header is row 1, first data row is row 2
@@ -143,6 +144,7 @@ def validate(
     wrong_scale: Collection[str] | None = None,
     decided: bool = False,
     zone: str = DEFAULT_ZONE,
+    repeats: bool = True,
 ) -> Validated:
     """Parse, check and count one file of `mapping.table`.
 
@@ -159,6 +161,8 @@ def validate(
         the result's `day_order` and `day_order_detected` say nothing.
     zone : the team's time zone: times written with an offset (`Z`, `+08:00`) and Unix
         time are read as the wall-clock time there (`lib.ingest.dates.parse_datetimes`).
+    repeats : False for one chunk of a file: the caller looks for `repeated_row`
+        over the whole file (`lib.ingest.inplace`).
     """
     require_complete(mapping)
     table, columns = mapping.table, mapping.columns
@@ -183,6 +187,8 @@ def validate(
     if id_field in typed:
         earlier = _earlier_copies(frame[id_field], ledger.keep)
         ledger.record(Finding("duplicate_id", earlier, excluded=True), id_field, columns[id_field])
+    elif repeats:
+        ledger.record(Finding("repeated_row", _repeated_rows(frame.drop(ROW), ledger.keep)))
 
     issues = pl.concat(ledger.issues, how="diagonal_relaxed")
     used = frame.filter(ledger.keep)
@@ -337,6 +343,19 @@ def _earlier_copies(ids: pl.Series, keep: pl.Series) -> pl.Series:
     kept_rows = keep.arg_true()
     later_copy_exists = ~ids.gather(kept_rows).is_last_distinct()
     return pl.Series([False] * len(ids)).scatter(kept_rows.filter(later_copy_exists), True)
+
+
+def _repeated_rows(frame: pl.DataFrame, keep: pl.Series) -> pl.Series:
+    """Rows in `keep` equal in every column (empty equal to empty) to an earlier row in `keep`.
+
+    For answers, which have no id: two identical rows in one export may be one answer
+    exported twice, or two customers who answered alike in the same minute. They are
+    kept and flagged, not dropped; the same row in a later file is another matter
+    (`lib.engine.store.load` does not add it again).
+    """
+    kept_rows = keep.arg_true()
+    repeat = ~frame[kept_rows].select(pl.struct(pl.all()).is_first_distinct()).to_series()
+    return pl.Series([False] * frame.height, dtype=pl.Boolean).scatter(kept_rows.filter(repeat), True)
 
 
 def _total_rows(frame: pl.DataFrame) -> pl.Series:

@@ -17,7 +17,7 @@ import duckdb
 
 from lib.analysis import alerts, formatting, overview
 from lib.charts.export import to_svg
-from lib.engine import store
+from lib.engine import periods, store
 from lib.engine.kpis import BY_KEY, KPIS, Kpi, Settings, status
 from lib.i18n import t
 from lib.predict import churn
@@ -94,7 +94,7 @@ class Report:
     sections: dict[str, Section]
     problems: list[Problem] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
-    comparison: store.Coverage | None = None  # the comparison period and how much of it the data covers
+    comparison: periods.Coverage | None = None  # the comparison period and how much of it the data covers
 
     def tables(self) -> dict[str, Table]:
         """Every table of the report by a sheet title, for the workbook."""

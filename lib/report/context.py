@@ -60,7 +60,7 @@ class Context:
     @property
     def compares(self) -> bool:
         """Whether changes are shown: there is a comparison period (not for the whole data set or an
-        open range) and the data covers all of it (`store.comparison_coverage`; the cover says so once).
+        open range) and the data covers all of it (`periods.comparison_coverage`; the cover says so once).
         """
         return self.summary.comparison is not None and self.summary.comparison.covered
 

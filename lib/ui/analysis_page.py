@@ -12,7 +12,7 @@ import streamlit as st
 
 from lib import charts, export
 from lib.analysis import formatting, overview, tables
-from lib.engine import store
+from lib.engine import periods, store
 from lib.engine.kpis import BY_KEY, Settings
 from lib.i18n import t
 from lib.ui import frame, session, widgets
@@ -267,7 +267,7 @@ def open_page(name: str, title_key: str, drill: bool = True) -> Page:
         st.stop()
     base = session.scope()
     hint = " · " + t("drill.hint", lang) if drill else ""
-    comparison = store.comparison_coverage(con, base)
+    comparison = periods.comparison_coverage(con, base)
     st.caption(overview.period_sentence(base, comparison, lang) + hint)
     page = Page(name, lang, con, base, session.settings())
     page.chips()

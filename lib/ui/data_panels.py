@@ -43,6 +43,7 @@ class LoadReport:
     validated: Validated
     loaded: store.LoadResult | None  # None: checked, not loaded yet
     columns: dict[str, str] = field(default_factory=dict)  # the mapping used: field → the file's column
+    file_key: str = ""  # the upload or folder file it came from (two uploads may share a name)
 
 
 def source_line(source: str, loaded: dict[str, int], lang: str) -> str:
@@ -92,7 +93,7 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
     file_key = f"{upload.file_id}_{table}"
     if file_key in st.session_state.get(_LOADED, set()):
         # Loaded: its rows are in DuckDB and its report is below; do not read it again.
-        _loaded_line(upload.name, table, lang)
+        _loaded_line(upload.name, file_key, lang)
         return
     sheet = st.session_state.get(f"sheet_{file_key}")
     try:
@@ -220,9 +221,7 @@ def folder_panel(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> None:
         return
     file_key = f"folder:{picked}_{table}"
     if file_key in st.session_state.get(_LOADED, set()):
-        st.success(
-            t("data.file_loaded", lang, name=formatting.literal(picked)), icon=":material/check_circle:"
-        )
+        _loaded_line(picked, file_key, lang)
         return
     try:
         prepared = _prepare_folder_file(picked, table)
@@ -342,6 +341,7 @@ def _load(
         replace(validated, frame=validated.frame.clear()),
         loaded,
         prepared.mapping.columns,
+        file_key,
     )
     session.reports().append(report)
     st.session_state.pop(_CHECKED, None)
@@ -354,13 +354,18 @@ def _load(
     st.rerun()
 
 
-def _loaded_line(name: str, table: str, lang: str) -> None:
-    """ "Loaded" in green, or in amber when a large share of its rows was excluded or cleared."""
-    done = next((r for r in reversed(session.reports()) if r.name == name and r.table == table), None)
+def _loaded_line(name: str, file_key: str, lang: str) -> None:
+    """ "Loaded" in green; in amber when a large share of its rows was excluded or cleared; in blue when
+    some of its answers were already loaded and were not added again."""
+    done = next((r for r in reversed(session.reports()) if r.file_key == file_key), None)
+    shown = formatting.literal(name)
     if done is not None and loud(done.validated, done.columns):
-        st.warning(t("data.file_loaded_loud", lang, name=formatting.literal(name)), icon=":material/warning:")
+        st.warning(t("data.file_loaded_loud", lang, name=shown), icon=":material/warning:")
+    elif done is not None and done.loaded is not None and done.loaded.skipped:
+        skipped = f"{done.loaded.skipped:,}"
+        st.info(t("data.file_loaded_skipped", lang, name=shown, rows=skipped), icon=":material/content_copy:")
     else:
-        st.success(t("data.file_loaded", lang, name=formatting.literal(name)), icon=":material/check_circle:")
+        st.success(t("data.file_loaded", lang, name=shown), icon=":material/check_circle:")
 
 
 def report_panel(report: LoadReport, lang: str) -> None:
@@ -371,6 +376,8 @@ def report_panel(report: LoadReport, lang: str) -> None:
         st.markdown(f"**{t(title, lang, name=formatting.literal(report.name))}**")
         for item in loud(v, report.columns):
             st.warning(loud_sentence(item, lang, escape=formatting.literal), icon=":material/warning:")
+        if report.loaded is not None:
+            _repeat_lines(report, lang)
         flagged = (
             int(v.summary.filter(pl.col("action") == "flagged")["rows"].sum()) if v.summary.height else 0
         )
@@ -379,11 +386,15 @@ def report_panel(report: LoadReport, lang: str) -> None:
         cols[1].metric(t("report.used", lang), f"{v.rows_used:,}")
         cols[2].metric(t("report.excluded", lang), f"{v.excluded():,}")
         cols[3].metric(t("report.flagged", lang), f"{flagged:,}")
-        if report.loaded is not None:
+        if report.loaded is not None and report.table in store.KEYS:
             cols[4].metric(
                 t("report.replaced", lang),
                 f"{report.loaded.replaced:,}",
                 help=t("report.replaced_help", lang),
+            )
+        elif report.loaded is not None:
+            cols[4].metric(
+                t("report.skipped", lang), f"{report.loaded.skipped:,}", help=t("report.skipped_help", lang)
             )
         if v.day_order:
             how = "report.dayorder_detected" if v.day_order_detected else "report.dayorder_assumed"
@@ -412,6 +423,16 @@ def report_panel(report: LoadReport, lang: str) -> None:
                 )
         else:
             st.caption(t("report.clean", lang))
+
+
+def _repeat_lines(report: LoadReport, lang: str) -> None:
+    """Answers already loaded and not added again; a file loaded before whose answers were added all the same."""
+    skipped = pipeline.skipped_sentence(report.loaded, lang)
+    if skipped:
+        st.info(skipped, icon=":material/content_copy:")
+    again = pipeline.reloaded_sentence(report.name, report.loaded, lang, escape=formatting.literal)
+    if again:
+        st.warning(again, icon=":material/warning:")
 
 
 def mapping_download(label: str) -> None:
