@@ -25,6 +25,9 @@ from lib.schema import TABLES
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 STRONG_HEADER = 90.0  # a header this close to a synonym is taken when the content allows it
+# A required date whose content contradicts its header is still used when nothing better exists:
+# validation then names the column and what is wrong with its values, loudly.
+LAST_RESORT = ("not_dates", "times_only")
 
 
 @dataclass(frozen=True)
@@ -106,10 +109,7 @@ def _guesses(table: str, profiles: dict[str, Profile]) -> tuple[list[Guess], dic
         else:
             if name not in refused:
                 refused[name] = Choice(LOW, "refused", {"header": column, "problem": problem})
-            if name in required and problem in (
-                "not_dates",
-                "times_only",
-            ):  # last resort: validation names column and cause
+            if name in required and problem in LAST_RESORT:
                 guesses.append(Guess(name, column, 10, LOW, "doubt", {"header": column, "problem": problem}))
     header_taken = {column for (_, column), s in by_header.items() if s >= STRONG_HEADER}
     free = {c: p for c, p in profiles.items() if c not in header_taken}
