@@ -16,10 +16,10 @@ import polars as pl
 
 from lib.errors import InputError
 from lib.i18n import t
-from lib.ingest.dates import DEFAULT_ZONE, detect_day_order, parse_datetimes
-from lib.ingest.mapping import MIN_SCORE, Choice, MappingResult, apply_overrides, header_scores
+from lib.ingest.dates import DEFAULT_ZONE, detect_day_order
+from lib.ingest.mapping import MIN_SCORE, Choice, MappingResult, apply_overrides, header_scores, with_saved
 from lib.ingest.profile import Profile, profile_frame, sample
-from lib.ingest.values import parse_bools, parse_numbers, parse_text
+from lib.ingest.validation import parse_as
 from lib.ingest.vocabulary import AMOUNTS, DIMENSIONS, FLAGS, TELLS, VOCABULARY, WHOLE_VALUE, WORDS
 from lib.schema import TABLES
 
@@ -89,9 +89,8 @@ def _map(table: str, frame: pl.DataFrame, profiles: dict[str, Profile], saved: d
     refused = {name: why for name, why in refused.items() if name not in columns}
     result = replace(result, choices=choices, refused=refused)
     if saved:
-        kept = {k: v for k, v in saved.items() if v in headers}
-        merged = apply_overrides(table, headers, {**columns, **kept})
-        saved_choices = {k: Choice(HIGH, "saved", {}) for k in kept if k in merged.columns}
+        merged = with_saved(table, headers, columns, saved)
+        saved_choices = {k: Choice(HIGH, "saved", {}) for k, v in saved.items() if merged.columns.get(k) == v}
         result = replace(merged, choices={**choices, **saved_choices}, refused=refused)
     return result
 
@@ -253,12 +252,17 @@ def _dates(table: str, free: dict[str, Profile]) -> list[Guess]:
     roles = {c: _date_role(p) for c, p in dates.items()}
     usable = {c: p for c, p in dates.items() if roles[c] not in ("due", "updated")}
     out = []
+    # (a, b) → share of rows with both where b is on or after a, for pairs that share a row
+    after = {
+        (a, b): share
+        for a in usable
+        for b in usable
+        if a != b
+        for share, n in [_later_share(usable[a].datetimes, usable[b].datetimes)]
+        if n
+    }
     # created: filled in (almost) every row and on or before the others in most rows
-    earliest = {}
-    for c, p in usable.items():
-        shares = [_later_share(p.datetimes, q.datetimes) for d, q in usable.items() if d != c]
-        shares = [s for s, n in shares if n]
-        earliest[c] = min(shares) if shares else 0.5
+    earliest = {c: min((s for (a, _), s in after.items() if a == c), default=0.5) for c in usable}
     # Creation is filled in (nearly) every row; a file with one date column has no other choice.
     fill_needed = 0.95 if len(usable) > 1 else 0.5
     created_candidates = [c for c, p in usable.items() if p.filled >= fill_needed and roles[c] != "resolved"]
@@ -272,19 +276,14 @@ def _dates(table: str, free: dict[str, Profile]) -> list[Guess]:
         return out
     created = max(created_candidates, key=lambda c: 30 * earliest[c] + (15 if roles[c] == "created" else 0))
     start = usable[created].datetimes
-    later = {}
-    for c, p in usable.items():
-        if c == created:
-            continue
-        share, n = _later_share(start, p.datetimes)
-        if n and share >= 0.9:
-            later[c] = share
+    later = {c: s for (a, c), s in after.items() if a == created and s >= 0.9}
     # A deadline is often a bare date while the events it bounds have times of day.
     timed = not usable[created].date_only
     later = {c: s for c, s in later.items() if roles[c] or not (timed and usable[c].date_only)}
     # resolved: the latest of those; first response: between created and resolved, and much sooner
     if later:
-        latest = {c: _latest_share(c, later, usable) for c in later}
+        # how often each is on or after the other later dates: the resolution is the latest
+        latest = {c: min((after[(d, c)] for d in later if (d, c) in after), default=1.0) for c in later}
         gap = {c: _median_hours(start, usable[c].datetimes) for c in later}
         slowest = max(gap.values())
         for c, share in later.items():
@@ -323,12 +322,6 @@ def _per_ticket(dated: list[Guess], ids: list[Guess], named: list[Guess], profil
 def _median_hours(start: pl.Series, end: pl.Series) -> float:
     hours = ((end - start).dt.total_seconds() / 3600).drop_nulls()
     return float(hours.median()) if len(hours) else 0.0
-
-
-def _latest_share(column: str, later: dict[str, float], usable: dict[str, Profile]) -> float:
-    shares = [_later_share(usable[d].datetimes, usable[column].datetimes) for d in later if d != column]
-    shares = [s for s, n in shares if n]
-    return min(shares) if shares else 1.0
 
 
 def _date_role(p: Profile) -> str | None:
@@ -415,10 +408,6 @@ def _amounts(table: str, free: dict[str, Profile]) -> list[Guess]:
         for name, key in AMOUNTS.items():
             word = p.has_word(*WORDS[key])
             if name not in fields or not word:
-                continue
-            if name.endswith("_cost") and not (
-                p.has_word(*WORDS["cost"]) or key in ("labor", "parts", "travel")
-            ):
                 continue
             out.append(Guess(name, column, 60 + 10 * non_negative, MEDIUM, "named", {"word": word}))
         word = p.has_word(*WORDS["reopen"])
@@ -525,23 +514,17 @@ def examples(
 ) -> dict[str, str]:
     """Per mapped field, a few of its values parsed as mapped ("—" where none parse), for the mapping table."""
     types = {f.name: f.type for f in TABLES[result.table]}
+    rows = sample(frame, 200)
     shown = {}
     for name, column in result.columns.items():
-        values = (
-            _parsed(sample(frame, 200)[column], types[name], zone).drop_nulls().unique(maintain_order=True)
-        )
+        values = _parsed(rows[column], types[name], zone).drop_nulls().unique(maintain_order=True)
         shown[name] = ", ".join(_short(v) for v in values.head(count).to_list()) or "—"
     return shown
 
 
 def _parsed(values: pl.Series, kind: str, zone: str) -> pl.Series:
-    if kind == "datetime":
-        return parse_datetimes(values, detect_day_order([values]) or "mdy", zone)
-    if kind in ("number", "int"):
-        return parse_numbers(values)
-    if kind == "bool":
-        return parse_bools(values)
-    return parse_text(values)
+    """Cells as validation will read them (`validation.parse_as`), dates in the column's own day order."""
+    return parse_as(values, kind, detect_day_order([values]) or "mdy", zone)
 
 
 def _short(value: object) -> str:

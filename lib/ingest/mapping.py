@@ -138,11 +138,14 @@ def apply_overrides(table: str, headers: list[str], columns: dict[str, str | Non
 def map_headers(table: str, headers: list[str], saved: dict[str, str] | None = None) -> MappingResult:
     """`auto_map`, with a saved mapping (from a mapping file) used where its headers exist."""
     found = auto_map(table, headers)
-    if not saved:
-        return found
-    return apply_overrides(
-        table, headers, {**found.columns, **{k: v for k, v in saved.items() if v in headers}}
-    )
+    return with_saved(table, headers, found.columns, saved) if saved else found
+
+
+def with_saved(
+    table: str, headers: list[str], columns: dict[str, str], saved: dict[str, str]
+) -> MappingResult:
+    """`columns` with a saved mapping laid over them where its headers exist in this file."""
+    return apply_overrides(table, headers, {**columns, **{k: v for k, v in saved.items() if v in headers}})
 
 
 def require_complete(result: MappingResult) -> None:

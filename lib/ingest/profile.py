@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from lib.engine.periods import no_time_of_day
 from lib.ingest.dates import (
     EPOCH_MILLISECONDS,
     EPOCH_SECONDS,
@@ -45,9 +46,7 @@ class Profile:
     text: pl.Series = field(repr=False)  # trimmed text, null where empty
     datetimes: pl.Series | None = field(default=None, repr=False)
     numbers: pl.Series | None = field(default=None, repr=False)
-    bools: pl.Series | None = field(default=None, repr=False)
     mean_length: float = 0.0
-    spaced: float = 0.0  # share of values with a space or CJK punctuation inside: free text
     mean_words: float = 0.0  # words per value (a run of Chinese characters counts one per 4 characters)
     cjk: bool = False  # most values hold Chinese characters
     serial_days: bool = False  # numbers that could be Excel serial dates (a date column saved as numbers)
@@ -93,13 +92,9 @@ def profile_frame(frame: pl.DataFrame) -> dict[str, Profile]:
     """A profile of every column, from an even sample of the rows; one day order for the whole file."""
     rows = sample(frame)
     texts = {name: _as_text(rows[name]) for name in rows.columns}
-    date_like = [
-        texts[name]
-        for name in rows.columns
-        if _share(texts[name].str.contains(_DATE_LIKE), texts[name]) >= 0.5
-    ]
-    day_order = detect_day_order(date_like) or "mdy"
-    return {name: _profile(rows[name], texts[name], day_order) for name in rows.columns}
+    dated = {name: _share(text.str.contains(_DATE_LIKE), text) for name, text in texts.items()}
+    day_order = detect_day_order([texts[name] for name, share in dated.items() if share >= 0.5]) or "mdy"
+    return {name: _profile(rows[name], texts[name], dated[name], day_order) for name in rows.columns}
 
 
 def _as_text(values: pl.Series) -> pl.Series:
@@ -112,7 +107,8 @@ def _share(mask: pl.Series, of: pl.Series) -> float:
     return float(mask.fill_null(False).sum()) / total if total else 0.0
 
 
-def _profile(raw: pl.Series, text: pl.Series, day_order: str) -> Profile:
+def _profile(raw: pl.Series, text: pl.Series, dated_share: float, day_order: str) -> Profile:
+    """One column's facts; `dated_share` is the share of its cells that look like dates (`_DATE_LIKE`)."""
     words, squashed = header_words(raw.name)
     filled_count = text.count()
     base = {
@@ -129,7 +125,6 @@ def _profile(raw: pl.Series, text: pl.Series, day_order: str) -> Profile:
     present = text.drop_nulls()
     lengths = present.str.len_chars()
     base["mean_length"] = float(lengths.mean())
-    base["spaced"] = _share(present.str.contains(r"\S\s+\S|[，。！？]"), present)
     latin_words = present.str.count_matches(r"[A-Za-z0-9]+")
     chinese_words = present.str.count_matches(r"[\u4e00-\u9fff]") / 4
     base["mean_words"] = float((latin_words + chinese_words).mean())
@@ -142,12 +137,10 @@ def _profile(raw: pl.Series, text: pl.Series, day_order: str) -> Profile:
     base["bool_like"] = bools.count() / filled_count
     base["times_only"] = _share(present.str.contains(r"^\d{1,3}:\d{2}(?::\d{2})?$"), present)
     if bools.count() >= 0.98 * filled_count and base["n_distinct"] <= 2:
-        return Profile(kind="bool", bools=bools, numbers=numbers, **base)
-    dated = _datetimes(raw, text, day_order, numbers is not None)
+        return Profile(kind="bool", numbers=numbers, **base)
+    dated = _datetimes(raw, text, dated_share, day_order, numbers is not None)
     if dated is not None:
-        midnight = dated.drop_nulls()
-        date_only = bool((midnight.dt.hour() == 0).all() and (midnight.dt.minute() == 0).all())
-        return Profile(kind="datetime", datetimes=dated, date_only=date_only, **base)
+        return Profile(kind="datetime", datetimes=dated, date_only=no_time_of_day(dated), **base)
     if numbers is not None:
         whole = numbers.drop_nulls()
         kind = "integer" if bool((whole == whole.round()).all()) else "number"
@@ -160,13 +153,15 @@ def _profile(raw: pl.Series, text: pl.Series, day_order: str) -> Profile:
     return Profile(kind="text", **base)
 
 
-def _datetimes(raw: pl.Series, text: pl.Series, day_order: str, numeric: bool) -> pl.Series | None:
+def _datetimes(
+    raw: pl.Series, text: pl.Series, dated_share: float, day_order: str, numeric: bool
+) -> pl.Series | None:
     """Parsed dates when nearly every value is one; a column of plain numbers is not (ids, amounts)."""
     if raw.dtype.is_temporal():
         return parse_datetimes(raw)
     if numeric:
         return None  # Excel serial days count only in a column typed as a date by the workbook reader
-    if _share(text.str.contains(_DATE_LIKE), text) < 0.8:
+    if dated_share < 0.8:
         return None
     parsed = parse_datetimes(text, day_order)
     return parsed if parsed.count() >= 0.9 * text.count() else None

@@ -244,7 +244,7 @@ def _check_column(
 ) -> tuple[pl.Series, list[Finding]]:
     """One column typed, with what its rules found; the values they reject are cleared (long text is cut)."""
     source = cells if fld.type == "bool" else _blank_placeholders(cells)  # 无 is "no" in a yes/no column
-    values = _parse(source, fld.type, order, zone)
+    values = parse_as(source, fld.type, order, zone)
     unread = unparsed_mask(source, values)
     found = [Finding("empty_required", values.is_null() & ~unread, excluded=True)] if fld.required else []
     found += _unreadable(fld, source, unread)
@@ -267,7 +267,7 @@ def _check_column(
     return values, found
 
 
-def _parse(cells: pl.Series, kind: str, order: str, zone: str = DEFAULT_ZONE) -> pl.Series:
+def parse_as(cells: pl.Series, kind: str, order: str, zone: str = DEFAULT_ZONE) -> pl.Series:
     """Cells as a field of type `kind`: null where empty or not readable."""
     if kind == "text" and cells.dtype == pl.String:
         return cells  # the reader trimmed every cell and made empty ones null (ReadResult)
