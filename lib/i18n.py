@@ -195,7 +195,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "data.col_examples": ("示例值（按对应解析）", "Examples (parsed as mapped)"),
     "data.check_guesses": (
         "{count} 个字段是根据列的内容推断的：请确认标有“请确认”的行，选错了直接在下表改。",
-        "{count} fields were guessed from their content: check the rows marked “please check”, and pick another "
+        "Fields guessed from their content: {count}. Check the rows marked “please check”, and pick another "
         "column in the table if one is wrong.",
     ),
     "mapping.bad_file": (

@@ -296,3 +296,15 @@ def test_an_integer_id_column_never_becomes_a_date():
         {"ticket_id": ["A", "B", "C"], "created_at": ["2024-03-01"] * 3, "resolved_at": [17, 18, 19]}
     )
     assert inference.map_frame("tickets", named).refused["resolved_at"].params["problem"] == "not_dates"
+
+
+def test_a_files_only_date_column_is_the_creation_time_and_says_why():
+    """It once read "the header mentions “登记时刻”": the column's name given as the word it mentions."""
+    dates = [f"2025-03-{1 + n % 28:02d} 08:00" for n in range(30)]
+    named = pl.DataFrame({"编号": [f"T{n}" for n in range(30)], "登记时刻": dates})
+    choice = inference.map_frame("tickets", named).choices["created_at"]
+    assert (choice.reason, choice.params) == ("named", {"word": "登记"})  # 登记: registered
+    blind = named.rename({"登记时刻": "字段2"})
+    choice = inference.map_frame("tickets", blind).choices["created_at"]
+    assert (choice.reason, choice.params) == ("only_date", {})
+    assert inference.explain(choice, "en") == "the file's date column"

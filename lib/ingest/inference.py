@@ -270,7 +270,12 @@ def _dates(table: str, free: dict[str, Profile]) -> list[Guess]:
         named = roles[c] == "created"
         score = 50 + 30 * earliest[c] + (15 if named else 0)
         sure = MEDIUM if named and earliest[c] >= 0.9 else LOW
-        why = ("earliest", {"share": earliest[c]}) if earliest[c] >= 0.9 else ("named", {"word": c})
+        if earliest[c] >= 0.9:
+            why = ("earliest", {"share": earliest[c]})
+        elif named:
+            why = ("named", {"word": usable[c].has_word(*WORDS["created"])})
+        else:
+            why = ("only_date", {})  # a single date column: nothing to compare it with
         out.append(Guess("created_at", c, score, sure, *why))
     if not created_candidates:
         return out
