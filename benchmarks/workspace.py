@@ -83,6 +83,7 @@ def main() -> None:
     from lib.engine.periods import last_full_month
     from lib.ingest import workspace
 
+    load = os.getloadavg()
     big = base.ensure_csv(args.rows, base.SEED, "en")
     folder = base.DATA_DIR / f"workspace_{args.rows}"
     shutil.rmtree(folder, ignore_errors=True)
@@ -120,7 +121,9 @@ def main() -> None:
         f"{args.rows:,} synthetic tickets over two years (benchmarks/ingest_kpis.py), {parquet_mb:,.0f} MB of "
         f"Parquet; a {args.month:,}-row month with {REPLACED_SHARE:.0%} of its ids already there. Machine: "
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, run "
-        f"{datetime.now():%Y-%m-%d %H:%M}. Made by `benchmarks/workspace.py`.",
+        f"{datetime.now():%Y-%m-%d %H:%M}, load average {load[0]:.1f} at the start and "
+        f"{os.getloadavg()[0]:.1f} at the end (other work shared the 2 cores: figures on a quiet machine are "
+        "lower). Made by `benchmarks/workspace.py`.",
         "",
         "| step | seconds | target |",
         "|---|---|---|",

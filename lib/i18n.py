@@ -1168,6 +1168,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "请用 --tickets 指定文件，或用 --workspace 指定团队工作区文件夹。",
         "Name the files with --tickets, or the team workspace folder with --workspace.",
     ),
+    "ws.refresh": (
+        "添加到团队数据的文件会一直保留，每次打开应用都从团队数据开始；只“加载”而未添加的文件只在本会话中，刷新页面（F5）后就没有了。",
+        "Files added to the team's data stay: every visit opens on it. Files only loaded (not added) are in this "
+        "session alone and are gone after a refresh (F5).",
+    ),
     "ws.fallback": ("应用已改为打开示例数据。", "The app opened on the sample data instead."),
     "ws.title": ("团队工作区", "Team workspace"),
     "ws.status": (
