@@ -276,11 +276,22 @@ def load_into(con: duckdb.DuckDBPyConnection, state: State) -> dict[str, int]:
     return bundle.restore(con, saved)
 
 
-def open_state(folder: Path) -> State:
-    """`read`, after the frames are known to read (what a session opening the workspace needs)."""
-    state = read(folder)
-    frames(state)
-    return state
+def open_state(folder: Path, attempts: int = 3) -> State:
+    """`read`, after the frames are known to read (what a session opening the workspace needs).
+
+    A reader that read the manifest just before an undo switched it may find a file of the undone
+    addition already removed: when the manifest changed meanwhile, it reads again.
+    """
+    for attempt in range(attempts):
+        before = stamp(folder)
+        try:
+            state = read(folder)
+            frames(state)
+            return state
+        except InputError:
+            if attempt == attempts - 1 or stamp(folder) == before:
+                raise
+    raise AssertionError("unreachable")
 
 
 # --- writing ------------------------------------------------------------------------------------
