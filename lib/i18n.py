@@ -9,6 +9,158 @@ from lib.i18n_report import REPORT_CATALOGUE
 
 # key -> (zh, en). Parameters use str.format names: {name}.
 CATALOGUE: dict[str, tuple[str, str]] = {
+    # --- Explore (自助分析) and team-defined measures ----------------------------
+    "explore.no_kpi": ("请至少选择一个指标。", "Pick at least one KPI."),
+    "explore.unknown_kpi": (
+        "没有名为“{kpi}”的指标。请从列表中选择指标，或先定义这个自定义指标。",
+        "There is no KPI called “{kpi}”. Pick a KPI from the list, or define this measure first.",
+    ),
+    "explore.too_many_dimensions": (
+        "最多只能按 {most} 个维度分组。请去掉多余的维度。",
+        "Group by at most {most} dimensions. Remove the extra ones.",
+    ),
+    "explore.same_dimension_twice": (
+        "同一个维度选了两次。请选择两个不同的维度。",
+        "The same dimension is picked twice. Pick two different dimensions.",
+    ),
+    "explore.unknown_dimension": (
+        "“{dimension}”不是可分组的维度。可用维度：{known}。",
+        "“{dimension}” is not a dimension to group by. Use one of: {known}.",
+    ),
+    "explore.unknown_grain": (
+        "“{grain}”不是时间粒度。可用粒度：{known}。",
+        "“{grain}” is not a time grain. Use one of: {known}.",
+    ),
+    "explore.bad_top": (
+        "显示前 N 项的 N 必须在 1 到 {most} 之间（现在是 {top}）。",
+        "Top N must be between 1 and {most} (it is {top}).",
+    ),
+    "explore.bad_min_size": (
+        "最小分组规模不能为负数（现在是 {size}）。",
+        "The minimum group size cannot be negative (it is {size}).",
+    ),
+    "explore.bad_sort": (
+        "只能按问题中的指标排序，“{kpi}”不在其中。",
+        "Sort by one of the question's KPIs; “{kpi}” is not one of them.",
+    ),
+    "explore.bad_order": (
+        "排序方向“{order}”无效：请用 desc 或 asc。",
+        "Sort order “{order}” is not valid: use desc or asc.",
+    ),
+    "explore.no_column": (
+        "数据中没有{field}列，无法按它分组。请换一个维度，或在数据页映射这一列。",
+        "The data has no {field} column to group by. Pick another dimension, or map that column on the Data page.",
+    ),
+    "cli.bad_filter": (
+        "筛选条件“{filter}”无效：请写成 维度=值，维度为 {known} 之一。",
+        "The filter “{filter}” is not valid: write DIMENSION=VALUE with one of {known}.",
+    ),
+    "measure.not_a_definition": (
+        "自定义指标的定义必须是一个对象（key、label、kind……）。",
+        "A measure's definition must be an object (key, label, kind, …).",
+    ),
+    "measure.bad_key": (
+        "自定义指标的代码“{key}”无效：请用小写英文字母开头，只含小写字母、数字和下划线，最多 40 个字符。",
+        "The measure key “{key}” is not valid: start with a lower-case letter and use only lower-case letters, "
+        "digits and underscores, at most 40 characters.",
+    ),
+    "measure.builtin_key": (
+        "“{key}”已是内置指标的代码。请给自定义指标换一个代码。",
+        "“{key}” is already a built-in KPI's key. Give the measure another key.",
+    ),
+    "measure.no_label": (
+        "自定义指标“{key}”缺少名称。请填写名称。",
+        "The measure “{key}” has no name. Give it one.",
+    ),
+    "measure.bad_kind": (
+        "指标类型“{kind}”无效。可用类型：{known}。",
+        "The measure type “{kind}” is not valid. Use one of: {known}.",
+    ),
+    "measure.share_needs_among": (
+        "占比指标“{label}”缺少分母条件（在哪些工单中计算占比）。请至少添加一个分母条件。",
+        "The share “{label}” has no denominator (among which tickets). Add at least one “among” condition.",
+    ),
+    "measure.bad_better": (
+        "“{better}”不是好坏方向：请用 higher 或 lower。",
+        "“{better}” is not a direction: use higher or lower.",
+    ),
+    "measure.bad_conditions": (
+        "条件必须是一个列表，最多 {most} 行（字段 / 运算 / 值）。",
+        "Conditions must be a list of at most {most} rows (field / operator / value).",
+    ),
+    "measure.unknown_field": (
+        "“{field}”不是工单字段。可用字段：{known}。",
+        "“{field}” is not a ticket field. Use one of: {known}.",
+    ),
+    "measure.duration_needs_dates": (
+        "时长只能在两个时间字段之间计算，{field}不是时间字段。",
+        "A duration runs between two date fields; {field} is not a date field.",
+    ),
+    "measure.duration_same_field": (
+        "时长的起止字段都是{field}。请选择两个不同的时间字段。",
+        "The duration starts and ends at {field}. Pick two different date fields.",
+    ),
+    "measure.bad_operator": (
+        "运算“{op}”无效。可用运算：{known}。",
+        "The operator “{op}” is not valid. Use one of: {known}.",
+    ),
+    "measure.too_many_values": ("一个条件最多 {most} 个值。", "A condition takes at most {most} values."),
+    "measure.under_needs_number": (
+        "“不超过”只适用于数值或时长，{field}不是。请改用“等于”或“属于”。",
+        "“Under” works on numbers and durations; {field} is neither. Use “equals” or “in”.",
+    ),
+    "measure.between_needs_order": (
+        "“介于”只适用于数值、日期或时长，{field}不是。请改用“属于”。",
+        "“Between” works on numbers, dates and durations; {field} is none of them. Use “in”.",
+    ),
+    "measure.bad_value_count": (
+        "{field}的“{op}”条件的值个数不对：等于和不超过要一个值，介于要两个值，属于至少一个。",
+        "The “{op}” condition on {field} has the wrong number of values: equals and under take one, "
+        "between takes two, in at least one.",
+    ),
+    "measure.between_order": (
+        "{field}的区间下限 {low} 大于上限 {high}。请对调两个值。",
+        "For {field} the lower bound {low} is above the upper bound {high}. Swap them.",
+    ),
+    "measure.needs_of": (
+        "平均值、中位数和 P90 需要指定计算对象：一个数值字段，或两个时间字段之间的时长。",
+        "A mean, median or p90 needs what it is of: a numeric field, or the duration between two date fields.",
+    ),
+    "measure.not_numeric": (
+        "{field}不是数值字段，无法计算平均值或分位数。请选数值字段或时长。",
+        "{field} is not a numeric field, so it has no mean or percentile. Pick a numeric field or a duration.",
+    ),
+    "measure.not_a_number": (
+        "{field}的值“{value}”不是数字。",
+        "The value “{value}” for {field} is not a number.",
+    ),
+    "measure.not_a_bool": (
+        "{field}的值“{value}”不是是/否。请填 是 或 否（true / false）。",
+        "The value “{value}” for {field} is not yes/no. Write true or false (是 / 否).",
+    ),
+    "measure.not_a_date": (
+        "{field}的值“{value}”不是日期。请写成 2024-03-01 或 2024-03-01 08:30。",
+        "The value “{value}” for {field} is not a date. Write it as 2024-03-01 or 2024-03-01 08:30.",
+    ),
+    "measure.value_too_long": (
+        "{field}的值太长（最多 200 个字符）。",
+        "The value for {field} is too long (200 characters at most).",
+    ),
+    "measure.bad_file": (
+        "自定义指标文件不是有效的 JSON：它应是定义的列表，或含“measures”列表的对象。",
+        "The measures file is not valid JSON: it should be a list of definitions, or an object with a "
+        "“measures” list.",
+    ),
+    "measure.missing_field": (
+        "自定义指标“{label}”需要{field}列，但当前数据没有。请在数据页映射该列，或修改指标。",
+        "The measure “{label}” needs the {field} column, which the data lacks. Map it on the Data page or "
+        "change the measure.",
+    ),
+    "measure.empty_denominator": (
+        "自定义指标“{label}”的分母条件在全部数据中没有匹配任何工单，占比无法计算。请放宽分母条件。",
+        "The measure “{label}” has a denominator that matches no ticket in the data, so the share cannot be "
+        "computed. Loosen its “among” conditions.",
+    ),
     # --- reading files -------------------------------------------------------
     "read.empty": (
         "文件“{name}”是空的。请检查导出是否成功后重新上传。",
