@@ -60,17 +60,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "A measure's definition must be an object (key, label, kind, …).",
     ),
     "measure.bad_key": (
-        "自定义指标的代码“{key}”无效：请用小写英文字母开头，只含小写字母、数字和下划线，最多 40 个字符。",
-        "The measure key “{key}” is not valid: start with a lower-case letter and use only lower-case letters, "
+        "自定义指标的代码“{code}”无效：请用小写英文字母开头，只含小写字母、数字和下划线，最多 40 个字符。",
+        "The measure key “{code}” is not valid: start with a lower-case letter and use only lower-case letters, "
         "digits and underscores, at most 40 characters.",
     ),
     "measure.builtin_key": (
-        "“{key}”已是内置指标的代码。请给自定义指标换一个代码。",
-        "“{key}” is already a built-in KPI's key. Give the measure another key.",
+        "“{code}”已是内置指标的代码。请给自定义指标换一个代码。",
+        "“{code}” is already a built-in KPI's key. Give the measure another key.",
     ),
     "measure.no_label": (
-        "自定义指标“{key}”缺少名称。请填写名称。",
-        "The measure “{key}” has no name. Give it one.",
+        "自定义指标“{code}”缺少名称。请填写名称。",
+        "The measure “{code}” has no name. Give it one.",
     ),
     "measure.bad_kind": (
         "指标类型“{kind}”无效。可用类型：{known}。",

@@ -159,16 +159,16 @@ def parse(definition: Any) -> Measure:
         raise InputError("measure.not_a_definition")
     key = definition.get("key")
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        raise InputError("measure.bad_key", key=str(key)[:40])
+        raise InputError("measure.bad_key", code=str(key)[:40])
     if key in BY_KEY:
-        raise InputError("measure.builtin_key", key=key)
+        raise InputError("measure.builtin_key", code=key)
     label = definition.get("label") or {}
     if isinstance(label, str):
         label = {"zh": label, "en": label}
     zh = str(label.get("zh") or label.get("en") or "").strip()[:MAX_LABEL] if isinstance(label, dict) else ""
     en = str(label.get("en") or zh).strip()[:MAX_LABEL] if isinstance(label, dict) else ""
     if not zh:
-        raise InputError("measure.no_label", key=key)
+        raise InputError("measure.no_label", code=key)
     kind = definition.get("kind")
     if kind not in KINDS:
         raise InputError("measure.bad_kind", kind=str(kind)[:20], known=", ".join(KINDS))
