@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from lib.engine import service_calendar, store
+from lib.engine import measures, service_calendar, store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.i18n import t
@@ -46,6 +46,8 @@ _APPLYING = "_aftersight_applying_team"
 # The column mappings saved for this session (a loaded mapping file, the team workspace's): the Data page
 # maps new files with them.
 SAVED_MAPPINGS = "_aftersight_saved_mappings"
+_MEASURES = "_aftersight_measures"  # the team's measure definitions (lib.engine.measures), as saved
+_VIEWS = "_aftersight_explore_views"  # {name: the Explore question's URL parameters}
 MEMO_SIZE = 64
 ROWS_MEMO_SIZE = 3
 
@@ -298,7 +300,33 @@ def lang() -> str:
 
 
 def settings() -> Settings:
-    return st.session_state.get(_SETTINGS, Settings())
+    """Targets and thresholds, carrying the team's measures as KPI records (same definitions, equal
+    records: caches keyed on the settings keep hitting)."""
+    base = st.session_state.get(_SETTINGS, Settings())
+    definitions = st.session_state.get(_MEASURES)
+    return measures.with_measures(base, definitions) if definitions else base
+
+
+def measure_definitions() -> list[dict]:
+    """The team's measures as saved (each one parses: `set_measures` let no other in)."""
+    return list(st.session_state.get(_MEASURES, []))
+
+
+def set_measures(definitions: list[dict]) -> None:
+    """Replace the team's measures; InputError (nothing changed) when one of them is impossible."""
+    measures.with_measures(Settings(), definitions)
+    st.session_state[_MEASURES] = [dict(d) for d in definitions]
+    _persist()
+
+
+def explore_views() -> dict[str, dict]:
+    """The team's saved Explore questions: name → the question's URL parameters."""
+    return dict(st.session_state.get(_VIEWS, {}))
+
+
+def set_explore_views(views: dict[str, dict]) -> None:
+    st.session_state[_VIEWS] = dict(views)
+    _persist()
 
 
 def set_settings(value: Settings) -> None:
@@ -344,6 +372,8 @@ def saved_settings() -> dict:
         "timezone": timezone(),
         "events": service_calendar.events_to_saved(events()),
         "churn_actions": churn_actions(),
+        "measures": measure_definitions(),
+        "explore_views": explore_views(),
     }
 
 
@@ -366,6 +396,11 @@ def apply_saved(saved: dict) -> None:
         actions = saved.get("churn_actions")
         if isinstance(actions, dict):
             set_churn_actions({str(k): str(v)[:200] for k, v in actions.items() if isinstance(v, str)})
+        usable, _ = measures.usable(saved.get("measures"))  # one impossible measure does not refuse the file
+        set_measures(usable)
+        views = saved.get("explore_views")
+        if isinstance(views, dict):
+            set_explore_views({str(k)[:80]: v for k, v in views.items() if isinstance(v, dict)})
     finally:
         if not outer:
             st.session_state.pop(_APPLYING, None)
