@@ -20,7 +20,7 @@ from lib.engine import service_calendar, store
 from lib.engine.kpis import Settings
 from lib.ingest import pipeline
 from lib.ingest.dates import DEFAULT_ZONE, check_zone
-from lib.predict import churn
+from lib.predict import churn, forecast_calendar
 
 _CON = "_aftersight_con"
 _OWNER = "_aftersight_con_owner"
@@ -32,6 +32,7 @@ _SETTINGS = "_aftersight_settings"
 _EVENTS = "_aftersight_events"
 _ACTIONS = "_aftersight_churn_actions"
 _TIMEZONE = "_aftersight_timezone"
+_HOLIDAYS = "_aftersight_holiday_country"
 _REPORTS = "_aftersight_reports"
 _SERVICE_REPORT = "_aftersight_service_report"
 MEMO_SIZE = 64
@@ -189,12 +190,24 @@ def set_timezone(value: str) -> None:
     st.session_state[_TIMEZONE] = check_zone(value)
 
 
+def holiday_country() -> str:
+    """The team's holiday calendar for forecasts: "auto" (chosen from the data), "none" or a country code."""
+    return st.session_state.get(_HOLIDAYS, forecast_calendar.AUTO)
+
+
+def set_holiday_country(value: object) -> None:
+    """Set the team's holiday calendar; anything not auto, none or a listed country means auto."""
+    known = isinstance(value, str) and forecast_calendar.is_known(value)
+    st.session_state[_HOLIDAYS] = value if known else forecast_calendar.AUTO
+
+
 def saved_settings() -> dict:
     """What the mapping file carries besides the mappings: targets, time zone, company events, churn actions."""
     return settings().to_dict() | {
         "timezone": timezone(),
         "events": service_calendar.events_to_saved(events()),
         "churn_actions": churn_actions(),
+        forecast_calendar.SETTING: holiday_country(),
     }
 
 
@@ -207,6 +220,7 @@ def apply_saved(saved: dict) -> None:
     set_settings(Settings.from_dict(saved))
     set_timezone(saved.get("timezone", DEFAULT_ZONE))
     set_events(service_calendar.events_from_saved(saved.get("events")))
+    set_holiday_country(saved.get(forecast_calendar.SETTING, forecast_calendar.AUTO))
     actions = saved.get("churn_actions")
     if isinstance(actions, dict):
         set_churn_actions({str(k): str(v)[:200] for k, v in actions.items() if isinstance(v, str)})
