@@ -27,6 +27,10 @@ UNUSUAL_Z = 3.0  # a day this many robust spreads from its weekday's neighbours 
 NEIGHBOUR_WEEKS = 3  # the baseline of a day: the median of the same weekday up to 3 weeks either side
 MIN_EXPLAINED = 2  # a calendar must explain at least two unusual days
 MIN_LIFT = 4.0  # ... and its holidays must be unusual at least 4 times as often as other days
+# New Year and Christmas are in most calendars of the list: they cannot tell one calendar from another
+# (a Brazilian shop's Christmas lull matched Canada's and Britain's), so the choice ignores them; the
+# calendar chosen still brings them to the forecast.
+SHARED_DAYS = {(1, 1), (12, 24), (12, 25), (12, 26), (12, 31)}
 LANGUAGE_COUNTRY = {"zh": "CN"}  # the UI language's country; English names none (it is spoken everywhere)
 
 
@@ -36,8 +40,8 @@ class Choice:
 
     country: str | None  # None: no public holidays (company events may still apply)
     reason: str
-    explained: int = 0  # unusual days of the history that are the calendar's holidays
-    holidays: int = 0  # the calendar's holiday days in the history
+    explained: int = 0  # unusual days of the history that are the calendar's holidays (SHARED_DAYS aside)
+    holidays: int = 0  # the calendar's holiday days in the history (SHARED_DAYS aside)
     other_share: float = 0.0  # share of the other days that are unusual
     unusual: int = 0  # unusual days in the history
     tried: tuple[str, ...] = ()
@@ -100,19 +104,21 @@ def choose(series: pl.DataFrame, lang: str = "en", hints: Sequence[str] = ()) ->
     """The calendar whose holidays best explain `series`' unusual days (ds, y daily), or none.
 
     A calendar fits when at least MIN_EXPLAINED of its holiday days in the history are unusual and they
-    are unusual at least MIN_LIFT times as often as the other days. Among those that fit, the one with
+    are unusual at least MIN_LIFT times as often as the other days (New Year and Christmas, SHARED_DAYS,
+    are left out of the count). Among those that fit, the one with
     the most unusual days beyond chance (explained − holidays × the other days' rate) wins; ties go to
     the earlier in `candidates`.
     """
     tried = candidates(lang, hints)
     if series.height < 7 * (2 * NEIGHBOUR_WEEKS):
         return Choice(None, "none_fits", tried=tuple(tried))
-    odd = set(unusual_days(series)["ds"].to_list())
+    odd = {d for d in unusual_days(series)["ds"].to_list() if (d.month, d.day) not in SHARED_DAYS}
     start, end = series["ds"].min(), series["ds"].max()
     best: Choice | None = None
     best_excess = 0.0
     for country in tried:
-        days = {d for d in holiday_days(service_calendar.holidays(start, end, country)) if start <= d <= end}
+        table_ = service_calendar.holidays(start, end, country)
+        days = {d for d in holiday_days(table_) if start <= d <= end and (d.month, d.day) not in SHARED_DAYS}
         if not days:
             continue
         explained = len(days & odd)
