@@ -25,7 +25,7 @@ from lib.errors import InputError
 from lib.i18n import t
 from lib.ingest import pipeline, workspace
 from lib.ingest.dates import DEFAULT_ZONE, check_zone
-from lib.predict import churn
+from lib.predict import churn, forecast_calendar
 from lib.ui import identity
 
 _CON = "_aftersight_con"
@@ -38,6 +38,7 @@ _SETTINGS = "_aftersight_settings"
 _EVENTS = "_aftersight_events"
 _ACTIONS = "_aftersight_churn_actions"
 _TIMEZONE = "_aftersight_timezone"
+_HOLIDAYS = "_aftersight_holiday_country"
 _REPORTS = "_aftersight_reports"
 _SERVICE_REPORT = "_aftersight_service_report"
 _TEAM = "_aftersight_team"
@@ -366,6 +367,18 @@ def set_timezone(value: str) -> None:
     _persist()
 
 
+def holiday_country() -> str:
+    """The team's holiday calendar for forecasts: "auto" (chosen from the data), "none" or a country code."""
+    return st.session_state.get(_HOLIDAYS, forecast_calendar.AUTO)
+
+
+def set_holiday_country(value: object) -> None:
+    """Set the team's holiday calendar; anything not auto, none or a listed country means auto."""
+    known = isinstance(value, str) and forecast_calendar.is_known(value)
+    st.session_state[_HOLIDAYS] = value if known else forecast_calendar.AUTO
+    _persist()
+
+
 def saved_settings() -> dict:
     """What the mapping file carries besides the mappings: targets, time zone, company events, churn actions."""
     return settings().to_dict() | {
@@ -374,6 +387,7 @@ def saved_settings() -> dict:
         "churn_actions": churn_actions(),
         "measures": measure_definitions(),
         "explore_views": explore_views(),
+        forecast_calendar.SETTING: holiday_country(),
     }
 
 
@@ -393,6 +407,7 @@ def apply_saved(saved: dict) -> None:
         except InputError:
             set_timezone(DEFAULT_ZONE)  # a workspace's manifest is not checked like a mapping file
         set_events(service_calendar.events_from_saved(saved.get("events")))
+        set_holiday_country(saved.get(forecast_calendar.SETTING, forecast_calendar.AUTO))
         actions = saved.get("churn_actions")
         if isinstance(actions, dict):
             set_churn_actions({str(k): str(v)[:200] for k, v in actions.items() if isinstance(v, str)})
