@@ -15,6 +15,7 @@ pages = [
     st.Page("pages/satisfaction.py", title=t("nav.satisfaction", lang)),
     st.Page("pages/team.py", title=t("nav.team", lang)),
     st.Page("pages/cost.py", title=t("nav.cost", lang)),
+    st.Page("pages/explore.py", title=t("nav.explore", lang)),
     st.Page("pages/forecast.py", title=t("nav.forecast", lang)),
     st.Page("pages/churn.py", title=t("nav.churn", lang)),
     st.Page("pages/report.py", title=t("nav.report", lang)),

@@ -54,8 +54,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="local: this machine (files as in the app); spark: Spark computes on Parquet paths or table:db.name "
         "(AFTERSIGHT_SPARK_MASTER, default local[2])",
     )
+    _filter_argument(kpis)
     kpis.add_argument("--format", choices=("json", "csv"), default="json")
     kpis.add_argument("--lang", choices=("zh", "en"), default="en", help="language of error messages")
+
+    ask = commands.add_parser(
+        "explore", help="any KPI by up to two dimensions and/or a time grain (the Explore page's table)"
+    )
+    _data_arguments(ask, "mapping file saved from the app (targets and the team's measures too)")
+    ask.add_argument("--kpi", required=True, help="KPI keys, comma-separated (a measure's key too)")
+    ask.add_argument(
+        "--by", default="", help=f"up to two dimensions, comma-separated: {', '.join(DIMENSIONS)}"
+    )
+    ask.add_argument("--grain", choices=("day", "week", "month"), help="also one row per period")
+    _filter_argument(ask)
+    ask.add_argument(
+        "--top", type=int, default=10, help="values of each dimension kept; the rest are 'other'"
+    )
+    ask.add_argument("--sort", help="a KPI of --kpi to sort groups by (default: their size)")
+    ask.add_argument("--order", choices=("desc", "asc"), default="desc")
+    ask.add_argument("--min-size", type=int, default=0, help="groups with fewer tickets are marked small")
+    ask.add_argument(
+        "--measure", type=_existing, action="append", default=[], help="a JSON file of team-defined measures"
+    )
+    ask.add_argument("--format", choices=("json", "csv"), default="csv")
+    ask.add_argument("--lang", choices=("zh", "en"), default="en", help="language of error messages")
 
     ahead = commands.add_parser(
         "forecast", help="ticket volume forecast as CSV (date, segment, yhat, lower, upper)"
@@ -70,7 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     ahead.add_argument("--freq", choices=("D", "W"), default="D", help="daily or weekly (Monday) forecast")
     ahead.add_argument("--by", choices=[d for d in DIMENSIONS if d != "agent"], help="one forecast per value")
     ahead.add_argument("--interval", type=float, choices=(0.8, 0.95), default=0.8)
-    ahead.add_argument("--country", default="CN", help="holiday calendar (CN, US, GB, …)")
+    ahead.add_argument(
+        "--country",
+        help="holiday calendar: auto (default, or the mapping file's team setting: chosen from the data), "
+        "none, or CN, US, GB, …",
+    )
     ahead.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
     ahead.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
 
@@ -180,6 +207,27 @@ def _data_arguments(
         parser.add_argument("--end", type=_date, help="last day, inclusive (YYYY-MM-DD)")
 
 
+def _filter_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="DIMENSION=VALUE",
+        help="keep tickets whose dimension has this value (repeat for more values or dimensions)",
+    )
+
+
+def _filters(args: argparse.Namespace) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """--filter DIM=VALUE pairs as a scope's filters: values of one dimension together."""
+    chosen: dict[str, list[str]] = {}
+    for text in args.filter:
+        dimension, sep, value = text.partition("=")
+        if not sep or dimension not in DIMENSIONS:
+            raise InputError("cli.bad_filter", filter=text, known=", ".join(DIMENSIONS))
+        chosen.setdefault(dimension, []).append(value)
+    return tuple((dimension, tuple(values)) for dimension, values in chosen.items())
+
+
 def _timezone_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timezone",
@@ -201,7 +249,8 @@ def _scope(args: argparse.Namespace, compare: str = "previous") -> store.Scope:
     """The command's --start/--end as a scope; a range that ends before it starts is bad input."""
     if args.start and args.end and args.start > args.end:
         raise InputError("scope.bad_range", start=args.start, end=args.end)
-    return store.Scope(args.start, args.end, compare=compare)
+    filters = _filters(args) if getattr(args, "filter", None) else ()
+    return store.Scope(args.start, args.end, filters, compare=compare)
 
 
 def _horizon(text: str) -> int:
@@ -296,6 +345,42 @@ def run_kpis(args: argparse.Namespace) -> str:
     return out.getvalue().rstrip("\n")
 
 
+def run_explore(args: argparse.Namespace) -> str:
+    """The Explore page's table for the question: dimensions, period, KPIs, size, small (raw values)."""
+    from lib.analysis import explore
+    from lib.engine import measures
+
+    con, saved = load(args)
+    settings = Settings.from_dict(saved)
+    definitions = list(saved.get("measures") or [])
+    for path in args.measure:
+        definitions += measures.loads(path.read_bytes())
+    settings = measures.with_measures(settings, definitions)
+    question = explore.Question(
+        kpis=tuple(k.strip() for k in args.kpi.split(",") if k.strip()),
+        by=tuple(d.strip() for d in args.by.split(",") if d.strip()),
+        grain=args.grain,
+        top=args.top,
+        sort=args.sort,
+        order=args.order,
+        min_size=args.min_size,
+    )
+    table = explore.ask(con, _scope(args), question, settings).table
+    if args.format == "json":
+        rows = table.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).to_dicts()
+        return json.dumps(
+            [{k: _json_value(v) for k, v in row.items()} for row in rows], ensure_ascii=False, indent=2
+        )
+    out = io.StringIO()
+    table.write_csv(out)
+    return out.getvalue().rstrip("\n")
+
+
+def _json_value(value: object) -> object:
+    """Counts stay integers; NaN (not JSON) becomes null."""
+    return None if isinstance(value, float) and value != value else value
+
+
 def _lake_kpis(args: argparse.Namespace) -> dict[str, float | None]:
     """The same KPIs computed by Spark on the tables where they are (one table each: a folder holds many files)."""
     from lib import lake
@@ -314,27 +399,30 @@ def run_forecast(args: argparse.Namespace) -> str:
     """The Forecast page's fit on all the history (no date range, as the page's default), written as CSV."""
     from lib import export
     from lib.engine import service_calendar
-    from lib.predict import forecast, forecast_view
+    from lib.predict import forecast, forecast_calendar, forecast_view
 
     args.surveys, args.customers = [], []
     con, saved = load(args)
-    if args.country not in service_calendar.countries():
-        raise InputError(
-            "forecast.bad_country", country=args.country, known=", ".join(service_calendar.countries())
-        )
+    country = args.country or saved.get(forecast_calendar.SETTING, forecast_calendar.AUTO)
+    if not forecast_calendar.is_known(country):
+        known = ", ".join([forecast_calendar.AUTO, forecast_calendar.NONE, *service_calendar.countries()])
+        raise InputError("forecast.bad_country", country=country, known=known)
     events = service_calendar.events_from_saved(saved.get("events"))
     series = forecast.daily_counts(con, store.Scope(), by=args.by)
     if series.is_empty():
         raise InputError("forecast.reason_no_data")
-    holidays = forecast_view.calendar(series, args.horizon, args.country, events)
+    calendar = forecast_view.choose_calendar(series, args.horizon, country, events, args.lang)
     every = "1w" if args.freq == "W" else "1d"
-    result = forecast_view.fit(series, args.horizon, args.interval, holidays, every, args.by)
+    result = forecast_view.fit(series, args.horizon, args.interval, calendar.table, every, args.by)
     total = result[forecast.TOTAL]
     if total.prediction is None:
         raise InputError(f"forecast.reason_{total.reasons[0]}", weeks=forecast.MIN_HISTORY_DAYS // 7)
     table = forecast_view.forecast_table(result)
     args.out.write_bytes(export.csv_bytes(table))
-    return f"{args.out}: {table.height} rows; {forecast_view.accuracy_sentence(total, args.lang)}"
+    return (
+        f"{args.out}: {table.height} rows; {forecast_view.calendar_sentence(calendar, args.lang)} "
+        f"{forecast_view.accuracy_sentence(total, args.lang)}"
+    )
 
 
 def run_churn(args: argparse.Namespace) -> str:
@@ -447,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             {
                 "kpis": run_kpis,
+                "explore": run_explore,
                 "forecast": run_forecast,
                 "churn": run_churn,
                 "report": run_report,

@@ -9,6 +9,288 @@ from lib.i18n_report import REPORT_CATALOGUE
 
 # key -> (zh, en). Parameters use str.format names: {name}.
 CATALOGUE: dict[str, tuple[str, str]] = {
+    # --- Explore (自助分析) and team-defined measures ----------------------------
+    "explore.no_kpi": ("请至少选择一个指标。", "Pick at least one KPI."),
+    "explore.unknown_kpi": (
+        "没有名为“{kpi}”的指标。请从列表中选择指标，或先定义这个自定义指标。",
+        "There is no KPI called “{kpi}”. Pick a KPI from the list, or define this measure first.",
+    ),
+    "explore.too_many_dimensions": (
+        "最多只能按 {most} 个维度分组。请去掉多余的维度。",
+        "Group by at most {most} dimensions. Remove the extra ones.",
+    ),
+    "explore.same_dimension_twice": (
+        "同一个维度选了两次。请选择两个不同的维度。",
+        "The same dimension is picked twice. Pick two different dimensions.",
+    ),
+    "explore.unknown_dimension": (
+        "“{dimension}”不是可分组的维度。可用维度：{known}。",
+        "“{dimension}” is not a dimension to group by. Use one of: {known}.",
+    ),
+    "explore.unknown_grain": (
+        "“{grain}”不是时间粒度。可用粒度：{known}。",
+        "“{grain}” is not a time grain. Use one of: {known}.",
+    ),
+    "explore.bad_top": (
+        "显示前 N 项的 N 必须在 1 到 {most} 之间（现在是 {top}）。",
+        "Top N must be between 1 and {most} (it is {top}).",
+    ),
+    "explore.bad_min_size": (
+        "最小分组规模不能为负数（现在是 {size}）。",
+        "The minimum group size cannot be negative (it is {size}).",
+    ),
+    "explore.bad_sort": (
+        "只能按问题中的指标排序，“{kpi}”不在其中。",
+        "Sort by one of the question's KPIs; “{kpi}” is not one of them.",
+    ),
+    "explore.bad_order": (
+        "排序方向“{order}”无效：请用 desc 或 asc。",
+        "Sort order “{order}” is not valid: use desc or asc.",
+    ),
+    "explore.no_column": (
+        "数据中没有{field}列，无法按它分组。请换一个维度，或在数据页映射这一列。",
+        "The data has no {field} column to group by. Pick another dimension, or map that column on the Data page.",
+    ),
+    "nav.explore": ("自助分析", "Explore"),
+    "explore.title": ("自助分析", "Explore"),
+    "explore.intro": (
+        "自己提问：选指标，按一到两个维度和/或时间粒度分组。侧边栏的日期和筛选同样生效；地址栏里的链接可以还原这个问题。",
+        "Ask your own question: pick KPIs, group by one or two dimensions and/or a time grain. The sidebar's "
+        "dates and filters apply; the link in the address bar reproduces the question.",
+    ),
+    "explore.kpis": ("指标", "KPIs"),
+    "explore.pick_kpis": ("选择指标", "Pick KPIs"),
+    "explore.by": ("分组维度（最多两个）", "Group by (up to two)"),
+    "explore.no_dimension": ("不分组", "No grouping"),
+    "explore.grain": ("时间粒度", "Time grain"),
+    "explore.no_grain": ("不按时间", "None"),
+    "explore.kpi_help": ("这些指标的含义", "What these KPIs mean"),
+    "explore.options": (
+        "前 N 项、排序、最小分组、页面筛选",
+        "Top N, sorting, minimum group size, page filters",
+    ),
+    "explore.top": ("每个维度显示前 N 项（其余归入“其他”）", "Top N per dimension (the rest in “other”)"),
+    "explore.min_size": ("最小分组规模", "Minimum group size"),
+    "explore.min_size_help": (
+        "工单（或回访回答）少于此数的分组标为灰色：比率在小样本上波动很大。",
+        "Groups with fewer tickets (or survey answers) are greyed out: rates on few cases are noise.",
+    ),
+    "explore.sort": ("排序依据", "Sort by"),
+    "explore.by_size": ("分组规模", "Group size"),
+    "explore.order": ("顺序", "Order"),
+    "explore.order_desc": ("从高到低", "High to low"),
+    "explore.order_asc": ("从低到高", "Low to high"),
+    "explore.filters_help": (
+        "页面筛选：在侧边栏筛选之上再缩小范围（两者都须满足）。",
+        "Page filters: narrow the sidebar's filters further (both must hold).",
+    ),
+    "explore.group.volume": ("工单量", "Volume"),
+    "explore.group.efficiency": ("效率", "Efficiency"),
+    "explore.group.quality": ("质量", "Quality"),
+    "explore.group.satisfaction": ("满意度", "Satisfaction"),
+    "explore.group.cost": ("成本", "Cost"),
+    "explore.group.customers": ("客户", "Customers"),
+    "explore.group.measures": ("自定义", "Team measure"),
+    "explore.views": ("已保存的视图", "Saved views"),
+    "explore.views_help": (
+        "视图保存的是问题本身（指标、维度、筛选……），打开时使用当前数据；随映射文件（或团队工作区）一起保存。",
+        "A view saves the question (KPIs, dimensions, filters …) and opens with today's data; it is saved "
+        "with the mapping file (or the team workspace).",
+    ),
+    "explore.view": ("视图", "View"),
+    "explore.open": ("打开", "Open"),
+    "explore.rename_to": ("新名称", "New name"),
+    "explore.rename": ("重命名", "Rename"),
+    "explore.delete": ("删除", "Delete"),
+    "explore.no_views": ("还没有保存的视图。", "No saved views yet."),
+    "explore.save_as": ("保存当前问题为", "Save this question as"),
+    "explore.save": ("保存视图", "Save view"),
+    "explore.name_needed": ("请先给视图起个名字。", "Give the view a name first."),
+    "explore.saved": ("已保存视图“{name}”。", "Saved the view “{name}”."),
+    "explore.other": ("其他", "Other"),
+    "explore.other_no_drill": (
+        "“其他”包含多个值，不能下钻。请调大前 N 项后点击具体的值。",
+        "“Other” holds many values and cannot be drilled into. Raise top N and click a single value.",
+    ),
+    "explore.folded": (
+        "{field}只显示最多的 {top} 项，其余 {count} 项合并为“其他”（其比率按其自身工单计算）。",
+        "{field}: the {top} largest are shown; the other {count} are one “other” group (its rates computed "
+        "on its own tickets).",
+    ),
+    "explore.small_groups": (
+        "{count} 个分组少于 {size} 个样本，显示为灰色：其比率仅供参考。",
+        "{count} groups have fewer than {size} cases and are greyed out: treat their rates with care.",
+    ),
+    "explore.chart": ("图表", "Chart"),
+    "explore.chart_lines": ("折线", "Lines"),
+    "explore.chart_bars": ("条形", "Bars"),
+    "explore.chart_heatmap": ("热力图", "Heat map"),
+    "explore.chart_table": ("表格", "Table"),
+    "explore.no_rows": ("无数据", "No data"),
+    "explore.table": ("明细表", "Table"),
+    "explore.pivot": ("透视表：{kpi}", "Pivot table: {kpi}"),
+    "explore.pivot_sheet": ("透视表", "Pivot"),
+    "explore.size_tickets": ("工单数", "Tickets"),
+    "explore.size_survey_responses": ("回答数", "Answers"),
+    "measure.title": ("团队自定义指标", "Team measures"),
+    "measure.intro": (
+        "用固定的积木搭建指标，不写代码：满足条件的工单数；在某些工单中满足条件的占比；数值字段或两个时间之间时长的平均值 / 中位数 / P90。"
+        "条件按行填写：字段、运算（equals 等于、in 属于、between 介于、is_empty 为空、not_empty 不为空、under 不超过）、值。"
+        "填了“起始时间”的行比较的是从起始时间到该字段的小时数。",
+        "Build a measure from fixed parts, no code: the count of tickets where conditions hold; the share of "
+        "tickets where conditions hold among those where others hold; the mean / median / p90 of a numeric "
+        "field or of the time between two dates. Conditions are rows: field, operator (equals, in, between, "
+        "is_empty, not_empty, under), value. A row with a “from” date compares the hours from it to the field.",
+    ),
+    "measure.name_zh": ("中文名称", "Chinese name"),
+    "measure.name_en": ("英文名称", "English name"),
+    "measure.key": ("代码", "Key"),
+    "measure.key_help": (
+        "小写英文字母开头，只含小写字母、数字和下划线，例如 leak_fixed_24h。",
+        "Starts with a lower-case letter; lower-case letters, digits and underscores, e.g. leak_fixed_24h.",
+    ),
+    "measure.kind": ("类型", "Type"),
+    "measure.kind_count": ("计数", "Count"),
+    "measure.kind_share": ("占比", "Share"),
+    "measure.kind_mean": ("平均值", "Mean"),
+    "measure.kind_median": ("中位数", "Median"),
+    "measure.kind_p90": ("第 90 百分位（P90）", "p90"),
+    "measure.better": ("好的方向", "Better when"),
+    "measure.better_None": ("无", "Neither"),
+    "measure.better_higher": ("越高越好", "Higher"),
+    "measure.better_lower": ("越低越好", "Lower"),
+    "measure.target": ("目标（可选）", "Target (optional)"),
+    "measure.target_help": ("占比填小数，例如 0.8 表示 80%。", "Shares as fractions: 0.8 means 80%."),
+    "measure.where": ("条件（全部满足）", "Conditions (all must hold)"),
+    "measure.among": ("分母：在哪些工单中计算占比", "Denominator: among which tickets"),
+    "measure.of": ("计算对象（字段）", "Of (field)"),
+    "measure.col_field": ("字段", "Field"),
+    "measure.col_since": ("起始时间（计算时长）", "From (for a duration)"),
+    "measure.col_since_help": (
+        "填写后比较从该时间到“字段”的小时数。",
+        "When set, the hours from this date to the field are compared.",
+    ),
+    "measure.col_op": ("运算", "Operator"),
+    "measure.col_value": ("值", "Value"),
+    "measure.col_value_help": (
+        "in 和 between 的多个值用逗号分隔；between 含两端。",
+        "Separate the values of in and between with commas; between includes both ends.",
+    ),
+    "measure.add": ("保存指标", "Save measure"),
+    "measure.added": (
+        "已保存指标“{name}”，可在指标列表的“自定义”中选用。",
+        "Saved the measure “{name}”: pick it under “Team measure”.",
+    ),
+    "cli.bad_filter": (
+        "筛选条件“{filter}”无效：请写成 维度=值，维度为 {known} 之一。",
+        "The filter “{filter}” is not valid: write DIMENSION=VALUE with one of {known}.",
+    ),
+    "measure.not_a_definition": (
+        "自定义指标的定义必须是一个对象（key、label、kind……）。",
+        "A measure's definition must be an object (key, label, kind, …).",
+    ),
+    "measure.bad_key": (
+        "自定义指标的代码“{code}”无效：请用小写英文字母开头，只含小写字母、数字和下划线，最多 40 个字符。",
+        "The measure key “{code}” is not valid: start with a lower-case letter and use only lower-case letters, "
+        "digits and underscores, at most 40 characters.",
+    ),
+    "measure.builtin_key": (
+        "“{code}”已是内置指标的代码。请给自定义指标换一个代码。",
+        "“{code}” is already a built-in KPI's key. Give the measure another key.",
+    ),
+    "measure.no_label": (
+        "自定义指标“{code}”缺少名称。请填写名称。",
+        "The measure “{code}” has no name. Give it one.",
+    ),
+    "measure.bad_kind": (
+        "指标类型“{kind}”无效。可用类型：{known}。",
+        "The measure type “{kind}” is not valid. Use one of: {known}.",
+    ),
+    "measure.share_needs_among": (
+        "占比指标“{label}”缺少分母条件（在哪些工单中计算占比）。请至少添加一个分母条件。",
+        "The share “{label}” has no denominator (among which tickets). Add at least one “among” condition.",
+    ),
+    "measure.bad_better": (
+        "“{better}”不是好坏方向：请用 higher 或 lower。",
+        "“{better}” is not a direction: use higher or lower.",
+    ),
+    "measure.bad_conditions": (
+        "条件必须是一个列表，最多 {most} 行（字段 / 运算 / 值）。",
+        "Conditions must be a list of at most {most} rows (field / operator / value).",
+    ),
+    "measure.unknown_field": (
+        "“{field}”不是工单字段。可用字段：{known}。",
+        "“{field}” is not a ticket field. Use one of: {known}.",
+    ),
+    "measure.duration_needs_dates": (
+        "时长只能在两个时间字段之间计算，{field}不是时间字段。",
+        "A duration runs between two date fields; {field} is not a date field.",
+    ),
+    "measure.duration_same_field": (
+        "时长的起止字段都是{field}。请选择两个不同的时间字段。",
+        "The duration starts and ends at {field}. Pick two different date fields.",
+    ),
+    "measure.bad_operator": (
+        "运算“{op}”无效。可用运算：{known}。",
+        "The operator “{op}” is not valid. Use one of: {known}.",
+    ),
+    "measure.too_many_values": ("一个条件最多 {most} 个值。", "A condition takes at most {most} values."),
+    "measure.under_needs_number": (
+        "“不超过”只适用于数值或时长，{field}不是。请改用“等于”或“属于”。",
+        "“Under” works on numbers and durations; {field} is neither. Use “equals” or “in”.",
+    ),
+    "measure.between_needs_order": (
+        "“介于”只适用于数值、日期或时长，{field}不是。请改用“属于”。",
+        "“Between” works on numbers, dates and durations; {field} is none of them. Use “in”.",
+    ),
+    "measure.bad_value_count": (
+        "{field}的“{op}”条件的值个数不对：等于和不超过要一个值，介于要两个值，属于至少一个。",
+        "The “{op}” condition on {field} has the wrong number of values: equals and under take one, "
+        "between takes two, in at least one.",
+    ),
+    "measure.between_order": (
+        "{field}的区间下限 {low} 大于上限 {high}。请对调两个值。",
+        "For {field} the lower bound {low} is above the upper bound {high}. Swap them.",
+    ),
+    "measure.needs_of": (
+        "平均值、中位数和 P90 需要指定计算对象：一个数值字段，或两个时间字段之间的时长。",
+        "A mean, median or p90 needs what it is of: a numeric field, or the duration between two date fields.",
+    ),
+    "measure.not_numeric": (
+        "{field}不是数值字段，无法计算平均值或分位数。请选数值字段或时长。",
+        "{field} is not a numeric field, so it has no mean or percentile. Pick a numeric field or a duration.",
+    ),
+    "measure.not_a_number": (
+        "{field}的值“{value}”不是数字。",
+        "The value “{value}” for {field} is not a number.",
+    ),
+    "measure.not_a_bool": (
+        "{field}的值“{value}”不是是/否。请填 是 或 否（true / false）。",
+        "The value “{value}” for {field} is not yes/no. Write true or false (是 / 否).",
+    ),
+    "measure.not_a_date": (
+        "{field}的值“{value}”不是日期。请写成 2024-03-01 或 2024-03-01 08:30。",
+        "The value “{value}” for {field} is not a date. Write it as 2024-03-01 or 2024-03-01 08:30.",
+    ),
+    "measure.value_too_long": (
+        "{field}的值太长（最多 200 个字符）。",
+        "The value for {field} is too long (200 characters at most).",
+    ),
+    "measure.bad_file": (
+        "自定义指标文件不是有效的 JSON：它应是定义的列表，或含“measures”列表的对象。",
+        "The measures file is not valid JSON: it should be a list of definitions, or an object with a "
+        "“measures” list.",
+    ),
+    "measure.missing_field": (
+        "自定义指标“{label}”需要{field}列，但当前数据没有。请在数据页映射该列，或修改指标。",
+        "The measure “{label}” needs the {field} column, which the data lacks. Map it on the Data page or "
+        "change the measure.",
+    ),
+    "measure.empty_denominator": (
+        "自定义指标“{label}”的分母条件在全部数据中没有匹配任何工单，占比无法计算。请放宽分母条件。",
+        "The measure “{label}” has a denominator that matches no ticket in the data, so the share cannot be "
+        "computed. Loosen its “among” conditions.",
+    ),
     # --- reading files -------------------------------------------------------
     "read.empty": (
         "文件“{name}”是空的。请检查导出是否成功后重新上传。",
@@ -643,6 +925,40 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "；Prophet 的各种设置都没有胜过它（最好的一个{comparison}），所以显示的是这个基准预测",
         "; no Prophet setting beat it (the best was {comparison}), so this baseline is shown",
     ),
+    "forecast.model_blend": ("组合预测", "blend"),
+    "forecast.accuracy_blend": (
+        "在过去 {cutoffs} 次每周回测中（每次预测 {horizon} {unit}），组合预测{per}平均偏差 {mae} 张工单，{comparison}。",
+        "Over the last {cutoffs} weekly back-tests ({horizon} {unit} ahead each), the blend was off by {mae} tickets "
+        "{per} on average, {comparison}.",
+    ),
+    "forecast.blend": (
+        "预测是 {parts} 的加权组合，权重按各模型在最近 {windows} 个每周回测窗口中的准确度分配{shrunk}。",
+        "The forecast is a blend of {parts}, each weighted by how well it did in the last {windows} weekly "
+        "back-test windows{shrunk}.",
+    ),
+    "forecast.blend_shrunk": (
+        "；相对“重复上周同一天”的优势不够稳定（{windows} 个窗口中 {beat} 个更好），所以 {share} 的权重退回给这个基准",
+        "; its gain over repeating the same weekday last week was not steady (better in {beat} of {windows} "
+        "windows), so {share} of the weight went back to that baseline",
+    ),
+    "forecast.coverage": (
+        "回测中，80% 区间覆盖了 {c80} 的实际值，95% 区间覆盖了 {c95}{widened}。",
+        "In the back-test the 80% interval held {c80} of the actual days and the 95% interval {c95}{widened}.",
+    ),
+    "forecast.widened": ("（区间按回测误差放宽到了这个程度）", " (the intervals were widened to get there)"),
+    "forecast.calendar_explains": (
+        "节假日：{country}——历史中它的 {holidays} 个节假日里有 {explained} 天是异常日（其他日子只有 {share}），"
+        "所以自动选用；可在“节假日与公司活动”中更改。",
+        "Holidays: {country} — {explained} of its {holidays} holiday days in the history were unusual days (other "
+        "days: {share}), so it was chosen automatically; change it under “Holidays and company events”.",
+    ),
+    "forecast.calendar_none_fits": (
+        "节假日：不使用——试过的日历（{tried}）都解释不了历史中的 {unusual} 个异常日；可在“节假日与公司活动”中指定。",
+        "Holidays: none — no calendar tried ({tried}) explained the history's {unusual} unusual days; pick one "
+        "under “Holidays and company events”.",
+    ),
+    "forecast.calendar_set": ("节假日：{country}（按设置）。", "Holidays: {country}, as set."),
+    "forecast.calendar_set_none": ("节假日：不使用（按设置）。", "Holidays: none, as set."),
     "forecast.untested": ("历史太短，准确度无法回测。", "Too little history to back-test the accuracy."),
     "forecast.backtest": ("回测明细（各模型、各起点）", "Back-test details (every model, every cut-off)"),
     "forecast.components": ("预测的组成", "What the forecast is made of"),
@@ -694,6 +1010,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "forecast.staffing_title": ("每天需要的人数", "People needed"),
     "forecast.agents": ("人数", "People"),
+    "settings.holiday_help": (
+        "预测使用的节假日日历。“自动”会选节假日最能解释历史异常日的日历（中国含调休），预测页会说明选了哪个、为什么。"
+        "随映射文件一起保存。",
+        "The holiday calendar forecasts use. Automatic picks the calendar whose holidays best explain the history's "
+        "unusual days (China with its make-up working days among them); the Forecast page says which and why. "
+        "Saved with the mapping file.",
+    ),
+    "country.auto": ("自动（按数据选择）", "Automatic (chosen from the data)"),
+    "country.none": ("不使用节假日", "No holidays"),
     "country.CN": ("中国大陆", "China (mainland)"),
     "country.HK": ("中国香港", "Hong Kong"),
     "country.TW": ("中国台湾", "Taiwan"),

@@ -16,6 +16,7 @@ PAGES = [
     "pages/satisfaction.py",
     "pages/team.py",
     "pages/cost.py",
+    "pages/explore.py",
     "pages/forecast.py",
     "pages/report.py",
     "pages/data.py",

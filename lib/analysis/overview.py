@@ -10,7 +10,7 @@ import polars as pl
 from lib.analysis import formatting
 from lib.analysis.alerts import Explanation
 from lib.engine import periods, store
-from lib.engine.kpis import BY_KEY, KPIS, Kpi, Settings, columns_for, evaluate, evaluate_by, status
+from lib.engine.kpis import BY_KEY, KPIS, Kpi, Settings, columns_for, evaluate, evaluate_by, kpi_of, status
 from lib.i18n import t
 
 TOP_CATEGORIES = 10
@@ -36,10 +36,11 @@ def kpis(
 
     Only the columns and tables those KPIs need are read.
     """
-    needed = {"tickets"} | {
-        "tickets" if BY_KEY[k].table == "history" else BY_KEY[k].table for k in keys or BY_KEY
-    }
-    frames = store.scoped(con, scope, ticket_columns=columns_for(keys), by_period=False, read=needed)
+    tables = {kpi_of(k, settings).table for k in keys or BY_KEY}
+    needed = {"tickets"} | {"tickets" if table == "history" else table for table in tables}
+    frames = store.scoped(
+        con, scope, ticket_columns=columns_for(keys, settings=settings), by_period=False, read=needed
+    )
     return evaluate(frames, keys, settings=settings)
 
 

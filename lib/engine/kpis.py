@@ -43,6 +43,9 @@ class Settings:
     # (priority value, response hours, resolution hours): P1 is usually tighter than P4.
     # A priority not listed, or a None, uses the general target above.
     priority_targets: tuple[tuple[str, float | None, float | None], ...] = ()
+    # The team's own measures (`lib.engine.measures`), KPI records like the built-in ones; saved with
+    # their definitions by the caller (the mapping file / workspace), not by `to_dict`.
+    measures: tuple[Kpi, ...] = ()
 
     def target(self, kpi: Kpi) -> float | None:
         return dict(self.targets).get(kpi.key, kpi.target)
@@ -550,18 +553,41 @@ BY_KEY: dict[str, Kpi] = {k.key: k for k in KPIS}
 _DIVIDE_BY_TICKETS = ("survey_response_rate",)
 
 
-def columns_for(keys: tuple[str, ...] | None = None, by: str | None = None) -> set[str]:
+def kpi_of(key: str, settings: Settings | None = None) -> Kpi:
+    """The KPI record for `key`: a built-in one, else one of the team's measures in `settings`.
+
+    Raises KeyError for a key that is neither.
+    """
+    if key in BY_KEY:
+        return BY_KEY[key]
+    for measure in settings.measures if settings else ():
+        if measure.key == key:
+            return measure
+    raise KeyError(key)
+
+
+def _by_columns(by: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    return (by,) if isinstance(by, str) else tuple(by or ())
+
+
+def columns_for(
+    keys: tuple[str, ...] | None = None,
+    by: str | tuple[str, ...] | None = None,
+    settings: Settings | None = None,
+) -> set[str]:
     """The ticket columns the KPIs in `keys` (default: all) can read, plus `by`.
 
     `needs` says what makes a KPI available; the expressions read less. The ticket count
     reads no column and the repeat-contact rate reads the flag computed at load, so the two
     text ids (the widest columns) are read only when asked for as `by`.
     """
-    wanted = {c for k in (keys or tuple(BY_KEY)) for need in BY_KEY[k].needs for c in need.split("|")}
+    wanted = {
+        c for k in (keys or tuple(BY_KEY)) for need in kpi_of(k, settings).needs for c in need.split("|")
+    }
     wanted -= _NEEDED_NOT_READ
     # Durations, periods, repeat contacts, per-priority SLA targets.
     wanted |= {"created_at", "resolved_at", "repeat_contact", "priority"}
-    return wanted | ({by} if by else set())
+    return wanted | set(_by_columns(by))
 
 
 _NEEDED_NOT_READ = frozenset({"ticket_id", "customer_id"})
@@ -573,7 +599,7 @@ def evaluate(
     """Every KPI in `keys` (default: all) over the scope; None where not available; counts as integers."""
     table = evaluate_by(frames, keys, settings=settings)
     row = table.row(0, named=True) if table.height else {}
-    return {k: _clean(row.get(k), BY_KEY[k].unit) for k in (keys or BY_KEY)}
+    return {k: _clean(row.get(k), kpi_of(k, settings).unit) for k in (keys or BY_KEY)}
 
 
 def _clean(value: object, unit: Unit) -> float | int | None:
@@ -589,19 +615,20 @@ def evaluate_by(
     frames: Frames,
     keys: tuple[str, ...] | None = None,
     *,
-    by: str | None = None,
+    by: str | tuple[str, ...] | None = None,
     every: str | None = None,
     settings: Settings | None = None,
 ) -> pl.DataFrame:
     """KPIs in one frame: one row overall, or one row per value of `by` or per `every` period.
 
-    `by` is a dimension column; `every` a Polars duration ("1d", "1w", "1mo") applied
+    `by` is a dimension column, or a tuple of them (one row per combination present); `every` a Polars duration ("1d", "1w", "1mo") applied
     to each table's own date (tickets: created_at, surveys: submitted_at). Backlog
     per period is the open count at each period's end; customers have no period view.
     Each table is aggregated in one `group_by().agg()`; the results are joined on the key.
     """
     settings = settings or Settings()
-    wanted = [BY_KEY[k] for k in (keys or tuple(BY_KEY))]
+    by_cols = _by_columns(by)
+    wanted = [kpi_of(k, settings) for k in (keys or tuple(BY_KEY))]
     if any(k.key in _DIVIDE_BY_TICKETS for k in wanted) and "tickets" not in [k.key for k in wanted]:
         wanted.append(BY_KEY["tickets"])
     period_col = {"tickets": "created_at", "surveys": "submitted_at", "history": None, "customers": None}
@@ -618,16 +645,20 @@ def evaluate_by(
         if every and table == "history":
             if not frames.history_by_period:
                 raise ValueError("backlog per period needs store.scoped(..., by_period=True)")
-            parts.append(_backlog_by_period(frame, frames.tickets, every, by, frames.scope.end_exclusive))
+            parts.append(
+                _backlog_by_period(frame, frames.tickets, every, by_cols, frames.scope.end_exclusive)
+            )
             continue
         if every and period_col[table] is None:
             continue
-        if by and by not in have:
+        if any(c not in have for c in by_cols):
             continue
         parts.append(
-            _aggregate(frame, available_here, have, settings, by, period_col[table] if every else None, every)
+            _aggregate(
+                frame, available_here, have, settings, by_cols, period_col[table] if every else None, every
+            )
         )
-    keys_out = ([by] if by else []) + (["period"] if every else [])
+    keys_out = list(by_cols) + (["period"] if every else [])
     result = _join(parts, keys_out)
     for key in _DIVIDE_BY_TICKETS:
         if key in result.columns:
@@ -649,7 +680,7 @@ def _aggregate(
     keys: tuple[str, ...],
     have: frozenset[str],
     settings: Settings,
-    by: str | None,
+    by: tuple[str, ...],
     period: str | None,
     every: str | None,
 ) -> pl.DataFrame:
@@ -667,16 +698,16 @@ def _aggregate(
                 if set(sources) <= set(frame.columns)
             ]
         )
-        group = [pl.col(by)] if by else []
+        group = [pl.col(c) for c in by]
         if period:
             group.append(pl.col(period).dt.truncate(every).cast(pl.Date).alias("period"))
         compiled = [_compiled(key, have, settings) for key in keys]
         return (lazy.group_by(group).agg(compiled) if group else lazy.select(compiled)).collect()
     lazy = nw.from_native(frame)
-    group = [nw.col(by)] if by else []
+    group = [nw.col(c) for c in by]
     if period:
         group.append(nw.col(period).dt.truncate(every).cast(nw.Date).alias("period"))
-    exprs = [BY_KEY[key].expr(have, settings).alias(key) for key in keys]
+    exprs = [kpi_of(key, settings).expr(have, settings).alias(key) for key in keys]
     result = lazy.group_by(*group).agg(*exprs) if group else lazy.select(*exprs)
     return result.collect(backend="polars").to_native()
 
@@ -684,7 +715,7 @@ def _aggregate(
 @lru_cache(maxsize=4096)
 def _compiled(key: str, have: frozenset[str], settings: Settings) -> pl.Expr:
     """A declaration compiled to Polars once per table shape and settings (compiling costs ~1 ms)."""
-    return to_polars(BY_KEY[key].expr(have, settings).alias(key))
+    return to_polars(kpi_of(key, settings).expr(have, settings).alias(key))
 
 
 def to_polars(expr: nw.Expr) -> pl.Expr:
@@ -733,7 +764,7 @@ def _backlog_by_period(
     history: pl.DataFrame,
     tickets: pl.DataFrame | None,
     every: str,
-    by: str | None,
+    by: tuple[str, ...],
     range_end: datetime | None,
 ) -> pl.DataFrame:
     """Open tickets at each period's end (or the range end, if sooner), for every period of the range.
@@ -741,8 +772,8 @@ def _backlog_by_period(
     A ticket is closed at e when max(created, resolved) < e (this also covers rows
     resolved before they were created), so open(e) = #created < e − #closed < e.
     """
-    key = [by] if by else []
-    schema = {**({by: history.schema[by]} if by else {}), "period": pl.Date, "backlog": pl.Float64}
+    key = list(by)
+    schema = {**{c: history.schema[c] for c in by}, "period": pl.Date, "backlog": pl.Float64}
     if tickets is None or not tickets.height:
         return pl.DataFrame(schema=schema)
     first = tickets["created_at"].min().date()
@@ -769,7 +800,8 @@ def _backlog_by_period(
         open_count = np.searchsorted(created, at, side="left") - np.searchsorted(closed, at, side="left")
         frame = ends.drop("_end").with_columns(pl.Series("backlog", open_count.astype(float)))
         if by:
-            frame = frame.select(pl.lit(group_key[0], dtype=schema[by]).alias(by), "period", "backlog")
+            values = [pl.lit(value, dtype=schema[c]).alias(c) for c, value in zip(by, group_key, strict=True)]
+            frame = frame.select(*values, "period", "backlog")
         out.append(frame)
     return pl.concat(out) if out else pl.DataFrame(schema=schema)
 

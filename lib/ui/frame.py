@@ -146,7 +146,18 @@ def sidebar() -> None:
     if compare != COMPARE_OPTIONS[0]:  # links stay short in the usual case
         params["compare"] = compare
     params.update({dim: list(values) for dim, values in filters})
+    params.update(page_params())
     st.query_params.from_dict(params)
+
+
+# A page's own URL parameters start so (Explore's question: lib.analysis.explore.PREFIX); the sidebar
+# keeps them when it rewrites the URL, the page sets them.
+PAGE_PARAM_PREFIX = "x_"
+
+
+def page_params() -> dict[str, list[str]]:
+    """The URL parameters a page owns (see PAGE_PARAM_PREFIX), as they are now."""
+    return {k: st.query_params.get_all(k) for k in st.query_params if k.startswith(PAGE_PARAM_PREFIX)}
 
 
 def _inside(value, first: date, last: date) -> bool:

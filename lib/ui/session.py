@@ -19,13 +19,13 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from lib.engine import service_calendar, store
+from lib.engine import measures, service_calendar, store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.i18n import t
 from lib.ingest import pipeline, workspace
 from lib.ingest.dates import DEFAULT_ZONE, check_zone
-from lib.predict import churn
+from lib.predict import churn, forecast_calendar
 from lib.ui import identity
 
 _CON = "_aftersight_con"
@@ -38,6 +38,7 @@ _SETTINGS = "_aftersight_settings"
 _EVENTS = "_aftersight_events"
 _ACTIONS = "_aftersight_churn_actions"
 _TIMEZONE = "_aftersight_timezone"
+_HOLIDAYS = "_aftersight_holiday_country"
 _REPORTS = "_aftersight_reports"
 _SERVICE_REPORT = "_aftersight_service_report"
 _TEAM = "_aftersight_team"
@@ -47,6 +48,8 @@ _TEAM_ERROR_SHOWN = "_aftersight_team_error_shown"
 # The column mappings saved for this session (a loaded mapping file, the team workspace's): the Data page
 # maps new files with them.
 SAVED_MAPPINGS = "_aftersight_saved_mappings"
+_MEASURES = "_aftersight_measures"  # the team's measure definitions (lib.engine.measures), as saved
+_VIEWS = "_aftersight_explore_views"  # {name: the Explore question's URL parameters}
 MEMO_SIZE = 64
 ROWS_MEMO_SIZE = 3
 
@@ -300,7 +303,33 @@ def lang() -> str:
 
 
 def settings() -> Settings:
-    return st.session_state.get(_SETTINGS, Settings())
+    """Targets and thresholds, carrying the team's measures as KPI records (same definitions, equal
+    records: caches keyed on the settings keep hitting)."""
+    base = st.session_state.get(_SETTINGS, Settings())
+    definitions = st.session_state.get(_MEASURES)
+    return measures.with_measures(base, definitions) if definitions else base
+
+
+def measure_definitions() -> list[dict]:
+    """The team's measures as saved (each one parses: `set_measures` let no other in)."""
+    return list(st.session_state.get(_MEASURES, []))
+
+
+def set_measures(definitions: list[dict]) -> None:
+    """Replace the team's measures; InputError (nothing changed) when one of them is impossible."""
+    measures.with_measures(Settings(), definitions)
+    st.session_state[_MEASURES] = [dict(d) for d in definitions]
+    _persist()
+
+
+def explore_views() -> dict[str, dict]:
+    """The team's saved Explore questions: name → the question's URL parameters."""
+    return dict(st.session_state.get(_VIEWS, {}))
+
+
+def set_explore_views(views: dict[str, dict]) -> None:
+    st.session_state[_VIEWS] = dict(views)
+    _persist()
 
 
 def set_settings(value: Settings) -> None:
@@ -340,12 +369,27 @@ def set_timezone(value: str) -> None:
     _persist()
 
 
+def holiday_country() -> str:
+    """The team's holiday calendar for forecasts: "auto" (chosen from the data), "none" or a country code."""
+    return st.session_state.get(_HOLIDAYS, forecast_calendar.AUTO)
+
+
+def set_holiday_country(value: object) -> None:
+    """Set the team's holiday calendar; anything not auto, none or a listed country means auto."""
+    known = isinstance(value, str) and forecast_calendar.is_known(value)
+    st.session_state[_HOLIDAYS] = value if known else forecast_calendar.AUTO
+    _persist()
+
+
 def saved_settings() -> dict:
     """What the mapping file carries besides the mappings: targets, time zone, company events, churn actions."""
     return settings().to_dict() | {
         "timezone": timezone(),
         "events": service_calendar.events_to_saved(events()),
         "churn_actions": churn_actions(),
+        "measures": measure_definitions(),
+        "explore_views": explore_views(),
+        forecast_calendar.SETTING: holiday_country(),
     }
 
 
@@ -365,9 +409,15 @@ def apply_saved(saved: dict) -> None:
         except InputError:
             set_timezone(DEFAULT_ZONE)  # a workspace's manifest is not checked like a mapping file
         set_events(service_calendar.events_from_saved(saved.get("events")))
+        set_holiday_country(saved.get(forecast_calendar.SETTING, forecast_calendar.AUTO))
         actions = saved.get("churn_actions")
         if isinstance(actions, dict):
             set_churn_actions({str(k): str(v)[:200] for k, v in actions.items() if isinstance(v, str)})
+        usable, _ = measures.usable(saved.get("measures"))  # one impossible measure does not refuse the file
+        set_measures(usable)
+        views = saved.get("explore_views")
+        if isinstance(views, dict):
+            set_explore_views({str(k)[:80]: v for k, v in views.items() if isinstance(v, dict)})
     finally:
         if not outer:
             st.session_state.pop(_APPLYING, None)

@@ -1,0 +1,151 @@
+"""AppTest for the Explore page: a question in both languages, the URL that reproduces it, saved views,
+team measures, and impossible input said in one sentence."""
+
+import json
+
+import pytest
+from test_pages import goto, start, texts
+
+from lib.analysis import explore
+from lib.ingest import mapping
+
+PAGE = "pages/explore.py"
+
+
+def explore_page(lang: str = "en", **params: str):
+    at = goto(start(lang, **params), PAGE, lang)
+    assert not at.exception, at.exception
+    return at
+
+
+def specs(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_default_question_draws_bars_and_a_table(lang):
+    at = explore_page(lang)
+    assert at.title[0].value in ("自助分析", "Explore")
+    assert at.multiselect(key="explore_kpis").value == ["tickets", "resolution_sla_rate"]
+    assert len(specs(at)) == 2  # one chart per KPI
+    assert at.dataframe, "no table"
+    assert at.query_params["x_kpi"] in ("tickets,resolution_sla_rate", ["tickets,resolution_sla_rate"])
+
+
+def test_two_dimension_question_gives_a_heat_map_a_pivot_and_the_url():
+    at = explore_page("en")
+    at.multiselect(key="explore_kpis").set_value(["fcr_rate"]).run()
+    at.multiselect(key="explore_by").set_value(["region", "channel"]).run()
+    assert not at.exception, at.exception
+    (spec,) = specs(at)
+    assert spec["mark"]["type"] == "rect" if "mark" in spec else True
+    assert "Pivot table: First-contact resolution rate (%)" in [s.value for s in at.subheader]
+    assert at.query_params["x_by"] in ("region,channel", ["region,channel"])
+    assert len([d for d in at.dataframe if not d.key]) == 2  # the long table and the pivot
+
+
+def test_a_copied_link_reproduces_the_question():
+    at = explore_page(
+        "en",
+        x_kpi="csat,resolution_sla_rate",
+        x_by="product",
+        x_grain="month",
+        x_min="40",
+        x_f_category="投诉",
+    )
+    assert at.multiselect(key="explore_kpis").value == ["csat", "resolution_sla_rate"]
+    assert at.multiselect(key="explore_by").value == ["product"]
+    assert at.selectbox(key="explore_grain").value == "month"
+    assert at.number_input(key="explore_min").value == 40
+    assert at.multiselect(key="explore_f_category").value == ["投诉"]
+    assert len(specs(at)) == 2
+
+
+def test_save_a_view_open_it_later_rename_and_delete():
+    at = explore_page("en")
+    at.multiselect(key="explore_kpis").set_value(["repeat_contact_rate"]).run()
+    at.multiselect(key="explore_by").set_value(["agent", "region"]).run()
+    at.text_input(key="explore_save_name").input("repeat by engineer & region").run()
+    at.button(key="explore_save").click().run()
+    assert not at.exception, at.exception
+    views = at.session_state["_aftersight_explore_views"]
+    assert explore.from_params(views["repeat by engineer & region"]).by == ("agent", "region")
+    # Something else is asked, then the view is opened again.
+    at.multiselect(key="explore_by").set_value(["channel"]).run()
+    at.selectbox(key="explore_view").set_value("repeat by engineer & region").run()
+    at.button(key="explore_open").click().run()
+    assert at.multiselect(key="explore_by").value == ["agent", "region"]
+    at.text_input(key="explore_rename").input("by engineer").run()
+    at.button(key="explore_rename_button").click().run()
+    assert list(at.session_state["_aftersight_explore_views"]) == ["by engineer"]
+    at.button(key="explore_delete").click().run()
+    assert at.session_state["_aftersight_explore_views"] == {}
+
+
+def test_saved_views_and_measures_travel_in_the_mapping_file():
+    from lib.ui import session
+
+    saved = {
+        "measures": [
+            {
+                "key": "leak_24h",
+                "label": {"zh": "漏水24小时修复率", "en": "Leaks fixed in 24 h"},
+                "kind": "share",
+                "where": [{"field": "resolved_at", "since": "created_at", "op": "under", "value": 24}],
+                "among": [{"field": "category", "op": "equals", "value": "漏水"}],
+                "better": "higher",
+                "target": 0.6,
+            },
+            {"key": "broken", "label": "x", "kind": "count", "where": [{"field": "nope", "op": "equals"}]},
+        ],
+        "explore_views": {
+            "leaks by city": explore.to_params(explore.Question(("leak_24h",), by=("region",)))
+        },
+    }
+    text = mapping.dumps({}, saved)
+    _, settings = mapping.loads(text)
+    at = explore_page("en")
+    at.session_state["_aftersight_measures"] = [m for m in settings["measures"] if m["key"] != "broken"]
+    at.session_state["_aftersight_explore_views"] = settings["explore_views"]
+    at.run()
+    at.selectbox(key="explore_view").set_value("leaks by city").run()
+    at.button(key="explore_open").click().run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="explore_kpis").value == ["leak_24h"]
+    (spec,) = specs(at)
+    assert "Leaks fixed in 24 h" in json.dumps(spec, ensure_ascii=False)
+    assert session.measures.usable(saved["measures"])[1][0].key == "measure.unknown_field"
+
+
+def test_a_measure_built_in_the_form_is_offered_as_a_kpi():
+    at = explore_page("zh")
+    at.text_input(key="measure_name_zh").input("投诉工单数").run()
+    at.text_input(key="measure_key").input("complaint_count").run()
+    at.selectbox(key="measure_kind").set_value("count").run()
+    # The condition editor starts empty: a count of every ticket.
+    at.button(key="measure_add").click().run()
+    assert not at.exception, at.exception
+    assert [m["key"] for m in at.session_state["_aftersight_measures"]] == ["complaint_count"]
+    options = at.multiselect(key="explore_kpis").options
+    assert any("投诉工单数" in option for option in options)
+
+
+def test_an_impossible_measure_is_one_sentence():
+    at = explore_page("en")
+    at.text_input(key="measure_name_zh").input("bad").run()
+    at.text_input(key="measure_key").input("Bad Key!").run()
+    at.button(key="measure_add").click().run()
+    assert not at.exception
+    assert any("is not valid: start with a lower-case letter" in e.value for e in at.error)
+
+
+def test_a_drill_on_a_bar_narrows_the_question_when_grouped_otherwise():
+    at = explore_page("en")
+    at.session_state["_aftersight_drills"] = {"explore": {"category": "漏水"}}
+    at.run()
+    assert "Drilled into Category = 漏水" in texts(at)
+    at.multiselect(key="explore_by").set_value(["channel"]).run()
+    assert not at.exception
+    drilled = at.dataframe[0].value
+    at.button(key="drill_clear_explore_category").click().run()
+    assert at.dataframe[0].value.iloc[:, 1].sum() > drilled.iloc[:, 1].sum()
