@@ -1481,6 +1481,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The app may not write to the team workspace folder {folder}, so nothing was added. Ask the administrator "
         "to give the app's user write access.",
     ),
+    "workspace.write_failed": (
+        "无法写入团队工作区 {folder}（{detail}），没有添加任何数据，原有数据不变。请管理员检查磁盘空间和该文件夹。",
+        "The team workspace in {folder} could not be written ({detail}), so nothing was added and its data is "
+        "unchanged. Ask the administrator to check the disk space and the folder.",
+    ),
     "workspace.nothing_to_undo": (
         "{folder} 中的团队工作区没有可以撤销的添加。",
         "The team workspace in {folder} has no addition to undo.",

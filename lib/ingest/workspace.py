@@ -322,6 +322,12 @@ def _locked(folder: Path) -> Iterator[None]:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         _kill_point("locked")
         yield
+    except PermissionError:
+        raise InputError("workspace.read_only", folder=str(folder)) from None
+    except OSError as exc:  # a full disk, a folder gone: nothing was switched, the old state stands
+        raise InputError(
+            "workspace.write_failed", folder=str(folder), detail=exc.strerror or str(exc)
+        ) from None
     finally:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         handle.close()
