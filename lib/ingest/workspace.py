@@ -26,7 +26,6 @@ import os
 import shutil
 import signal
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,9 +51,6 @@ FORMAT = 1
 # Test hook: the fault tests name a point of a change where the writer kills itself (SIGKILL).
 KILL_ENV = "AFTERSIGHT_WORKSPACE_KILL_AT"
 KILL_POINTS = ("locked", "table_written", "manifest_written", "switched")
-# A temporary manifest or unnamed table file younger than this may be a writer's that still
-# runs without the lock (none does today); older ones are a crashed writer's garbage.
-_GARBAGE_AGE_S = 0.0
 
 
 @dataclass(frozen=True)
@@ -409,16 +405,16 @@ def _switch(state: State) -> State:
 def _clean(state: State) -> None:
     """Remove what no manifest names: a crashed writer's files, the files of undone additions.
 
-    Runs under the lock. Files the history names stay: undo needs them.
+    Runs under the lock, and every writer writes its files under the lock: a file no manifest names
+    is a crashed writer's or an undone addition's. Files the history names stay: undo needs them.
     """
     named = {info["file"] for info in state.tables.values()}
     for entry in state.history:
         named |= {info["file"] for info in (*entry.before.values(), *entry.after.values())}
-    now = time.time()
     for path in [*state.folder.glob(f".{MANIFEST}.*.tmp"), *(state.folder / TABLES_DIR).glob("*")]:
         relative = path.relative_to(state.folder).as_posix()
         try:
-            if relative not in named and now - path.stat().st_mtime >= _GARBAGE_AGE_S:
+            if relative not in named:
                 path.unlink()
         except OSError:
             pass  # another process's garbage collection, or no right to remove: harmless
