@@ -496,7 +496,14 @@ def run_workspace(args: argparse.Namespace) -> str:
         frame = workspace.history_frame(state)
         if args.format == "json":
             return json.dumps(frame.to_dicts(), ensure_ascii=False, indent=2)
-        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, fmt_str_lengths=60):
+        with pl.Config(
+            tbl_rows=-1,
+            tbl_cols=-1,
+            tbl_hide_dataframe_shape=True,
+            tbl_hide_column_data_types=True,
+            fmt_str_lengths=60,
+            tbl_width_chars=200,
+        ):
             return f"{args.workspace}: version {state.version}, {_counts(state)}\n{frame}"
     if args.action == "undo":
         state, undone = workspace.undo(args.workspace)

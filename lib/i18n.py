@@ -1481,6 +1481,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The app may not write to the team workspace folder {folder}, so nothing was added. Ask the administrator "
         "to give the app's user write access.",
     ),
+    "workspace.write_failed": (
+        "无法写入团队工作区 {folder}（{detail}），没有添加任何数据，原有数据不变。请管理员检查磁盘空间和该文件夹。",
+        "The team workspace in {folder} could not be written ({detail}), so nothing was added and its data is "
+        "unchanged. Ask the administrator to check the disk space and the folder.",
+    ),
     "workspace.nothing_to_undo": (
         "{folder} 中的团队工作区没有可以撤销的添加。",
         "The team workspace in {folder} has no addition to undo.",
@@ -1492,6 +1497,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "workspace.cli_no_data": (
         "请用 --tickets 指定文件，或用 --workspace 指定团队工作区文件夹。",
         "Name the files with --tickets, or the team workspace folder with --workspace.",
+    ),
+    "ws.refresh": (
+        "添加到团队数据的文件会一直保留，每次打开应用都从团队数据开始；只“加载”而未添加的文件只在本会话中，刷新页面（F5）后就没有了。",
+        "Files added to the team's data stay: every visit opens on it. Files only loaded (not added) are in this "
+        "session alone and are gone after a refresh (F5).",
     ),
     "ws.fallback": ("应用已改为打开示例数据。", "The app opened on the sample data instead."),
     "ws.title": ("团队工作区", "Team workspace"),

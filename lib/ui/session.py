@@ -44,6 +44,7 @@ _SERVICE_REPORT = "_aftersight_service_report"
 _TEAM = "_aftersight_team"
 _TEAM_ERROR = "_aftersight_team_error"
 _APPLYING = "_aftersight_applying_team"
+_TEAM_ERROR_SHOWN = "_aftersight_team_error_shown"
 # The column mappings saved for this session (a loaded mapping file, the team workspace's): the Data page
 # maps new files with them.
 SAVED_MAPPINGS = "_aftersight_saved_mappings"
@@ -156,9 +157,10 @@ def _follow_team(con: duckdb.DuckDBPyConnection) -> None:
         if state.tables != known.tables:
             workspace.load_into(con, state)
     except InputError as error:
-        # Keep showing what this session has; say once why the new version is not shown.
-        st.session_state[_TEAM] = Team(known.folder, known.version, stamp, known.tables, known.settings)
-        st.toast(error.message(lang()), icon=":material/error:")
+        # Keep showing what this session has, try again on the next rerun; say once why.
+        if st.session_state.get(_TEAM_ERROR_SHOWN) != stamp:
+            st.session_state[_TEAM_ERROR_SHOWN] = stamp
+            st.toast(error.message(lang()), icon=":material/error:")
         return
     data_changed = state.tables != known.tables
     _adopt(state, stamp)
