@@ -64,6 +64,14 @@ def read_labelled(path: Path, with_categories: bool = False):
     return (normalized, labels_array, categories) if with_categories else (normalized, labels_array)
 
 
+def read_fresh(path: Path) -> tuple[list[str], np.ndarray]:
+    """Raw texts and 0/1 labels of the fresh service comments (tab-separated `text`, `label`, with a header)."""
+    rows = [
+        line.rsplit("\t", 1) for line in path.read_text(encoding="utf-8").splitlines()[1:] if "\t" in line
+    ]
+    return [r[0] for r in rows], np.asarray([int(r[1]) for r in rows], dtype=np.int64)
+
+
 def log_count_ratio(present: sparse.csr_matrix, labels: np.ndarray) -> np.ndarray:
     """NB log-count ratio per feature (column of `present`)."""
     positive = ALPHA + np.asarray(present[np.flatnonzero(labels == 1)].sum(axis=0)).ravel()
