@@ -27,7 +27,7 @@ FRESH = ROOT / "tests" / "service_comments_fresh.tsv"
 TARGETS = {"zh": 0.88, "en": 0.82}
 N_SPEED = 10_000
 
-# Run in a fresh interpreter so the time includes imports, jieba's dictionary and the model load.
+# Run in a fresh interpreter so the time includes imports, the word dictionary and the model load.
 SPEED_SNIPPET = """
 import sys, time, polars as pl
 t0, c0 = time.perf_counter(), time.process_time()
@@ -110,7 +110,7 @@ def main() -> None:
         "",
         "Model: NB-SVM (binary n-grams × naive-Bayes log-count ratio, L2) plus dense features (hand service-lexicon",
         "hits; VADER for English), one logistic regression (C=3, class-balanced). zh n-grams: characters 1–3,",
-        f"jieba words (no HMM), word bigrams within a clause, and NOT_word for up to {sentiment.ZH_NEGATION_SCOPE} words after a negator;",
+        f"rjieba words (no HMM), word bigrams within a clause, and NOT_word for up to {sentiment.ZH_NEGATION_SCOPE} words after a negator;",
         "each shopping category weighs the same in the regression. C (`scripts/train_sentiment.py --choose`), the",
         "category weights and an unweighted NB ratio were chosen on three folds of whole shopping categories,",
         "never on an evaluation file. Chinese: model trained on the shopping file only (shipped artefact), less its",
@@ -137,7 +137,7 @@ def main() -> None:
         "|---|---:|---:|",
         *(f"| {k} | {n} | {a:.4f} |" for k, (n, a) in fresh_table.items()),
         "",
-        f"## Speed, {N_SPEED:,} comments in a fresh process (imports + jieba dictionary + model load included)",
+        f"## Speed, {N_SPEED:,} comments in a fresh process (imports + word dictionary + model load included)",
         "",
         "Each file's comments, repeated to reach the count where the file is shorter.",
         "",

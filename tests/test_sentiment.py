@@ -133,7 +133,7 @@ def test_lexicon_hits_by_hand(text, language, score):
 
 
 def test_negated_words_are_marked_until_the_clause_ends():
-    # jieba without HMM: 不是 / 很 / 差 / ， / 很 / 好; the comma ends 不是's scope, so the second 很 and 好 stay plain
+    # words without HMM: 不是 / 很 / 差 / ， / 很 / 好; the comma ends 不是's scope, so the second 很 and 好 stay plain
     words = sentiment.zh_words("不是很差，很好")
     assert words == ["不是", "很", "NOT_很", "差", "NOT_差", "很", "好", "不是 很", "很 差", "很 好"]
 
@@ -154,7 +154,7 @@ def test_artefact_is_small():
     assert sentiment.MODEL_PATH.stat().st_size < 20 * 1024 * 1024
 
 
-# Accuracy measured on each evaluation file when the floors were set (issue 21's model: shopping file only, jieba
+# Accuracy measured on each evaluation file when the floors were set (issue 21's model: shopping file only, rjieba
 # without HMM); a floor is that minus one point, so a real drop fails while run-to-run noise cannot (the model and
 # files are fixed).
 MEASURED = {
