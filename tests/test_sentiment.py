@@ -133,8 +133,9 @@ def test_lexicon_hits_by_hand(text, language, score):
 
 
 def test_negated_words_are_marked_until_the_clause_ends():
+    # words without HMM: 不是 / 很 / 差 / ， / 很 / 好; the comma ends 不是's scope, so the second 很 and 好 stay plain
     words = sentiment.zh_words("不是很差，很好")
-    assert "NOT_很差" in words and "NOT_很" not in words and "NOT_好" not in words
+    assert words == ["不是", "很", "NOT_很", "差", "NOT_差", "很", "好", "不是 很", "很 差", "很 好"]
 
 
 def test_fixed_lexicon_boost_only_for_phrases_the_training_data_lacks():
@@ -153,11 +154,12 @@ def test_artefact_is_small():
     assert sentiment.MODEL_PATH.stat().st_size < 20 * 1024 * 1024
 
 
-# Accuracy measured on each evaluation file when the floors were set (stop 14's model); a floor is that
-# minus one point, so a real drop fails while run-to-run noise cannot (the model and files are fixed).
+# Accuracy measured on each evaluation file when the floors were set (issue 21's model: shopping file only, rjieba
+# without HMM); a floor is that minus one point, so a real drop fails while run-to-run noise cannot (the model and
+# files are fixed).
 MEASURED = {
-    "zh/waimai_10k.csv": 0.860,
-    "zh/ChnSentiCorp_htl_all.csv": 0.844,
+    "zh/waimai_10k.csv": 0.861,
+    "zh/ChnSentiCorp_htl_all.csv": 0.842,
     "en/amazon_cells_labelled.txt": 0.871,  # English: trained on the other two files, scored on this one
     "en/imdb_labelled.txt": 0.811,
     "en/yelp_labelled.txt": 0.850,
@@ -186,7 +188,7 @@ def test_accuracy_stays_above_its_floor(held_out_accuracy, name):
 @needs_data
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 21 targets not met yet: zh waimai 0.860 / hotel 0.844 (< 0.88), en imdb 0.811 (< 0.82); "
+    reason="issue 21 targets not met yet: zh waimai 0.861 / hotel 0.842 (< 0.88), en imdb 0.811 (< 0.82); "
     "strict, so this fails the day the model meets them and the mark must go; the floors above catch a drop",
 )
 def test_accuracy_meets_the_targets(held_out_accuracy):
@@ -222,6 +224,24 @@ def test_fresh_service_comments_are_mostly_right():
     got = [int(label == "positive") for label in scored["sentiment"]]
     wrong = [text for (text, want), have in zip(FRESH, got, strict=True) if want != have]
     assert len(FRESH) - len(wrong) >= FRESH_MIN_CORRECT, wrong
+
+
+# tests/service_comments_fresh.tsv: 209 after-sales comments written for issue 21 and committed before any model
+# was run on them (issue 21). Accuracy per language when the floor was set; a floor is that minus one point.
+# Low because the training reviews are about products, where a mention of a repair, a part or a fault is a
+# complaint: plain positive service reports ("换完就亮了") mostly read as negative.
+FRESH_SET_MEASURED = {"zh": 0.624, "en": 0.690}
+
+
+def test_fresh_service_set_stays_above_its_floor():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train_sentiment as ts
+
+    texts, labels = ts.read_fresh(ts.FRESH)
+    scored = classify(texts).with_columns(want=pl.Series(labels.astype(bool)))
+    ok = scored.with_columns(ok=(pl.col("sentiment") == "positive") == pl.col("want"))
+    by_language = dict(ok.group_by("language").agg(pl.col("ok").mean()).iter_rows())
+    assert all(by_language[k] >= v - 0.01 for k, v in FRESH_SET_MEASURED.items()), by_language
 
 
 @pytest.mark.slow
