@@ -276,8 +276,8 @@ SERIES = {  # name: (loader, full-history origins, origins per truncated length,
 OLIST_LAST = date(2018, 8, 28)  # after it the export is cut: a few stray orders in 3 weeks
 
 
-def quality(tag: str, only: list[str]) -> None:
-    """Run the protocol on every series and keep its rows (tag = before / after) in WINDOWS."""
+def quality(tag: str, only: list[str], windows: Path = WINDOWS) -> None:
+    """Run the protocol on every series and keep its rows (tag = before / after) in `windows`."""
     rows = []
     for name, (loader, full, truncated, _) in SERIES.items():
         if only and name not in only:
@@ -288,13 +288,13 @@ def quality(tag: str, only: list[str]) -> None:
             continue
         rows += protocol(name, series, full, truncated, tag)
     new = pl.DataFrame(rows)
-    if WINDOWS.is_file():
-        old = pl.read_csv(WINDOWS, schema_overrides={"origin": pl.String})
+    if windows.is_file():
+        old = pl.read_csv(windows, schema_overrides={"origin": pl.String})
         keep = old.filter(
             ~((pl.col("tag") == tag) & pl.col("series").is_in(new["series"].unique().to_list()))
         )
         new = pl.concat([keep, new.select(old.columns)], how="vertical_relaxed")
-    new.write_csv(WINDOWS)
+    new.write_csv(windows)
 
 
 def summary_lines() -> list[str]:
@@ -384,11 +384,12 @@ def main() -> None:
         "--quality", metavar="TAG", help="score every window with the lib found first (before/after)"
     )
     parser.add_argument("--series", nargs="*", default=[], help="only these series (default: all)")
+    parser.add_argument("--windows", type=Path, default=WINDOWS, help="the per-window CSV to update")
     parser.add_argument("--repeat", type=int, default=3, help="timing repeats (median reported)")
     parser.add_argument("--no-speed", action="store_true", help="skip the timings")
     args = parser.parse_args()
     if args.quality:
-        quality(args.quality, args.series)
+        quality(args.quality, args.series, args.windows)
         return
     out = ["# Benchmark: forecast quality and speed", ""]
     out.append(

@@ -18,7 +18,7 @@ def test_forecast_page_shows_forecast_accuracy_and_staffing():
     assert (
         "Holidays: China (mainland) — " in shown
     )  # the calendar used and why (auto, from the sample's days)
-    assert "The forecast is a blend of " in shown and "weekly back-test windows" in shown
+    assert "The forecast is a blend of " in shown and "back-test windows (14 days apart)" in shown
     assert "In the back-test the 80% interval held" in shown
     charts = at.get("vega_lite_chart")
     assert len(charts) >= 2, "forecast and staffing charts"

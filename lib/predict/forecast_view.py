@@ -256,7 +256,7 @@ def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -
 
 
 def blend_sentence(item: forecast.Forecast, lang: str) -> str:
-    """ "A blend of …, each weighted by how well it did in the last N weekly back-test windows" (and any shrinking)."""
+    """ "A blend of …, each weighted by how well it did in the last N back-test windows" (and any shrinking)."""
     blend = item.blend
     if blend is None:
         return ""
@@ -276,8 +276,14 @@ def blend_sentence(item: forecast.Forecast, lang: str) -> str:
         if blend.kept < 1 and forecast_models.NAIVE.name in blend.weights
         else ""
     )
-    unit = t("forecast.unit_week" if item.every == "1w" else "forecast.unit_day", lang)
-    return t("forecast.blend", lang, parts=parts, windows=blend.windows, shrunk=shrunk, unit=unit)
+    return t(
+        "forecast.blend",
+        lang,
+        parts=parts,
+        windows=blend.windows,
+        shrunk=shrunk,
+        step=forecast.CUTOFF_STEP_DAYS,
+    )
 
 
 def coverage_sentence(item: forecast.Forecast, lang: str) -> str:
