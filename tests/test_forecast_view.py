@@ -171,3 +171,10 @@ def test_staffing_plan_by_erlang_c_and_by_workload():
     assert workload["agents"].to_list() == [3, 0]
     spec = forecast_view.staffing_figure(workload, "day", "en").to_dict()
     assert spec["title"] == "People needed" and spec["encoding"]["y"]["title"] == "People"
+
+
+def test_backtest_table_names_models_and_leaves_out_the_candidates_coverage(naive_only):
+    table = forecast_view.backtest_table(naive_only[forecast.TOTAL], "zh")
+    # Prophet is back-tested without intervals: a per-candidate coverage would read 0%. The blend's is in words.
+    assert "coverage" not in table.columns and set(table["model"]) == {"重复上周同一天"}
+    assert table.height == 2  # two cut-offs

@@ -180,10 +180,14 @@ def component_view(name: str, frame: pl.DataFrame, lang: str) -> tuple[pl.DataFr
 
 
 def backtest_table(item: forecast.Forecast, lang: str) -> pl.DataFrame:
-    """Each candidate's back-test, per cut-off, with the model named as people read it."""
+    """Each candidate's back-test, per cut-off, with the model named as people read it.
+
+    Without the candidates' own interval coverage: the back-test fits Prophet without intervals (the
+    blend's come from its errors, and their coverage is in the accuracy sentence).
+    """
     if item.backtest is None:
         return pl.DataFrame()
-    return item.backtest.scores.with_columns(
+    return item.backtest.scores.drop("coverage").with_columns(
         pl.col("model").replace_strict(
             {c.name: t(f"forecast.model_{c.name}", lang) for c in forecast_models.CANDIDATES},
             default=pl.col("model"),
