@@ -927,14 +927,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "forecast.model_blend": ("组合预测", "blend"),
     "forecast.accuracy_blend": (
-        "在过去 {cutoffs} 次每周回测中（每次预测 {horizon} {unit}），组合预测{per}平均偏差 {mae} 张工单，{comparison}。",
-        "Over the last {cutoffs} weekly back-tests ({horizon} {unit} ahead each), the blend was off by {mae} tickets "
+        "在过去 {cutoffs} 次回测中（每次预测 {horizon} {unit}），组合预测{per}平均偏差 {mae} 张工单，{comparison}。",
+        "Over the last {cutoffs} back-tests ({horizon} {unit} ahead each), the blend was off by {mae} tickets "
         "{per} on average, {comparison}.",
     ),
     "forecast.blend": (
-        "预测是 {parts} 的加权组合，权重按各模型在最近 {windows} 个每周回测窗口中的准确度分配{shrunk}。",
-        "The forecast is a blend of {parts}, each weighted by how well it did in the last {windows} weekly "
-        "back-test windows{shrunk}.",
+        "预测是 {parts} 的加权组合，权重按各模型在最近 {windows} 个回测窗口（起点相隔 {step} 天）中的准确度分配{shrunk}。",
+        "The forecast is a blend of {parts}, each weighted by how well it did in the last {windows} back-test "
+        "windows ({step} days apart){shrunk}.",
     ),
     "forecast.blend_shrunk": (
         "；相对“重复上周同一天”的优势不够稳定（{windows} 个窗口中 {beat} 个更好），所以 {share} 的权重退回给这个基准",

@@ -110,3 +110,32 @@ def test_candidates_put_china_and_the_hints_first_and_settings_are_checked():
     assert fcal.candidates("en", ("GB",))[:3] == ["CN", "GB", "HK"]
     assert fcal.candidates("zh")[0] == "CN" and len(fcal.candidates("zh")) == len(set(fcal.candidates("zh")))
     assert fcal.is_known("auto") and fcal.is_known("none") and fcal.is_known("US") and not fcal.is_known("XX")
+
+
+def test_the_holiday_calendar_goes_round_the_mapping_file():
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import json
+
+        import streamlit as st
+
+        from lib.ingest import mapping
+        from lib.ui import session
+
+        session.set_holiday_country("US")
+        text = mapping.dumps({}, session.saved_settings())
+        st.session_state.clear()  # another session, later
+        before = session.holiday_country()
+        session.apply_saved(mapping.loads(text)[1])
+        restored = session.holiday_country()
+        session.apply_saved(mapping.loads(mapping.dumps({}, {"holiday_country": "XX"}))[1])
+        saved = json.loads(text)["settings"]["holiday_country"]
+        st.write(json.dumps([saved, before, restored, session.holiday_country()]))
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert not at.exception, at.exception
+    # Saved as set; a new session starts on auto; a file brings it back; an unknown value means auto.
+    assert json.loads(at.markdown[0].value) == ["US", "auto", "US", "auto"]

@@ -18,7 +18,7 @@ def test_forecast_page_shows_forecast_accuracy_and_staffing():
     assert (
         "Holidays: China (mainland) — " in shown
     )  # the calendar used and why (auto, from the sample's days)
-    assert "The forecast is a blend of " in shown and "weekly back-test windows" in shown
+    assert "The forecast is a blend of " in shown and "back-test windows (14 days apart)" in shown
     assert "In the back-test the 80% interval held" in shown
     charts = at.get("vega_lite_chart")
     assert len(charts) >= 2, "forecast and staffing charts"
@@ -53,3 +53,16 @@ def test_forecast_on_one_month_explains_what_is_missing():
     assert not at.exception, at.exception
     assert any("Less than 8 weeks of history" in w.value for w in at.warning)
     assert not at.get("vega_lite_chart")
+
+
+def test_the_holiday_calendar_is_a_team_setting_one_click_away():
+    at = goto(start("en"), "pages/settings.py", "en")
+    assert not at.exception, at.exception
+    picker = at.selectbox(key="settings_holiday_country")
+    assert picker.value == "auto"  # the default: chosen from the data
+    picker.set_value("US").run()
+    assert at.session_state["_aftersight_holiday_country"] == "US"  # saved with the mapping file from here
+    at = goto(at, "pages/forecast.py", "en")
+    assert not at.exception, at.exception
+    assert at.selectbox(key="forecast_country").value == "US"
+    assert "Holidays: United States, as set." in texts(at)

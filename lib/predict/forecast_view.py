@@ -180,10 +180,14 @@ def component_view(name: str, frame: pl.DataFrame, lang: str) -> tuple[pl.DataFr
 
 
 def backtest_table(item: forecast.Forecast, lang: str) -> pl.DataFrame:
-    """Each candidate's back-test, per cut-off, with the model named as people read it."""
+    """Each candidate's back-test, per cut-off, with the model named as people read it.
+
+    Without the candidates' own interval coverage: the back-test fits Prophet without intervals (the
+    blend's come from its errors, and their coverage is in the accuracy sentence).
+    """
     if item.backtest is None:
         return pl.DataFrame()
-    return item.backtest.scores.with_columns(
+    return item.backtest.scores.drop("coverage").with_columns(
         pl.col("model").replace_strict(
             {c.name: t(f"forecast.model_{c.name}", lang) for c in forecast_models.CANDIDATES},
             default=pl.col("model"),
@@ -256,7 +260,7 @@ def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -
 
 
 def blend_sentence(item: forecast.Forecast, lang: str) -> str:
-    """ "A blend of …, each weighted by how well it did in the last N weekly back-test windows" (and any shrinking)."""
+    """ "A blend of …, each weighted by how well it did in the last N back-test windows" (and any shrinking)."""
     blend = item.blend
     if blend is None:
         return ""
@@ -276,8 +280,14 @@ def blend_sentence(item: forecast.Forecast, lang: str) -> str:
         if blend.kept < 1 and forecast_models.NAIVE.name in blend.weights
         else ""
     )
-    unit = t("forecast.unit_week" if item.every == "1w" else "forecast.unit_day", lang)
-    return t("forecast.blend", lang, parts=parts, windows=blend.windows, shrunk=shrunk, unit=unit)
+    return t(
+        "forecast.blend",
+        lang,
+        parts=parts,
+        windows=blend.windows,
+        shrunk=shrunk,
+        step=forecast.CUTOFF_STEP_DAYS,
+    )
 
 
 def coverage_sentence(item: forecast.Forecast, lang: str) -> str:
