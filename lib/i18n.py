@@ -181,6 +181,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "已保存指标“{name}”，可在指标列表的“自定义”中选用。",
         "Saved the measure “{name}”: pick it under “Team measure”.",
     ),
+    "rpt.table.measures": ("团队自定义指标", "Team measures"),
     "cli.bad_filter": (
         "筛选条件“{filter}”无效：请写成 维度=值，维度为 {known} 之一。",
         "The filter “{filter}” is not valid: write DIMENSION=VALUE with one of {known}.",

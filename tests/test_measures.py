@@ -244,3 +244,49 @@ def test_evaluate_by_key_needs_the_measure_in_the_settings():
     assert evaluate(frame, ("tickets", "m"), settings=settings) == {"tickets": 6, "m": 4}
     with pytest.raises(KeyError):
         evaluate(frame, ("m",))
+
+
+def test_a_measure_off_target_is_an_overview_alert_explained_like_a_built_in(sample):
+    from datetime import date
+
+    from lib.analysis import alerts
+
+    leak = {
+        "key": "leak_24h",
+        "label": {"zh": "漏水24小时修复率", "en": "Leaks fixed in 24 h"},
+        "kind": "share",
+        "where": [{**RESOLUTION, "op": "under", "value": 24}],
+        "among": [{"field": "category", "op": "equals", "value": "漏水"}],
+        "better": "higher",
+        "target": 0.99,  # out of reach: red
+    }
+    settings = measures.with_measures(Settings(), [leak])
+    scope = store.Scope(date(2026, 10, 1), date(2026, 10, 31))
+    summary = overview.summarise(sample, scope, settings)
+    red = dict((kpi.key, value) for kpi, value in overview.alerts(summary, settings))
+    assert 0 < red["leak_24h"] < 0.99
+    (why,) = alerts.explain_alerts(sample, scope, settings, ("leak_24h",))
+    sentence = overview.explanation_sentence(why, settings, "en")
+    assert sentence and "leak_24h" not in sentence
+    table = overview.kpi_table(summary, settings, "en")
+    assert table.filter(pl.col("Key") == "leak_24h").height == 1 if "Key" in table.columns else True
+    assert "leak_24h" not in overview.kpis(sample, scope, Settings())  # without the team's settings: none
+
+
+def test_the_report_has_a_table_and_sentences_for_the_team_measures(sample):
+    from datetime import date
+
+    from lib.report import content, files
+
+    settings = measures.with_measures(Settings(), [SLA_REBUILT])
+    scope = store.Scope(date(2026, 10, 1), date(2026, 10, 31))
+    built = content.build(sample, scope, settings, "en", with_churn=False)
+    performance = built.sections["performance"]
+    table = next(b for b in performance.blocks if getattr(b, "title", "") == "Team measures")
+    assert table.frame.height == 1 and "Resolution SLA (rebuilt)" in table.frame.row(0)
+    # Its value is the built-in resolution SLA rate's, as the KPI table shows it.
+    kpis = next(b for b in performance.blocks if getattr(b, "title", "") != "Team measures")
+    builtin = kpis.frame.filter(pl.col(kpis.frame.columns[0]) == "Resolution SLA rate (T3)")
+    assert builtin.row(0)[1] == table.frame.row(0)[1]
+    assert any("Resolution SLA (rebuilt)" in s for s in performance.sentences)
+    assert "Resolution SLA (rebuilt)" in files.render(built)
