@@ -290,3 +290,15 @@ def test_the_report_has_a_table_and_sentences_for_the_team_measures(sample):
     assert builtin.row(0)[1] == table.frame.row(0)[1]
     assert any("Resolution SLA (rebuilt)" in s for s in performance.sentences)
     assert "Resolution SLA (rebuilt)" in files.render(built)
+
+
+def test_cli_kpis_reads_the_team_measures_from_the_mapping_file(capsys, tmp_path):
+    from lib.ingest import mapping
+
+    path = tmp_path / "mapping.json"
+    path.write_text(mapping.dumps({}, {"measures": [SLA_REBUILT, {"key": "bad"}]}), encoding="utf-8")
+    code = main(["kpis", "--tickets", "sample_data/tickets.csv", "--mapping", str(path)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    values = json.loads(out.out)
+    assert values["sla_rebuilt"] == pytest.approx(values["resolution_sla_rate"])
