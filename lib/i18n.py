@@ -182,6 +182,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Saved the measure “{name}”: pick it under “Team measure”.",
     ),
     "rpt.table.measures": ("团队自定义指标", "Team measures"),
+    "explore.status_legend": (
+        "有目标的指标按状态着色：绿色达标，橙色接近目标，红色未达标；灰色文字为样本过少的分组。",
+        "KPIs with a target are coloured by status: green met, amber close, red missed; grey text marks "
+        "groups too small to trust.",
+    ),
     "cli.bad_filter": (
         "筛选条件“{filter}”无效：请写成 维度=值，维度为 {known} 之一。",
         "The filter “{filter}” is not valid: write DIMENSION=VALUE with one of {known}.",

@@ -7,6 +7,7 @@ import pytest
 from test_pages import goto, start, texts
 
 from lib.analysis import explore
+from lib.i18n import t
 from lib.ingest import mapping
 
 PAGE = "pages/explore.py"
@@ -29,6 +30,7 @@ def test_default_question_draws_bars_and_a_table(lang):
     assert at.multiselect(key="explore_kpis").value == ["tickets", "resolution_sla_rate"]
     assert len(specs(at)) == 2  # one chart per KPI
     assert at.dataframe, "no table"
+    assert t("explore.status_legend", lang) in texts(at)  # the SLA rate has a target: cells coloured
     assert at.query_params["x_kpi"] in ("tickets,resolution_sla_rate", ["tickets,resolution_sla_rate"])
 
 

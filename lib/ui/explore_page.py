@@ -30,6 +30,11 @@ KEY = {
     "min_size": "explore_min",
 }
 FILTER = "explore_f_"
+_STATUS_CSS = {
+    "green": "background-color: #E3F4EC",
+    "amber": "background-color: #FFF1D6",
+    "red": "background-color: #FBE1DC",
+}
 _D3 = {"ratio": ".1%", "count": ",d", "currency": ",.2f", "score": ".2f"}
 
 
@@ -448,6 +453,18 @@ def _table(page: analysis_page.Page, answer: explore.Answer, settings: Settings)
     styled = shown.to_pandas().style.apply(
         lambda row: ["color: #9A9A9A" if small[row.name] else "" for _ in row], axis=1
     )
+    # A KPI with a target: each cell coloured by its status (green met, amber close, red missed).
+    marks = {}
+    for key in question.kpis:
+        kpi = kpi_of(key, settings)
+        if settings.target(kpi) is not None and kpi.better is not None:
+            marks[_header(kpi, lang)] = explore.statuses(answer, key, settings)
+    if marks:
+        styled = styled.apply(
+            lambda column: [_STATUS_CSS.get(m, "") for m in marks.get(column.name, [None] * len(column))],
+            axis=0,
+        )
+        st.caption(t("explore.status_legend", lang))
     st.dataframe(styled, hide_index=True, width="stretch", placeholder=charts.MISSING)
     st.download_button(
         t("download.table_csv", lang),
