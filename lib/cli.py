@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     ahead = commands.add_parser(
         "forecast", help="ticket volume forecast as CSV (date, segment, yhat, lower, upper)"
     )
-    ahead.add_argument("--tickets", type=_existing, required=True, action="append")
+    ahead.add_argument("--tickets", type=_existing, action="append", default=[])
+    _workspace_argument(ahead)
     ahead.add_argument(
         "--mapping", type=_existing, help="mapping file saved from the app (company events too)"
     )
@@ -99,9 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     risk = commands.add_parser(
         "churn", help="churn risk per active customer as CSV, with its three main reasons"
     )
-    _data_arguments(
-        risk, "mapping file saved from the app (targets too)", customers_required=True, dates=False
-    )
+    _data_arguments(risk, "mapping file saved from the app (targets too)", dates=False)
     risk.add_argument("--window", type=int, help="days ahead a churn counts (default: the Churn page's, 90)")
     risk.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
     risk.add_argument(
@@ -132,7 +131,39 @@ def build_parser() -> argparse.ArgumentParser:
     mood.add_argument("--column", required=True, help="the column holding the comments")
     mood.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
     mood.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
+
+    team = commands.add_parser(
+        "workspace", help="the team workspace: add files to it, show its history, undo"
+    )
+    actions = team.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    grow = actions.add_parser(
+        "add", help="add files to the team's tables (rows with a known id are replaced)"
+    )
+    grow.add_argument("--workspace", type=Path, required=True, help="the team workspace folder")
+    grow.add_argument("--tickets", type=_existing, action="append", default=[])
+    grow.add_argument("--surveys", type=_existing, action="append", default=[])
+    grow.add_argument("--customers", type=_existing, action="append", default=[])
+    grow.add_argument("--mapping", type=_existing, help="mapping file saved from the app (kept for the team)")
+    _timezone_argument(grow)
+    grow.add_argument("--who", help="the name written into the history (default: this user's login, CLI)")
+    grow.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
+    past = actions.add_parser("history", help="the additions, newest first")
+    past.add_argument("--workspace", type=Path, required=True, help="the team workspace folder")
+    past.add_argument("--format", choices=("text", "json"), default="text")
+    past.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
+    back = actions.add_parser("undo", help="restore the team's tables as they were before the last addition")
+    back.add_argument("--workspace", type=Path, required=True, help="the team workspace folder")
+    back.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
     return parser
+
+
+def _workspace_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        help="the team workspace folder: its tables, mappings and settings are read first (files given too are "
+        "added on top, for this run only)",
+    )
 
 
 def _source(text: str) -> str:
@@ -148,7 +179,6 @@ _LAKE_PREFIXES = ("table:", "s3a://", "s3://", "hdfs://", "abfss://", "gs://", "
 def _data_arguments(
     parser: argparse.ArgumentParser,
     mapping_help: str,
-    customers_required: bool = False,
     dates: bool = True,
     lake: bool = False,
 ) -> None:
@@ -157,10 +187,10 @@ def _data_arguments(
     With `lake`, a table may also be a folder, a glob, a URL or table:db.name (for `--engine spark`).
     """
     kind = _source if lake else _existing
-    parser.add_argument("--tickets", type=kind, required=True, action="append")
+    parser.add_argument("--tickets", type=kind, action="append", default=[])
     parser.add_argument("--surveys", type=kind, action="append", default=[])
-    customers = {"required": True} if customers_required else {"default": []}
-    parser.add_argument("--customers", type=kind, action="append", **customers)
+    parser.add_argument("--customers", type=kind, action="append", default=[])
+    _workspace_argument(parser)
     parser.add_argument("--mapping", type=_existing, help=mapping_help)
     _timezone_argument(parser)
     parser.add_argument(
@@ -208,7 +238,7 @@ def timezone(args: argparse.Namespace, settings: dict) -> str:
     """The zone dates are read in: --timezone, else the mapping file's, else the default."""
     if args.timezone is not None:
         return check_zone(args.timezone)
-    return settings.get("timezone", DEFAULT_ZONE)  # `mapping.loads` checked it
+    return check_zone(settings.get("timezone", DEFAULT_ZONE))  # a workspace's settings are checked here too
 
 
 def _scope(args: argparse.Namespace, compare: str = "previous") -> store.Scope:
@@ -230,12 +260,22 @@ def _horizon(text: str) -> int:
 
 
 def load(args: argparse.Namespace):
-    """A fresh locked-down database with the command's files loaded, their dates read in the team's zone."""
+    """A fresh locked-down database with the team workspace's tables (`--workspace`) and the command's files
+    loaded, their dates read in the team's zone; the workspace's mappings and settings under `--mapping`'s."""
+    from lib.ingest import workspace
+
+    if not args.tickets and not getattr(args, "workspace", None):
+        raise InputError("workspace.cli_no_data")
     mappings, settings = ({}, {})
-    if args.mapping:
-        mappings, settings = mapping.loads(args.mapping.read_bytes())
-    zone = timezone(args, settings)
     con = store.connect()
+    if getattr(args, "workspace", None):
+        state = workspace.open_state(args.workspace)
+        workspace.load_into(con, state)
+        mappings, settings = dict(state.mappings), dict(state.settings)
+    if args.mapping:
+        file_mappings, file_settings = mapping.loads(args.mapping.read_bytes())
+        mappings, settings = {**mappings, **file_mappings}, {**settings, **file_settings}
+    zone = timezone(args, settings)
     paths = {"tickets": args.tickets, "surveys": args.surveys, "customers": args.customers}
     strict = args.lang if getattr(args, "strict_mapping", False) else None
     for prepared, validated, loaded in pipeline.load_paths(
@@ -445,6 +485,50 @@ def run_sentiment(args: argparse.Namespace) -> str:
     return f"{args.out}: {out.height} rows; " + ", ".join(f"{name} {count}" for name, count in counts)
 
 
+def run_workspace(args: argparse.Namespace) -> str:
+    """`workspace add|history|undo`: the Data page's buttons, on the same store."""
+    import getpass
+
+    from lib.ingest import workspace
+
+    if args.action == "history":
+        state = workspace.read(args.workspace, check_files=False)
+        frame = workspace.history_frame(state)
+        if args.format == "json":
+            return json.dumps(frame.to_dicts(), ensure_ascii=False, indent=2)
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, fmt_str_lengths=60):
+            return f"{args.workspace}: version {state.version}, {_counts(state)}\n{frame}"
+    if args.action == "undo":
+        state, undone = workspace.undo(args.workspace)
+        files = ", ".join(f["name"] for f in undone.files)
+        return f"{args.workspace}: addition {undone.number} ({files}) undone; version {state.version}, {_counts(state)}"
+    if not (args.tickets or args.surveys or args.customers):
+        raise InputError("workspace.cli_no_data")
+    mappings, settings = mapping.loads(args.mapping.read_bytes()) if args.mapping else ({}, {})
+    if settings:
+        workspace.save_settings(args.workspace, settings, mappings)
+    zone = check_zone(args.timezone) if args.timezone else None
+    paths = {"tickets": args.tickets, "surveys": args.surveys, "customers": args.customers}
+    who = args.who or f"{getpass.getuser()} (CLI)"
+    state, entry, done = workspace.add_paths(args.workspace, paths, who, mappings, zone)
+    lines = []
+    for prepared, validated, loaded in done:
+        print(mapping_report(prepared.mapping, args.lang), file=sys.stderr)
+        for item in validation.loud(validated, prepared.mapping.columns):
+            print(f"{loaded.table}: {validation.loud_sentence(item, args.lang)}", file=sys.stderr)
+    for added in entry.files:
+        lines.append(
+            f"{added['table']}: {added['name']}: {added['added']} added, {added['replaced']} replaced, "
+            f"{added['skipped']} skipped, {added['excluded']} excluded"
+        )
+    lines.append(f"{args.workspace}: addition {entry.number}, version {state.version}, {_counts(state)}")
+    return "\n".join(lines)
+
+
+def _counts(state) -> str:
+    return ", ".join(f"{table} {rows}" for table, rows in state.counts().items()) or "no tables yet"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -456,6 +540,7 @@ def main(argv: list[str] | None = None) -> int:
                 "churn": run_churn,
                 "report": run_report,
                 "sentiment": run_sentiment,
+                "workspace": run_workspace,
             }[args.command](args)
         )
     except InputError as exc:

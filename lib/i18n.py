@@ -1419,6 +1419,103 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "data.source_upload": ("当前数据：你上传的文件（{tables}）。", "Current data: your uploads ({tables})."),
     "data.source_empty": ("当前没有数据。", "No data loaded."),
+    # --- team workspace (issue 19) -----------------------------------------------
+    "data.source_workspace": (
+        "当前数据：团队数据（{tables}）。",
+        "Current data: the team's data ({tables}).",
+    ),
+    "workspace.missing": (
+        "团队工作区文件夹 {folder} 不存在。请管理员创建它，或改正 AFTERSIGHT_WORKSPACE。",
+        "The team workspace folder {folder} does not exist. Ask the administrator to create it or to correct "
+        "AFTERSIGHT_WORKSPACE.",
+    ),
+    "workspace.denied": (
+        "应用没有读取团队工作区文件夹 {folder} 的权限。请管理员给运行应用的用户开放读取权限。",
+        "The app may not read the team workspace folder {folder} (no permission). Ask the administrator to give "
+        "the app's user access.",
+    ),
+    "workspace.bad": (
+        "无法读取 {folder} 中的团队工作区：{detail}。工作区没有被改动；请管理员从备份恢复该文件夹。",
+        "The team workspace in {folder} cannot be read: {detail}. Nothing in it was changed; ask the "
+        "administrator to restore the folder from a backup.",
+    ),
+    "workspace.read_only": (
+        "应用不能写入团队工作区文件夹 {folder}，没有添加任何数据。请管理员给运行应用的用户开放写入权限。",
+        "The app may not write to the team workspace folder {folder}, so nothing was added. Ask the administrator "
+        "to give the app's user write access.",
+    ),
+    "workspace.nothing_to_undo": (
+        "{folder} 中的团队工作区没有可以撤销的添加。",
+        "The team workspace in {folder} has no addition to undo.",
+    ),
+    "workspace.not_editor": (
+        "只有编辑者可以修改团队数据。请管理员把你加入 AFTERSIGHT_EDITORS。",
+        "Only editors may change the team's data. Ask the administrator to add you to AFTERSIGHT_EDITORS.",
+    ),
+    "workspace.cli_no_data": (
+        "请用 --tickets 指定文件，或用 --workspace 指定团队工作区文件夹。",
+        "Name the files with --tickets, or the team workspace folder with --workspace.",
+    ),
+    "ws.fallback": ("应用已改为打开示例数据。", "The app opened on the sample data instead."),
+    "ws.title": ("团队工作区", "Team workspace"),
+    "ws.status": (
+        "团队数据（第 {version} 版）：{tables}。每位成员打开应用时看到的都是这些数据。",
+        "The team's data (version {version}): {tables}. Everyone who opens the app starts on it.",
+    ),
+    "ws.empty": (
+        "团队工作区还是空的：在下方上传第一个导出文件，校验后点击“添加到团队数据”。",
+        "The team workspace is empty: upload the first export below and, after its check, click “Add to the "
+        "team's data”.",
+    ),
+    "ws.open": ("打开团队数据", "Open the team's data"),
+    "ws.add": ("添加到团队数据", "Add to the team's data"),
+    "ws.add_help": (
+        "把这个文件的有效行加入团队数据（编号相同的行会被替换），所有成员下次操作时都会看到。",
+        "Adds this file's usable rows to the team's data (rows with an id already there are replaced); every "
+        "member sees them on their next click.",
+    ),
+    "ws.adding": ("正在添加到团队数据……", "Adding to the team's data…"),
+    "ws.added": (
+        "已添加到团队数据：{name}——新增 {added} 行，替换 {replaced} 行，排除 {excluded} 行。",
+        "Added to the team's data: {name} — {added} rows added, {replaced} replaced, {excluded} excluded.",
+    ),
+    "ws.undo": ("撤销最近一次添加", "Undo the last addition"),
+    "ws.undone": (
+        "已撤销第 {number} 次添加（{files}），团队数据已恢复到添加之前。",
+        "Addition {number} ({files}) is undone: the team's data is back as it was before it.",
+    ),
+    "ws.history": ("添加记录", "History of additions"),
+    "ws.history_empty": ("还没有添加过数据。", "Nothing has been added yet."),
+    "ws.col_number": ("序号", "No."),
+    "ws.col_when": ("时间（UTC）", "When (UTC)"),
+    "ws.col_who": ("操作人", "Who"),
+    "ws.col_name": ("文件", "File"),
+    "ws.col_table": ("表", "Table"),
+    "ws.col_added": ("新增行", "Rows added"),
+    "ws.col_replaced": ("替换行", "Replaced"),
+    "ws.col_skipped": ("跳过（重复）", "Skipped (repeats)"),
+    "ws.col_excluded": ("排除行", "Excluded"),
+    "ws.changed": (
+        "团队数据已更新（第 {version} 版），页面现在显示最新数据。",
+        "The team's data was updated (version {version}); this page now shows the latest data.",
+    ),
+    "ws.reader": (
+        "你可以查看团队数据；只有编辑者可以添加或撤销（当前身份：{who}）。",
+        "You can read the team's data; only editors can add to it or undo (you are: {who}).",
+    ),
+    "ws.nobody": ("未登录", "not signed in"),
+    "ws.anyone_edits": (
+        "未配置登录：任何能打开本应用的人都可以修改团队数据。",
+        "No sign-in is configured: anyone who reaches the app can change the team's data.",
+    ),
+    "ws.sample_hint": (
+        "“使用示例数据”只影响你自己的会话，团队数据不变；点击“打开团队数据”可回到团队数据。",
+        "“Use sample data” changes only your session, not the team's data; “Open the team's data” brings it back.",
+    ),
+    "ws.settings_team": (
+        "你在团队工作区中：这里的设置会为整个团队保存。",
+        "You are on the team workspace: settings changed here are saved for the whole team.",
+    ),
     "data.use_sample": ("使用示例数据", "Use sample data"),
     "data.mapping_file": (
         "映射文件（保存/加载列对应关系和目标设置）",

@@ -9,7 +9,7 @@ from lib.i18n import t
 from lib.ingest import datafolder, mapping, pipeline
 from lib.schema import TABLES
 from lib.ui import data_panels as data_page
-from lib.ui import frame, session, widgets
+from lib.ui import frame, session, widgets, workspace_panels
 
 frame.ensure()
 lang = session.lang()
@@ -28,6 +28,8 @@ if sample_col.button(t("data.use_sample", lang), width="stretch"):
     pipeline.load_sample(con)
     session.changed("sample")
     st.rerun()
+if workspace_panels.configured():
+    workspace_panels.panel(con, lang)
 
 with st.expander(t("data.mapping_file", lang)):
     saved_file = st.file_uploader(

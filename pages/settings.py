@@ -8,7 +8,7 @@ from lib.errors import InputError
 from lib.i18n import t
 from lib.ingest.dates import DEFAULT_ZONE, check_zone, utc_offset
 from lib.ui import data_panels as data_page
-from lib.ui import frame, session, widgets
+from lib.ui import frame, identity, session, widgets
 
 frame.ensure()
 lang = session.lang()
@@ -17,6 +17,8 @@ current = session.settings()
 
 st.title(t("settings.title", lang))
 st.caption(t("settings.intro", lang))
+if session.team() is not None and session.source() == "workspace" and identity.may_edit():
+    st.caption(t("ws.settings_team", lang))
 
 with st.form("settings"):
     st.subheader(t("settings.sla", lang))

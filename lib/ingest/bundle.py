@@ -284,6 +284,11 @@ def _table(archive: zipfile.ZipFile, info: zipfile.ZipInfo, table: str, name: st
     return frame.cast(casts).with_columns(pl.col(pl.String).str.slice(0, cap))
 
 
+def casts(schema: dict, table: str, name: str, member: str) -> dict[str, pl.DataType]:
+    """`_casts` for a table kept elsewhere (the team workspace's Parquet files): the same column checks."""
+    return _casts(schema, table, name, member)
+
+
 def _casts(schema: dict, table: str, name: str, member: str) -> dict[str, pl.DataType]:
     """The casts that bring a table to the store's types; refuse unknown columns and other types."""
     fields = {f.name: f for f in TABLES[table]}

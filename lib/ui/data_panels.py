@@ -20,7 +20,7 @@ from lib.ingest.mapping import apply_overrides, require_complete
 from lib.ingest.reading import list_sheets
 from lib.ingest.validation import Validated, loud, loud_sentence
 from lib.schema import TABLES
-from lib.ui import session, widgets
+from lib.ui import session, widgets, workspace_panels
 
 EXTENSIONS = ("csv", "tsv", "txt", "xlsx", "xls", "xlsb", "ods", "parquet")
 # Our own limit, below server.maxUploadSize in .streamlit/config.toml, so the user
@@ -28,7 +28,7 @@ EXTENSIONS = ("csv", "tsv", "txt", "xlsx", "xls", "xlsb", "ods", "parquet")
 UPLOAD_LIMIT_MB = 500
 _PREPARED = "_aftersight_prepared"
 _LOADED = "_aftersight_loaded_files"
-_SAVED = "_aftersight_saved_mappings"
+_SAVED = session.SAVED_MAPPINGS
 _USED = "_aftersight_used_mappings"
 _CHECKED = "_aftersight_checked"
 _RESTORED = "_aftersight_bundle_restored"
@@ -134,6 +134,7 @@ def file_panel(con: duckdb.DuckDBPyConnection, table: str, upload, lang: str) ->
         report_panel(LoadReport(prepared.name, table, validated, None, result.columns), lang)
         if st.button(t("data.load", lang), key=f"load_{file_key}", type="primary"):
             _load(con, mapped, validated, file_key, lang)
+        _team_add(con, mapped, validated, order, file_key, lang)
 
 
 def _mapping_step(prepared: pipeline.Prepared, file_key: str, lang: str):
@@ -240,12 +241,14 @@ def folder_panel(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> None:
             st.button(t("data.load", lang), key=f"load_{file_key}", type="primary", disabled=True)
         elif prepared.source is not None:
             _in_place_load(con, replace(prepared, mapping=result), order, file_key, lang)
-        elif st.button(t("data.load", lang), key=f"load_{file_key}", type="primary"):
+        else:
             mapped = replace(prepared, mapping=result)
-            try:
-                _load(con, mapped, _check(mapped, order, file_key), file_key, lang)
-            except InputError as error:
-                widgets.input_error(error, lang)
+            if st.button(t("data.load", lang), key=f"load_{file_key}", type="primary"):
+                try:
+                    _load(con, mapped, _check(mapped, order, file_key), file_key, lang)
+                except InputError as error:
+                    widgets.input_error(error, lang)
+            _team_add(con, mapped, None, order, file_key, lang)
 
 
 def _in_place_load(con, prepared: pipeline.Prepared, order: str | None, file_key: str, lang: str) -> None:
@@ -259,6 +262,7 @@ def _in_place_load(con, prepared: pipeline.Prepared, order: str | None, file_key
                 _load(con, prepared, None, file_key, lang, order)
             except InputError as error:
                 widgets.input_error(error, lang)
+    _team_add(con, prepared, None, order, file_key, lang)
 
 
 def _size(size: int) -> str:
@@ -334,7 +338,27 @@ def _load(
     )
     if first_upload:
         session.reports().clear()
-    # The rows now live in DuckDB: keep only the report, and drop this file's cached copies.
+    _loaded(prepared, validated, loaded, file_key)
+    session.changed("upload")
+    st.rerun()
+
+
+def _team_add(
+    con, prepared: pipeline.Prepared, validated, order: str | None, file_key: str, lang: str
+) -> None:
+    """The "Add to the team's data" button of a checked file (editors, when a team workspace is open)."""
+    try:
+        done = workspace_panels.add_button(con, prepared, validated, order, file_key, lang)
+    except InputError as error:
+        widgets.input_error(error, lang)
+        return
+    if done is not None:
+        _loaded(prepared, *done, file_key)  # the session shows the team's data, this file's rows included
+        st.rerun()
+
+
+def _loaded(prepared: pipeline.Prepared, validated, loaded: store.LoadResult, file_key: str) -> None:
+    """Keep a loaded file's report; drop its cached copies (the rows now live in DuckDB)."""
     report = LoadReport(
         prepared.name,
         prepared.table,
@@ -350,8 +374,6 @@ def _load(
         del prepared_cache[key]
     st.session_state.setdefault(_LOADED, set()).add(file_key)
     st.session_state.setdefault(_USED, {})[prepared.table] = prepared.mapping.columns
-    session.changed("upload")
-    st.rerun()
 
 
 def _loaded_line(name: str, file_key: str, lang: str) -> None:

@@ -16,7 +16,7 @@ from lib.engine.kpis import Kpi, Settings, kpi_of
 from lib.errors import InputError
 from lib.i18n import t
 from lib.schema import DIMENSIONS
-from lib.ui import analysis_page, session, widgets
+from lib.ui import analysis_page, identity, session, widgets
 
 DEFAULT = explore.Question(("tickets", "resolution_sla_rate"), by=("category",))
 MAX_KPIS = 6
@@ -36,14 +36,6 @@ _STATUS_CSS = {
     "red": "background-color: #FBE1DC",
 }
 _D3 = {"ratio": ".1%", "count": ",d", "currency": ",.2f", "score": ".2f"}
-
-
-def _may_edit() -> bool:
-    """Whether this user may rename and delete the team's saved views.
-
-    The one place that decides; True until the team workspace's editor check is wired in here.
-    """
-    return True
 
 
 # ---- widget state: seeded from the URL on a first visit, kept across pages ---------------------
@@ -221,7 +213,7 @@ def _open_view(name: str) -> None:
 
 
 def saved_views(page: analysis_page.Page, question: explore.Question | None) -> None:
-    """Open, save, rename and delete the team's saved questions (rename and delete: `_may_edit`)."""
+    """Open, save, rename and delete the team's saved questions (rename and delete: `identity.may_edit`)."""
     lang = page.lang
     views = session.explore_views()
     with st.expander(t("explore.views", lang), expanded=bool(views)):
@@ -231,7 +223,7 @@ def saved_views(page: analysis_page.Page, question: explore.Question | None) -> 
             if views:
                 name = st.selectbox(t("explore.view", lang), sorted(views), key="explore_view")
                 st.button(t("explore.open", lang), key="explore_open", on_click=_open_view, args=(name,))
-                if _may_edit():
+                if identity.may_edit():
                     new = st.text_input(t("explore.rename_to", lang), key="explore_rename", max_chars=80)
                     rename, delete = st.columns(2)
                     if rename.button(t("explore.rename", lang), key="explore_rename_button") and new.strip():

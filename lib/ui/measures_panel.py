@@ -9,8 +9,7 @@ from lib.analysis import formatting
 from lib.engine import measures
 from lib.errors import InputError
 from lib.i18n import t
-from lib.ui import analysis_page, session, widgets
-from lib.ui.explore_page import _may_edit
+from lib.ui import analysis_page, identity, session, widgets
 
 # ---- team measures ---------------------------------------------------------------------------------
 
@@ -74,7 +73,9 @@ def show(page: analysis_page.Page) -> None:
             left.markdown(
                 f"**{formatting.literal(kpi.label[0] if lang == 'zh' else kpi.label[1])}** (`{kpi.key}`) — {formatting.literal(words)}"
             )
-            if _may_edit() and right.button(t("explore.delete", lang), key=f"measure_delete_{kpi.key}"):
+            if identity.may_edit() and right.button(
+                t("explore.delete", lang), key=f"measure_delete_{kpi.key}"
+            ):
                 session.set_measures([d for d in definitions if d.get("key") != kpi.key])
                 st.rerun()
         st.divider()

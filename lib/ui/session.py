@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -18,13 +21,16 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.engine import measures, service_calendar, store
 from lib.engine.kpis import Settings
-from lib.ingest import pipeline
+from lib.errors import InputError
+from lib.i18n import t
+from lib.ingest import pipeline, workspace
 from lib.ingest.dates import DEFAULT_ZONE, check_zone
 from lib.predict import churn
+from lib.ui import identity
 
 _CON = "_aftersight_con"
 _OWNER = "_aftersight_con_owner"
-_SOURCE = "_aftersight_source"  # "sample" | "upload" | "empty"
+_SOURCE = "_aftersight_source"  # "sample" | "upload" | "empty" | "workspace"
 _VERSION = "_aftersight_version"
 _MEMO = "_aftersight_memo"
 _MEMO_ROWS = "_aftersight_memo_rows"
@@ -34,6 +40,12 @@ _ACTIONS = "_aftersight_churn_actions"
 _TIMEZONE = "_aftersight_timezone"
 _REPORTS = "_aftersight_reports"
 _SERVICE_REPORT = "_aftersight_service_report"
+_TEAM = "_aftersight_team"
+_TEAM_ERROR = "_aftersight_team_error"
+_APPLYING = "_aftersight_applying_team"
+# The column mappings saved for this session (a loaded mapping file, the team workspace's): the Data page
+# maps new files with them.
+SAVED_MAPPINGS = "_aftersight_saved_mappings"
 _MEASURES = "_aftersight_measures"  # the team's measure definitions (lib.engine.measures), as saved
 _VIEWS = "_aftersight_explore_views"  # {name: the Explore question's URL parameters}
 MEMO_SIZE = 64
@@ -49,12 +61,145 @@ def connection() -> duckdb.DuckDBPyConnection:
     owner = st.session_state.get(_OWNER)
     if _CON not in st.session_state or (owner is not None and not owner.close.alive):
         con = store.connect()
-        pipeline.load_sample(con)
+        st.session_state[_SOURCE] = "workspace" if _open_team(con) else "sample"
+        if st.session_state[_SOURCE] == "sample":
+            pipeline.load_sample(con)
         st.session_state[_OWNER] = _owner_closing(con)
         st.session_state[_CON] = con
-        st.session_state[_SOURCE] = "sample"
         st.session_state[_VERSION] = 1
+    else:
+        _follow_team(st.session_state[_CON])
     return st.session_state[_CON]
+
+
+# --- the team workspace ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Team:
+    """The workspace version this session shows (or last saw), and the settings it synced with it."""
+
+    folder: Path
+    version: int
+    stamp: tuple | None
+    tables: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+
+
+def team() -> Team | None:
+    """The team workspace this session knows (None: none configured, or it could not be read)."""
+    return st.session_state.get(_TEAM)
+
+
+def team_error() -> InputError | None:
+    """Why the configured workspace could not be opened (the session is on the sample then)."""
+    return st.session_state.get(_TEAM_ERROR)
+
+
+def _open_team(con: duckdb.DuckDBPyConnection) -> bool:
+    """Load the configured workspace's tables, settings and mappings; False when there is none to show."""
+    folder = workspace.configured()
+    if folder is None:
+        return False
+    try:
+        stamp = workspace.stamp(folder)
+        state = workspace.open_state(folder)
+        if state.tables:
+            workspace.load_into(con, state)
+    except InputError as error:
+        st.session_state[_TEAM_ERROR] = error
+        st.session_state.pop(_TEAM, None)
+        return False
+    st.session_state.pop(_TEAM_ERROR, None)
+    _adopt(state, stamp)
+    return bool(state.tables)
+
+
+def open_team(con: duckdb.DuckDBPyConnection) -> bool:
+    """Show the team's data in this session (the Data page's button, and after an addition)."""
+    opened = _open_team(con)
+    if opened:
+        reports().clear()
+        changed("workspace")
+    return opened
+
+
+def _adopt(state: workspace.State, stamp: tuple | None) -> None:
+    """This session now shows `state`: its settings and mappings apply, without being saved back."""
+    st.session_state[_APPLYING] = True
+    try:
+        apply_saved(state.settings)
+    finally:
+        st.session_state.pop(_APPLYING, None)
+    if state.mappings:
+        st.session_state[SAVED_MAPPINGS] = {**st.session_state.get(SAVED_MAPPINGS, {}), **state.mappings}
+    st.session_state[_TEAM] = Team(state.folder, state.version, stamp, state.tables, _plain(saved_settings()))
+
+
+def _follow_team(con: duckdb.DuckDBPyConnection) -> None:
+    """On a rerun: if another session changed the workspace this session shows, show the new version.
+
+    A stat of the manifest per run; the manifest and tables are read only when it changed.
+    """
+    known = team()
+    if known is None or st.session_state.get(_SOURCE) != "workspace":
+        return
+    stamp = workspace.stamp(known.folder)
+    if stamp == known.stamp:
+        return
+    try:
+        state = workspace.open_state(known.folder)
+        if state.version == known.version:
+            st.session_state[_TEAM] = Team(known.folder, known.version, stamp, known.tables, known.settings)
+            return
+        if state.tables != known.tables:
+            workspace.load_into(con, state)
+    except InputError as error:
+        # Keep showing what this session has; say once why the new version is not shown.
+        st.session_state[_TEAM] = Team(known.folder, known.version, stamp, known.tables, known.settings)
+        st.toast(error.message(lang()), icon=":material/error:")
+        return
+    data_changed = state.tables != known.tables
+    _adopt(state, stamp)
+    if data_changed:
+        changed("workspace")
+        st.toast(t("ws.changed", lang(), version=state.version), icon=":material/group:")
+
+
+def _plain(settings: dict) -> dict:
+    """Settings as the manifest keeps them (JSON), so a comparison says only what really changed."""
+    return json.loads(json.dumps(settings, ensure_ascii=False, default=str))
+
+
+def save_team_settings() -> bool:
+    """Keep this session's settings for the whole team, when it shows the team's data and its user is an editor.
+
+    Only the keys that changed since the session last synced are written (another editor's change to
+    another key stays). Issues that add keys to `saved_settings()` call this after changing them.
+    Returns whether the settings are the team's now.
+    """
+    known = team()
+    if known is None or st.session_state.get(_SOURCE) != "workspace" or st.session_state.get(_APPLYING):
+        return False
+    if not identity.may_edit():
+        return False
+    now = _plain(saved_settings())
+    different = {k: v for k, v in now.items() if known.settings.get(k) != v}
+    if not different:
+        return True
+    state = workspace.save_settings(known.folder, different)
+    if state.tables == known.tables:  # else another addition landed meanwhile: the next rerun loads it
+        st.session_state[_TEAM] = Team(
+            known.folder, state.version, workspace.stamp(known.folder), state.tables, _plain(state.settings)
+        )
+    return True
+
+
+def _persist() -> None:
+    try:
+        save_team_settings()
+    except InputError as error:
+        st.toast(error.message(lang()), icon=":material/error:")
 
 
 class _Owner:
@@ -171,6 +316,7 @@ def set_measures(definitions: list[dict]) -> None:
     """Replace the team's measures; InputError (nothing changed) when one of them is impossible."""
     measures.with_measures(Settings(), definitions)
     st.session_state[_MEASURES] = [dict(d) for d in definitions]
+    _persist()
 
 
 def explore_views() -> dict[str, dict]:
@@ -180,11 +326,13 @@ def explore_views() -> dict[str, dict]:
 
 def set_explore_views(views: dict[str, dict]) -> None:
     st.session_state[_VIEWS] = dict(views)
+    _persist()
 
 
 def set_settings(value: Settings) -> None:
     """Targets changed (Settings page or a loaded mapping file): every KPI status follows."""
     st.session_state[_SETTINGS] = value
+    _persist()
 
 
 def events() -> pl.DataFrame:
@@ -194,6 +342,7 @@ def events() -> pl.DataFrame:
 
 def set_events(value: pl.DataFrame) -> None:
     st.session_state[_EVENTS] = value
+    _persist()
 
 
 def churn_actions() -> dict[str, str]:
@@ -203,6 +352,7 @@ def churn_actions() -> dict[str, str]:
 
 def set_churn_actions(value: dict[str, str]) -> None:
     st.session_state[_ACTIONS] = dict(value)
+    _persist()
 
 
 def timezone() -> str:
@@ -213,6 +363,7 @@ def timezone() -> str:
 def set_timezone(value: str) -> None:
     """Set the team's time zone (`InputError("settings.bad_timezone")` for a name that is none)."""
     st.session_state[_TIMEZONE] = check_zone(value)
+    _persist()
 
 
 def saved_settings() -> dict:
@@ -230,19 +381,31 @@ def apply_saved(saved: dict) -> None:
     """Targets, time zone, events and churn actions from a loaded mapping file (malformed parts fall back).
 
     A file saved before there was a time zone setting means the default one. `lib.ingest.mapping.loads`
-    has refused a zone that is not one, so nothing is half applied here.
+    has refused a zone that is not one, so nothing is half applied here. On the team's data, an
+    editor's loaded file becomes the team's settings (saved once, after all of them are applied).
     """
-    set_settings(Settings.from_dict(saved))
-    set_timezone(saved.get("timezone", DEFAULT_ZONE))
-    set_events(service_calendar.events_from_saved(saved.get("events")))
-    actions = saved.get("churn_actions")
-    if isinstance(actions, dict):
-        set_churn_actions({str(k): str(v)[:200] for k, v in actions.items() if isinstance(v, str)})
-    usable, _ = measures.usable(saved.get("measures"))  # one impossible measure does not refuse the file
-    set_measures(usable)
-    views = saved.get("explore_views")
-    if isinstance(views, dict):
-        set_explore_views({str(k)[:80]: v for k, v in views.items() if isinstance(v, dict)})
+    outer = st.session_state.get(_APPLYING)
+    st.session_state[_APPLYING] = True
+    try:
+        set_settings(Settings.from_dict(saved))
+        try:
+            set_timezone(saved.get("timezone", DEFAULT_ZONE))
+        except InputError:
+            set_timezone(DEFAULT_ZONE)  # a workspace's manifest is not checked like a mapping file
+        set_events(service_calendar.events_from_saved(saved.get("events")))
+        actions = saved.get("churn_actions")
+        if isinstance(actions, dict):
+            set_churn_actions({str(k): str(v)[:200] for k, v in actions.items() if isinstance(v, str)})
+        usable, _ = measures.usable(saved.get("measures"))  # one impossible measure does not refuse the file
+        set_measures(usable)
+        views = saved.get("explore_views")
+        if isinstance(views, dict):
+            set_explore_views({str(k)[:80]: v for k, v in views.items() if isinstance(v, dict)})
+    finally:
+        if not outer:
+            st.session_state.pop(_APPLYING, None)
+    if not outer:
+        _persist()
 
 
 def reports() -> list:
