@@ -5,6 +5,7 @@ import json
 
 import pytest
 from test_pages import goto, start, texts
+from test_pages_workspace import export
 
 from lib.analysis import explore
 from lib.i18n import t
@@ -151,3 +152,44 @@ def test_a_drill_on_a_bar_narrows_the_question_when_grouped_otherwise():
     drilled = at.dataframe[0].value
     at.button(key="drill_clear_explore_category").click().run()
     assert at.dataframe[0].value.iloc[:, 1].sum() > drilled.iloc[:, 1].sum()
+
+
+@pytest.fixture
+def team(tmp_path, monkeypatch):
+    """A configured team workspace of 4 tickets (as tests/test_pages_workspace.py makes it); anyone may edit."""
+    from lib.ingest import workspace
+    from lib.ui import identity
+
+    folder = tmp_path / "team"
+    folder.mkdir()
+    path = tmp_path / "march.csv"
+    path.write_text(export(range(4)), encoding="utf-8")
+    workspace.add_paths(folder, {"tickets": [path]}, who="setup")
+    monkeypatch.setenv(workspace.ENV, str(folder))
+    for name in (identity.HEADER_ENV, identity.EDITORS_ENV):
+        monkeypatch.delenv(name, raising=False)
+    return folder
+
+
+def test_a_view_saved_on_the_team_data_is_seen_by_the_next_session(team, monkeypatch):
+    from lib.ingest import workspace
+    from lib.ui import identity
+
+    def on_team(lang="en"):
+        return explore_page(lang, start="2025-03-01", end="2025-03-31")
+
+    at = on_team()
+    at.multiselect(key="explore_by").set_value(["channel"]).run()
+    at.text_input(key="explore_save_name").input("by channel").run()
+    at.button(key="explore_save").click().run()
+    assert not at.exception, at.exception
+    assert "by channel" in workspace.open_state(team).settings["explore_views"]
+    colleague = on_team()
+    assert colleague.selectbox(key="explore_view").options == ["by channel"]
+    assert colleague.button(key="explore_delete")  # anyone may edit: no sign-in configured
+    # A reader (signed in, not an editor) sees and opens the team's views but cannot rename or delete them.
+    monkeypatch.setenv(identity.HEADER_ENV, "X-Remote-User")
+    monkeypatch.setenv(identity.EDITORS_ENV, "alice@example.com")
+    reader = on_team()
+    assert reader.selectbox(key="explore_view").options == ["by channel"]
+    assert not [b for b in reader.button if b.key in ("explore_delete", "explore_rename_button")]
