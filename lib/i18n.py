@@ -187,6 +187,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "KPIs with a target are coloured by status: green met, amber close, red missed; grey text marks "
         "groups too small to trust.",
     ),
+    "measure.op_equals": ("等于", "equals"),
+    "measure.op_in": ("属于", "is one of"),
+    "measure.op_between": ("介于（含两端）", "between (inclusive)"),
+    "measure.op_is_empty": ("为空", "is empty"),
+    "measure.op_not_empty": ("不为空", "is not empty"),
+    "measure.op_under": ("不超过", "at most"),
     "cli.bad_filter": (
         "筛选条件“{filter}”无效：请写成 维度=值，维度为 {known} 之一。",
         "The filter “{filter}” is not valid: write DIMENSION=VALUE with one of {known}.",

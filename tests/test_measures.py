@@ -302,3 +302,23 @@ def test_cli_kpis_reads_the_team_measures_from_the_mapping_file(capsys, tmp_path
     assert code == 0, out.err
     values = json.loads(out.out)
     assert values["sla_rebuilt"] == pytest.approx(values["resolution_sla_rate"])
+
+
+def test_condition_rows_from_the_page_editor_become_a_definition():
+    from lib.ui import measures_panel
+
+    editor = pl.DataFrame(
+        {
+            "field": ["类型 · category", "解决时间 · resolved_at", None],
+            "since": [None, "创建时间 · created_at", None],
+            "op": ["属于 · in", "不超过 · under", "等于 · equals"],
+            "value": ["漏水，安装, ", "24", "x"],
+        }
+    )
+    rows = measures_panel._rows(editor)
+    assert rows == [
+        {"field": "category", "since": None, "op": "in", "value": ["漏水", "安装"]},
+        {"field": "resolved_at", "since": "created_at", "op": "under", "value": "24"},
+    ]
+    measure = measures.parse({"key": "m", "label": "x", "kind": "count", "where": rows})
+    assert measure.where[1].values == (24.0,)
