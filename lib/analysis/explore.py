@@ -228,7 +228,8 @@ def _fold(
 
 
 def _sorted(table: pl.DataFrame, question: Question) -> pl.DataFrame:
-    """Periods in time order; groups by the sort KPI (or size), ties by name; OTHER last in each period."""
+    """Periods in time order; groups by the sort KPI (or size), ties by name; small groups after the others
+    and OTHER last, in each period."""
     if table.is_empty():
         return table
     sort_by = question.sort or SIZE
@@ -239,8 +240,13 @@ def _sorted(table: pl.DataFrame, question: Question) -> pl.DataFrame:
         else (pl.lit(False))
     )
     table = table.with_columns(is_other.alias("_other"))
-    columns = (["period"] if "period" in table.columns else []) + ["_other", sort_by, *question.by]
-    flags = ([False] if "period" in table.columns else []) + [False, descending] + [False] * len(question.by)
+    # Groups under the minimum size go after the others: a noisy 100 % must not top a ranking.
+    columns = (["period"] if "period" in table.columns else []) + ["_other", SMALL, sort_by, *question.by]
+    flags = (
+        ([False] if "period" in table.columns else [])
+        + [False, False, descending]
+        + [False] * len(question.by)
+    )
     return table.sort(columns, descending=flags, nulls_last=True).drop("_other")
 
 
