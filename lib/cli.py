@@ -360,6 +360,9 @@ def run_explore(args: argparse.Namespace) -> str:
         order=args.order,
         min_size=args.min_size,
     )
+    for measure in settings.measures:  # a measure the data cannot give is one sentence, not a blank column
+        if measure.key in question.kpis:
+            measures.check_data(con, measure.expr)
     table = explore.ask(con, _scope(args), question, settings).table
     if args.format == "json":
         rows = table.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).to_dicts()

@@ -322,3 +322,14 @@ def test_condition_rows_from_the_page_editor_become_a_definition():
     ]
     measure = measures.parse({"key": "m", "label": "x", "kind": "count", "where": rows})
     assert measure.where[1].values == (24.0,)
+
+
+def test_cli_explore_says_when_the_data_cannot_give_a_measure(capsys, tmp_path):
+    path = tmp_path / "measures.json"
+    empty = {**SLA_REBUILT, "among": [{"field": "category", "op": "equals", "value": "no such category"}]}
+    path.write_text(json.dumps([empty]), encoding="utf-8")
+    code = main(
+        ["explore", "--tickets", "sample_data/tickets.csv", "--measure", str(path), "--kpi", "sla_rebuilt"]
+    )
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert code == 2 and len(err) == 1 and "matches no ticket" in err[0]
