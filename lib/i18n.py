@@ -193,6 +193,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "measure.op_is_empty": ("为空", "is empty"),
     "measure.op_not_empty": ("不为空", "is not empty"),
     "measure.op_under": ("不超过", "at most"),
+    "explore.chart_multiples": ("小多图", "Small multiples"),
+    "explore.multiples_cut": (
+        "{field}共 {count} 项，只画最大的 {shown} 项；全部分组见下方明细表。",
+        "{field} has {count} values; the {shown} largest are drawn, every group is in the table below.",
+    ),
     "cli.bad_filter": (
         "筛选条件“{filter}”无效：请写成 维度=值，维度为 {known} 之一。",
         "The filter “{filter}” is not valid: write DIMENSION=VALUE with one of {known}.",

@@ -260,4 +260,7 @@ def test_the_question_survives_a_round_trip_through_the_url():
 def test_chart_follows_the_question():
     assert explore.chart_kinds(explore.Question(("tickets",), grain="week"))[0] == "lines"
     assert explore.chart_kinds(explore.Question(("tickets",), by=("region",)))[0] == "bars"
-    assert explore.chart_kinds(explore.Question(("tickets",), by=("region", "channel")))[0] == "heatmap"
+    assert explore.chart_kinds(explore.Question(("tickets",), by=("region", "channel")))[:2] == (
+        "heatmap",
+        "multiples",
+    )

@@ -45,6 +45,10 @@ def test_two_dimension_question_gives_a_heat_map_a_pivot_and_the_url():
     assert "Pivot table: First-contact resolution rate (%)" in [s.value for s in at.subheader]
     assert at.query_params["x_by"] in ("region,channel", ["region,channel"])
     assert len([d for d in at.dataframe if not d.key]) == 2  # the long table and the pivot
+    at.segmented_control(key="explore_chart").set_value("multiples").run()
+    assert not at.exception, at.exception
+    panels = specs(at)
+    assert 2 <= len(panels) <= 6  # one bar chart of channels per region, the largest regions
 
 
 def test_a_copied_link_reproduces_the_question():

@@ -263,7 +263,7 @@ def chart_kinds(question: Question) -> tuple[str, ...]:
     if question.grain:
         return ("lines", "heatmap")
     if len(question.by) == 2:
-        return ("heatmap", "bars")
+        return ("heatmap", "multiples", "bars")
     if question.by:
         return ("bars",)
     return ("table",)

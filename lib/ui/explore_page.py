@@ -426,6 +426,11 @@ def show(page: analysis_page.Page, question: explore.Question, settings: Setting
             or kinds[0]
         )
         kind = kind if kind in kinds else kinds[0]
+        if kind == "multiples":
+            for key in shown:
+                _multiples(page, answer, key, settings)
+            _table(page, answer, settings)
+            return
         per_row = 1 if kind == "lines" and question.by else 2
         for index in range(0, len(shown), per_row):
             for column, key in zip(st.columns(per_row), shown[index : index + per_row], strict=False):
@@ -433,6 +438,59 @@ def show(page: analysis_page.Page, question: explore.Question, settings: Setting
                     figure, data, drill = _chart(page, answer, key, kind, settings)
                     page.chart(figure, data, f"explore_{key}", f"chart_{key}_{kind}", drill=drill)
     _table(page, answer, settings)
+
+
+MULTIPLES = 6  # panels of small multiples: the first dimension's largest values
+MULTIPLES_PER_ROW = 3
+
+
+def _multiples(page: analysis_page.Page, answer: explore.Answer, key: str, settings: Settings) -> None:
+    """Small multiples for two dimensions: one bar chart of `key` by the second dimension per value of the
+    first (its largest values first, OTHER last), each bar with its count and small groups faded."""
+    lang, (first, second) = page.lang, answer.question.by
+    kpi = kpi_of(key, settings)
+    target = settings.target(kpi)
+    st.markdown(f"**{formatting.literal(_label(kpi, lang))}**")
+    order = (
+        answer.table.group_by(first)
+        .agg(pl.col(explore.SIZE).sum())
+        .with_columns((pl.col(first) == explore.OTHER).fill_null(False).alias("_other"))
+        .sort(["_other", explore.SIZE], descending=[False, True])[first]
+        .to_list()
+    )
+    if len(order) > MULTIPLES:
+        st.caption(
+            t(
+                "explore.multiples_cut",
+                lang,
+                shown=MULTIPLES,
+                count=len(order),
+                field=t(f"field.{first}", lang),
+            )
+        )
+    labels = _labels(lang)
+    for _, column, value in widgets.grid(order[:MULTIPLES], MULTIPLES_PER_ROW):
+        index = order.index(value)  # the panel's own key (grid gives the row's first index)
+        panel = answer.table.filter(pl.col(first).is_null() if value is None else pl.col(first) == value)
+        title = str(labels.get(value, value))
+        with column:
+            figure = charts.driver_bars(
+                panel,
+                category=second,
+                value=key,
+                count=explore.SIZE,
+                category_title=t(f"field.{second}", lang),
+                value_title=_label(kpi, lang),
+                count_title=t(f"explore.size_{answer.size_of}", lang),
+                title=title,
+                value_format=_format(kpi),
+                small=explore.SMALL,
+                target=target,
+                target_title=t("kpi.target", lang) if target is not None else None,
+                category_labels=labels,
+            )
+            data = panel.select(first, second, key, explore.SIZE, explore.SMALL)
+            page.chart(figure, data, f"explore_{key}_{index}", f"multiples_{key}_{index}")
 
 
 def _table(page: analysis_page.Page, answer: explore.Answer, settings: Settings) -> None:
