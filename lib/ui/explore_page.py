@@ -339,9 +339,9 @@ def _chart(
         return figure, table.select(*by, "period", key, explore.SIZE), None
     if kind == "heatmap":
         data = _shown(table, by, lang)
-        if question.grain:
+        if question.grain:  # periods across, the groups (both dimensions together) down
             data = data.with_columns(pl.col("period").cast(pl.String))
-            x, y = "period", by[0]
+            x, y = "period", "_group" if len(by) == 2 else by[0]
         else:
             x, y = by[1], by[0]
         figure = charts.heatmap(
@@ -350,7 +350,7 @@ def _chart(
             y=y,
             value=key,
             x_title=t(f"grain.{question.grain}", lang) if question.grain else t(f"field.{x}", lang),
-            y_title=t(f"field.{y}", lang),
+            y_title=group_title if y == "_group" else t(f"field.{y}", lang),
             value_title=title,
             title=title,
             value_format=number,
