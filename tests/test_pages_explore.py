@@ -223,3 +223,24 @@ def test_two_dimensions_by_month_draw_one_heat_map_row_per_pair():
     assert 4 <= len(pairs) <= 9 and all(" · " in pair for pair in pairs)  # (2 regions + other) × (2 + other)
     cells = [(row["x"], row["y"]) for row in rows]
     assert len(cells) == len(set(cells))  # one cell per period and pair
+
+
+def test_a_hand_edited_link_opens_with_what_it_can_use():
+    at = explore_page(
+        "en",
+        x_kpi="tickets,__import__('os'),csat",
+        x_by='region,"); DROP TABLE tickets; --',
+        x_grain="fortnight",
+        x_top="999",
+        x_order="sideways",
+        x_sort="nope",
+        x_min="-5",
+        x_f_region="<script>alert(1)</script>",
+    )
+    assert at.multiselect(key="explore_kpis").value == ["tickets", "csat"]
+    assert at.multiselect(key="explore_by").value == ["region"]
+    assert at.selectbox(key="explore_grain").value is None
+    assert at.number_input(key="explore_top").value == explore.MAX_TOP
+    assert at.number_input(key="explore_min").value == 0
+    assert at.multiselect(key="explore_f_region").value == []
+    assert specs(at)

@@ -343,13 +343,14 @@ def from_params(params: dict[str, str | list[str]]) -> Question | None:
         if name.startswith(f"{PREFIX}f_"):
             values = value if isinstance(value, list) else [value]
             filters.append((name[len(PREFIX) + 2 :], tuple(str(v) for v in values)))
+    grain, order = one("grain"), one("order")
     return Question(
         kpis=kpis,
         by=tuple(d for d in (one("by") or "").split(",") if d),
-        grain=one("grain"),
+        grain=grain if grain in GRAINS else None,
         filters=tuple(sorted(filters)),
-        top=number("top", DEFAULT_TOP),
+        top=min(max(number("top", DEFAULT_TOP), 1), MAX_TOP),
         sort=one("sort"),
-        order=one("order") or "desc",
+        order=order if order in ORDERS else "desc",
         min_size=number("min", 0),
     )
