@@ -93,7 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     ahead.add_argument("--freq", choices=("D", "W"), default="D", help="daily or weekly (Monday) forecast")
     ahead.add_argument("--by", choices=[d for d in DIMENSIONS if d != "agent"], help="one forecast per value")
     ahead.add_argument("--interval", type=float, choices=(0.8, 0.95), default=0.8)
-    ahead.add_argument("--country", default="CN", help="holiday calendar (CN, US, GB, …)")
+    ahead.add_argument(
+        "--country",
+        help="holiday calendar: auto (default, or the mapping file's team setting: chosen from the data), "
+        "none, or CN, US, GB, …",
+    )
     ahead.add_argument("--out", type=Path, required=True, help="CSV file to write (UTF-8 with BOM)")
     ahead.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
 
@@ -405,27 +409,30 @@ def run_forecast(args: argparse.Namespace) -> str:
     """The Forecast page's fit on all the history (no date range, as the page's default), written as CSV."""
     from lib import export
     from lib.engine import service_calendar
-    from lib.predict import forecast, forecast_view
+    from lib.predict import forecast, forecast_calendar, forecast_view
 
     args.surveys, args.customers = [], []
     con, saved = load(args)
-    if args.country not in service_calendar.countries():
-        raise InputError(
-            "forecast.bad_country", country=args.country, known=", ".join(service_calendar.countries())
-        )
+    country = args.country or saved.get(forecast_calendar.SETTING, forecast_calendar.AUTO)
+    if not forecast_calendar.is_known(country):
+        known = ", ".join([forecast_calendar.AUTO, forecast_calendar.NONE, *service_calendar.countries()])
+        raise InputError("forecast.bad_country", country=country, known=known)
     events = service_calendar.events_from_saved(saved.get("events"))
     series = forecast.daily_counts(con, store.Scope(), by=args.by)
     if series.is_empty():
         raise InputError("forecast.reason_no_data")
-    holidays = forecast_view.calendar(series, args.horizon, args.country, events)
+    calendar = forecast_view.choose_calendar(series, args.horizon, country, events, args.lang)
     every = "1w" if args.freq == "W" else "1d"
-    result = forecast_view.fit(series, args.horizon, args.interval, holidays, every, args.by)
+    result = forecast_view.fit(series, args.horizon, args.interval, calendar.table, every, args.by)
     total = result[forecast.TOTAL]
     if total.prediction is None:
         raise InputError(f"forecast.reason_{total.reasons[0]}", weeks=forecast.MIN_HISTORY_DAYS // 7)
     table = forecast_view.forecast_table(result)
     args.out.write_bytes(export.csv_bytes(table))
-    return f"{args.out}: {table.height} rows; {forecast_view.accuracy_sentence(total, args.lang)}"
+    return (
+        f"{args.out}: {table.height} rows; {forecast_view.calendar_sentence(calendar, args.lang)} "
+        f"{forecast_view.accuracy_sentence(total, args.lang)}"
+    )
 
 
 def run_churn(args: argparse.Namespace) -> str:
@@ -499,7 +506,14 @@ def run_workspace(args: argparse.Namespace) -> str:
         frame = workspace.history_frame(state)
         if args.format == "json":
             return json.dumps(frame.to_dicts(), ensure_ascii=False, indent=2)
-        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, fmt_str_lengths=60):
+        with pl.Config(
+            tbl_rows=-1,
+            tbl_cols=-1,
+            tbl_hide_dataframe_shape=True,
+            tbl_hide_column_data_types=True,
+            fmt_str_lengths=60,
+            tbl_width_chars=200,
+        ):
             return f"{args.workspace}: version {state.version}, {_counts(state)}\n{frame}"
     if args.action == "undo":
         state, undone = workspace.undo(args.workspace)

@@ -942,6 +942,40 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "；Prophet 的各种设置都没有胜过它（最好的一个{comparison}），所以显示的是这个基准预测",
         "; no Prophet setting beat it (the best was {comparison}), so this baseline is shown",
     ),
+    "forecast.model_blend": ("组合预测", "blend"),
+    "forecast.accuracy_blend": (
+        "在过去 {cutoffs} 次每周回测中（每次预测 {horizon} {unit}），组合预测{per}平均偏差 {mae} 张工单，{comparison}。",
+        "Over the last {cutoffs} weekly back-tests ({horizon} {unit} ahead each), the blend was off by {mae} tickets "
+        "{per} on average, {comparison}.",
+    ),
+    "forecast.blend": (
+        "预测是 {parts} 的加权组合，权重按各模型在最近 {windows} 个每周回测窗口中的准确度分配{shrunk}。",
+        "The forecast is a blend of {parts}, each weighted by how well it did in the last {windows} weekly "
+        "back-test windows{shrunk}.",
+    ),
+    "forecast.blend_shrunk": (
+        "；相对“重复上周同一天”的优势不够稳定（{windows} 个窗口中 {beat} 个更好），所以 {share} 的权重退回给这个基准",
+        "; its gain over repeating the same weekday last week was not steady (better in {beat} of {windows} "
+        "windows), so {share} of the weight went back to that baseline",
+    ),
+    "forecast.coverage": (
+        "回测中，80% 区间覆盖了 {c80} 的实际值，95% 区间覆盖了 {c95}{widened}。",
+        "In the back-test the 80% interval held {c80} of the actual days and the 95% interval {c95}{widened}.",
+    ),
+    "forecast.widened": ("（区间按回测误差放宽到了这个程度）", " (the intervals were widened to get there)"),
+    "forecast.calendar_explains": (
+        "节假日：{country}——历史中它的 {holidays} 个节假日里有 {explained} 天是异常日（其他日子只有 {share}），"
+        "所以自动选用；可在“节假日与公司活动”中更改。",
+        "Holidays: {country} — {explained} of its {holidays} holiday days in the history were unusual days (other "
+        "days: {share}), so it was chosen automatically; change it under “Holidays and company events”.",
+    ),
+    "forecast.calendar_none_fits": (
+        "节假日：不使用——试过的日历（{tried}）都解释不了历史中的 {unusual} 个异常日；可在“节假日与公司活动”中指定。",
+        "Holidays: none — no calendar tried ({tried}) explained the history's {unusual} unusual days; pick one "
+        "under “Holidays and company events”.",
+    ),
+    "forecast.calendar_set": ("节假日：{country}（按设置）。", "Holidays: {country}, as set."),
+    "forecast.calendar_set_none": ("节假日：不使用（按设置）。", "Holidays: none, as set."),
     "forecast.untested": ("历史太短，准确度无法回测。", "Too little history to back-test the accuracy."),
     "forecast.backtest": ("回测明细（各模型、各起点）", "Back-test details (every model, every cut-off)"),
     "forecast.components": ("预测的组成", "What the forecast is made of"),
@@ -993,6 +1027,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "forecast.staffing_title": ("每天需要的人数", "People needed"),
     "forecast.agents": ("人数", "People"),
+    "settings.holiday_help": (
+        "预测使用的节假日日历。“自动”会选节假日最能解释历史异常日的日历（中国含调休），预测页会说明选了哪个、为什么。"
+        "随映射文件一起保存。",
+        "The holiday calendar forecasts use. Automatic picks the calendar whose holidays best explain the history's "
+        "unusual days (China with its make-up working days among them); the Forecast page says which and why. "
+        "Saved with the mapping file.",
+    ),
+    "country.auto": ("自动（按数据选择）", "Automatic (chosen from the data)"),
+    "country.none": ("不使用节假日", "No holidays"),
     "country.CN": ("中国大陆", "China (mainland)"),
     "country.HK": ("中国香港", "Hong Kong"),
     "country.TW": ("中国台湾", "Taiwan"),
@@ -1455,6 +1498,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The app may not write to the team workspace folder {folder}, so nothing was added. Ask the administrator "
         "to give the app's user write access.",
     ),
+    "workspace.write_failed": (
+        "无法写入团队工作区 {folder}（{detail}），没有添加任何数据，原有数据不变。请管理员检查磁盘空间和该文件夹。",
+        "The team workspace in {folder} could not be written ({detail}), so nothing was added and its data is "
+        "unchanged. Ask the administrator to check the disk space and the folder.",
+    ),
     "workspace.nothing_to_undo": (
         "{folder} 中的团队工作区没有可以撤销的添加。",
         "The team workspace in {folder} has no addition to undo.",
@@ -1466,6 +1514,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "workspace.cli_no_data": (
         "请用 --tickets 指定文件，或用 --workspace 指定团队工作区文件夹。",
         "Name the files with --tickets, or the team workspace folder with --workspace.",
+    ),
+    "ws.refresh": (
+        "添加到团队数据的文件会一直保留，每次打开应用都从团队数据开始；只“加载”而未添加的文件只在本会话中，刷新页面（F5）后就没有了。",
+        "Files added to the team's data stay: every visit opens on it. Files only loaded (not added) are in this "
+        "session alone and are gone after a refresh (F5).",
     ),
     "ws.fallback": ("应用已改为打开示例数据。", "The app opened on the sample data instead."),
     "ws.title": ("团队工作区", "Team workspace"),

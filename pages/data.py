@@ -18,7 +18,7 @@ con = session.connection()
 st.title(t("data.title", lang))
 widgets.uploader_language(lang)
 st.caption(t("data.intro", lang))
-st.caption(t("data.bundle_refresh", lang))
+st.caption(t("ws.refresh" if workspace_panels.configured() else "data.bundle_refresh", lang))
 
 loaded = store.tables(con)
 source_col, sample_col = st.columns([4, 1])

@@ -1,4 +1,4 @@
-"""Forecast: ticket volume ahead with Chinese holidays, its back-tested accuracy, anomalies and the staff needed."""
+"""Forecast: ticket volume ahead with the holidays that fit the data, its back-tested accuracy, anomalies and staff."""
 
 from dataclasses import replace
 
@@ -51,21 +51,22 @@ if series.is_empty():
     st.stop()
 events = session.events()
 try:
-    calendar = page.memo(
-        ("calendar", country, horizon, view.events_key(events)),
-        lambda: view.calendar(series, horizon, country, events),
+    chosen = page.memo(
+        ("calendar", country, horizon, view.events_key(events), lang),
+        lambda: view.choose_calendar(series, horizon, country, events, lang),
         scope=scope,
     )
 except ValueError as error:  # an event that ends before it starts
     st.error(t("forecast.bad_event", lang, detail=formatting.literal(error)), icon="⚠️")
     st.stop()
-guessed = view.estimated_years(series, horizon, country)
+calendar = chosen.table
+guessed = view.estimated_years(series, horizon, chosen.country)
 if guessed:
     st.caption(t("forecast.estimated_years", lang, years="、".join(map(str, guessed))))
 every = view.every(grain)
 with st.spinner(t("forecast.fitting", lang)):
     result = page.memo(
-        ("fit", every, horizon, interval, split, country, view.events_key(events)),
+        ("fit", every, horizon, interval, split, chosen.country, view.events_key(events)),
         lambda: view.fit(series, horizon, interval, calendar, every, split),
         scope=scope,
     )
@@ -79,6 +80,7 @@ if not total.enough:
 
 # ---- the forecast and how far to trust it ---------------------------------------------------
 st.subheader(t("forecast.volume", lang))
+st.markdown(view.calendar_sentence(chosen, lang))
 st.markdown(view.accuracy_sentence(total, lang))
 figure = view.volume_figure(total, view.shown_history(total), lang)
 # The chart's CSV is the machine-readable forecast (the CLI writes the same); the table reads in `lang`.

@@ -8,7 +8,7 @@ from lib.errors import InputError
 from lib.i18n import t
 from lib.ingest.dates import DEFAULT_ZONE, check_zone, utc_offset
 from lib.ui import data_panels as data_page
-from lib.ui import frame, identity, session, widgets
+from lib.ui import forecast_panels, frame, identity, session, widgets
 
 frame.ensure()
 lang = session.lang()
@@ -109,6 +109,10 @@ if saved:
 if message := st.session_state.pop("_settings_message", None):
     st.success(t(message, lang, zone=session.timezone()))
 st.caption(t("settings.timezone_now", lang, zone=session.timezone(), offset=utc_offset(session.timezone())))
+
+st.subheader(t("forecast.calendar", lang))
+forecast_panels.calendar_picker(lang, "settings_holiday_country")
+st.caption(t("settings.holiday_help", lang))
 
 left, right = st.columns(2)
 if left.button(t("settings.reset", lang)):

@@ -150,6 +150,8 @@ def test_forecast_by_channel_writes_the_pages_csv_and_segments_add_up(capsys, tm
     )
     assert code == 0
     assert "back-tests (14 days ahead each)" in said
+    assert "Holidays: " in said  # which calendar (auto by default) and why
+    assert "the 80% interval held" in said and "the 95% interval" in said  # back-test coverage
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
     table = pl.read_csv(out)
     assert table.columns == ["date", "segment", "yhat", "lower", "upper", "model"]

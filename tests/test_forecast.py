@@ -168,9 +168,9 @@ def test_fewer_than_eight_weeks_gives_no_forecast_and_says_why():
     assert fc.forecast(daily([]), 7).reasons == ("no_data",)
     assert fc.forecast(daily([0] * 100), 7).reasons == ("no_data",)
     enough = fc.forecast(daily(weekly_pattern(8)), horizon=7, candidates=(forecast_models.NAIVE,))
-    # 56 days, horizon 7: cut-offs at rows 49 and 21 (< 28 days before it): one back-test, said so.
+    # 56 days, horizon 7: weekly origins at rows 49, 42, 35 and 28 (28 days before each), not 8: said so.
     assert enough.enough and enough.reasons == ("few_cutoffs",) and enough.prediction.height == 7
-    assert enough.model == "seasonal_naive" and enough.accuracy.cutoffs == 1
+    assert enough.model == "seasonal_naive" and enough.accuracy.cutoffs == 4
 
 
 def test_a_long_horizon_on_a_short_history_is_not_backtested():

@@ -15,6 +15,11 @@ def test_forecast_page_shows_forecast_accuracy_and_staffing():
     assert not at.exception, at.exception
     shown = texts(at)
     assert "back-tests (28 days ahead each)" in shown
+    assert (
+        "Holidays: China (mainland) — " in shown
+    )  # the calendar used and why (auto, from the sample's days)
+    assert "The forecast is a blend of " in shown and "weekly back-test windows" in shown
+    assert "In the back-test the 80% interval held" in shown
     charts = at.get("vega_lite_chart")
     assert len(charts) >= 2, "forecast and staffing charts"
     headings = [h.value for h in at.subheader]
@@ -27,6 +32,8 @@ def test_forecast_split_by_channel_reconciles_to_the_total():
     assert not at.exception, at.exception
     assert "按渠道分别预测" in [h.value for h in at.subheader]
     assert "各部分按每天的比例缩放" in texts(at)
+    shown = texts(at)
+    assert "节假日：中国大陆——" in shown and "加权组合" in shown and "回测中，80% 区间覆盖了" in shown
     # The forecast table the page shows: each day, the channels' forecasts add up to the total's.
     day, series, tickets = (header(column, "zh") for column in ("date", "series", "yhat"))
     shown = pl.from_pandas(next(d.value for d in at.dataframe if series in d.value.columns))

@@ -127,3 +127,28 @@ def test_an_editor_changing_targets_saves_them_for_the_team(team):
     assert saved["response_target_hours"] == 2.5
     other = goto(start("en"), "pages/settings.py", "en")  # a teammate's new session
     assert other.number_input[0].value == 2.5
+
+
+@pytest.mark.parametrize(
+    ("user", "may_add"),
+    [
+        ({"is_logged_in": True, "email": "alice@example.com"}, True),
+        ({"is_logged_in": True, "email": "bob@example.com"}, False),
+        ({"is_logged_in": False}, False),
+    ],
+    ids=["listed editor", "signed in, not listed", "not signed in"],
+)
+def test_streamlit_login_decides_who_may_add(team, monkeypatch, user, may_add):
+    monkeypatch.setenv(identity.EDITORS_ENV, "Alice@example.com")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.user = user  # as st.user reads it with [auth] configured in secrets.toml
+    at.query_params["lang"] = "en"
+    goto(at.run(), "pages/data.py", "en")
+    at.file_uploader(key="upload_tickets").upload(
+        "april.csv", export(range(9, 11)).encode(), "text/csv"
+    ).run()
+    add = [b for b in at.button if (b.key or "").startswith("team_add_")]
+    assert bool(add) is may_add
+    if may_add:
+        add[0].click().run()
+        assert workspace.read(team).history[-1].who == "alice@example.com"

@@ -291,6 +291,9 @@ def test_outlook_with_churn_names_customers_at_risk(sample):
     built = content.build(sample, OCTOBER, Settings(), "en")
     outlook = " ".join(built.sections["outlook"].sentences)
     assert "at high risk of leaving within 90 days" in outlook
+    assert (
+        "Holidays: China (mainland) — " in outlook
+    )  # the page's default calendar (auto), said as on the page
     assert any(isinstance(b, Table) for b in built.sections["outlook"].blocks)
     assert any("high risk" in line for line in built.findings)
 

@@ -224,3 +224,27 @@ def _edit_table(folder: Path, doc: dict, **change) -> None:
     doc["tables"]["tickets"].update(change)
     doc["history"][-1]["after"]["tickets"].update(change)
     (folder / workspace.MANIFEST).write_text(json.dumps(doc))
+
+
+@pytest.mark.parametrize(
+    ("failure", "key"),
+    [
+        (PermissionError(13, "Permission denied"), "workspace.read_only"),
+        (OSError(28, "No space left on device"), "workspace.write_failed"),
+    ],
+)
+def test_a_write_that_fails_is_one_sentence_and_the_old_state_stands(
+    folder, tmp_path, monkeypatch, failure, key
+):
+    add(folder, tickets_csv(tmp_path / "march.csv", [1, 2]))
+    before = (folder / workspace.MANIFEST).read_bytes()
+
+    def fail(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(workspace, "_write_table", fail)
+    with pytest.raises(InputError) as caught:
+        add(folder, tickets_csv(tmp_path / "april.csv", [3], day=4))
+    assert caught.value.key == key and str(folder) in _message(caught.value)
+    assert (folder / workspace.MANIFEST).read_bytes() == before
+    assert workspace.read(folder).counts() == {"tickets": 2}

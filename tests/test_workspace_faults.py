@@ -142,3 +142,30 @@ def test_twenty_concurrent_additions_all_land_exactly_once(tmp_path):
     assert sorted(e.files[0]["name"] for e in state.history) == sorted(p.name for p in files)
     assert [e.number for e in state.history] == list(range(1, 21))
     assert state.version == 20
+
+
+@pytest.mark.slow
+def test_a_reader_never_sees_half_an_addition(started):
+    """While additions and undos switch the workspace, every open reads tables that match its manifest."""
+    folder, april = started
+    writer = start_add(folder, april)
+    opened = []
+    while writer.poll() is None or len(opened) < 3:
+        state = workspace.open_state(folder)
+        frames = workspace.frames(state)
+        assert {t: f.height for t, f in frames.items()} == state.counts()
+        assert state.counts() in (OLD, NEW)
+        opened.append(state.version)
+        if writer.poll() is not None and len(opened) >= 3:
+            break
+    writer.communicate(timeout=120)
+    assert writer.returncode == 0
+    undo = subprocess.Popen(
+        [sys.executable, "-m", "lib", "workspace", "undo", "--workspace", str(folder)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    while undo.poll() is None:
+        assert workspace.open_state(folder).counts() in (OLD, NEW)
+    assert undo.returncode == 0
+    assert opened_counts(folder) == OLD

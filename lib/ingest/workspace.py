@@ -23,8 +23,9 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import signal
-import time
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,9 +51,6 @@ FORMAT = 1
 # Test hook: the fault tests name a point of a change where the writer kills itself (SIGKILL).
 KILL_ENV = "AFTERSIGHT_WORKSPACE_KILL_AT"
 KILL_POINTS = ("locked", "table_written", "manifest_written", "switched")
-# A temporary manifest or unnamed table file younger than this may be a writer's that still
-# runs without the lock (none does today); older ones are a crashed writer's garbage.
-_GARBAGE_AGE_S = 0.0
 
 
 @dataclass(frozen=True)
@@ -264,7 +262,7 @@ def frames(state: State) -> dict[str, pl.DataFrame]:
         out[table] = _FRAMES[path]
     wanted = {(state.folder / info["file"]).resolve() for info in state.tables.values()}
     for path in [p for p in _FRAMES if p not in wanted and p.parent == (state.folder / TABLES_DIR).resolve()]:
-        del _FRAMES[path]  # an older version of this workspace: no session opens it any more
+        _FRAMES.pop(path, None)  # an older version of this workspace: no session opens it any more
     return out
 
 
@@ -274,11 +272,22 @@ def load_into(con: duckdb.DuckDBPyConnection, state: State) -> dict[str, int]:
     return bundle.restore(con, saved)
 
 
-def open_state(folder: Path) -> State:
-    """`read`, after the frames are known to read (what a session opening the workspace needs)."""
-    state = read(folder)
-    frames(state)
-    return state
+def open_state(folder: Path, attempts: int = 3) -> State:
+    """`read`, after the frames are known to read (what a session opening the workspace needs).
+
+    A reader that read the manifest just before an undo switched it may find a file of the undone
+    addition already removed: when the manifest changed meanwhile, it reads again.
+    """
+    for attempt in range(attempts):
+        before = stamp(folder)
+        try:
+            state = read(folder)
+            frames(state)
+            return state
+        except InputError:
+            if attempt == attempts - 1 or stamp(folder) == before:
+                raise
+    raise AssertionError("unreachable")
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -309,21 +318,70 @@ def _locked(folder: Path) -> Iterator[None]:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         _kill_point("locked")
         yield
+    except PermissionError:
+        raise InputError("workspace.read_only", folder=str(folder)) from None
+    except OSError as exc:  # a full disk, a folder gone: nothing was switched, the old state stands
+        raise InputError(
+            "workspace.write_failed", folder=str(folder), detail=exc.strerror or str(exc)
+        ) from None
     finally:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         handle.close()
 
 
-def _write_table(folder: Path, table: str, frame: pl.DataFrame) -> dict:
+@contextmanager
+def _writer(folder: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database an addition runs in: DuckDB reads and writes Parquet itself (in parallel, without a
+    copy through Python), confined to the workspace folder; only our fixed SQL runs here, user text
+    arrives as bound parameters and registered frames, as in the session's database."""
+    spill = tempfile.mkdtemp(prefix="aftersight-workspace-")
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "threads": 2,
+            "memory_limit": "4GB",
+            "temp_directory": spill,
+        },
+    )
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute("SET allowed_directories = ?", [[str(folder.resolve()) + os.sep, spill + os.sep]])
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _literal(path: Path) -> str:
+    """A path as an SQL string (COPY takes no parameter for its target); our own path, quoted all the same."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _read_tables(con: duckdb.DuckDBPyConnection, state: State) -> None:
+    """The state's tables into the writer's database, as stored (order and `repeat_contact` kept)."""
+    for table, info in state.tables.items():
+        path = (state.folder / info["file"]).resolve()
+        try:
+            con.execute(f"CREATE TABLE {store.quote(table)} AS SELECT * FROM read_parquet(?)", [str(path)])
+        except duckdb.Error as exc:
+            raise _bad(state.folder, f"{info['file']} cannot be read ({str(exc).splitlines()[0]})") from None
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, folder: Path, table: str) -> dict:
     """A new immutable file for one table, on disk for good before any manifest names it."""
     (folder / TABLES_DIR).mkdir(exist_ok=True)
     name = f"{TABLES_DIR}/{table}-{uuid.uuid4().hex}.parquet"
-    with open(folder / name, "xb") as handle:
-        frame.write_parquet(handle, compression="zstd", statistics=True)
-        handle.flush()
+    path = (folder / name).resolve()
+    con.execute(f"COPY {store.quote(table)} TO {_literal(path)} (FORMAT parquet, COMPRESSION zstd)")
+    with open(path, "rb") as handle:
         os.fsync(handle.fileno())
+    rows = con.execute(f"SELECT count(*) FROM {store.quote(table)}").fetchall()[0][0]
     _kill_point("table_written")
-    return {"file": name, "rows": frame.height}
+    return {"file": name, "rows": int(rows)}
 
 
 def _switch(state: State) -> State:
@@ -347,24 +405,19 @@ def _switch(state: State) -> State:
 def _clean(state: State) -> None:
     """Remove what no manifest names: a crashed writer's files, the files of undone additions.
 
-    Runs under the lock. Files the history names stay: undo needs them.
+    Runs under the lock, and every writer writes its files under the lock: a file no manifest names
+    is a crashed writer's or an undone addition's. Files the history names stay: undo needs them.
     """
     named = {info["file"] for info in state.tables.values()}
     for entry in state.history:
         named |= {info["file"] for info in (*entry.before.values(), *entry.after.values())}
-    now = time.time()
     for path in [*state.folder.glob(f".{MANIFEST}.*.tmp"), *(state.folder / TABLES_DIR).glob("*")]:
         relative = path.relative_to(state.folder).as_posix()
         try:
-            if relative not in named and now - path.stat().st_mtime >= _GARBAGE_AGE_S:
+            if relative not in named:
                 path.unlink()
         except OSError:
             pass  # another process's garbage collection, or no right to remove: harmless
-
-
-def _current_frames(con: duckdb.DuckDBPyConnection, state: State) -> None:
-    if state.tables:
-        load_into(con, state)
 
 
 def add(
@@ -389,9 +442,8 @@ def add(
     folder = Path(folder)
     with _locked(folder):
         state = read(folder)
-        con = store.connect()
-        try:
-            _current_frames(con, state)
+        with _writer(folder) as con:
+            _read_tables(con, state)
             done = []
             for item in items:
                 validated, loaded = pipeline.ingest(
@@ -402,10 +454,7 @@ def add(
             tables = dict(state.tables)
             for table in store.TABLE_NAMES:
                 if table in touched:
-                    frame = pl.from_arrow(con.sql(f"SELECT * FROM {store.quote(table)}").to_arrow_table())
-                    tables[table] = _write_table(folder, table, frame)
-        finally:
-            con.close()
+                    tables[table] = _write_table(con, folder, table)
         files = tuple(
             {
                 "name": item.prepared.name,

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from lib.engine import kpis, store
-from lib.predict import forecast_backtest, forecast_models
+from lib.predict import forecast_backtest, forecast_blend, forecast_models
 
 OTHER = "__other__"  # the segments outside the top N, folded together
 TOTAL = "__total__"  # forecast_by's key for the sum of all segments
@@ -23,6 +23,10 @@ ANOMALY_LEVEL = 0.999
 # Segments of a split forecast only share out the total: a shorter contest keeps the page quick.
 SEGMENT_CANDIDATES = (forecast_models.NAIVE, forecast_models.PROPHET)
 SEGMENT_CUTOFFS = 2
+# Back-test origins a week apart, as many as fit up to this: 8 windows of 28 days cover the last 11 weeks.
+CUTOFFS = 8
+CUTOFF_STEP_DAYS = 7
+BLEND = "blend"  # Forecast.model when more than one candidate has a share
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Forecast:
     # trend / weekly / yearly / holidays -> ds, value in tickets (history and horizon), when Prophet won
     components: dict[str, pl.DataFrame] = field(default_factory=dict)
     anomalies: pl.DataFrame | None = None  # ds, y, expected, lower, upper
+    blend: forecast_blend.Blend | None = None  # the candidates' shares and the interval's back-test
 
 
 # --- data -------------------------------------------------------------------------------
@@ -128,9 +133,9 @@ def forecast(
     holidays: pl.DataFrame | None = None,
     every: forecast_models.Every = "1d",
     candidates: Sequence[forecast_models.Candidate] = forecast_models.CANDIDATES,
-    cutoffs: int = 4,
+    cutoffs: int = CUTOFFS,
 ) -> Forecast:
-    """Forecast a daily series `horizon` days ahead with the candidate that did best in the back-test.
+    """Forecast a daily series `horizon` days ahead with a blend of the candidates (`forecast_blend`).
 
     Parameters
     ----------
@@ -142,9 +147,14 @@ def forecast(
     every : "1d", or "1w" to sum to Monday weeks first (incomplete end weeks dropped);
         weekly seasonal naive repeats last week, i.e. the sum of the daily baseline.
 
-    Anomalies are history days outside ANOMALY_LEVEL of the chosen model's in-sample fit
-    (see `anomalies`). Seasonal naive has no fit of its own (it would echo a spike a week
-    later), so then the fit of the first Prophet candidate is used.
+    The back-test runs from up to `cutoffs` origins a week apart; each candidate's share is
+    its accuracy there, shrunk toward seasonal naive when the gain is not convincing, and the
+    interval comes from the blend's back-test errors (widened until it covers). `model` is
+    BLEND when more than one candidate has a share, else that candidate's name.
+
+    Anomalies and components come from the in-sample fit of the Prophet candidate with the
+    largest share. Seasonal naive has no fit of its own (it would echo a spike a week later),
+    so without a Prophet share the first Prophet candidate is fitted for them.
     """
     daily = series.select(pl.col("ds").cast(pl.Date), pl.col("y").cast(pl.Float64)).sort("ds")
     active = _active(daily)
@@ -159,28 +169,81 @@ def forecast(
     if active.height < MIN_HISTORY_DAYS or not history.height:
         return replace(base, reasons=(*reasons, "short_history"))
     tested = forecast_backtest.backtest(
-        history, steps, cutoffs, candidates, every=every, interval=interval, holidays=holidays
+        history,
+        steps,
+        cutoffs,
+        candidates,
+        every=every,
+        interval=interval,
+        holidays=holidays,
+        step_days=CUTOFF_STEP_DAYS,
+        samples=0,
     )
     if len(tested.cutoffs) < cutoffs:
         reasons += ("few_cutoffs",) if tested.cutoffs else ("no_backtest",)
-    chosen = next(c for c in candidates if c.name == tested.winner) if tested.winner else candidates[0]
-    prediction, raw = forecast_models.predict(
-        chosen, history, steps, every, interval, holidays, in_sample=True
-    )
+    step = max(1, CUTOFF_STEP_DAYS // (7 if every == "1w" else 1))
+    naive_in = any(c.name == forecast_models.NAIVE.name for c in candidates)
+    levels = tuple(sorted({*forecast_blend.LEVELS, interval}))
+    mixed = forecast_blend.blend(tested.predictions, every, step, shrink=naive_in, levels=levels)
+    by_name = {c.name: c for c in candidates}
+    if mixed is None:  # nothing back-tested: the simplest candidate, with its own interval
+        chosen = candidates[0]
+        prediction, raw = forecast_models.predict(
+            chosen, history, steps, every, interval, holidays, in_sample=True
+        )
+        shares = {chosen.name: 1.0}
+    else:
+        shares = mixed.weights
+        ahead, raws = {}, {}
+        for name in shares:
+            candidate = by_name.get(name, forecast_models.NAIVE)
+            ahead[name], raws[name] = forecast_models.predict(
+                candidate, history, steps, every, interval, holidays, in_sample=True, samples=0
+            )
+        prediction = forecast_blend.forecast(mixed, ahead, interval, forecast_blend.BUCKET[every])
+        prophets = [n for n in sorted(shares, key=shares.get, reverse=True) if raws.get(n) is not None]
+        chosen = by_name[prophets[0]] if prophets else by_name.get(next(iter(shares)), forecast_models.NAIVE)
+        raw = raws[prophets[0]] if prophets else None
     if raw is None:
         reference = next((c for c in candidates if c.kind == "prophet"), forecast_models.PROPHET)
-        _, raw = forecast_models.predict(reference, history, steps, every, interval, holidays, in_sample=True)
+        _, raw = forecast_models.predict(
+            reference, history, steps, every, interval, holidays, in_sample=True, samples=0
+        )
     multiplicative = chosen.seasonality_mode == "multiplicative"
     return replace(
         base,
         enough=True,
         reasons=reasons,
         prediction=prediction,
-        model=chosen.name,
+        model=BLEND if len(shares) > 1 else next(iter(shares)),
         backtest=tested,
-        accuracy=tested.accuracy(),
+        accuracy=_accuracy(tested, mixed, interval),
         components=_components(raw, multiplicative) if chosen.kind == "prophet" else {},
         anomalies=anomalies(history, raw.head(history.height).select("ds", "yhat")),
+        blend=mixed,
+    )
+
+
+def _accuracy(
+    tested: forecast_backtest.Backtest, mixed: forecast_blend.Blend | None, interval: float
+) -> forecast_backtest.Accuracy | None:
+    """The blend's back-test as the page's accuracy record (a lone candidate's own, with the blend's coverage)."""
+    if mixed is None:
+        return tested.accuracy()
+    if len(mixed.weights) == 1:
+        own = tested.accuracy(next(iter(mixed.weights)))
+        if own is not None:
+            return replace(own, coverage=mixed.coverage[interval])
+    return forecast_backtest.Accuracy(
+        model=BLEND,
+        cutoffs=mixed.windows,
+        horizon=tested.horizon,
+        mae=mixed.mae,
+        mape=None,
+        mape_days_skipped=0,
+        naive_mae=mixed.naive_mae,
+        mase=mixed.ratio,
+        coverage=mixed.coverage[interval],
     )
 
 

@@ -84,9 +84,13 @@ def distinct(
 
 
 def _cutoff_days(
-    ds: pl.Series, steps: int, cutoffs: int | Sequence[date], every: forecast_models.Every
+    ds: pl.Series,
+    steps: int,
+    cutoffs: int | Sequence[date],
+    every: forecast_models.Every,
+    step_days: int = CUTOFF_STEP_DAYS,
 ) -> list[date]:
-    """Cut-offs (first forecast days) CUTOFF_STEP_DAYS apart, the last test window ending on the last day.
+    """Cut-offs (first forecast days) `step_days` apart, the last test window ending on the last day.
 
     Each needs MIN_TRAIN_DAYS of history before it; explicit dates are kept where a
     full test window and that history fit.
@@ -95,7 +99,7 @@ def _cutoff_days(
     min_train = max(math.ceil(MIN_TRAIN_DAYS / period_days), forecast_models.SEASON[every] + 1)
     index = {d: i for i, d in enumerate(ds.to_list())}
     if isinstance(cutoffs, int):
-        step = CUTOFF_STEP_DAYS // period_days
+        step = max(1, step_days // period_days)
         starts = [ds.len() - steps - step * k for k in range(cutoffs - 1, -1, -1)]
     else:
         starts = [index.get(d, -1) for d in cutoffs]
@@ -145,13 +149,15 @@ def backtest(
     every: forecast_models.Every = "1d",
     interval: float = 0.8,
     holidays: pl.DataFrame | None = None,
+    step_days: int = CUTOFF_STEP_DAYS,
+    samples: int = forecast_models.UNCERTAINTY_SAMPLES,
 ) -> Backtest:
     """Rolling-origin back-test of each candidate, `horizon` periods ahead.
 
     Parameters
     ----------
     series : ``ds``, ``y``, one row per period of `every`, no gaps.
-    cutoffs : how many cut-offs (4 weeks apart, the last test window ending on the last
+    cutoffs : how many cut-offs (`step_days` apart, the last test window ending on the last
         day), or explicit first forecast days. Each model is fitted on the rows before a
         cut-off and scored on the `horizon` rows from it.
     candidates : simplest first: the winner is the lowest mean MAE, and a candidate
@@ -160,9 +166,11 @@ def backtest(
 
     MASE is each cut-off's MAE divided by seasonal naive's MAE on the same cut-off
     (null when that is 0), averaged over cut-offs; MAPE skips days with y = 0 and counts them.
+    `samples` 0 skips Prophet's intervals (the blend's come from the errors): coverage is then that
+    of a zero-width band.
     """
     series = series.select(pl.col("ds").cast(pl.Date), pl.col("y").cast(pl.Float64))
-    days = _cutoff_days(series["ds"], horizon, cutoffs, every)
+    days = _cutoff_days(series["ds"], horizon, cutoffs, every, step_days)
     # Each cut-off fits the model the whole series would get (same seasonalities): what is tested
     # is what the forecast uses, even where a cut-off leaves a few weeks under a threshold.
     length = forecast_models.history_days(series, every)
@@ -177,7 +185,7 @@ def backtest(
             *[c for c in candidates if c.name != forecast_models.NAIVE.name],
         ]:
             predicted, _ = forecast_models.predict(
-                candidate, train, horizon, every, interval, holidays, days=length
+                candidate, train, horizon, every, interval, holidays, days=length, samples=samples
             )
             row = _scores(actual["y"].to_numpy(), predicted)
             if candidate.name == forecast_models.NAIVE.name:

@@ -174,13 +174,17 @@ def _prophet_fit(
     interval: float,
     holidays,
     days: int | None = None,
+    samples: int = UNCERTAINTY_SAMPLES,
 ):
-    """`candidate` fitted to `history`, its seasonalities chosen for `days` (default: the history's)."""
+    """`candidate` fitted to `history`, its seasonalities chosen for `days` (default: the history's).
+
+    `samples` 0: no interval (the blend takes its intervals from back-test errors; half the predict time).
+    """
     model = _prophet_class()(
         growth="linear",
         holidays=_prophet_holidays(holidays, every),
         interval_width=interval,
-        uncertainty_samples=UNCERTAINTY_SAMPLES,
+        uncertainty_samples=samples,
         mcmc_samples=0,
         **settings(candidate, days or history_days(history, every), every),
     )
@@ -210,18 +214,22 @@ def predict(
     holidays,
     in_sample: bool = False,
     days: int | None = None,
+    samples: int = UNCERTAINTY_SAMPLES,
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """The next `steps` periods after `history` (ds, yhat, lower, upper ≥ 0), and for Prophet its
     raw output (with `in_sample`, over the history too: components and anomalies need it).
 
     `days` sets the seasonalities (default: the history's length); the back-test passes the
-    whole series' so that it tests the model the forecast will use.
+    whole series' so that it tests the model the forecast will use. With `samples` 0 Prophet draws
+    no interval: lower and upper are then yhat.
     """
     if candidate.kind == "naive":
         return seasonal_naive(history, steps, every, interval), None
-    model = _prophet_fit(candidate, history, every, interval, holidays, days)
+    model = _prophet_fit(candidate, history, every, interval, holidays, days, samples)
     future = _future(history["ds"][-1], steps, every)
     raw = _prophet_predict(model, pl.concat([history["ds"], future]) if in_sample else future)
+    if "yhat_lower" not in raw.columns:
+        raw = raw.with_columns(pl.col("yhat").alias("yhat_lower"), pl.col("yhat").alias("yhat_upper"))
     ahead = raw.tail(steps)
     return _clipped(ahead["ds"], ahead["yhat"], ahead["yhat_lower"], ahead["yhat_upper"]), raw
 

@@ -15,7 +15,7 @@ import polars as pl
 from lib import charts
 from lib.engine import service_calendar
 from lib.i18n import t
-from lib.predict import forecast, forecast_models, staffing
+from lib.predict import forecast, forecast_calendar, forecast_models, staffing
 from lib.schema import DIMENSIONS
 
 TOTAL_NAME = "total"  # the segment column's value for the whole series in downloads
@@ -33,9 +33,66 @@ def calendar(series: pl.DataFrame, horizon: int, country: str, events: pl.DataFr
     )
 
 
-def estimated_years(series: pl.DataFrame, horizon: int, country: str) -> list[int]:
+@dataclass(frozen=True)
+class Calendar:
+    """The holiday calendar a forecast uses: the choice (and why) and its Prophet table with the events."""
+
+    country: str | None
+    choice: forecast_calendar.Choice
+    table: pl.DataFrame
+
+
+def choose_calendar(
+    series: pl.DataFrame,
+    horizon: int,
+    setting: str,
+    events: pl.DataFrame | None,
+    lang: str,
+    hints: Sequence[str] = (),
+) -> Calendar:
+    """The calendar for `setting` ("auto", "none" or a country) over `series` (per segment: their total).
+
+    With "auto" the calendar is chosen from the history's unusual days (`forecast_calendar.choose`),
+    the UI language `lang` and the data's `hints` putting their countries first on a tie.
+    """
+    total = series.group_by("ds").agg(pl.col("y").sum()).sort("ds") if "segment" in series.columns else series
+    choice = forecast_calendar.resolve(forecast._active(total.select("ds", "y")), setting, lang, hints)
+    return Calendar(choice.country, choice, forecast_calendar.table(series, horizon, choice.country, events))
+
+
+def calendar_sentence(calendar_: Calendar, lang: str) -> str:
+    """Which calendar the forecast used and why, in one sentence."""
+    choice = calendar_.choice
+    if choice.reason == "set":
+        if choice.country is None:
+            return t("forecast.calendar_set_none", lang)
+        return t("forecast.calendar_set", lang, country=t(f"country.{choice.country}", lang))
+    if choice.country is None:
+        tried = "、" if lang == "zh" else ", "
+        return t("forecast.calendar_none_fits", lang, tried=tried.join(choice.tried), unusual=choice.unusual)
+    return t(
+        "forecast.calendar_explains",
+        lang,
+        country=t(f"country.{choice.country}", lang),
+        explained=choice.explained,
+        holidays=choice.holidays,
+        share=forecast_calendar.rate_text(choice.other_share),
+    )
+
+
+def estimated_years(series: pl.DataFrame, horizon: int, country: str | None) -> list[int]:
     """Years of the history or horizon whose holidays are estimated, not published (for a warning)."""
     start, end = series["ds"].min(), series["ds"].max() + timedelta(days=horizon)
+    if (
+        country is None
+        or not forecast_calendar.is_known(country)
+        or country
+        in (
+            forecast_calendar.AUTO,
+            forecast_calendar.NONE,
+        )
+    ):
+        return []
     official = "chinese_calendar" if country == "CN" else "holidays"
     return [
         year for year, source in service_calendar.coverage(start, end, country).items() if source != official
@@ -92,6 +149,7 @@ def shown_table(result: dict[str | None, forecast.Forecast], lang: str) -> pl.Da
     """`forecast_table` as the page shows it: segments and models named in `lang`."""
     names = {TOTAL_NAME: t("forecast.total", lang), forecast.OTHER: t("team.other", lang)}
     models = {c.name: t(f"forecast.model_{c.name}", lang) for c in forecast_models.CANDIDATES}
+    models[forecast.BLEND] = t("forecast.model_blend", lang)
     return forecast_table(result).select(
         "date",
         pl.col("segment").replace(names).alias("series"),
@@ -134,7 +192,10 @@ def backtest_table(item: forecast.Forecast, lang: str) -> pl.DataFrame:
 
 
 def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -> str:
-    """How well this forecast would have done, in plain words, against "same weekday last week"."""
+    """How the forecast is made and how well it would have done, in plain words, against "same weekday last week".
+
+    With a blend: which models and their shares, the back-test's error, and the intervals' back-test coverage.
+    """
     accuracy = item.accuracy
     if accuracy is None or accuracy.mase is None:
         return t("forecast.untested", lang)
@@ -158,22 +219,80 @@ def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -
     if short:
         key = "forecast.accuracy_short_naive" if naive_won else "forecast.accuracy_short"
         return t(key, lang, mae=f"{accuracy.mae:,.1f}", per=per, comparison=comparison)
-    words = t(
-        "forecast.accuracy_naive" if naive_won else "forecast.accuracy",
-        lang,
-        cutoffs=accuracy.cutoffs,
-        horizon=accuracy.horizon,
-        unit=t("forecast.unit_week" if weekly else "forecast.unit_day", lang),
-        model=t(f"forecast.model_{accuracy.model}", lang),
-        mae=f"{accuracy.mae:,.1f}",
-        per=per,
-        mape=f"{accuracy.mape:.0%}" if accuracy.mape is not None else "—",
-        comparison=comparison,
-        prophet=t("forecast.prophet_lost", lang, comparison=comparison) if naive_won and comparison else "",
-        coverage=f"{accuracy.coverage:.0%}",
-        interval=f"{item.interval:.0%}",
+    unit = t("forecast.unit_week" if weekly else "forecast.unit_day", lang)
+    if item.blend is not None and accuracy.model == forecast.BLEND:
+        words = t(
+            "forecast.accuracy_blend",
+            lang,
+            cutoffs=accuracy.cutoffs,
+            horizon=accuracy.horizon,
+            unit=unit,
+            mae=f"{accuracy.mae:,.1f}",
+            per=per,
+            comparison=comparison,
+        )
+    else:
+        words = t(
+            "forecast.accuracy_naive" if naive_won else "forecast.accuracy",
+            lang,
+            cutoffs=accuracy.cutoffs,
+            horizon=accuracy.horizon,
+            unit=unit,
+            model=t(f"forecast.model_{accuracy.model}", lang),
+            mae=f"{accuracy.mae:,.1f}",
+            per=per,
+            mape=f"{accuracy.mape:.0%}" if accuracy.mape is not None else "—",
+            comparison=comparison,
+            prophet=t("forecast.prophet_lost", lang, comparison=comparison)
+            if naive_won and comparison
+            else "",
+            coverage=f"{accuracy.coverage:.0%}",
+            interval=f"{item.interval:.0%}",
+        )
+    if item.blend is None:
+        return words
+    mixed = blend_sentence(item, lang) if len(item.blend.weights) > 1 else ""
+    return " ".join(part for part in (mixed, words, coverage_sentence(item, lang)) if part)
+
+
+def blend_sentence(item: forecast.Forecast, lang: str) -> str:
+    """ "A blend of …, each weighted by how well it did in the last N weekly back-test windows" (and any shrinking)."""
+    blend = item.blend
+    if blend is None:
+        return ""
+    comma = "、" if lang == "zh" else ", "
+    parts = comma.join(
+        f"{t(f'forecast.model_{name}', lang)} {share:.0%}"
+        for name, share in sorted(blend.weights.items(), key=lambda pair: -pair[1])
     )
-    return words
+    shrunk = (
+        t(
+            "forecast.blend_shrunk",
+            lang,
+            beat=blend.beat_naive,
+            windows=blend.windows,
+            share=f"{1 - blend.kept:.0%}",
+        )
+        if blend.kept < 1 and forecast_models.NAIVE.name in blend.weights
+        else ""
+    )
+    unit = t("forecast.unit_week" if item.every == "1w" else "forecast.unit_day", lang)
+    return t("forecast.blend", lang, parts=parts, windows=blend.windows, shrunk=shrunk, unit=unit)
+
+
+def coverage_sentence(item: forecast.Forecast, lang: str) -> str:
+    """The back-test coverage of the 80% and 95% intervals (each window judged by the others' errors)."""
+    blend = item.blend
+    if blend is None or not blend.coverage:
+        return ""
+    widened = any(factor > 1 for factor in blend.widen.values())
+    return t(
+        "forecast.coverage",
+        lang,
+        c80=f"{blend.coverage.get(0.8, float('nan')):.0%}",
+        c95=f"{blend.coverage.get(0.95, float('nan')):.0%}",
+        widened=t("forecast.widened", lang) if widened else "",
+    )
 
 
 def _best_prophet_mase(item: forecast.Forecast) -> float | None:

@@ -10,7 +10,7 @@ from lib import charts
 from lib.analysis import tables
 from lib.engine import store
 from lib.i18n import t
-from lib.predict import churn, churn_view, forecast, forecast_view, staffing
+from lib.predict import churn, churn_view, forecast, forecast_calendar, forecast_view, staffing
 from lib.report.context import Context, Figure, Table
 from lib.report.sentences import joined
 
@@ -28,8 +28,9 @@ def forecast_outlook(ctx: Context) -> tuple[list[str], list[Figure], dict[str, f
     series = forecast.daily_counts(ctx.con, store.Scope(None, ctx.scope.end, ctx.scope.filters))
     if series.is_empty():
         return [t("rpt.outlook.no_forecast", lang, why=t("forecast.reason_no_data", lang))], [], None
-    holidays = forecast_view.calendar(series, horizon, "CN", None)
-    total = forecast_view.fit(series, horizon, 0.8, holidays, "1d", None)[forecast.TOTAL]
+    # The Forecast page's default calendar (auto: chosen from the data), said in the report as on the page.
+    calendar = forecast_view.choose_calendar(series, horizon, forecast_calendar.AUTO, None, lang)
+    total = forecast_view.fit(series, horizon, 0.8, calendar.table, "1d", None)[forecast.TOTAL]
     if total.prediction is None:
         why = t(f"forecast.reason_{total.reasons[0]}", lang, weeks=forecast.MIN_HISTORY_DAYS // 7)
         return [t("rpt.outlook.no_forecast", lang, why=why)], [], None
@@ -50,6 +51,7 @@ def forecast_outlook(ctx: Context) -> tuple[list[str], list[Figure], dict[str, f
             low=f"{max(peak['lower'], 0):,.0f}",
             high=f"{peak['upper']:,.0f}",
         ),
+        forecast_view.calendar_sentence(calendar, lang),
         forecast_view.accuracy_sentence(total, lang),
     ]
     found = {"tickets": expected, "days": float(horizon), "peak": float(peak["yhat"])}

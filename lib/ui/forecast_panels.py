@@ -6,22 +6,36 @@ import streamlit as st
 
 from lib.engine import service_calendar
 from lib.i18n import t
-from lib.predict import forecast_view
+from lib.predict import forecast_calendar, forecast_view
 from lib.ui import session, widgets
 
 
-def calendar(lang: str) -> str:
-    """The calendar expander: the country whose holidays count, and the company events (editable).
+def calendar_options() -> list[str]:
+    """The holiday calendars offered: auto (chosen from the data), none, then the short list of countries."""
+    return [forecast_calendar.AUTO, forecast_calendar.NONE, *service_calendar.countries()]
 
-    Applied events are kept in the session (`session.set_events`). Returns the country picked.
+
+def calendar_picker(lang: str, key: str, where=st) -> str:
+    """The team's holiday calendar as a select box; a change is the team setting at once (saved with it)."""
+    options = calendar_options()
+    current = session.holiday_country()
+    return where.selectbox(
+        t("forecast.country", lang),
+        options,
+        index=options.index(current) if current in options else 0,
+        format_func=lambda c: t(f"country.{c}", lang),
+        key=key,
+        on_change=lambda: session.set_holiday_country(st.session_state[key]),
+    )
+
+
+def calendar(lang: str) -> str:
+    """The calendar expander: the holiday calendar (auto, none or a country), and the company events (editable).
+
+    Applied events are kept in the session (`session.set_events`). Returns the calendar setting picked.
     """
     with st.expander(t("forecast.calendar", lang)):
-        country = st.selectbox(
-            t("forecast.country", lang),
-            list(service_calendar.countries()),
-            format_func=lambda c: t(f"country.{c}", lang),
-            key="forecast_country",
-        )
+        country = calendar_picker(lang, "forecast_country")
         st.caption(t("forecast.events_help", lang))
         widgets.edited_table(
             session.events(),

@@ -25,7 +25,7 @@ from lib.errors import InputError
 from lib.i18n import t
 from lib.ingest import pipeline, workspace
 from lib.ingest.dates import DEFAULT_ZONE, check_zone
-from lib.predict import churn
+from lib.predict import churn, forecast_calendar
 from lib.ui import identity
 
 _CON = "_aftersight_con"
@@ -38,11 +38,13 @@ _SETTINGS = "_aftersight_settings"
 _EVENTS = "_aftersight_events"
 _ACTIONS = "_aftersight_churn_actions"
 _TIMEZONE = "_aftersight_timezone"
+_HOLIDAYS = "_aftersight_holiday_country"
 _REPORTS = "_aftersight_reports"
 _SERVICE_REPORT = "_aftersight_service_report"
 _TEAM = "_aftersight_team"
 _TEAM_ERROR = "_aftersight_team_error"
 _APPLYING = "_aftersight_applying_team"
+_TEAM_ERROR_SHOWN = "_aftersight_team_error_shown"
 # The column mappings saved for this session (a loaded mapping file, the team workspace's): the Data page
 # maps new files with them.
 SAVED_MAPPINGS = "_aftersight_saved_mappings"
@@ -155,9 +157,10 @@ def _follow_team(con: duckdb.DuckDBPyConnection) -> None:
         if state.tables != known.tables:
             workspace.load_into(con, state)
     except InputError as error:
-        # Keep showing what this session has; say once why the new version is not shown.
-        st.session_state[_TEAM] = Team(known.folder, known.version, stamp, known.tables, known.settings)
-        st.toast(error.message(lang()), icon=":material/error:")
+        # Keep showing what this session has, try again on the next rerun; say once why.
+        if st.session_state.get(_TEAM_ERROR_SHOWN) != stamp:
+            st.session_state[_TEAM_ERROR_SHOWN] = stamp
+            st.toast(error.message(lang()), icon=":material/error:")
         return
     data_changed = state.tables != known.tables
     _adopt(state, stamp)
@@ -366,6 +369,18 @@ def set_timezone(value: str) -> None:
     _persist()
 
 
+def holiday_country() -> str:
+    """The team's holiday calendar for forecasts: "auto" (chosen from the data), "none" or a country code."""
+    return st.session_state.get(_HOLIDAYS, forecast_calendar.AUTO)
+
+
+def set_holiday_country(value: object) -> None:
+    """Set the team's holiday calendar; anything not auto, none or a listed country means auto."""
+    known = isinstance(value, str) and forecast_calendar.is_known(value)
+    st.session_state[_HOLIDAYS] = value if known else forecast_calendar.AUTO
+    _persist()
+
+
 def saved_settings() -> dict:
     """What the mapping file carries besides the mappings: targets, time zone, company events, churn actions."""
     return settings().to_dict() | {
@@ -374,6 +389,7 @@ def saved_settings() -> dict:
         "churn_actions": churn_actions(),
         "measures": measure_definitions(),
         "explore_views": explore_views(),
+        forecast_calendar.SETTING: holiday_country(),
     }
 
 
@@ -393,6 +409,7 @@ def apply_saved(saved: dict) -> None:
         except InputError:
             set_timezone(DEFAULT_ZONE)  # a workspace's manifest is not checked like a mapping file
         set_events(service_calendar.events_from_saved(saved.get("events")))
+        set_holiday_country(saved.get(forecast_calendar.SETTING, forecast_calendar.AUTO))
         actions = saved.get("churn_actions")
         if isinstance(actions, dict):
             set_churn_actions({str(k): str(v)[:200] for k, v in actions.items() if isinstance(v, str)})
