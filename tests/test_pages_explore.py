@@ -244,3 +244,10 @@ def test_a_hand_edited_link_opens_with_what_it_can_use():
     assert at.number_input(key="explore_min").value == 0
     assert at.multiselect(key="explore_f_region").value == []
     assert specs(at)
+
+
+def test_the_heat_map_tooltip_gives_the_count_behind_each_cell():
+    at = explore_page("en", x_kpi="fcr_rate", x_by="region,channel")
+    (spec,) = specs(at)
+    tooltips = [tip.get("title") for tip in spec["encoding"]["tooltip"]]
+    assert tooltips[-1] == "Tickets"

@@ -355,6 +355,8 @@ def _chart(
             title=title,
             value_format=number,
             missing_title=t("explore.no_rows", lang),
+            count=explore.SIZE,
+            count_title=t(f"explore.size_{answer.size_of}", lang),
         )
         return figure, table.select(*by, *(["period"] if question.grain else []), key, explore.SIZE), None
     category = "_group" if len(by) == 2 else by[0]
