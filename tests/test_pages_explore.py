@@ -134,6 +134,7 @@ def test_a_measure_built_in_the_form_is_offered_as_a_kpi():
     at.button(key="measure_add").click().run()
     assert not at.exception, at.exception
     assert [m["key"] for m in at.session_state["_aftersight_measures"]] == ["complaint_count"]
+    assert any("投诉工单数" in s.value for s in at.success)  # said after the rerun that lists it
     options = at.multiselect(key="explore_kpis").options
     assert any("投诉工单数" in option for option in options)
 

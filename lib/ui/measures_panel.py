@@ -13,6 +13,7 @@ from lib.ui import analysis_page, identity, session, widgets
 
 # ---- team measures ---------------------------------------------------------------------------------
 
+_ADDED = "_aftersight_measure_added"  # the name of the measure just saved, said once
 _CONDITION_COLUMNS = {"field": pl.String, "since": pl.String, "op": pl.String, "value": pl.String}
 
 
@@ -75,8 +76,11 @@ def show(page: analysis_page.Page) -> None:
     """The team's measures: each with what it computes and a delete button, and a form to add one."""
     lang = page.lang
     definitions = session.measure_definitions()
-    with st.expander(t("measure.title", lang), expanded=False):
+    added = st.session_state.pop(_ADDED, None)
+    with st.expander(t("measure.title", lang), expanded=added is not None):
         st.caption(t("measure.intro", lang))
+        if added is not None:
+            st.success(t("measure.added", lang, name=formatting.literal(added)))
         for definition in definitions:
             kpi = measures.parse(definition).kpi()
             left, right = st.columns([5, 1], vertical_alignment="center")
@@ -155,7 +159,6 @@ def show(page: analysis_page.Page) -> None:
             except InputError as error:
                 widgets.input_error(error, lang)
             else:
-                st.success(
-                    t("measure.added", lang, name=formatting.literal(definition["label"]["zh"] or key))
-                )
+                # Said after the rerun that offers the new measure in the KPI list.
+                st.session_state[_ADDED] = definition["label"]["zh"] or key
                 st.rerun()
