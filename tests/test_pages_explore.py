@@ -252,3 +252,33 @@ def test_the_heat_map_tooltip_gives_the_count_behind_each_cell():
     (spec,) = specs(at)
     tooltips = [tip.get("title") for tip in spec["encoding"]["tooltip"]]
     assert tooltips[-1] == "Tickets"
+
+
+def test_a_heat_map_cell_click_asks_for_both_values_and_other_is_no_drill():
+    from lib import charts
+    from lib.ui.explore_page import cell_values
+
+    def event(x, y):
+        return {"selection": {charts.SELECTION: [{"x": x, "y": y}]}}
+
+    assert cell_values(event("电话", "华东"), ("region", "channel"), "en") == {
+        "region": "华东",
+        "channel": "电话",
+    }
+    assert cell_values(event("—", "华东"), ("region", "channel"), "zh") == {"region": "华东", "channel": None}
+    assert cell_values(event("其他", "华东"), ("region", "channel"), "zh") is None
+    assert cell_values({"selection": {}}, ("region", "channel"), "en") is None
+
+
+def test_drills_on_both_dimensions_keep_the_heat_map_whole_and_narrow_the_next_question():
+    at = explore_page("en", x_kpi="tickets", x_by="region,channel")
+    cells = len(at.dataframe[0].value)
+    at.session_state["_aftersight_drills"] = {"explore": {"region": "华东", "channel": "电话"}}
+    at.run()
+    assert not at.exception, at.exception
+    assert "Drilled into Region = 华东" in texts(at) and "Drilled into Channel = 电话" in texts(at)
+    assert len(at.dataframe[0].value) == cells  # the heat map's own question keeps every pair
+    at.multiselect(key="explore_by").set_value(["product"]).run()
+    narrowed = at.dataframe[0].value.iloc[:, 1].sum()
+    everyone = explore_page("en", x_kpi="tickets", x_by="product").dataframe[0].value.iloc[:, 1].sum()
+    assert 0 < narrowed < everyone / 4  # only 华东 · 电话 tickets, by product

@@ -357,6 +357,7 @@ def _chart(
             missing_title=t("explore.no_rows", lang),
             count=explore.SIZE,
             count_title=t(f"explore.size_{answer.size_of}", lang),
+            select=not question.grain,  # a cell drills into both of its values
         )
         return figure, table.select(*by, *(["period"] if question.grain else []), key, explore.SIZE), None
     category = "_group" if len(by) == 2 else by[0]
@@ -379,14 +380,50 @@ def _chart(
     return figure, table.select(*by, key, explore.SIZE, explore.SMALL), by[0] if len(by) == 1 else None
 
 
+def _scope_keeping(page: analysis_page.Page, dimensions: tuple[str, ...]) -> store.Scope:
+    """The page scope without the drills on `dimensions` (the chart of those keeps all its groups)."""
+    scope = page.base
+    for dimension, value in page.drills.items():
+        if dimension not in dimensions:
+            scope = scope.narrowed(dimension, value)
+    return scope
+
+
+def cell_values(event: object, by: tuple[str, ...], lang: str) -> dict[str, str | None] | None:
+    """The drill a click on a heat-map cell asks for: {first dimension: row value, second: column value}.
+
+    The cells carry the values as shown ("—" for an empty one, "Other" for the folded group): they are
+    turned back into values; a cell of the folded group is no drill (None), nor is a click on nothing.
+    """
+    selection = event.get("selection", {}) if isinstance(event, dict) else getattr(event, "selection", {})
+    points = selection.get(charts.SELECTION) or []
+    if not points or not isinstance(points[0], dict):
+        return None
+    raw = {str(label): value for value, label in _labels(lang).items()}
+    picked = {by[0]: points[0].get("y"), by[1]: points[0].get("x")}
+    values = {d: raw.get(v, v) if isinstance(v, str) else v for d, v in picked.items()}
+    return None if explore.OTHER in values.values() else values
+
+
+def _picked_cell(page: analysis_page.Page, widget: str, by: tuple[str, ...], lang: str) -> None:
+    values = cell_values(st.session_state.get(widget) or {}, by, lang)
+    if values is None:
+        for dimension in by:
+            page.drills.pop(dimension, None)
+    else:
+        page.drills.update(values)
+
+
 def show(page: analysis_page.Page, question: explore.Question, settings: Settings) -> None:
     """Ask the question for the page scope and draw its chart(s) and table."""
     lang = page.lang
-    if len(question.by) == 1 and page.drills.get(question.by[0]) == explore.OTHER:
-        page.drills.pop(question.by[0])  # "other" is many values: it is not a drill
-        st.info(t("explore.other_no_drill", lang))
-    # A single-dimension chart keeps every value when one is drilled into (it is highlighted).
-    scope = page.scoped(question.by[0]) if len(question.by) == 1 and not question.grain else page.scope
+    for dimension in question.by:
+        if page.drills.get(dimension) == explore.OTHER:
+            page.drills.pop(dimension)  # "other" is many values: it is not a drill
+            st.info(t("explore.other_no_drill", lang))
+    # A chart of groups keeps every group when one is drilled into (it is highlighted); over time the
+    # drill narrows the lines.
+    scope = _scope_keeping(page, question.by) if not question.grain else page.scope
     try:
         answer = page.memo(
             ("answer", question), lambda: explore.ask(page.con, scope, question, settings), scope
@@ -438,7 +475,12 @@ def show(page: analysis_page.Page, question: explore.Question, settings: Setting
             for column, key in zip(st.columns(per_row), shown[index : index + per_row], strict=False):
                 with column:
                     figure, data, drill = _chart(page, answer, key, kind, settings)
-                    page.chart(figure, data, f"explore_{key}", f"chart_{key}_{kind}", drill=drill)
+                    if kind == "heatmap" and not question.grain:
+                        widget = page.widget_key(f"chart_{key}_{kind}")
+                        on_pick = lambda w=widget: _picked_cell(page, w, question.by, lang)  # noqa: E731
+                        widgets.chart(figure, data, f"explore_{key}", lang, key=widget, on_select=on_pick)
+                    else:
+                        page.chart(figure, data, f"explore_{key}", f"chart_{key}_{kind}", drill=drill)
     _table(page, answer, settings)
 
 
