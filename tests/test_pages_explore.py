@@ -33,6 +33,9 @@ def test_default_question_draws_bars_and_a_table(lang):
     assert len(specs(at)) == 2  # one chart per KPI
     assert at.dataframe, "no table"
     assert t("explore.status_legend", lang) in texts(at)  # the SLA rate has a target: cells coloured
+    assert at.selectbox(key="explore_grain").placeholder == t(
+        "explore.no_grain", lang
+    )  # not "Choose an option"
     assert at.query_params["x_kpi"] in ("tickets,resolution_sla_rate", ["tickets,resolution_sla_rate"])
 
 

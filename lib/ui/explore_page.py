@@ -118,6 +118,7 @@ def builder(page: analysis_page.Page, settings: Settings) -> explore.Question | 
         t("explore.grain", lang),
         [None, "day", "week", "month"],
         format_func=lambda g: t("explore.no_grain", lang) if g is None else t(f"grain.{g}", lang),
+        placeholder=t("explore.no_grain", lang),  # a None value shows the placeholder, not format_func's
         key=KEY["grain"],
     )
     if keys:

@@ -115,6 +115,7 @@ def show(page: analysis_page.Page) -> None:
             t("measure.better", lang),
             [None, "higher", "lower"],
             format_func=lambda b: t(f"measure.better_{b}", lang),
+            placeholder=t("measure.better_None", lang),
             key="measure_better",
         )
         target = target_col.text_input(
@@ -133,6 +134,7 @@ def show(page: analysis_page.Page) -> None:
                 t("measure.col_since", lang),
                 [None, *[f for f in numbers if measures.FIELDS[f].type == "datetime"]],
                 format_func=lambda f: "—" if f is None else t(f"field.{f}", lang),
+                placeholder="—",
                 key="measure_of_since",
             )
             of = {"field": of_field, "since": of_since}

@@ -77,3 +77,18 @@ def test_two_dimension_question_saved_and_reopened_from_its_link(
         assert table.height >= 10
     finally:
         context.close()
+
+
+def test_click_a_heat_map_cell_to_drill_into_both_values(app, page: Page) -> None:
+    app.open("/explore?lang=en&x_kpi=tickets&x_by=region,channel")
+    no_exception(page)
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None
+    # The grid of cells fills the middle of the chart (the legend is at the right edge).
+    app.rerun(lambda: page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55))
+    no_exception(page)
+    expect(page.get_by_text("Drilled into Region = ", exact=False)).to_be_visible()
+    expect(page.get_by_text("Drilled into Channel = ", exact=False)).to_be_visible()
+    app.screenshot("explore-heat-map-drill")
