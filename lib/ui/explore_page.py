@@ -548,6 +548,17 @@ def _table(page: analysis_page.Page, answer: explore.Answer, settings: Settings)
     styled = shown.to_pandas().style.apply(
         lambda row: ["color: #9A9A9A" if small[row.name] else "" for _ in row], axis=1
     )
+    # A styled table shows floats with six decimals unless told: each KPI with its own (as `display` rounds).
+    decimals = {}
+    for key in question.kpis:
+        kpi = kpi_of(key, settings)
+        decimals[_header(kpi, lang)] = (
+            0 if kpi.unit == "count" else 2 if kpi.unit in ("currency", "score") else 1
+        )
+    styled = styled.format(
+        {column: f"{{:,.{places}f}}" for column, places in decimals.items() if column in shown.columns},
+        na_rep=charts.MISSING,
+    )
     # A KPI with a target: each cell coloured by its status (green met, amber close, red missed).
     marks = {}
     for key in question.kpis:
