@@ -334,7 +334,7 @@ def run_kpis(args: argparse.Namespace) -> str:
             if not Path(path).is_file():
                 raise InputError("cli.not_a_file", path=path)
         con, settings = load(args)
-        values = overview.kpis(con, _scope(args), Settings.from_dict(settings))
+        values = overview.kpis(con, _scope(args), team_settings(settings))
     if args.format == "json":
         return json.dumps(values, ensure_ascii=False, indent=2)
     out = io.StringIO()
@@ -351,11 +351,10 @@ def run_explore(args: argparse.Namespace) -> str:
     from lib.engine import measures
 
     con, saved = load(args)
-    settings = Settings.from_dict(saved)
-    definitions = list(saved.get("measures") or [])
+    definitions = measures.usable(saved.get("measures"))[0]
     for path in args.measure:
         definitions += measures.loads(path.read_bytes())
-    settings = measures.with_measures(settings, definitions)
+    settings = measures.with_measures(Settings.from_dict(saved), definitions)
     question = explore.Question(
         kpis=tuple(k.strip() for k in args.kpi.split(",") if k.strip()),
         by=tuple(d.strip() for d in args.by.split(",") if d.strip()),
@@ -365,6 +364,9 @@ def run_explore(args: argparse.Namespace) -> str:
         order=args.order,
         min_size=args.min_size,
     )
+    for measure in settings.measures:  # a measure the data cannot give is one sentence, not a blank column
+        if measure.key in question.kpis:
+            measures.check_data(con, measure.expr)
     table = explore.ask(con, _scope(args), question, settings).table
     if args.format == "json":
         rows = table.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).to_dicts()
@@ -379,6 +381,14 @@ def run_explore(args: argparse.Namespace) -> str:
 def _json_value(value: object) -> object:
     """Counts stay integers; NaN (not JSON) becomes null."""
     return None if isinstance(value, float) and value != value else value
+
+
+def team_settings(saved: dict) -> Settings:
+    """Targets and the team's measures from a mapping file's settings (an impossible measure is left out,
+    as the app does when it loads the file)."""
+    from lib.engine import measures
+
+    return measures.with_measures(Settings.from_dict(saved), measures.usable(saved.get("measures"))[0])
 
 
 def _lake_kpis(args: argparse.Namespace) -> dict[str, float | None]:
@@ -449,7 +459,7 @@ def run_report(args: argparse.Namespace) -> str:
     built = content.build(
         con,
         _scope(args, args.compare),
-        Settings.from_dict(saved),
+        team_settings(saved),
         args.lang,
         team=args.team,
         with_churn=not args.no_churn,

@@ -181,6 +181,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "已保存指标“{name}”，可在指标列表的“自定义”中选用。",
         "Saved the measure “{name}”: pick it under “Team measure”.",
     ),
+    "rpt.table.measures": ("团队自定义指标", "Team measures"),
+    "explore.status_legend": (
+        "有目标的指标按状态着色：绿色达标，橙色接近目标，红色未达标；灰色文字为样本过少的分组。",
+        "KPIs with a target are coloured by status: green met, amber close, red missed; grey text marks "
+        "groups too small to trust.",
+    ),
+    "measure.op_equals": ("等于", "equals"),
+    "measure.op_in": ("属于", "is one of"),
+    "measure.op_between": ("介于（含两端）", "between (inclusive)"),
+    "measure.op_is_empty": ("为空", "is empty"),
+    "measure.op_not_empty": ("不为空", "is not empty"),
+    "measure.op_under": ("不超过", "at most"),
+    "explore.chart_multiples": ("小多图", "Small multiples"),
+    "explore.multiples_cut": (
+        "{field}共 {count} 项，只画最大的 {shown} 项；全部分组见下方明细表。",
+        "{field} has {count} values; the {shown} largest are drawn, every group is in the table below.",
+    ),
     "cli.bad_filter": (
         "筛选条件“{filter}”无效：请写成 维度=值，维度为 {known} 之一。",
         "The filter “{filter}” is not valid: write DIMENSION=VALUE with one of {known}.",

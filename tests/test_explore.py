@@ -174,15 +174,15 @@ def test_rest_folded_into_other_is_computed_on_its_own_rows(hand):
     assert answer.folded == {"region": 2}
 
 
-def test_min_size_marks_small_groups_and_sort_follows_the_kpi(hand):
+def test_min_size_marks_small_groups_ranked_after_the_others_and_sort_follows_the_kpi(hand):
     question = explore.Question(
         ("resolution_rate",), by=("region",), min_size=2, sort="resolution_rate", order="asc"
     )
     table = explore.ask(hand, store.Scope(), question).table
     assert table.select("region", "resolution_rate", "size", "small").rows() == [
-        ("D", 0.0, 1, True),
         ("B", 0.5, 2, False),
         ("A", 2 / 3, 3, False),
+        ("D", 0.0, 1, True),  # too small to rank: after the others
         ("C", 1.0, 1, True),
     ]
 
@@ -260,4 +260,7 @@ def test_the_question_survives_a_round_trip_through_the_url():
 def test_chart_follows_the_question():
     assert explore.chart_kinds(explore.Question(("tickets",), grain="week"))[0] == "lines"
     assert explore.chart_kinds(explore.Question(("tickets",), by=("region",)))[0] == "bars"
-    assert explore.chart_kinds(explore.Question(("tickets",), by=("region", "channel")))[0] == "heatmap"
+    assert explore.chart_kinds(explore.Question(("tickets",), by=("region", "channel")))[:2] == (
+        "heatmap",
+        "multiples",
+    )

@@ -89,3 +89,43 @@ def test_scope_dates_are_parameters_too(con):
     store.load(con, "tickets", _tickets(["安装"] * 5))
     frames = store.scoped(con, Scope(date(2026, 3, 1), date(2026, 3, 1)))
     assert frames.tickets.height == 5
+
+
+@pytest.mark.parametrize("text", ESCAPES)
+def test_explore_groups_filters_and_measures_keep_hostile_values_as_values(con, tmp_path, text):
+    from lib.analysis import explore
+    from lib.engine import measures
+
+    target = tmp_path / "pwn.csv"
+    hostile = text.format(target=target)
+    store.load(con, "tickets", _tickets([hostile, "安装", "安装"]))
+    definition = {"key": "m", "label": hostile, "kind": "count"}
+    definition["where"] = [{"field": "category", "op": "in", "value": [hostile, "x"]}]
+    settings = measures.with_measures(kpis.Settings(), [definition])
+    question = explore.Question(
+        ("tickets", "m"), by=("category",), filters=(("category", (hostile, "安装")),)
+    )
+    table = explore.ask(con, Scope(), question, settings).table
+    assert dict(zip(table["category"], table["tickets"], strict=True)) == {"安装": 2, hostile: 1}
+    assert dict(zip(table["category"], table["m"], strict=True)) == {"安装": 0, hostile: 1}
+    assert not target.exists()
+    assert store.tables(con) == {"tickets": 3}
+
+
+def test_explore_on_the_command_line_binds_a_hostile_filter(tmp_path, capsys):
+    target = tmp_path / "pwn.csv"
+    value = f"x'); COPY (SELECT 1) TO '{target}'; --"
+    code = cli.main(
+        [
+            "explore",
+            "--tickets",
+            "sample_data/tickets.csv",
+            "--kpi",
+            "tickets",
+            "--filter",
+            f"category={value}",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0 and out.splitlines()[1].startswith("0,")  # no ticket has that category
+    assert not target.exists()

@@ -244,3 +244,92 @@ def test_evaluate_by_key_needs_the_measure_in_the_settings():
     assert evaluate(frame, ("tickets", "m"), settings=settings) == {"tickets": 6, "m": 4}
     with pytest.raises(KeyError):
         evaluate(frame, ("m",))
+
+
+def test_a_measure_off_target_is_an_overview_alert_explained_like_a_built_in(sample):
+    from datetime import date
+
+    from lib.analysis import alerts
+
+    leak = {
+        "key": "leak_24h",
+        "label": {"zh": "漏水24小时修复率", "en": "Leaks fixed in 24 h"},
+        "kind": "share",
+        "where": [{**RESOLUTION, "op": "under", "value": 24}],
+        "among": [{"field": "category", "op": "equals", "value": "漏水"}],
+        "better": "higher",
+        "target": 0.99,  # out of reach: red
+    }
+    settings = measures.with_measures(Settings(), [leak])
+    scope = store.Scope(date(2026, 10, 1), date(2026, 10, 31))
+    summary = overview.summarise(sample, scope, settings)
+    red = dict((kpi.key, value) for kpi, value in overview.alerts(summary, settings))
+    assert 0 < red["leak_24h"] < 0.99
+    (why,) = alerts.explain_alerts(sample, scope, settings, ("leak_24h",))
+    sentence = overview.explanation_sentence(why, settings, "en")
+    assert sentence and "leak_24h" not in sentence
+    table = overview.kpi_table(summary, settings, "en")
+    assert table.filter(pl.col("Key") == "leak_24h").height == 1 if "Key" in table.columns else True
+    assert "leak_24h" not in overview.kpis(sample, scope, Settings())  # without the team's settings: none
+
+
+def test_the_report_has_a_table_and_sentences_for_the_team_measures(sample):
+    from datetime import date
+
+    from lib.report import content, files
+
+    settings = measures.with_measures(Settings(), [SLA_REBUILT])
+    scope = store.Scope(date(2026, 10, 1), date(2026, 10, 31))
+    built = content.build(sample, scope, settings, "en", with_churn=False)
+    performance = built.sections["performance"]
+    table = next(b for b in performance.blocks if getattr(b, "title", "") == "Team measures")
+    assert table.frame.height == 1 and "Resolution SLA (rebuilt)" in table.frame.row(0)
+    # Its value is the built-in resolution SLA rate's, as the KPI table shows it.
+    kpis = next(b for b in performance.blocks if getattr(b, "title", "") != "Team measures")
+    builtin = kpis.frame.filter(pl.col(kpis.frame.columns[0]) == "Resolution SLA rate (T3)")
+    assert builtin.row(0)[1] == table.frame.row(0)[1]
+    assert any("Resolution SLA (rebuilt)" in s for s in performance.sentences)
+    assert "Resolution SLA (rebuilt)" in files.render(built)
+
+
+def test_cli_kpis_reads_the_team_measures_from_the_mapping_file(capsys, tmp_path):
+    from lib.ingest import mapping
+
+    path = tmp_path / "mapping.json"
+    path.write_text(mapping.dumps({}, {"measures": [SLA_REBUILT, {"key": "bad"}]}), encoding="utf-8")
+    code = main(["kpis", "--tickets", "sample_data/tickets.csv", "--mapping", str(path)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    values = json.loads(out.out)
+    assert values["sla_rebuilt"] == pytest.approx(values["resolution_sla_rate"])
+
+
+def test_condition_rows_from_the_page_editor_become_a_definition():
+    from lib.ui import measures_panel
+
+    editor = pl.DataFrame(
+        {
+            "field": ["类型 · category", "解决时间 · resolved_at", None],
+            "since": [None, "创建时间 · created_at", None],
+            "op": ["属于 · in", "不超过 · under", "等于 · equals"],
+            "value": ["漏水，安装, ", "24", "x"],
+        }
+    )
+    rows = measures_panel._rows(editor)
+    assert rows == [
+        {"field": "category", "since": None, "op": "in", "value": ["漏水", "安装"]},
+        {"field": "resolved_at", "since": "created_at", "op": "under", "value": "24"},
+    ]
+    measure = measures.parse({"key": "m", "label": "x", "kind": "count", "where": rows})
+    assert measure.where[1].values == (24.0,)
+
+
+def test_cli_explore_says_when_the_data_cannot_give_a_measure(capsys, tmp_path):
+    path = tmp_path / "measures.json"
+    empty = {**SLA_REBUILT, "among": [{"field": "category", "op": "equals", "value": "no such category"}]}
+    path.write_text(json.dumps([empty]), encoding="utf-8")
+    code = main(
+        ["explore", "--tickets", "sample_data/tickets.csv", "--measure", str(path), "--kpi", "sla_rebuilt"]
+    )
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert code == 2 and len(err) == 1 and "matches no ticket" in err[0]

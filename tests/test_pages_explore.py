@@ -3,10 +3,13 @@ team measures, and impossible input said in one sentence."""
 
 import json
 
+import pyarrow as pa
 import pytest
 from test_pages import goto, start, texts
+from test_pages_workspace import export
 
 from lib.analysis import explore
+from lib.i18n import t
 from lib.ingest import mapping
 
 PAGE = "pages/explore.py"
@@ -29,6 +32,10 @@ def test_default_question_draws_bars_and_a_table(lang):
     assert at.multiselect(key="explore_kpis").value == ["tickets", "resolution_sla_rate"]
     assert len(specs(at)) == 2  # one chart per KPI
     assert at.dataframe, "no table"
+    assert t("explore.status_legend", lang) in texts(at)  # the SLA rate has a target: cells coloured
+    assert at.selectbox(key="explore_grain").placeholder == t(
+        "explore.no_grain", lang
+    )  # not "Choose an option"
     assert at.query_params["x_kpi"] in ("tickets,resolution_sla_rate", ["tickets,resolution_sla_rate"])
 
 
@@ -42,6 +49,10 @@ def test_two_dimension_question_gives_a_heat_map_a_pivot_and_the_url():
     assert "Pivot table: First-contact resolution rate (%)" in [s.value for s in at.subheader]
     assert at.query_params["x_by"] in ("region,channel", ["region,channel"])
     assert len([d for d in at.dataframe if not d.key]) == 2  # the long table and the pivot
+    at.segmented_control(key="explore_chart").set_value("multiples").run()
+    assert not at.exception, at.exception
+    panels = specs(at)
+    assert 2 <= len(panels) <= 6  # one bar chart of channels per region, the largest regions
 
 
 def test_a_copied_link_reproduces_the_question():
@@ -126,6 +137,7 @@ def test_a_measure_built_in_the_form_is_offered_as_a_kpi():
     at.button(key="measure_add").click().run()
     assert not at.exception, at.exception
     assert [m["key"] for m in at.session_state["_aftersight_measures"]] == ["complaint_count"]
+    assert any("投诉工单数" in s.value for s in at.success)  # said after the rerun that lists it
     options = at.multiselect(key="explore_kpis").options
     assert any("投诉工单数" in option for option in options)
 
@@ -149,3 +161,127 @@ def test_a_drill_on_a_bar_narrows_the_question_when_grouped_otherwise():
     drilled = at.dataframe[0].value
     at.button(key="drill_clear_explore_category").click().run()
     assert at.dataframe[0].value.iloc[:, 1].sum() > drilled.iloc[:, 1].sum()
+
+
+@pytest.fixture
+def team(tmp_path, monkeypatch):
+    """A configured team workspace of 4 tickets (as tests/test_pages_workspace.py makes it); anyone may edit."""
+    from lib.ingest import workspace
+    from lib.ui import identity
+
+    folder = tmp_path / "team"
+    folder.mkdir()
+    path = tmp_path / "march.csv"
+    path.write_text(export(range(4)), encoding="utf-8")
+    workspace.add_paths(folder, {"tickets": [path]}, who="setup")
+    monkeypatch.setenv(workspace.ENV, str(folder))
+    for name in (identity.HEADER_ENV, identity.EDITORS_ENV):
+        monkeypatch.delenv(name, raising=False)
+    return folder
+
+
+def test_a_view_saved_on_the_team_data_is_seen_by_the_next_session(team, monkeypatch):
+    from lib.ingest import workspace
+    from lib.ui import identity
+
+    def on_team(lang="en"):
+        return explore_page(lang, start="2025-03-01", end="2025-03-31")
+
+    at = on_team()
+    at.multiselect(key="explore_by").set_value(["channel"]).run()
+    at.text_input(key="explore_save_name").input("by channel").run()
+    at.button(key="explore_save").click().run()
+    assert not at.exception, at.exception
+    assert "by channel" in workspace.open_state(team).settings["explore_views"]
+    colleague = on_team()
+    assert colleague.selectbox(key="explore_view").options == ["by channel"]
+    assert colleague.button(key="explore_delete")  # anyone may edit: no sign-in configured
+    # A reader (signed in, not an editor) sees and opens the team's views but cannot rename or delete them.
+    monkeypatch.setenv(identity.HEADER_ENV, "X-Remote-User")
+    monkeypatch.setenv(identity.EDITORS_ENV, "alice@example.com")
+    reader = on_team()
+    assert reader.selectbox(key="explore_view").options == ["by channel"]
+    assert not [b for b in reader.button if b.key in ("explore_delete", "explore_rename_button")]
+
+
+def test_data_without_any_dimension_still_answers_overall():
+    from test_pages_analysis import load_minimal
+
+    at = load_minimal("zh")
+    goto(at, PAGE, "zh")
+    assert not at.exception, at.exception
+    assert at.multiselect(key="explore_by").options == []
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["工单量"] == "3"
+    assert "解决达标率（T3）" in texts(at)  # needs a resolved time: said, not drawn as 0
+
+
+def test_two_dimensions_by_month_draw_one_heat_map_row_per_pair():
+    at = explore_page("en", x_kpi="tickets", x_by="region,channel", x_grain="month", x_top="2")
+    at.segmented_control(key="explore_chart").set_value("heatmap").run()
+    assert not at.exception, at.exception
+    (chart,) = at.get("vega_lite_chart")
+    (data,) = chart.proto.datasets
+    rows = pa.ipc.open_stream(data.data.data).read_all().to_pylist()
+    pairs = {row["y_label"] for row in rows}
+    assert 4 <= len(pairs) <= 9 and all(" · " in pair for pair in pairs)  # (2 regions + other) × (2 + other)
+    cells = [(row["x"], row["y"]) for row in rows]
+    assert len(cells) == len(set(cells))  # one cell per period and pair
+
+
+def test_a_hand_edited_link_opens_with_what_it_can_use():
+    at = explore_page(
+        "en",
+        x_kpi="tickets,__import__('os'),csat",
+        x_by='region,"); DROP TABLE tickets; --',
+        x_grain="fortnight",
+        x_top="999",
+        x_order="sideways",
+        x_sort="nope",
+        x_min="-5",
+        x_f_region="<script>alert(1)</script>",
+    )
+    assert at.multiselect(key="explore_kpis").value == ["tickets", "csat"]
+    assert at.multiselect(key="explore_by").value == ["region"]
+    assert at.selectbox(key="explore_grain").value is None
+    assert at.number_input(key="explore_top").value == explore.MAX_TOP
+    assert at.number_input(key="explore_min").value == 0
+    assert at.multiselect(key="explore_f_region").value == []
+    assert specs(at)
+
+
+def test_the_heat_map_tooltip_gives_the_count_behind_each_cell():
+    at = explore_page("en", x_kpi="fcr_rate", x_by="region,channel")
+    (spec,) = specs(at)
+    tooltips = [tip.get("title") for tip in spec["encoding"]["tooltip"]]
+    assert tooltips[-1] == "Tickets"
+
+
+def test_a_heat_map_cell_click_asks_for_both_values_and_other_is_no_drill():
+    from lib import charts
+    from lib.ui.explore_page import cell_values
+
+    def event(x, y):
+        return {"selection": {charts.SELECTION: [{"x": x, "y": y}]}}
+
+    assert cell_values(event("电话", "华东"), ("region", "channel"), "en") == {
+        "region": "华东",
+        "channel": "电话",
+    }
+    assert cell_values(event("—", "华东"), ("region", "channel"), "zh") == {"region": "华东", "channel": None}
+    assert cell_values(event("其他", "华东"), ("region", "channel"), "zh") is None
+    assert cell_values({"selection": {}}, ("region", "channel"), "en") is None
+
+
+def test_drills_on_both_dimensions_keep_the_heat_map_whole_and_narrow_the_next_question():
+    at = explore_page("en", x_kpi="tickets", x_by="region,channel")
+    cells = len(at.dataframe[0].value)
+    at.session_state["_aftersight_drills"] = {"explore": {"region": "华东", "channel": "电话"}}
+    at.run()
+    assert not at.exception, at.exception
+    assert "Drilled into Region = 华东" in texts(at) and "Drilled into Channel = 电话" in texts(at)
+    assert len(at.dataframe[0].value) == cells  # the heat map's own question keeps every pair
+    at.multiselect(key="explore_by").set_value(["product"]).run()
+    narrowed = at.dataframe[0].value.iloc[:, 1].sum()
+    everyone = explore_page("en", x_kpi="tickets", x_by="product").dataframe[0].value.iloc[:, 1].sum()
+    assert 0 < narrowed < everyone / 4  # only 华东 · 电话 tickets, by product

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from lib.engine import periods, store
-from lib.engine.kpis import _DIVIDE_BY_TICKETS, BY_KEY, Settings, change, columns_for, evaluate, reads
+from lib.engine.kpis import _DIVIDE_BY_TICKETS, Settings, change, columns_for, evaluate, kpi_of, reads
 from lib.engine.store import Frames, Scope
 from lib.schema import DIMENSIONS
 
@@ -81,9 +81,9 @@ def explain_alerts(
     keys = tuple(keys)
     if not keys:
         return []
-    wanted = columns_for(keys) | set(DIMENSIONS)
+    wanted = columns_for(keys, settings=settings) | set(DIMENSIONS)
     # Tickets always (survey_response_rate divides by them); the other tables when a key needs them.
-    read = {"tickets"} | {BY_KEY[k].table for k in keys}
+    read = {"tickets"} | {kpi_of(k, settings).table for k in keys}
     current = store.scoped(con, scope, ticket_columns=wanted, by_period=False, read=read)
     comparison = periods.comparison_coverage(con, scope)
     if comparison is None or not comparison.covered:
@@ -138,10 +138,11 @@ def _stack(rows_now: pl.DataFrame, rows_before: pl.DataFrame, key: str, settings
     are picked out by comparing small integers, not text.
     """
     have = frozenset(rows_now.columns) | frozenset(rows_before.columns)
-    uses = reads(BY_KEY[key], have, settings)
-    if BY_KEY[key].expr(uses, settings) is None:
+    kpi = kpi_of(key, settings)
+    uses = reads(kpi, have, settings)
+    if kpi.expr(uses, settings) is None:
         # `needs` may ask for a column the expression does not read (backlog: resolved_at).
-        uses |= columns_for((key,)) & have
+        uses |= columns_for((key,), settings=settings) & have
     dims = [d for d in DIMENSIONS if d in have]
 
     def slim(frame: pl.DataFrame, is_now: bool) -> pl.DataFrame:
@@ -162,7 +163,7 @@ def _stack(rows_now: pl.DataFrame, rows_before: pl.DataFrame, key: str, settings
 def _contributions(
     current: Frames, previous: Frames, key: str, settings: Settings, now: float, delta: float
 ) -> tuple[Contribution, ...]:
-    kpi = BY_KEY[key]
+    kpi = kpi_of(key, settings)
     # survey_response_rate divides by the ticket count: a segment swaps its tickets too.
     reads = {kpi.table: key, "tickets": "tickets"} if key in _DIVIDE_BY_TICKETS else {kpi.table: key}
     stacked: dict[str, _Stacked] = {}

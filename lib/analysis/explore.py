@@ -228,7 +228,8 @@ def _fold(
 
 
 def _sorted(table: pl.DataFrame, question: Question) -> pl.DataFrame:
-    """Periods in time order; groups by the sort KPI (or size), ties by name; OTHER last in each period."""
+    """Periods in time order; groups by the sort KPI (or size), ties by name; small groups after the others
+    and OTHER last, in each period."""
     if table.is_empty():
         return table
     sort_by = question.sort or SIZE
@@ -239,8 +240,13 @@ def _sorted(table: pl.DataFrame, question: Question) -> pl.DataFrame:
         else (pl.lit(False))
     )
     table = table.with_columns(is_other.alias("_other"))
-    columns = (["period"] if "period" in table.columns else []) + ["_other", sort_by, *question.by]
-    flags = ([False] if "period" in table.columns else []) + [False, descending] + [False] * len(question.by)
+    # Groups under the minimum size go after the others: a noisy 100 % must not top a ranking.
+    columns = (["period"] if "period" in table.columns else []) + ["_other", SMALL, sort_by, *question.by]
+    flags = (
+        ([False] if "period" in table.columns else [])
+        + [False, False, descending]
+        + [False] * len(question.by)
+    )
     return table.sort(columns, descending=flags, nulls_last=True).drop("_other")
 
 
@@ -257,7 +263,7 @@ def chart_kinds(question: Question) -> tuple[str, ...]:
     if question.grain:
         return ("lines", "heatmap")
     if len(question.by) == 2:
-        return ("heatmap", "bars")
+        return ("heatmap", "multiples", "bars")
     if question.by:
         return ("bars",)
     return ("table",)
@@ -337,13 +343,14 @@ def from_params(params: dict[str, str | list[str]]) -> Question | None:
         if name.startswith(f"{PREFIX}f_"):
             values = value if isinstance(value, list) else [value]
             filters.append((name[len(PREFIX) + 2 :], tuple(str(v) for v in values)))
+    grain, order = one("grain"), one("order")
     return Question(
         kpis=kpis,
         by=tuple(d for d in (one("by") or "").split(",") if d),
-        grain=one("grain"),
+        grain=grain if grain in GRAINS else None,
         filters=tuple(sorted(filters)),
-        top=number("top", DEFAULT_TOP),
+        top=min(max(number("top", DEFAULT_TOP), 1), MAX_TOP),
         sort=one("sort"),
-        order=one("order") or "desc",
+        order=order if order in ORDERS else "desc",
         min_size=number("min", 0),
     )

@@ -36,7 +36,8 @@ def kpis(
 
     Only the columns and tables those KPIs need are read.
     """
-    tables = {kpi_of(k, settings).table for k in keys or BY_KEY}
+    keys = keys or (*BY_KEY, *(m.key for m in settings.measures))  # the team's measures too
+    tables = {kpi_of(k, settings).table for k in keys}
     needed = {"tickets"} | {"tickets" if table == "history" else table for table in tables}
     frames = store.scoped(
         con, scope, ticket_columns=columns_for(keys, settings=settings), by_period=False, read=needed
@@ -125,11 +126,11 @@ def card_rows(
 
 
 def alerts(summary: Summary, settings: Settings) -> list[tuple[Kpi, float]]:
-    """KPIs in red, in catalogue order."""
+    """KPIs in red, in catalogue order, then the team's measures in red."""
     return [
         (k, summary.current[k.key])
-        for k in KPIS
-        if k.card and status(k, summary.current.get(k.key), settings) == "red"
+        for k in (*KPIS, *settings.measures)
+        if (k.card or k in settings.measures) and status(k, summary.current.get(k.key), settings) == "red"
     ]
 
 
@@ -156,7 +157,7 @@ def explanation_sentence(explanation: Explanation, settings: Settings, lang: str
     what the KPI would be had it stayed as before. `escape` is applied to the group values
     (user text): the page passes `formatting.literal` as it shows the sentence as Markdown.
     """
-    kpi = BY_KEY[explanation.key]
+    kpi = kpi_of(explanation.key, settings)
     if explanation.change is None:
         return t("alert.no_previous", lang)
     if explanation.relative is not None and abs(explanation.relative) < NOTABLE_CHANGE:
@@ -219,9 +220,9 @@ def top_categories(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> pl.Dat
 
 
 def kpi_table(summary: Summary, settings: Settings, lang: str) -> pl.DataFrame:
-    """Every KPI as a row: value, previous, target, status (for the table and its CSV)."""
+    """Every KPI (the team's measures last) as a row: value, previous, target, status (table and CSV)."""
     rows = []
-    for k in KPIS:
+    for k in (*KPIS, *settings.measures):
         now, before = summary.current.get(k.key), summary.previous.get(k.key)
         state = status(k, now, settings)
         rows.append(

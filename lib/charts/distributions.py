@@ -299,6 +299,8 @@ def heatmap(
     select: bool = False,
     missing_title: str = MISSING,
     scheme: str = "blues",
+    count: str | None = None,
+    count_title: str | None = None,
 ) -> alt.Chart:
     """Grid of coloured cells, e.g. hour 0–23 across by weekday 1–7 down (Monday on top).
 
@@ -324,13 +326,20 @@ def heatmap(
         Tooltip text for a cell without data.
     scheme : str
         Vega sequential colour scheme.
+    count, count_title : str, optional
+        A column of the cases behind each cell's value (tickets, answers), shown in the tooltip.
 
     Returns
     -------
     alt.Chart
         Container-wide rect chart, one row of cells per ``y`` value.
     """
-    data = frame.select(pl.col(x).alias("x"), pl.col(y).alias("y"), pl.col(value).alias("value"))
+    data = frame.select(
+        pl.col(x).alias("x"),
+        pl.col(y).alias("y"),
+        pl.col(value).alias("value"),
+        *([pl.col(count).alias("count")] if count else []),
+    )
     data = data.drop_nulls(["x", "y"])
     xs = _axis_values(data["x"], x_labels).rename({"raw": "x", "label": "x_label"})
     ys = _axis_values(data["y"], y_labels).rename({"raw": "y", "label": "y_label"})
@@ -362,6 +371,7 @@ def heatmap(
                 alt.Tooltip("x_label:O", title=x_title),
                 alt.Tooltip("y_label:O", title=y_title),
                 alt.Tooltip("value_text:N", title=value_title),
+                *([alt.Tooltip("count:Q", title=count_title or count, format=",d")] if count else []),
             ],
         )
         .properties(height=alt.Step(HEAT_STEP))

@@ -11,7 +11,7 @@ import polars as pl
 
 from lib.analysis import efficiency, formatting, overview, satisfaction
 from lib.engine import store
-from lib.engine.kpis import BY_KEY, Settings, change, columns_for, evaluate_by, status
+from lib.engine.kpis import BY_KEY, Settings, change, columns_for, evaluate_by, kpi_of, status
 from lib.i18n import t
 from lib.report.sentences import joined, kpi_sentence, label
 
@@ -65,7 +65,7 @@ class Context:
         return self.summary.comparison is not None and self.summary.comparison.covered
 
     def sentence(self, key: str) -> str:
-        kpi = BY_KEY[key]
+        kpi = kpi_of(key, self.settings)
         return kpi_sentence(
             kpi,
             self.summary.current.get(key),
@@ -81,8 +81,9 @@ class Context:
         said, missing = [], {}
         for key in keys:
             if self.now(key) is None:
-                why = overview.unavailable(BY_KEY[key], self.summary, self.lang)
-                missing.setdefault(why, []).append(label(BY_KEY[key], self.lang))
+                kpi = kpi_of(key, self.settings)
+                why = overview.unavailable(kpi, self.summary, self.lang)
+                missing.setdefault(why, []).append(label(kpi, self.lang))
             else:
                 said.append(self.sentence(key))
         return said + [
@@ -94,7 +95,7 @@ class Context:
         """KPI, value, comparison value, change, target, status: the section's numbers at a glance."""
         lang, rows = self.lang, []
         for key in keys:
-            kpi = BY_KEY[key]
+            kpi = kpi_of(key, self.settings)
             now, before = self.summary.current.get(key), self.summary.previous.get(key)
             absolute, relative = change(now, before)
             state = status(kpi, now, self.settings)

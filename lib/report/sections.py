@@ -79,6 +79,10 @@ def performance(ctx: Context) -> Section:
     lang, section = ctx.lang, Section("performance")
     section.sentences = ctx.sentences(PERFORMANCE_SENTENCES)
     section.blocks.append(ctx.kpi_table(PERFORMANCE_TABLE, t("rpt.table.kpis", lang)))
+    team_measures = tuple(m.key for m in ctx.settings.measures)  # the team's own KPIs (Explore)
+    if team_measures:
+        section.sentences += ctx.sentences(team_measures)
+        section.blocks.append(ctx.kpi_table(team_measures, t("rpt.table.measures", lang)))
     grain = ctx.grain
     volume = overview.volume(ctx.con, ctx.scope, GRAIN_EVERY[grain])
     if not volume.is_empty():

@@ -134,6 +134,10 @@ class Page:
     def _key(self, key: str) -> str:
         return f"{self.name}_{key}_{self._generation()}"
 
+    def widget_key(self, key: str) -> str:
+        """The key a chart or table of this page is drawn under (new after a drill is cleared)."""
+        return self._key(key)
+
     # ---- widgets ----------------------------------------------------------------
 
     def cards(self, keys: tuple[str, ...]) -> overview.Summary:

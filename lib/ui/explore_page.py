@@ -30,6 +30,11 @@ KEY = {
     "min_size": "explore_min",
 }
 FILTER = "explore_f_"
+_STATUS_CSS = {
+    "green": "background-color: #E3F4EC",
+    "amber": "background-color: #FFF1D6",
+    "red": "background-color: #FBE1DC",
+}
 _D3 = {"ratio": ".1%", "count": ",d", "currency": ",.2f", "score": ".2f"}
 
 
@@ -113,6 +118,7 @@ def builder(page: analysis_page.Page, settings: Settings) -> explore.Question | 
         t("explore.grain", lang),
         [None, "day", "week", "month"],
         format_func=lambda g: t("explore.no_grain", lang) if g is None else t(f"grain.{g}", lang),
+        placeholder=t("explore.no_grain", lang),  # a None value shows the placeholder, not format_func's
         key=KEY["grain"],
     )
     if keys:
@@ -334,9 +340,9 @@ def _chart(
         return figure, table.select(*by, "period", key, explore.SIZE), None
     if kind == "heatmap":
         data = _shown(table, by, lang)
-        if question.grain:
+        if question.grain:  # periods across, the groups (both dimensions together) down
             data = data.with_columns(pl.col("period").cast(pl.String))
-            x, y = "period", by[0]
+            x, y = "period", "_group" if len(by) == 2 else by[0]
         else:
             x, y = by[1], by[0]
         figure = charts.heatmap(
@@ -345,11 +351,14 @@ def _chart(
             y=y,
             value=key,
             x_title=t(f"grain.{question.grain}", lang) if question.grain else t(f"field.{x}", lang),
-            y_title=t(f"field.{y}", lang),
+            y_title=group_title if y == "_group" else t(f"field.{y}", lang),
             value_title=title,
             title=title,
             value_format=number,
             missing_title=t("explore.no_rows", lang),
+            count=explore.SIZE,
+            count_title=t(f"explore.size_{answer.size_of}", lang),
+            select=not question.grain,  # a cell drills into both of its values
         )
         return figure, table.select(*by, *(["period"] if question.grain else []), key, explore.SIZE), None
     category = "_group" if len(by) == 2 else by[0]
@@ -372,14 +381,50 @@ def _chart(
     return figure, table.select(*by, key, explore.SIZE, explore.SMALL), by[0] if len(by) == 1 else None
 
 
+def _scope_keeping(page: analysis_page.Page, dimensions: tuple[str, ...]) -> store.Scope:
+    """The page scope without the drills on `dimensions` (the chart of those keeps all its groups)."""
+    scope = page.base
+    for dimension, value in page.drills.items():
+        if dimension not in dimensions:
+            scope = scope.narrowed(dimension, value)
+    return scope
+
+
+def cell_values(event: object, by: tuple[str, ...], lang: str) -> dict[str, str | None] | None:
+    """The drill a click on a heat-map cell asks for: {first dimension: row value, second: column value}.
+
+    The cells carry the values as shown ("—" for an empty one, "Other" for the folded group): they are
+    turned back into values; a cell of the folded group is no drill (None), nor is a click on nothing.
+    """
+    selection = event.get("selection", {}) if isinstance(event, dict) else getattr(event, "selection", {})
+    points = selection.get(charts.SELECTION) or []
+    if not points or not isinstance(points[0], dict):
+        return None
+    raw = {str(label): value for value, label in _labels(lang).items()}
+    picked = {by[0]: points[0].get("y"), by[1]: points[0].get("x")}
+    values = {d: raw.get(v, v) if isinstance(v, str) else v for d, v in picked.items()}
+    return None if explore.OTHER in values.values() else values
+
+
+def _picked_cell(page: analysis_page.Page, widget: str, by: tuple[str, ...], lang: str) -> None:
+    values = cell_values(st.session_state.get(widget) or {}, by, lang)
+    if values is None:
+        for dimension in by:
+            page.drills.pop(dimension, None)
+    else:
+        page.drills.update(values)
+
+
 def show(page: analysis_page.Page, question: explore.Question, settings: Settings) -> None:
     """Ask the question for the page scope and draw its chart(s) and table."""
     lang = page.lang
-    if len(question.by) == 1 and page.drills.get(question.by[0]) == explore.OTHER:
-        page.drills.pop(question.by[0])  # "other" is many values: it is not a drill
-        st.info(t("explore.other_no_drill", lang))
-    # A single-dimension chart keeps every value when one is drilled into (it is highlighted).
-    scope = page.scoped(question.by[0]) if len(question.by) == 1 and not question.grain else page.scope
+    for dimension in question.by:
+        if page.drills.get(dimension) == explore.OTHER:
+            page.drills.pop(dimension)  # "other" is many values: it is not a drill
+            st.info(t("explore.other_no_drill", lang))
+    # A chart of groups keeps every group when one is drilled into (it is highlighted); over time the
+    # drill narrows the lines.
+    scope = _scope_keeping(page, question.by) if not question.grain else page.scope
     try:
         answer = page.memo(
             ("answer", question), lambda: explore.ask(page.con, scope, question, settings), scope
@@ -421,13 +466,76 @@ def show(page: analysis_page.Page, question: explore.Question, settings: Setting
             or kinds[0]
         )
         kind = kind if kind in kinds else kinds[0]
+        if kind == "multiples":
+            for key in shown:
+                _multiples(page, answer, key, settings)
+            _table(page, answer, settings)
+            return
         per_row = 1 if kind == "lines" and question.by else 2
         for index in range(0, len(shown), per_row):
             for column, key in zip(st.columns(per_row), shown[index : index + per_row], strict=False):
                 with column:
                     figure, data, drill = _chart(page, answer, key, kind, settings)
-                    page.chart(figure, data, f"explore_{key}", f"chart_{key}_{kind}", drill=drill)
+                    if kind == "heatmap" and not question.grain:
+                        widget = page.widget_key(f"chart_{key}_{kind}")
+                        on_pick = lambda w=widget: _picked_cell(page, w, question.by, lang)  # noqa: E731
+                        widgets.chart(figure, data, f"explore_{key}", lang, key=widget, on_select=on_pick)
+                    else:
+                        page.chart(figure, data, f"explore_{key}", f"chart_{key}_{kind}", drill=drill)
     _table(page, answer, settings)
+
+
+MULTIPLES = 6  # panels of small multiples: the first dimension's largest values
+MULTIPLES_PER_ROW = 3
+
+
+def _multiples(page: analysis_page.Page, answer: explore.Answer, key: str, settings: Settings) -> None:
+    """Small multiples for two dimensions: one bar chart of `key` by the second dimension per value of the
+    first (its largest values first, OTHER last), each bar with its count and small groups faded."""
+    lang, (first, second) = page.lang, answer.question.by
+    kpi = kpi_of(key, settings)
+    target = settings.target(kpi)
+    st.markdown(f"**{formatting.literal(_label(kpi, lang))}**")
+    order = (
+        answer.table.group_by(first)
+        .agg(pl.col(explore.SIZE).sum())
+        .with_columns((pl.col(first) == explore.OTHER).fill_null(False).alias("_other"))
+        .sort(["_other", explore.SIZE], descending=[False, True])[first]
+        .to_list()
+    )
+    if len(order) > MULTIPLES:
+        st.caption(
+            t(
+                "explore.multiples_cut",
+                lang,
+                shown=MULTIPLES,
+                count=len(order),
+                field=t(f"field.{first}", lang),
+            )
+        )
+    labels = _labels(lang)
+    for _, column, value in widgets.grid(order[:MULTIPLES], MULTIPLES_PER_ROW):
+        index = order.index(value)  # the panel's own key (grid gives the row's first index)
+        panel = answer.table.filter(pl.col(first).is_null() if value is None else pl.col(first) == value)
+        title = str(labels.get(value, value))
+        with column:
+            figure = charts.driver_bars(
+                panel,
+                category=second,
+                value=key,
+                count=explore.SIZE,
+                category_title=t(f"field.{second}", lang),
+                value_title=_label(kpi, lang),
+                count_title=t(f"explore.size_{answer.size_of}", lang),
+                title=title,
+                value_format=_format(kpi),
+                small=explore.SMALL,
+                target=target,
+                target_title=t("kpi.target", lang) if target is not None else None,
+                category_labels=labels,
+            )
+            data = panel.select(first, second, key, explore.SIZE, explore.SMALL)
+            page.chart(figure, data, f"explore_{key}_{index}", f"multiples_{key}_{index}")
 
 
 def _table(page: analysis_page.Page, answer: explore.Answer, settings: Settings) -> None:
@@ -440,6 +548,29 @@ def _table(page: analysis_page.Page, answer: explore.Answer, settings: Settings)
     styled = shown.to_pandas().style.apply(
         lambda row: ["color: #9A9A9A" if small[row.name] else "" for _ in row], axis=1
     )
+    # A styled table shows floats with six decimals unless told: each KPI with its own (as `display` rounds).
+    decimals = {}
+    for key in question.kpis:
+        kpi = kpi_of(key, settings)
+        decimals[_header(kpi, lang)] = (
+            0 if kpi.unit == "count" else 2 if kpi.unit in ("currency", "score") else 1
+        )
+    styled = styled.format(
+        {column: f"{{:,.{places}f}}" for column, places in decimals.items() if column in shown.columns},
+        na_rep=charts.MISSING,
+    )
+    # A KPI with a target: each cell coloured by its status (green met, amber close, red missed).
+    marks = {}
+    for key in question.kpis:
+        kpi = kpi_of(key, settings)
+        if settings.target(kpi) is not None and kpi.better is not None:
+            marks[_header(kpi, lang)] = explore.statuses(answer, key, settings)
+    if marks:
+        styled = styled.apply(
+            lambda column: [_STATUS_CSS.get(m, "") for m in marks.get(column.name, [None] * len(column))],
+            axis=0,
+        )
+        st.caption(t("explore.status_legend", lang))
     st.dataframe(styled, hide_index=True, width="stretch", placeholder=charts.MISSING)
     st.download_button(
         t("download.table_csv", lang),

@@ -13,30 +13,41 @@ from lib.ui import analysis_page, identity, session, widgets
 
 # ---- team measures ---------------------------------------------------------------------------------
 
+_ADDED = "_aftersight_measure_added"  # the name of the measure just saved, said once
 _CONDITION_COLUMNS = {"field": pl.String, "since": pl.String, "op": pl.String, "value": pl.String}
+
+
+def _choice(words: str, code: str) -> str:
+    """An editor option as the user reads it, ending in the code it stands for: "类型 · category"."""
+    return f"{words} · {code}"
+
+
+def _code(choice: object) -> str | None:
+    """The code an editor option stands for (the text after the last " · "); None for an empty cell."""
+    return str(choice).rsplit(" · ", 1)[-1] if choice else None
 
 
 def _rows(frame) -> list[dict]:
     """Condition rows from the editor: empty rows left out, values of "in" / "between" split at commas."""
     rows = []
     for row in pl.from_pandas(frame).to_dicts() if not isinstance(frame, pl.DataFrame) else frame.to_dicts():
-        if not row.get("field") or not row.get("op"):
+        field, op = _code(row.get("field")), _code(row.get("op"))
+        if not field or not op:
             continue
         text = str(row.get("value") or "")
         value = (
             [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
-            if row["op"] in ("in", "between")
+            if op in ("in", "between")
             else text
         )
-        rows.append(
-            {"field": row["field"], "since": row.get("since") or None, "op": row["op"], "value": value}
-        )
+        rows.append({"field": field, "since": _code(row.get("since")), "op": op, "value": value})
     return rows
 
 
 def _editor(label: str, key: str, lang: str):
     st.markdown(label)
-    dates = [f.name for f in measures.FIELDS.values() if f.type == "datetime"]
+    named = {f: _choice(t(f"field.{f}", lang), f) for f in measures.FIELDS}
+    dates = [named[f.name] for f in measures.FIELDS.values() if f.type == "datetime"]
     return st.data_editor(
         pl.DataFrame(schema=_CONDITION_COLUMNS),
         num_rows="dynamic",
@@ -45,13 +56,14 @@ def _editor(label: str, key: str, lang: str):
         key=key,
         column_config={
             "field": st.column_config.SelectboxColumn(
-                t("measure.col_field", lang), options=list(measures.FIELDS)
+                t("measure.col_field", lang), options=list(named.values())
             ),
             "since": st.column_config.SelectboxColumn(
                 t("measure.col_since", lang), options=dates, help=t("measure.col_since_help", lang)
             ),
             "op": st.column_config.SelectboxColumn(
-                t("measure.col_op", lang), options=list(measures.OPERATORS)
+                t("measure.col_op", lang),
+                options=[_choice(t(f"measure.op_{op}", lang), op) for op in measures.OPERATORS],
             ),
             "value": st.column_config.TextColumn(
                 t("measure.col_value", lang), help=t("measure.col_value_help", lang)
@@ -64,8 +76,11 @@ def show(page: analysis_page.Page) -> None:
     """The team's measures: each with what it computes and a delete button, and a form to add one."""
     lang = page.lang
     definitions = session.measure_definitions()
-    with st.expander(t("measure.title", lang), expanded=False):
+    added = st.session_state.pop(_ADDED, None)
+    with st.expander(t("measure.title", lang), expanded=added is not None):
         st.caption(t("measure.intro", lang))
+        if added is not None:
+            st.success(t("measure.added", lang, name=formatting.literal(added)))
         for definition in definitions:
             kpi = measures.parse(definition).kpi()
             left, right = st.columns([5, 1], vertical_alignment="center")
@@ -100,6 +115,7 @@ def show(page: analysis_page.Page) -> None:
             t("measure.better", lang),
             [None, "higher", "lower"],
             format_func=lambda b: t(f"measure.better_{b}", lang),
+            placeholder=t("measure.better_None", lang),
             key="measure_better",
         )
         target = target_col.text_input(
@@ -111,11 +127,14 @@ def show(page: analysis_page.Page) -> None:
         if kind in ("mean", "median", "p90"):
             numbers = [f.name for f in measures.FIELDS.values() if f.type in ("number", "int", "datetime")]
             field_col, since_col = st.columns(2)
-            of_field = field_col.selectbox(t("measure.of", lang), numbers, key="measure_of")
+            of_field = field_col.selectbox(
+                t("measure.of", lang), numbers, format_func=lambda f: t(f"field.{f}", lang), key="measure_of"
+            )
             of_since = since_col.selectbox(
                 t("measure.col_since", lang),
                 [None, *[f for f in numbers if measures.FIELDS[f].type == "datetime"]],
-                format_func=lambda f: "—" if f is None else f,
+                format_func=lambda f: "—" if f is None else t(f"field.{f}", lang),
+                placeholder="—",
                 key="measure_of_since",
             )
             of = {"field": of_field, "since": of_since}
@@ -142,7 +161,6 @@ def show(page: analysis_page.Page) -> None:
             except InputError as error:
                 widgets.input_error(error, lang)
             else:
-                st.success(
-                    t("measure.added", lang, name=formatting.literal(definition["label"]["zh"] or key))
-                )
+                # Said after the rerun that offers the new measure in the KPI list.
+                st.session_state[_ADDED] = definition["label"]["zh"] or key
                 st.rerun()

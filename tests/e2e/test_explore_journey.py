@@ -77,3 +77,27 @@ def test_two_dimension_question_saved_and_reopened_from_its_link(
         assert table.height >= 10
     finally:
         context.close()
+
+
+def test_click_a_heat_map_cell_to_drill_into_both_values(app, page: Page) -> None:
+    app.open("/explore?lang=en&x_kpi=tickets&x_by=region,channel")
+    no_exception(page)
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None
+    # The grid of cells fills the middle of the chart (the legend is at the right edge).
+    app.rerun(lambda: page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55))
+    no_exception(page)
+    expect(page.get_by_text("Drilled into Region = ", exact=False)).to_be_visible()
+    expect(page.get_by_text("Drilled into Channel = ", exact=False)).to_be_visible()
+    app.screenshot("explore-heat-map-drill")
+
+
+def test_the_chinese_page_shows_no_english(app, page: Page) -> None:
+    app.open("/explore?lang=zh&x_kpi=tickets,resolution_sla_rate&x_by=region")
+    no_exception(page)
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    for word in ("Choose an option", "Tickets", "Download CSV", "Region", "Group by", "Saved views", "Other"):
+        expect(page.get_by_text(word, exact=True).filter(visible=True)).to_have_count(0)
+    app.screenshot("explore-zh")
