@@ -47,8 +47,8 @@ def generate(rows: int) -> Path:
         return target
     target.mkdir(parents=True, exist_ok=True)
     code = f"""
-import sys; sys.path.insert(0, {str(ROOT)!r})
-from tests import kpi_data
+import sys; sys.path.insert(0, {str(ROOT / "tests")!r})
+import kpi_data
 t = kpi_data.tickets({rows}); t.write_parquet({str(target / "tickets.parquet")!r})
 s = kpi_data.surveys(t); s.write_parquet({str(target / "surveys.parquet")!r})
 kpi_data.customers(t).write_parquet({str(target / "customers.parquet")!r})

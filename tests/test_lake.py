@@ -12,6 +12,7 @@ import json
 import math
 from datetime import date
 
+import kpi_data
 import polars as pl
 import pytest
 
@@ -19,7 +20,6 @@ from lib.analysis import overview
 from lib.engine import store
 from lib.engine.kpis import BY_KEY, Settings, columns_for, evaluate_by
 from lib.errors import InputError
-from tests import kpi_data
 
 pyspark = pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")
 lake = pytest.importorskip("lib.lake")
