@@ -107,6 +107,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "explore.save": ("保存视图", "Save view"),
     "explore.name_needed": ("请先给视图起个名字。", "Give the view a name first."),
     "explore.saved": ("已保存视图“{name}”。", "Saved the view “{name}”."),
+    "explore.saved_team": (
+        "已保存视图“{name}”，团队成员都能看到。",
+        "Saved the view “{name}”; everyone on the team sees it.",
+    ),
+    "explore.view_taken": (
+        "已有名为“{name}”的视图，只有编辑者可以覆盖它。请换一个名字。",
+        "There is already a view named “{name}”; only an editor may replace it. Choose another name.",
+    ),
     "explore.other": ("其他", "Other"),
     "explore.other_no_drill": (
         "“其他”包含多个值，不能下钻。请调大前 N 项后点击具体的值。",

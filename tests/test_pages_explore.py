@@ -285,3 +285,29 @@ def test_drills_on_both_dimensions_keep_the_heat_map_whole_and_narrow_the_next_q
     narrowed = at.dataframe[0].value.iloc[:, 1].sum()
     everyone = explore_page("en", x_kpi="tickets", x_by="product").dataframe[0].value.iloc[:, 1].sum()
     assert 0 < narrowed < everyone / 4  # only 华东 · 电话 tickets, by product
+
+
+def test_a_reader_adds_a_view_for_the_team_but_cannot_replace_one(team, monkeypatch):
+    from lib.ingest import workspace
+    from lib.ui import identity
+
+    def on_team():
+        return explore_page("en", start="2025-03-01", end="2025-03-31")
+
+    def save(at, name):
+        at.text_input(key="explore_save_name").input(name).run()
+        at.button(key="explore_save").click().run()
+        assert not at.exception, at.exception
+
+    save(on_team(), "SLA")  # anyone may edit: no sign-in configured
+    monkeypatch.setenv(identity.HEADER_ENV, "X-Remote-User")
+    monkeypatch.setenv(identity.EDITORS_ENV, "alice@example.com")
+    reader = on_team()
+    reader.multiselect(key="explore_by").set_value(["channel"]).run()
+    save(reader, "by channel")
+    assert [s.value for s in reader.success] == ["Saved the view “by channel”; everyone on the team sees it."]
+    views = workspace.open_state(team).settings["explore_views"]
+    assert sorted(views) == ["SLA", "by channel"]
+    save(reader, "SLA")  # taken, and a reader may not replace it
+    assert [w.value for w in reader.warning] == [t("explore.view_taken", "en", name="SLA")]
+    assert workspace.open_state(team).settings["explore_views"] == views

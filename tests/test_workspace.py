@@ -115,6 +115,26 @@ def test_team_settings_keep_every_key_and_survive_additions(folder, tmp_path):
     }
 
 
+def test_one_setting_changes_from_what_is_saved_now_and_a_refusal_changes_nothing(folder):
+    workspace.save_settings(folder, {"timezone": "Asia/Shanghai", "explore_views": {"a": {"x_kpi": "csat"}}})
+    # Two sessions adding a view each, from what is saved at that moment: both land.
+    workspace.update_setting(folder, "explore_views", lambda views: views | {"b": {"x_kpi": "tickets"}})
+    state = workspace.update_setting(folder, "explore_views", lambda views: views | {"c": {}})
+    assert state.settings == {
+        "timezone": "Asia/Shanghai",
+        "explore_views": {"a": {"x_kpi": "csat"}, "b": {"x_kpi": "tickets"}, "c": {}},
+    }
+    assert workspace.update_setting(folder, "new_key", lambda saved: [saved]).settings["new_key"] == [None]
+
+    def refuse(_views):
+        raise InputError("explore.view_taken", name="a")
+
+    before = workspace.read(folder)
+    with pytest.raises(InputError):
+        workspace.update_setting(folder, "explore_views", refuse)
+    assert workspace.read(folder) == before
+
+
 def test_history_frame_lists_files_newest_first(folder, tmp_path):
     add(folder, tickets_csv(tmp_path / "march.csv", [1, 2]))
     add(folder, tickets_csv(tmp_path / "april.csv", [3], day=4), who=None)

@@ -27,7 +27,7 @@ import shutil
 import signal
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -536,6 +536,21 @@ def save_settings(folder: Path, settings: dict, mappings: dict[str, dict[str, st
             {**state.settings, **settings},
             state.history,
         )
+        _switch(new)
+    return new
+
+
+def update_setting(folder: Path, key: str, change: Callable[[object], object]) -> State:
+    """Change one team setting from its saved value, under the lock: two sessions adding to it both land.
+
+    `change` gets the value saved now (None when there is none) and returns the new one; it may raise
+    to change nothing.
+    """
+    folder = Path(folder)
+    with _locked(folder):
+        state = read(folder, check_files=False)
+        settings = {**state.settings, key: change(state.settings.get(key))}
+        new = State(folder, state.version + 1, state.tables, state.mappings, settings, state.history)
         _switch(new)
     return new
 

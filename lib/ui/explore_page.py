@@ -243,9 +243,13 @@ def saved_views(page: analysis_page.Page, question: explore.Question | None) -> 
                 if not name.strip():
                     st.warning(t("explore.name_needed", lang))
                 else:
-                    views[name.strip()] = explore.to_params(question)
-                    session.set_explore_views(views)
-                    st.success(t("explore.saved", lang, name=formatting.literal(name.strip())))
+                    try:
+                        shared = session.add_explore_view(name.strip(), explore.to_params(question))
+                    except InputError as error:
+                        st.warning(error.message(lang, escape=formatting.literal))
+                    else:
+                        said = "explore.saved_team" if shared else "explore.saved"
+                        st.success(t(said, lang, name=formatting.literal(name.strip())))
 
 
 # ---- the answer: chart, pivot table, downloads -----------------------------------------------------

@@ -190,11 +190,39 @@ def save_team_settings() -> bool:
     different = {k: v for k, v in now.items() if known.settings.get(k) != v}
     if not different:
         return True
-    state = workspace.save_settings(known.folder, different)
+    _synced(known, workspace.save_settings(known.folder, different))
+    return True
+
+
+def _synced(known: Team, state: workspace.State) -> None:
     if state.tables == known.tables:  # else another addition landed meanwhile: the next rerun loads it
         st.session_state[_TEAM] = Team(
             known.folder, state.version, workspace.stamp(known.folder), state.tables, _plain(state.settings)
         )
+
+
+def add_explore_view(name: str, params: dict) -> bool:
+    """Save an Explore question under `name`; returns whether the team sees it (else: this session only).
+
+    On the team's data anyone may add a view (a question is no change to the data), added to what is
+    saved now so two people saving at once both land; a name already taken is replaced only by an
+    editor (`InputError("explore.view_taken")` otherwise), as renaming and deleting are.
+    """
+    known = team()
+    if known is None or st.session_state.get(_SOURCE) != "workspace":
+        set_explore_views(explore_views() | {name: params})
+        return False
+    editor = identity.may_edit()
+
+    def add(saved: object) -> dict:
+        views = dict(saved) if isinstance(saved, dict) else {}
+        if name in views and views[name] != params and not editor:
+            raise InputError("explore.view_taken", name=name)
+        return views | {name: params}
+
+    state = workspace.update_setting(known.folder, "explore_views", add)
+    st.session_state[_VIEWS] = dict(state.settings["explore_views"])
+    _synced(known, state)
     return True
 
 
