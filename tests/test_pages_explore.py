@@ -5,14 +5,15 @@ import json
 
 import pyarrow as pa
 import pytest
+import test_pages_workspace
 from test_pages import goto, start, texts
-from test_pages_workspace import export
 
 from lib.analysis import explore
 from lib.i18n import t
 from lib.ingest import mapping
 
 PAGE = "pages/explore.py"
+team = test_pages_workspace.team  # the team workspace fixture: 4 tickets, anyone may edit
 
 
 def explore_page(lang: str = "en", **params: str):
@@ -161,23 +162,6 @@ def test_a_drill_on_a_bar_narrows_the_question_when_grouped_otherwise():
     drilled = at.dataframe[0].value
     at.button(key="drill_clear_explore_category").click().run()
     assert at.dataframe[0].value.iloc[:, 1].sum() > drilled.iloc[:, 1].sum()
-
-
-@pytest.fixture
-def team(tmp_path, monkeypatch):
-    """A configured team workspace of 4 tickets (as tests/test_pages_workspace.py makes it); anyone may edit."""
-    from lib.ingest import workspace
-    from lib.ui import identity
-
-    folder = tmp_path / "team"
-    folder.mkdir()
-    path = tmp_path / "march.csv"
-    path.write_text(export(range(4)), encoding="utf-8")
-    workspace.add_paths(folder, {"tickets": [path]}, who="setup")
-    monkeypatch.setenv(workspace.ENV, str(folder))
-    for name in (identity.HEADER_ENV, identity.EDITORS_ENV):
-        monkeypatch.delenv(name, raising=False)
-    return folder
 
 
 def test_a_view_saved_on_the_team_data_is_seen_by_the_next_session(team, monkeypatch):
