@@ -1,5 +1,5 @@
-"""The Explore page (自助分析): the question builder, the chart that follows it, the pivot table, saved
-views (the question in the URL, saved under a name with the team's settings) and the team's measures."""
+"""The Explore page (自助分析): the question builder (the question lives in the URL), the chart that follows
+it and the pivot table; saved views are in `explore_views`, the team's measures in `measures_panel`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from lib.engine.kpis import Kpi, Settings, kpi_of
 from lib.errors import InputError
 from lib.i18n import t
 from lib.schema import DIMENSIONS
-from lib.ui import analysis_page, identity, session, widgets
+from lib.ui import analysis_page, widgets
 
 DEFAULT = explore.Question(("tickets", "resolution_sla_rate"), by=("category",))
 MAX_KPIS = 6
@@ -50,7 +50,7 @@ def _widget_values(question: explore.Question) -> dict[str, object]:
     return values | {f"{FILTER}{d}": list(chosen.get(d, ())) for d in DIMENSIONS}
 
 
-def _put(question: explore.Question) -> None:
+def put_question(question: explore.Question) -> None:
     """Show `question` in the widgets (a saved view opened; runs as a callback, before they are drawn)."""
     for key, value in _widget_values(question).items():
         st.session_state[key] = value
@@ -71,7 +71,7 @@ def _seed(known: set[str]) -> None:
         return
     question = _url_question() or DEFAULT
     question = replace(question, kpis=tuple(k for k in question.kpis if k in known) or DEFAULT.kpis)
-    _put(question)
+    put_question(question)
 
 
 def _keep(key: str) -> None:
@@ -201,55 +201,6 @@ def _write_url(question: explore.Question) -> None:
     for key, value in wanted.items():
         if st.query_params.get_all(key) != (value if isinstance(value, list) else [value]):
             st.query_params[key] = value
-
-
-# ---- saved views -----------------------------------------------------------------------------------
-
-
-def _open_view(name: str) -> None:
-    params = session.explore_views().get(name)
-    question = explore.from_params(params or {})
-    if question is not None:
-        _put(question)
-
-
-def saved_views(page: analysis_page.Page, question: explore.Question | None) -> None:
-    """Open, save, rename and delete the team's saved questions (rename and delete: `identity.may_edit`)."""
-    lang = page.lang
-    views = session.explore_views()
-    with st.expander(t("explore.views", lang), expanded=bool(views)):
-        st.caption(t("explore.views_help", lang))
-        left, right = st.columns(2)
-        with left:
-            if views:
-                name = st.selectbox(t("explore.view", lang), sorted(views), key="explore_view")
-                st.button(t("explore.open", lang), key="explore_open", on_click=_open_view, args=(name,))
-                if identity.may_edit():
-                    new = st.text_input(t("explore.rename_to", lang), key="explore_rename", max_chars=80)
-                    rename, delete = st.columns(2)
-                    if rename.button(t("explore.rename", lang), key="explore_rename_button") and new.strip():
-                        views[new.strip()] = views.pop(name)
-                        session.set_explore_views(views)
-                        st.rerun()
-                    if delete.button(t("explore.delete", lang), key="explore_delete"):
-                        views.pop(name, None)
-                        session.set_explore_views(views)
-                        st.rerun()
-            else:
-                st.caption(t("explore.no_views", lang))
-        with right:
-            name = st.text_input(t("explore.save_as", lang), key="explore_save_name", max_chars=80)
-            if st.button(t("explore.save", lang), key="explore_save", disabled=question is None):
-                if not name.strip():
-                    st.warning(t("explore.name_needed", lang))
-                else:
-                    try:
-                        shared = session.add_explore_view(name.strip(), explore.to_params(question))
-                    except InputError as error:
-                        st.warning(error.message(lang, escape=formatting.literal))
-                    else:
-                        said = "explore.saved_team" if shared else "explore.saved"
-                        st.success(t(said, lang, name=formatting.literal(name.strip())))
 
 
 # ---- the answer: chart, pivot table, downloads -----------------------------------------------------
