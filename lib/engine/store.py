@@ -566,3 +566,24 @@ def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
         return None
     low, high = con.cursor().execute("SELECT min(created_at), max(created_at) FROM tickets").fetchall()[0]
     return (low.date(), high.date()) if low and high else None
+
+
+def snapshot(con: duckdb.DuckDBPyConnection) -> dict:
+    """The loaded tables (and the loaded files' fingerprints) as Arrow, for `restore` in another session."""
+    present = _all_tables(con)
+    return {
+        name: con.cursor().sql(f"SELECT * FROM {quote(name)}").to_arrow_table()
+        for name in (*TABLE_NAMES, _FILES)
+        if name in present
+    }
+
+
+def restore(con: duckdb.DuckDBPyConnection, tables_: dict) -> None:
+    """Replace this session's tables with copies of a `snapshot` (its rows, types and order; no validation)."""
+    clear(con)
+    for name, arrow in tables_.items():
+        con.register("_snapshot", arrow)
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM _snapshot")
+        finally:
+            con.unregister("_snapshot")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from lib.engine import store
+from lib.engine import shared, store
 from lib.errors import InputError
 from lib.i18n import t
 from lib.ingest import inference, inplace
@@ -183,10 +183,33 @@ def load_paths(
     return done
 
 
+# The sample read and validated once per process (keyed by the files' bytes), copied into each session.
+_SAMPLE = shared.Shared("sample", size=1)
+
+
 def load_sample(con: duckdb.DuckDBPyConnection) -> list[tuple[Prepared, Validated, store.LoadResult]]:
-    """Replace the session's tables with the bundled sample data (local times, no offsets: no zone needed)."""
-    store.clear(con)
-    return load_paths(con, {table: [SAMPLE_DIR / name] for table, name in SAMPLE_FILES.items()})
+    """Replace the session's tables with the bundled sample data (local times, no offsets: no zone needed).
+
+    The files are read and validated once per server process, into a database of their own;
+    each session then gets a copy of those tables (from Arrow, about 0.1 s instead of 2 s) and
+    the same validation reports. The copy is the session's own: its uploads change only it.
+    """
+    key = (
+        "sample",
+        *(hashlib.sha256((SAMPLE_DIR / name).read_bytes()).hexdigest() for name in SAMPLE_FILES.values()),
+    )
+    reports, tables = _SAMPLE.get(key, _read_sample)
+    store.restore(con, tables)
+    return reports
+
+
+def _read_sample() -> tuple[list[tuple[Prepared, Validated, store.LoadResult]], dict]:
+    scratch = store.connect(memory_limit="1GB", threads=2)
+    try:
+        reports = load_paths(scratch, {table: [SAMPLE_DIR / name] for table, name in SAMPLE_FILES.items()})
+        return reports, store.snapshot(scratch)
+    finally:
+        scratch.close()
 
 
 def skipped_sentence(loaded: store.LoadResult, lang: str) -> str | None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import polars as pl
 
-from lib.engine import kpis
+from lib.engine import kpis, shared
 from lib.predict import churn_features, churn_model
 
 VALID_CUTOFFS = 3  # the last labelled monthly cut-offs are held out for validation
@@ -145,8 +146,54 @@ def score(
     `candidates`), fitted and calibrated, measured on the held-out rows, then refitted the
     same way on all labelled cut-offs and all customers before scoring.
     """
+    return _score(churn_features.read_history(con), settings or kpis.Settings(), window_days)
+
+
+# Trained models shared by the sessions of a server process, per data version and settings (a few kept).
+_SHARED = shared.Shared("churn", size=4)
+# The code that makes a model: a model saved by other code is not reused (`shared.Shared` folder).
+_CODE = (Path(__file__), Path(churn_features.__file__), Path(churn_model.__file__))
+
+
+def shared_score(
+    con: duckdb.DuckDBPyConnection,
+    settings: kpis.Settings | None = None,
+    window_days: int = churn_features.WINDOW_DAYS,
+    folder: Path | None = None,
+) -> ChurnResult:
+    """`score`, trained once per data version and shared by every session with the same data.
+
+    The key is the content of the rows the model reads (`churn_features.read_history`), the only
+    setting it uses (the resolution SLA hours) and the window; other sessions with the same data
+    get the same result object, and any change to that data trains anew. With `folder` (the team
+    workspace's), the result is also kept on disk beside the data, so a new server process does
+    not train again.
+    """
     settings = settings or kpis.Settings()
     history = churn_features.read_history(con)
+    if history is None:
+        return _score(history, settings, window_days)
+    general, by_priority = settings.sla_hours("resolution")
+    key = (
+        "churn",
+        shared.fingerprint(history.tickets, history.surveys, history.customers, history.end),
+        general,
+        tuple(sorted(by_priority.items())),
+        window_days,
+        shared.code_version(*_CODE),
+        _versions(),
+    )
+    return _SHARED.get(key, lambda: _score(history, settings, window_days), folder)
+
+
+def _versions() -> tuple[str, str]:
+    """scikit-learn's and Polars' versions: a model pickled by others is not read back."""
+    from importlib.metadata import version
+
+    return version("scikit-learn"), pl.__version__
+
+
+def _score(history: churn_features.History | None, settings: kpis.Settings, window_days: int) -> ChurnResult:
     if history is None:
         return ChurnResult(False, ("no_customers",), window_days)
     if "churned_at" not in history.customers.columns:

@@ -8,14 +8,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import altair as alt
 import polars as pl
 
 from lib import charts
-from lib.engine import service_calendar
+from lib.engine import service_calendar, shared
 from lib.i18n import t
-from lib.predict import forecast, forecast_calendar, forecast_models, staffing
+from lib.predict import (
+    forecast,
+    forecast_backtest,
+    forecast_blend,
+    forecast_calendar,
+    forecast_models,
+    staffing,
+)
 from lib.schema import DIMENSIONS
 
 TOTAL_NAME = "total"  # the segment column's value for the whole series in downloads
@@ -102,7 +110,25 @@ def estimated_years(series: pl.DataFrame, horizon: int, country: str | None) -> 
 def fit(
     series: pl.DataFrame, horizon: int, interval: float, holidays: pl.DataFrame, every: str, split: str | None
 ) -> dict[str | None, forecast.Forecast]:
-    """The total's forecast (key TOTAL) and, with a split, each segment's, reconciled to the total."""
+    """The total's forecast (key TOTAL) and, with a split, each segment's, reconciled to the total.
+
+    Computed once per server process for the same series, calendar and choices, and shared by
+    every session that asks (the back-test's Prophet fits are most of a page's first open).
+    """
+    key = ("forecast", shared.fingerprint(series, holidays), horizon, interval, every, split, _CODE)
+    return _SHARED.get(key, lambda: _fit(series, horizon, interval, holidays, every, split))
+
+
+# Forecasts shared by the sessions of a server process (a few kept; each holds a back-test's predictions).
+_SHARED = shared.Shared("forecast", size=16)
+_CODE = shared.code_version(
+    *(Path(m.__file__) for m in (forecast, forecast_models, forecast_backtest, forecast_blend))
+)
+
+
+def _fit(
+    series: pl.DataFrame, horizon: int, interval: float, holidays: pl.DataFrame, every: str, split: str | None
+) -> dict[str | None, forecast.Forecast]:
     if split:
         return forecast.forecast_by(series, horizon, interval, holidays, every)
     return {forecast.TOTAL: forecast.forecast(series, horizon, interval, holidays, every)}

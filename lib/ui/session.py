@@ -479,9 +479,13 @@ def memo(key: tuple, compute: Callable[[], Any], *, rows: bool = False) -> Any:
 
 def churn_score(con: duckdb.DuckDBPyConnection, value: Settings) -> churn.ChurnResult:
     """The churn model's scores for this data (all of it, whatever the range): shared by the Churn and
-    Report pages, so the slow training happens once per data version and targets.
+    Report pages and by every session with the same data (`churn.shared_score`), so the slow training
+    happens once per data version and targets. On the team's data the model is also kept in the
+    workspace folder (`models/`), so a restarted server does not train again.
     """
-    return memo(("churn_score", value), lambda: churn.score(con, value))
+    known = team()
+    folder = known.folder / "models" if known is not None and source() == "workspace" else None
+    return memo(("churn_score", value), lambda: churn.shared_score(con, value, folder=folder))
 
 
 def has_churn_score(value: Settings) -> bool:
