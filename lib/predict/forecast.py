@@ -197,12 +197,15 @@ def forecast(
         shares = {chosen.name: 1.0}
     else:
         shares = mixed.weights
-        ahead, raws = {}, {}
-        for name in shares:
-            candidate = by_name.get(name, forecast_models.NAIVE)
-            ahead[name], raws[name] = forecast_models.predict(
+
+        def fit(candidate: forecast_models.Candidate):
+            return lambda: forecast_models.predict(
                 candidate, history, steps, every, interval, holidays, in_sample=True, samples=0
             )
+
+        fitted = forecast_models.in_parallel([fit(by_name.get(n, forecast_models.NAIVE)) for n in shares])
+        ahead = {name: pair[0] for name, pair in zip(shares, fitted, strict=True)}
+        raws = {name: pair[1] for name, pair in zip(shares, fitted, strict=True)}
         prediction = forecast_blend.forecast(mixed, ahead, interval, forecast_blend.BUCKET[every])
         prophets = [n for n in sorted(shares, key=shares.get, reverse=True) if raws.get(n) is not None]
         chosen = by_name[prophets[0]] if prophets else by_name.get(next(iter(shares)), forecast_models.NAIVE)

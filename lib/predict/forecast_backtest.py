@@ -176,17 +176,22 @@ def backtest(
     length = forecast_models.history_days(series, every)
     candidates = distinct(candidates, length, every, holidays is not None and holidays.height > 0)
     scores, predictions = [], []
-    for cutoff in days:
+    order = [forecast_models.NAIVE, *[c for c in candidates if c.name != forecast_models.NAIVE.name]]
+
+    def job(cutoff: date, candidate: forecast_models.Candidate):
         train = series.filter(pl.col("ds") < cutoff)
+        return lambda: forecast_models.predict(
+            candidate, train, horizon, every, interval, holidays, days=length, samples=samples
+        )[0]
+
+    jobs = [job(cutoff, candidate) for cutoff in days for candidate in order]
+    # Without interval samples nothing is drawn at random: the fits may run side by side, same results.
+    done = iter(forecast_models.in_parallel(jobs) if samples == 0 else [run() for run in jobs])
+    for cutoff in days:
         actual = series.filter(pl.col("ds") >= cutoff).head(horizon)
         naive_mae = None
-        for candidate in [
-            forecast_models.NAIVE,
-            *[c for c in candidates if c.name != forecast_models.NAIVE.name],
-        ]:
-            predicted, _ = forecast_models.predict(
-                candidate, train, horizon, every, interval, holidays, days=length, samples=samples
-            )
+        for candidate in order:
+            predicted = next(done)
             row = _scores(actual["y"].to_numpy(), predicted)
             if candidate.name == forecast_models.NAIVE.name:
                 naive_mae = row["mae"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import NormalDist
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import polars as pl
@@ -143,7 +145,12 @@ def _prophet_call() -> Iterator[None]:
     Prophet 1.5 calls `drop(..., inplace=True)`, which pandas 3.1 deprecates (Pandas4Warning,
     a DeprecationWarning); nothing for us to change, so it is ignored for these calls only.
     Prophet draws its intervals from NumPy's global generator: seeded, then put back.
+    Inside `in_parallel`'s workers the caller's thread has done both, once, for all of them
+    (warning filters and NumPy's generator are shared by every thread).
     """
+    if getattr(_WORKER, "inside", False):
+        yield
+        return
     from pandas.errors import Pandas4Warning
 
     state = np.random.get_state()
@@ -154,6 +161,33 @@ def _prophet_call() -> Iterator[None]:
             yield
     finally:
         np.random.set_state(state)
+
+
+# Fits run two at a time: most of a Prophet fit is CmdStan's own process, so two cores do two fits.
+WORKERS = 2
+_WORKER = threading.local()
+T = TypeVar("T")
+
+
+def in_parallel(jobs: Sequence[Callable[[], T]]) -> list[T]:
+    """The results of `jobs` (fits and predicts without interval samples), in order, run WORKERS at a time.
+
+    Only for Prophet calls that draw nothing at random (`samples` 0): with samples, the order in
+    which threads draw from NumPy's generator would change the intervals from run to run.
+    """
+    if len(jobs) < 2 or WORKERS < 2:
+        return [job() for job in jobs]
+    _prophet_class()  # imported once, here, not by two threads at once
+    with _prophet_call(), ThreadPoolExecutor(WORKERS, thread_name_prefix="aftersight-fit") as pool:
+        return list(pool.map(_as_worker, jobs))
+
+
+def _as_worker(job: Callable[[], T]) -> T:
+    _WORKER.inside = True
+    try:
+        return job()
+    finally:
+        _WORKER.inside = False
 
 
 def _prophet_class():
