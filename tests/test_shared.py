@@ -230,3 +230,23 @@ def test_forecasts_are_shared_per_series_calendar_and_choices(counted_fits):
     assert forecast_view.fit(_series(30, 5), 14, 0.8, holidays, "1d", None) is not first
     assert forecast_view.fit(_series(30, 5), 28, 0.8, holidays.head(0), "1d", None) is not first
     assert len(counted_fits) == 4
+
+
+# --- the warm-up after the first visit -------------------------------------------------------------
+
+
+def test_the_warm_up_fills_what_the_churn_and_forecast_pages_ask_first(counted_training, counted_fits, con):
+    from lib.engine import service_calendar
+    from lib.predict import forecast_calendar
+    from lib.ui import warm
+
+    warm._warm("en", delay=0)
+    assert len(counted_training) == 1 and len(counted_fits) == 1
+    # A session on the sample asks as the pages do (its own database, default settings and choices).
+    pipeline.load_sample(con)
+    churn.shared_score(con, kpis.Settings())
+    series = forecast.daily_counts(con, store.Scope())
+    events = service_calendar.events_from_saved([])
+    chosen = forecast_view.choose_calendar(series, 28, forecast_calendar.AUTO, events, "en")
+    forecast_view.fit(series, 28, 0.8, chosen.table, "1d", None)
+    assert len(counted_training) == 1 and len(counted_fits) == 1

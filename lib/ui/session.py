@@ -26,7 +26,7 @@ from lib.i18n import t
 from lib.ingest import pipeline, workspace
 from lib.ingest.dates import DEFAULT_ZONE, check_zone
 from lib.predict import churn, forecast_calendar
-from lib.ui import identity
+from lib.ui import identity, warm
 
 _CON = "_aftersight_con"
 _OWNER = "_aftersight_con_owner"
@@ -66,6 +66,8 @@ def connection() -> duckdb.DuckDBPyConnection:
         st.session_state[_SOURCE] = "workspace" if _open_team(con) else "sample"
         if st.session_state[_SOURCE] == "sample":
             pipeline.load_sample(con)
+            if _browser_session():
+                warm.sample_results(lang())
         st.session_state[_OWNER] = _owner_closing(con)
         st.session_state[_CON] = con
         st.session_state[_VERSION] = 1
@@ -261,19 +263,23 @@ REAP_EVERY_S = 15
 def _owner_closing(con: duckdb.DuckDBPyConnection) -> _Owner:
     """The owner of this session's `con`, registered with the reaper when a server runs it."""
     owner = _Owner(con)
-    context = get_script_run_ctx()
-    # Only a browser's session, connected now. AppTest's stand-in runtime answers with a
-    # mock, not True: its sessions are left to the garbage collector.
-    connected = (
-        context is not None and Runtime.exists() and Runtime.instance().is_active_session(context.session_id)
-    )
-    if connected is True:
-        _OWNERS[context.session_id] = owner
+    if _browser_session():
+        _OWNERS[get_script_run_ctx().session_id] = owner
         with _REAPER_LOCK:
             if not _REAPER:
                 _REAPER.append(threading.Thread(target=_reap_forever, name="aftersight-reaper", daemon=True))
                 _REAPER[0].start()
     return owner
+
+
+def _browser_session() -> bool:
+    """A browser's session, connected now. AppTest's stand-in runtime answers with a mock, not True:
+    its sessions are left to the garbage collector, and start no warm-up."""
+    context = get_script_run_ctx()
+    connected = (
+        context is not None and Runtime.exists() and Runtime.instance().is_active_session(context.session_id)
+    )
+    return connected is True
 
 
 def _reap_forever() -> None:
