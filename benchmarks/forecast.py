@@ -56,14 +56,28 @@ def wikipedia_views() -> pl.DataFrame:
     return every_day.join(views, on="ds", how="left").with_columns(pl.col("y").interpolate())
 
 
-def two_year_tickets(segments: int = 0) -> pl.DataFrame:
-    """731 days of Poisson ticket counts (~120 a day): trend, weekday and yearly cycles, Spring Festival dip."""
+SPRING_FESTIVAL = (
+    date(2018, 2, 16),
+    date(2019, 2, 5),
+    date(2020, 1, 25),
+    date(2021, 2, 12),
+    date(2022, 2, 1),
+    date(2023, 1, 22),
+    date(2024, 2, 10),
+    date(2025, 1, 29),
+)
+
+
+def two_year_tickets(segments: int = 0, years: int = 2) -> pl.DataFrame:
+    """`years` (to 2025-12-31) of Poisson ticket counts (~120 a day at the end): trend, weekday and yearly
+    cycles, Spring Festival dip. Eight years hold about 260,000 tickets."""
     rng = np.random.default_rng(SEED)
-    days = pl.date_range(date(2024, 1, 1), date(2025, 12, 31), eager=True)
-    t = np.arange(days.len())
+    days = pl.date_range(date(2026 - years, 1, 1), date(2025, 12, 31), eager=True)
+    t = np.arange(days.len()) - (days.len() - 731)  # the last two years as before
     weekday = np.array([1.3, 1.2, 1.05, 1.0, 0.95, 0.6, 0.5])[days.dt.weekday().to_numpy() - 1]
-    level = 100 * (1 + 0.15 * t / 365) * weekday * (1 + 0.15 * np.sin(2 * np.pi * (t - 150) / 365.25))
-    for new_year in (date(2024, 2, 10), date(2025, 1, 29)):
+    trend = np.where(t < 0, 1 + 0.04 * t / 365, 1 + 0.15 * t / 365)  # slower growth in the years before
+    level = 100 * trend * weekday * (1 + 0.15 * np.sin(2 * np.pi * (t - 150) / 365.25))
+    for new_year in SPRING_FESTIVAL:
         level[(days >= new_year - timedelta(days=3)) & (days <= new_year + timedelta(days=7))] *= 0.4
     if not segments:
         return pl.DataFrame({"ds": days, "y": rng.poisson(level).astype(float)})
@@ -418,6 +432,21 @@ def speed_lines(repeat: int) -> list[str]:
         )
     median, least, result = timed(lambda: fc.forecast(tickets, 91, holidays=calendar, every="1w"), repeat)
     out.append(f"| `forecast` weekly, 13 weeks | {median:.2f} | {least:.2f} | {result.model} |")
+    previous = forecast_models.WORKERS if hasattr(forecast_models, "in_parallel") else None
+    if previous is not None:  # issue 18: the same forecast with its fits one at a time, for the ratio
+        forecast_models.WORKERS = 1
+        median, least, result = timed(lambda: fc.forecast(tickets, 28, holidays=calendar), repeat)
+        forecast_models.WORKERS = previous
+        out.append(
+            f"| `forecast`, horizon 28, fits one at a time | {median:.2f} | {least:.2f} | {result.model} |"
+        )
+    years = two_year_tickets(years=8)
+    long_calendar = china_holidays(date(2018, 1, 1), date(2026, 3, 1))
+    median, least, result = timed(lambda: fc.forecast(years, 28, holidays=long_calendar), repeat)
+    out.append(
+        f"| `forecast`, 8 years daily ({years.height:,} days, {int(years['y'].sum()):,} tickets), horizon 28 "
+        f"| {median:.2f} | {least:.2f} | {result.model} |"
+    )
     split = two_year_tickets(segments=6)
     median, least, result = timed(lambda: fc.forecast_by(split, 28, holidays=calendar), 1)
     out.append(f"| `forecast_by`, 6 segments + total, horizon 28 | {median:.2f} | {least:.2f} | one run |")
