@@ -19,7 +19,7 @@ page.cards(("churn_rate",))
 # ---- the rate and where it is heading -----------------------------------------------------
 st.subheader(t("churn.rate", lang))
 rate = page.memo("rate", lambda: churn_rate.monthly_rate(con))
-ahead = page.memo("rate_forecast", lambda: churn_rate.rate_forecast(rate))
+ahead = page.memo("rate_forecast", lambda: churn_rate.shared_rate_forecast(rate))
 if ahead.prediction is None:
     st.info(t("churn.rate_short", lang))
     if rate.height:

@@ -11,7 +11,7 @@ import pytest
 
 from lib.engine import kpis, shared, store
 from lib.ingest import pipeline
-from lib.predict import churn, forecast, forecast_view
+from lib.predict import churn, churn_rate, forecast, forecast_view
 
 # --- the cache itself -----------------------------------------------------------------------------
 
@@ -235,18 +235,45 @@ def test_forecasts_are_shared_per_series_calendar_and_choices(counted_fits):
 # --- the warm-up after the first visit -------------------------------------------------------------
 
 
-def test_the_warm_up_fills_what_the_churn_and_forecast_pages_ask_first(counted_training, counted_fits, con):
+@pytest.fixture
+def counted_rates(monkeypatch):
+    rates = []
+
+    def fake(rate, horizon_months=6, interval=0.8):
+        rates.append(rate.height)
+        return object()
+
+    monkeypatch.setattr(churn_rate, "rate_forecast", fake)
+    monkeypatch.setattr(churn_rate, "_SHARED", shared.Shared("churn_rate", size=4))
+    return rates
+
+
+def test_rate_forecasts_are_shared_per_monthly_rates(counted_rates):
+    rate = pl.DataFrame(
+        {"month": [datetime(2025, m, 1).date() for m in (1, 2, 3)], "churn_rate": [0.1, 0.2, 0.1]}
+    )
+    first = churn_rate.shared_rate_forecast(rate)
+    assert churn_rate.shared_rate_forecast(rate.clone()) is first
+    assert churn_rate.shared_rate_forecast(rate.with_columns(pl.col("churn_rate") * 2)) is not first
+    assert churn_rate.shared_rate_forecast(rate, horizon_months=3) is not first
+    assert len(counted_rates) == 3
+
+
+def test_the_warm_up_fills_what_the_churn_and_forecast_pages_ask_first(
+    counted_training, counted_fits, counted_rates, con
+):
     from lib.engine import service_calendar
     from lib.predict import forecast_calendar
     from lib.ui import warm
 
     warm._warm("en", delay=0)
-    assert len(counted_training) == 1 and len(counted_fits) == 1
+    assert len(counted_training) == 1 and len(counted_fits) == 1 and len(counted_rates) == 1
     # A session on the sample asks as the pages do (its own database, default settings and choices).
     pipeline.load_sample(con)
     churn.shared_score(con, kpis.Settings())
+    churn_rate.shared_rate_forecast(churn_rate.monthly_rate(con))
     series = forecast.daily_counts(con, store.Scope())
     events = service_calendar.events_from_saved([])
     chosen = forecast_view.choose_calendar(series, 28, forecast_calendar.AUTO, events, "en")
     forecast_view.fit(series, 28, 0.8, chosen.table, "1d", None)
-    assert len(counted_training) == 1 and len(counted_fits) == 1
+    assert len(counted_training) == 1 and len(counted_fits) == 1 and len(counted_rates) == 1

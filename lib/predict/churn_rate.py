@@ -9,7 +9,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from lib.engine import kpis, store
+from lib.engine import kpis, shared, store
 from lib.predict import churn_features, forecast_backtest, forecast_models
 
 MIN_RATE_MONTHS = 12  # fewer months: no rate forecast
@@ -87,6 +87,17 @@ class RateForecast:
     model: str | None = None
     backtest: forecast_backtest.Backtest | None = None  # on the −log(rate) scale the models were fitted on
     accuracy: forecast_backtest.Accuracy | None = None
+
+
+# Rate forecasts shared by the sessions of a server process, per monthly rate (its content) and choices.
+_SHARED = shared.Shared("churn_rate", size=8)
+
+
+def shared_rate_forecast(rate: pl.DataFrame, horizon_months: int = 6, interval: float = 0.8) -> RateForecast:
+    """`rate_forecast`, computed once per process for the same monthly rates and shared by every session."""
+    code = shared.code_version(__file__, forecast_backtest.__file__, forecast_models.__file__)
+    key = ("churn_rate", shared.fingerprint(rate), horizon_months, interval, code)
+    return _SHARED.get(key, lambda: rate_forecast(rate, horizon_months, interval))
 
 
 def rate_forecast(rate: pl.DataFrame, horizon_months: int = 6, interval: float = 0.8) -> RateForecast:

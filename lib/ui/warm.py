@@ -8,7 +8,7 @@ import time
 
 from lib.engine import kpis, service_calendar, store
 from lib.ingest import pipeline
-from lib.predict import churn, forecast, forecast_calendar, forecast_view
+from lib.predict import churn, churn_rate, forecast, forecast_calendar, forecast_view
 
 # The first visitor's Overview draws first; then one thread trains the churn model and fits the
 # default forecast into the shared caches (`lib.engine.shared`), where any session's Churn and
@@ -34,6 +34,7 @@ def _warm(lang: str, delay: float | None = None) -> None:
     con = store.connect(memory_limit="1GB", threads=1)
     try:
         pipeline.load_sample(con)
+        churn_rate.shared_rate_forecast(churn_rate.monthly_rate(con))
         churn.shared_score(con, kpis.Settings())
         # What the Forecast page asks first: all history, 28 days, 80 %, daily, the automatic calendar.
         series = forecast.daily_counts(con, store.Scope())
