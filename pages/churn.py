@@ -124,7 +124,7 @@ with st.expander(t("churn.actions", lang)):
         column_config={"reason": t("churn.reason", lang), "action": t("column.action", lang)},
     )
 listing = page.memo(
-    ("list", tuple(session.churn_actions().items())),
+    ("list", lang, tuple(session.churn_actions().items())),
     lambda: churn_view.at_risk(result, lang, session.churn_actions()),
 )
 filters = st.columns(3)
@@ -156,7 +156,7 @@ if shown.height:
     customer = st.selectbox(
         t("churn.pick_customer", lang), churn_view.customer_choices(shown, 200), key="churn_customer"
     )
-    history = page.memo(("timeline", customer), lambda: churn_view.timeline(con, customer, lang))
+    history = page.memo(("timeline", customer, lang), lambda: churn_view.timeline(con, customer, lang))
     page.table(history, f"customer_{customer}", "timeline", sheet=t("churn.detail", lang), height=300)
 
 st.subheader(t("churn.by_attribute", lang))
