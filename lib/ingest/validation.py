@@ -144,7 +144,7 @@ def validate(
     wrong_scale: Collection[str] | None = None,
     decided: bool = False,
     zone: str = DEFAULT_ZONE,
-    repeats: bool = True,
+    whole_file: bool = True,
 ) -> Validated:
     """Parse, check and count one file of `mapping.table`.
 
@@ -161,8 +161,8 @@ def validate(
         the result's `day_order` and `day_order_detected` say nothing.
     zone : the team's time zone: times written with an offset (`Z`, `+08:00`) and Unix
         time are read as the wall-clock time there (`lib.ingest.dates.parse_datetimes`).
-    repeats : False for one chunk of a file: the caller looks for `repeated_row`
-        over the whole file (`lib.ingest.inplace`).
+    whole_file : False for one chunk of a file: the caller looks for `duplicate_id` and
+        `repeated_row` over the whole file (`lib.ingest.inplace`), where the rows are.
     """
     require_complete(mapping)
     table, columns = mapping.table, mapping.columns
@@ -184,11 +184,12 @@ def validate(
     for later, finding in _before_created(frame):
         ledger.record(finding, later, columns[later])
     id_field = ID_FIELD.get(table)
-    if id_field in typed:
-        earlier = _earlier_copies(frame[id_field], ledger.keep)
-        ledger.record(Finding("duplicate_id", earlier, excluded=True), id_field, columns[id_field])
-    elif repeats:
-        ledger.record(Finding("repeated_row", _repeated_rows(frame.drop(ROW), ledger.keep)))
+    if whole_file:  # a chunk leaves these to its caller, which looks over the whole file
+        if id_field in typed:
+            earlier = _earlier_copies(frame[id_field], ledger.keep)
+            ledger.record(Finding("duplicate_id", earlier, excluded=True), id_field, columns[id_field])
+        else:
+            ledger.record(Finding("repeated_row", _repeated_rows(frame.drop(ROW), ledger.keep)))
 
     issues = pl.concat(ledger.issues, how="diagonal_relaxed")
     used = frame.filter(ledger.keep)
