@@ -245,7 +245,7 @@ def _check_column(
 ) -> tuple[pl.Series, list[Finding]]:
     """One column typed, with what its rules found; the values they reject are cleared (long text is cut)."""
     source = cells if fld.type == "bool" else _blank_placeholders(cells)  # 无 is "no" in a yes/no column
-    values = parse_as(source, fld.type, order, zone)
+    values = parse_as(source, fld.type, order, zone, trimmed=True)
     unread = unparsed_mask(source, values)
     found = [Finding("empty_required", values.is_null() & ~unread, excluded=True)] if fld.required else []
     found += _unreadable(fld, source, unread)
@@ -268,13 +268,21 @@ def _check_column(
     return values, found
 
 
-def parse_as(cells: pl.Series, kind: str, order: str, zone: str = DEFAULT_ZONE) -> pl.Series:
-    """Cells as a field of type `kind`: null where empty or not readable."""
+def parse_as(
+    cells: pl.Series, kind: str, order: str, zone: str = DEFAULT_ZONE, trimmed: bool = False
+) -> pl.Series:
+    """Cells as a field of type `kind`: null where empty or not readable.
+
+    `trimmed`: the cells are a `ReadResult`'s, which the reader trimmed (`raw.clean_strings`),
+    so the parsers skip their own trim pass (one per column: 0.02 s per 1M cells).
+    """
     if kind == "text" and cells.dtype == pl.String:
         return cells  # the reader trimmed every cell and made empty ones null (ReadResult)
     if kind == "datetime":
-        return parse_datetimes(cells, order, zone)
-    return PARSERS[kind](cells)
+        return parse_datetimes(cells, order, zone, trimmed=trimmed)
+    if kind == "text":
+        return parse_text(cells)
+    return PARSERS[kind](cells, trimmed=trimmed)
 
 
 def _unreadable(fld: Field, cells: pl.Series, unread: pl.Series) -> list[Finding]:
