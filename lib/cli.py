@@ -266,13 +266,13 @@ def _horizon(text: str) -> int:
 def load(args: argparse.Namespace):
     """A fresh locked-down database with the team workspace's tables (`--workspace`) and the command's files
     loaded, their dates read in the team's zone; the workspace's mappings and settings under `--mapping`'s."""
-    from lib.ingest import workspace
-
     if not args.tickets and not getattr(args, "workspace", None):
         raise InputError("workspace.cli_no_data")
     mappings, settings = ({}, {})
     con = store.connect()
     if getattr(args, "workspace", None):
+        from lib.ingest import workspace  # with its Parquet reader: only when a workspace is read
+
         state = workspace.open_state(args.workspace)
         workspace.load_into(con, state)
         mappings, settings = dict(state.mappings), dict(state.settings)

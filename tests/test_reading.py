@@ -465,3 +465,25 @@ def test_export_guard_is_removed_from_excel_text_cells():
     frame = read_table(buffer.getvalue(), "export.xlsx").frame
     assert frame["note"].to_list() == list(GUARDED.values())
     assert frame["score"].to_list() == list(range(1, len(GUARDED) + 1))
+
+
+def test_clean_strings_trims_each_cell_and_nulls_the_empty_ones():
+    """Regression for the one-trim rewrite of `raw.clean_strings`: ASCII and Unicode spaces (tab,
+    U+3000, NBSP) trimmed; empty and whitespace-only cells null; the export guard undone; numbers untouched."""
+    from lib.ingest.raw import clean_strings
+
+    frame = pl.DataFrame(
+        {
+            "name": ["  a ", "\tb\u3000", "   ", "", None, "'=SUM(A1)", "\u00a0c d\u00a0"],
+            "note": ["x", "'+86 热线", "\u3000", " y", "z ", "''@x", "'plain"],
+            "count": [1, 2, 3, 4, 5, 6, 7],
+        }
+    )
+    expected = pl.DataFrame(
+        {
+            "name": ["a", "b", None, None, None, "=SUM(A1)", "c d"],
+            "note": ["x", "+86 热线", None, "y", "z", "'@x", "'plain"],
+            "count": [1, 2, 3, 4, 5, 6, 7],
+        }
+    )
+    assert_frame_equal(clean_strings(frame), expected)

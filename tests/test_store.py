@@ -406,3 +406,34 @@ def test_dimension_values_are_kept_until_the_tickets_change(con):
     assert store.dimension_values(con) == {"channel": ["web"]}
     store.clear(con)
     assert store.dimension_values(con) == {}
+
+
+def test_a_first_big_load_flags_repeat_contacts_as_a_small_load_does(con):
+    """`load_staged` adopts the staged rows and writes `repeat_contact` with an UPDATE of the rows whose
+    flag is not false; worked by hand: T2 comes 4 days after T1 (same customer) → true; T3 has no customer
+    → empty; T4 is 56 days after T2 → false; T1 is the customer's first → false."""
+    rows = pl.DataFrame(
+        {
+            "ticket_id": ["T1", "T2", "T3", "T4"],
+            "created_at": [
+                datetime(2024, 1, 1, 9),
+                datetime(2024, 1, 5, 9),
+                datetime(2024, 1, 6, 9),
+                datetime(2024, 3, 1, 9),
+            ],
+            "customer_id": ["C1", "C1", None, "C1"],
+            "_row": [2, 3, 4, 5],
+        }
+    )
+    con.register("_rows", rows.to_arrow())
+    con.execute("CREATE TABLE _staged_tickets AS SELECT * FROM _rows")
+    con.unregister("_rows")
+    assert store.load_staged(con, "tickets", "_staged_tickets") == LoadResult("tickets", 4, 0)
+    flags = con.execute("SELECT ticket_id, repeat_contact FROM tickets ORDER BY ticket_id").fetchall()
+    assert flags == [("T1", False), ("T2", True), ("T3", None), ("T4", False)]
+    other = store.connect()  # the small-file path computes the same flags
+    store.load(other, "tickets", rows)
+    assert (
+        other.execute("SELECT ticket_id, repeat_contact FROM tickets ORDER BY ticket_id").fetchall() == flags
+    )
+    assert "_row" not in store.columns(con, "tickets")

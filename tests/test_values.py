@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import polars as pl
 import pytest
+from polars.testing import assert_series_equal
 
 from lib.ingest.values import parse_bools, parse_numbers, parse_text, unparsed_mask
 
@@ -129,3 +130,19 @@ def test_unparsed_mask(raw, parsed, expected):
     assert mask.dtype == pl.Boolean
     assert mask.name == "x"
     assert mask.to_list() == expected
+
+
+def test_parsers_skip_their_trim_for_a_readers_cells_with_the_same_result():
+    """Validation passes `trimmed=True` (a ReadResult's cells are trimmed by the reader); the result
+    must equal the trimming parse, and without the flag spaces around a cell are still read."""
+    from lib.ingest.dates import parse_datetimes
+
+    numbers = pl.Series(["1,200", "¥1,200", "85%", "abc", None, "9分"])
+    assert parse_numbers(numbers, trimmed=True).to_list() == [1200.0, 1200.0, 85.0, None, None, 9.0]
+    assert parse_numbers(pl.Series([" 1,200 ", "\t7\u3000"])).to_list() == [1200.0, 7.0]
+    flags = pl.Series(["是", "No", "√", "maybe", None])
+    assert parse_bools(flags, trimmed=True).to_list() == [True, False, True, None, None]
+    assert parse_bools(pl.Series([" yes ", "\tN"])).to_list() == [True, False]
+    stamps = pl.Series(["2024-03-01 08:30:00", "2024/3/2 9:05", "x", None])
+    assert_series_equal(parse_datetimes(stamps, trimmed=True), parse_datetimes(stamps))
+    assert parse_datetimes(pl.Series([" 2024-03-01 08:30:00 "]))[0] == datetime(2024, 3, 1, 8, 30)

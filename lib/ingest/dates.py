@@ -138,7 +138,9 @@ def day_order_from_votes(day_first: int, month_first: int) -> DayOrder | None:
     return None
 
 
-def parse_datetimes(values: pl.Series, day_order: DayOrder = "dmy", zone: str = DEFAULT_ZONE) -> pl.Series:
+def parse_datetimes(
+    values: pl.Series, day_order: DayOrder = "dmy", zone: str = DEFAULT_ZONE, trimmed: bool = False
+) -> pl.Series:
     """Parse a column of dates/times as written by people, spreadsheets and systems.
 
     Accepts ISO forms (with `T`, fractional seconds, a `Z` or `+08:00` suffix),
@@ -161,6 +163,8 @@ def parse_datetimes(values: pl.Series, day_order: DayOrder = "dmy", zone: str = 
         How to read `1/3/2024`; see `detect_day_order`.
     zone : str
         The team's IANA time zone (`check_zone`), where instants are read.
+    trimmed : bool
+        True when no text cell has spaces around it (a `ReadResult`'s cells): no trim pass.
 
     Returns
     -------
@@ -177,7 +181,7 @@ def parse_datetimes(values: pl.Series, day_order: DayOrder = "dmy", zone: str = 
         return values.cast(_STAMP)
     if dtype.is_numeric():
         return _from_number(values.cast(pl.Float64), zone)
-    return _parse_text(values.cast(pl.String), day_order, zone)
+    return _parse_text(values.cast(pl.String), day_order, zone, trimmed)
 
 
 def _local(instants: pl.Series, zone: str) -> pl.Series:
@@ -205,8 +209,8 @@ def _from_number(numbers: pl.Series, zone: str) -> pl.Series:
     return numbers.to_frame("n").select(expr.cast(_STAMP)).to_series().alias(numbers.name)
 
 
-def _parse_text(values: pl.Series, day_order: DayOrder, zone: str) -> pl.Series:
-    text = values.str.strip_chars()
+def _parse_text(values: pl.Series, day_order: DayOrder, zone: str, trimmed: bool = False) -> pl.Series:
+    text = values if trimmed else values.str.strip_chars()
     # Fast path: most exports write one form throughout. Parse that directly and send only
     # the rest through the (many full-column regex passes of) normalising.
     sample = text.drop_nulls().head(1000)

@@ -299,7 +299,7 @@ def _stage_pass(
             frame, source.format, None, None, None, (), 0, 0, source.head.header_row, 0, numbers
         )
         checked = validate(
-            read, mapping, day_order=order, wrong_scale=wrong_scale, decided=True, zone=zone, repeats=False
+            read, mapping, day_order=order, wrong_scale=wrong_scale, decided=True, zone=zone, whole_file=False
         )
         if checked.rows_used:  # a chunk without a usable row says nothing about the times of day
             found.date_only = checked.date_only and found.date_only is not False
@@ -412,10 +412,12 @@ def _duplicates(
     id_field: str,
     rows: int,
 ) -> pl.DataFrame:
-    """Rows whose id comes again in a later chunk: dropped from `staged`, as issue rows.
+    """Rows whose id comes again in a later row of the file: dropped from `staged`, as issue rows.
 
-    Each chunk already dropped its own earlier copies; the raw cells of the few rows
-    found here are read again from the file for the problem-rows CSV.
+    The same rule as `lib.ingest.validation._earlier_copies` for an upload, over the whole
+    file where its rows are (a chunk does not look: one hash of the ids here instead of one
+    per chunk and this one). Only when there are such rows is the file read again, for their
+    raw cells in the problem-rows CSV.
     """
     key = store.quote(id_field)
     earlier = pl.from_arrow(

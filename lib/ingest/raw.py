@@ -123,9 +123,14 @@ def clean_strings(frame: pl.DataFrame) -> pl.DataFrame:
     "'" (`'=SUM(A1)`, `'+86 热线`); such a cell reads back as the value it was, so an
     export uploaded again gives the same categories and KPIs.
     """
-    trimmed = pl.col(pl.String).str.strip_chars()
-    # when/then is cheaper than replace("", None) on wide frames (benchmarks: 0.24 s -> 0.18 s at 1M rows)
-    frame = frame.lazy().with_columns(pl.when(trimmed.str.len_bytes() > 0).then(trimmed)).collect()
+    texts = pl.col(pl.String)
+    # Two steps, not one `when(trimmed.len_bytes() > 0).then(trimmed)`: Polars does not share the
+    # trim between the condition and the value across a multi-column expression, so that trims
+    # every cell twice (1M rows, 17 columns: 0.75 s CPU against 0.32 s). An empty cell after the
+    # trim is a byte-length check; when/then is cheaper than replace("", None) on wide frames.
+    frame = frame.with_columns(texts.str.strip_chars()).with_columns(
+        pl.when(texts.str.len_bytes() > 0).then(texts)
+    )
     # Only columns holding such a cell are rewritten: the regex over every cell costs
     # 1.3 s at 1M rows, the check 0.05 s.
     texts = frame.select(pl.col(pl.String).str.starts_with("'").any())

@@ -18,7 +18,7 @@ _FALSE = ("false", "f", "0", "0.0", "no", "n", "否", "无", "無", "没有", "�
 _BOOLS = dict.fromkeys(_TRUE, True) | dict.fromkeys(_FALSE, False)
 
 
-def parse_numbers(values: pl.Series) -> pl.Series:
+def parse_numbers(values: pl.Series, trimmed: bool = False) -> pl.Series:
     """Parse amounts, counts and scores as typed: `1,234.5`, `¥1,200`, `1200元`, `9分`, `85%`.
 
     A percent sign is dropped (`85%` is 85.0); `1,5` (decimal comma) and `(12)` are
@@ -28,6 +28,7 @@ def parse_numbers(values: pl.Series) -> pl.Series:
     ----------
     values : pl.Series
         Text or numeric column.
+    trimmed : True when no text cell has spaces around it (a `ReadResult`'s cells): no trim pass.
 
     Returns
     -------
@@ -37,7 +38,8 @@ def parse_numbers(values: pl.Series) -> pl.Series:
     if values.dtype.is_numeric() or values.dtype in (pl.Boolean, pl.Null):
         numbers = values.cast(pl.Float64)
     else:
-        text = values.cast(pl.String).str.strip_chars()
+        text = values.cast(pl.String)
+        text = text if trimmed else text.str.strip_chars()
         numbers = text.cast(pl.Float64, strict=False)
         # Only the cells a plain cast could not read go through the slower clean-up.
         todo = (numbers.is_null() & text.is_not_null()).arg_true()
@@ -63,11 +65,11 @@ def _clean_number_text(text: pl.Series) -> pl.Series:
     )
 
 
-def parse_bools(values: pl.Series) -> pl.Series:
+def parse_bools(values: pl.Series, trimmed: bool = False) -> pl.Series:
     """Parse yes/no flags: true/false, t/f, 1/0, yes/no, y/n, 是/否, 有/无, 对/错, √/×, ✓/✗.
 
     Case and surrounding spaces are ignored; a Boolean column is kept; numbers 1
-    and 0 are true and false.
+    and 0 are true and false. `trimmed`: as for `parse_numbers`.
 
     Returns
     -------
@@ -81,7 +83,8 @@ def parse_bools(values: pl.Series) -> pl.Series:
             pl.when(pl.first() == 1).then(True).when(pl.first() == 0).then(False)
         )
         return flags.to_series().alias(values.name)
-    text = values.cast(pl.String).str.strip_chars().str.to_lowercase()
+    text = values.cast(pl.String)
+    text = (text if trimmed else text.str.strip_chars()).str.to_lowercase()
     return text.replace_strict(_BOOLS, default=None, return_dtype=pl.Boolean)
 
 
