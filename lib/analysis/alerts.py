@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 import duckdb
 import polars as pl
 
-from lib.engine import periods, store
-from lib.engine.kpis import _DIVIDE_BY_TICKETS, Settings, change, columns_for, evaluate, kpi_of, reads
+from lib.engine import partials, periods, store
+from lib.engine.kpis import (
+    _DIVIDE_BY_TICKETS,
+    Settings,
+    _clean,
+    change,
+    columns_for,
+    evaluate,
+    kpi_of,
+    reads,
+    with_derived,
+)
 from lib.engine.store import Frames, Scope
 from lib.schema import DIMENSIONS
 
@@ -103,11 +113,16 @@ class _Stacked:
 
     def inside(self, segment: Segment) -> pl.Series:
         """Whether each row belongs to the segment (a null value belongs to none)."""
+        return self.codes.select(self.inside_codes(segment)).to_series()
+
+    def inside_codes(self, segment: Segment, prefix: str = "") -> pl.Expr:
+        """The test of `inside` as an expression on the code columns (named `prefix` + dimension)."""
         tests = []
         for dim, value in segment:
             names = self.names.get(dim, ())
-            tests.append(pl.col(dim).eq_missing(names.index(value)) if value in names else pl.lit(False))
-        return self.codes.select(pl.all_horizontal(tests)).to_series()
+            column = pl.col(prefix + dim)
+            tests.append(column.eq_missing(names.index(value)) if value in names else pl.lit(False))
+        return pl.all_horizontal(tests)
 
     def keep(self, segment: Segment) -> pl.Series:
         """Rows of the counterfactual: current rows outside the segment, previous rows inside it."""
@@ -173,20 +188,20 @@ def _contributions(
             return ()
         stacked[table] = _stack(rows_now, rows_before, reader, settings)
     main = stacked[kpi.table]
+    without = _grouped(main, key, settings) if len(stacked) == 1 else None
+    if without is None:
+        without = _one_by_one(current, stacked, key, settings)
 
-    def judge(segment: Segment, rows_now: int, rows_before: int) -> Contribution | None:
-        swapped = {table: part.values.filter(part.keep(segment)) for table, part in stacked.items()}
-        without = evaluate(replace(current, **swapped), (key,), settings)[key]
-        if without is None:
-            return None
-        return Contribution(segment, (now - without) / delta, without, rows_now, rows_before)
+    def judged(within: Segment, dim: str, values: list[tuple[str, int, int]]) -> list[Contribution]:
+        """Each value of `dim` inside `within` as a segment, with its contribution (none when not computable)."""
+        results = without(within, dim, [value for value, _, _ in values])
+        return [
+            Contribution(_segment(within + ((dim, value),)), (now - w) / delta, w, rows_now, rows_before)
+            for (value, rows_now, rows_before), w in zip(values, results, strict=True)
+            if w is not None
+        ]
 
-    singles = [
-        found
-        for dim in main.names
-        for value, rows_now, rows_before in main.top(dim, TOP_VALUES)
-        if (found := judge(((dim, value),), rows_now, rows_before)) is not None
-    ]
+    singles = [found for dim in main.names for found in judged((), dim, main.top(dim, TOP_VALUES))]
     singles.sort(key=_rank)
     pool = list(singles)
     for parent in singles[:PAIR_PARENTS]:
@@ -194,8 +209,7 @@ def _contributions(
             found
             for dim in main.names
             if dim != parent.segment[0][0]
-            for value, rows_now, rows_before in main.top(dim, PAIR_VALUES, within=parent.segment)
-            if (found := judge(_segment(parent.segment + ((dim, value),)), rows_now, rows_before)) is not None
+            for found in judged(parent.segment, dim, main.top(dim, PAIR_VALUES, within=parent.segment))
         ]
         # A pair is a subset of its parent; it takes the parent's place only when it names
         # fewer rows yet explains about as much (its share at most 1 − PAIR_KEEP below).
@@ -213,6 +227,65 @@ def _contributions(
         if not any(_nested(candidate.segment, c.segment) for c in chosen):
             chosen.append(candidate)
     return tuple(chosen)
+
+
+# What a counterfactual costs: for (within, dim, values), the KPI with each segment `within` + (dim, value)
+# as it was in the previous period; None where the KPI has no value.
+Without = Callable[[Segment, str, list[str]], list[float | None]]
+
+
+def _one_by_one(current: Frames, stacked: dict[str, _Stacked], key: str, settings: Settings) -> Without:
+    """Each counterfactual evaluated on its own rows: for any KPI (quantiles, distinct counts)."""
+
+    def without(within: Segment, dim: str, values: list[str]) -> list[float | None]:
+        results = []
+        for value in values:
+            segment = _segment(within + ((dim, value),))
+            swapped = {table: part.values.filter(part.keep(segment)) for table, part in stacked.items()}
+            results.append(evaluate(replace(current, **swapped), (key,), settings)[key])
+        return results
+
+    return without
+
+
+def _grouped(main: _Stacked, key: str, settings: Settings) -> Without | None:
+    """Every counterfactual of one dimension from one group-by, for a KPI built from sums (`partials`).
+
+    The KPI of (current rows outside g) + (previous rows inside g) is the combination of
+    sums(current) − sums(current ∩ g) + sums(previous ∩ g). None when the KPI is not built from sums.
+    """
+    values = main.values.drop(NOW, strict=False)
+    decomposed = partials.decompose(key, frozenset(main.values.columns), settings)
+    if decomposed is None:
+        return None
+    codes = main.codes.rename({d: f"_code_{d}" for d in main.names})
+    rows = with_derived(values.hstack(codes))
+    totals = partials.sums(rows.filter(pl.col(NOW)), decomposed.parts)
+    unit = kpi_of(key, settings).unit
+    names = totals.columns
+
+    def without(within: Segment, dim: str, wanted: list[str]) -> list[float | None]:
+        if not wanted:
+            return []
+        inside = rows.filter(main.inside_codes(within, prefix="_code_")) if within else rows
+        code = f"_code_{dim}"
+        groups = {
+            (row[0], row[1]): row[2:]
+            for row in partials.sums(inside, decomposed.parts, [code, NOW])
+            .select(code, NOW, *names)
+            .iter_rows()
+        }
+        zero = (0,) * len(names)
+        base = totals.row(0)
+        counterfactual = []
+        for value in wanted:
+            index = main.names[dim].index(value)
+            now, before = groups.get((index, True), zero), groups.get((index, False), zero)
+            counterfactual.append([t - n + b for t, n, b in zip(base, now, before, strict=True)])
+        frame = pl.DataFrame(counterfactual, schema=totals.schema, orient="row")
+        return [_clean(v, unit) for v in frame.select(decomposed.combine).to_series()]
+
+    return without
 
 
 def _segment(pairs: Segment) -> Segment:
