@@ -96,10 +96,22 @@ def explain_alerts(
     read = {"tickets"} | {kpi_of(k, settings).table for k in keys}
     current = store.scoped(con, scope, ticket_columns=wanted, by_period=False, read=read)
     comparison = periods.comparison_coverage(con, scope)
-    if comparison is None or not comparison.covered:
+    previous = None
+    if comparison is not None and comparison.covered:
+        previous = store.scoped(con, comparison.period, ticket_columns=wanted, by_period=False, read=read)
+    return explain_frames(current, previous, settings, keys)
+
+
+def explain_frames(
+    current: Frames, previous: Frames | None, settings: Settings, keys: Collection[str]
+) -> list[Explanation]:
+    """`explain_alerts` on rows already read: both periods' frames with the keys' columns and the
+    dimensions (`previous` None: no comparison period, or one the data does not cover).
+    """
+    keys = tuple(keys)
+    if previous is None:
         values = evaluate(current, keys, settings)
         return [Explanation(k, values[k], None, None, None, ()) for k in keys]
-    previous = store.scoped(con, comparison.period, ticket_columns=wanted, by_period=False, read=read)
     return [explain(current, previous, key, settings) for key in keys]
 
 
