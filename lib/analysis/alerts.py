@@ -200,29 +200,26 @@ def _contributions(
             return ()
         stacked[table] = _stack(rows_now, rows_before, reader, settings)
     main = stacked[kpi.table]
-    without = _grouped(main, key, settings) if len(stacked) == 1 else None
-    if without is None:
-        without = _one_by_one(current, stacked, key, settings)
+    candidates = _grouped(main, key, settings) if len(stacked) == 1 else None
+    if candidates is None:
+        candidates = _one_by_one(current, stacked, key, settings)
 
-    def judged(within: Segment, dim: str, values: list[tuple[str, int, int]]) -> list[Contribution]:
-        """Each value of `dim` inside `within` as a segment, with its contribution (none when not computable)."""
-        results = without(within, dim, [value for value, _, _ in values])
+    def judged(within: Segment, dims: list[str], limit: int) -> list[Contribution]:
+        """The `limit` most frequent values of each of `dims` inside `within` as segments, with their
+        contributions (none where the KPI has no value without the segment).
+        """
         return [
             Contribution(_segment(within + ((dim, value),)), (now - w) / delta, w, rows_now, rows_before)
-            for (value, rows_now, rows_before), w in zip(values, results, strict=True)
+            for dim, value, rows_now, rows_before, w in candidates(within, dims, limit)
             if w is not None
         ]
 
-    singles = [found for dim in main.names for found in judged((), dim, main.top(dim, TOP_VALUES))]
+    singles = judged((), list(main.names), TOP_VALUES)
     singles.sort(key=_rank)
     pool = list(singles)
     for parent in singles[:PAIR_PARENTS]:
-        pairs = [
-            found
-            for dim in main.names
-            if dim != parent.segment[0][0]
-            for found in judged(parent.segment, dim, main.top(dim, PAIR_VALUES, within=parent.segment))
-        ]
+        others = [dim for dim in main.names if dim != parent.segment[0][0]]
+        pairs = judged(parent.segment, others, PAIR_VALUES)
         # A pair is a subset of its parent; it takes the parent's place only when it names
         # fewer rows yet explains about as much (its share at most 1 − PAIR_KEEP below).
         enough = parent.share - (1 - PAIR_KEEP) * abs(parent.share)
@@ -241,63 +238,73 @@ def _contributions(
     return tuple(chosen)
 
 
-# What a counterfactual costs: for (within, dim, values), the KPI with each segment `within` + (dim, value)
-# as it was in the previous period; None where the KPI has no value.
-Without = Callable[[Segment, str, list[str]], list[float | None]]
+# For (within, dims, limit): the `limit` most frequent values of each dimension in `dims` inside the
+# segment `within` (`_Stacked.top`), each as (dimension, value, rows now, rows before, the KPI with the
+# segment within + (dimension, value) as it was in the previous period; None where it has no value).
+Candidates = Callable[[Segment, list[str], int], list[tuple[str, str, int, int, float | None]]]
 
 
-def _one_by_one(current: Frames, stacked: dict[str, _Stacked], key: str, settings: Settings) -> Without:
+def _one_by_one(current: Frames, stacked: dict[str, _Stacked], key: str, settings: Settings) -> Candidates:
     """Each counterfactual evaluated on its own rows: for any KPI (quantiles, distinct counts)."""
+    main = stacked[kpi_of(key, settings).table]
 
-    def without(within: Segment, dim: str, values: list[str]) -> list[float | None]:
-        results = []
-        for value in values:
-            segment = _segment(within + ((dim, value),))
-            swapped = {table: part.values.filter(part.keep(segment)) for table, part in stacked.items()}
-            results.append(evaluate(replace(current, **swapped), (key,), settings)[key])
-        return results
+    def candidates(within: Segment, dims: list[str], limit: int) -> list:
+        found = []
+        for dim in dims:
+            for value, rows_now, rows_before in main.top(dim, limit, within=within):
+                segment = _segment(within + ((dim, value),))
+                swapped = {table: part.values.filter(part.keep(segment)) for table, part in stacked.items()}
+                without = evaluate(replace(current, **swapped), (key,), settings)[key]
+                found.append((dim, value, rows_now, rows_before, without))
+        return found
 
-    return without
+    return candidates
 
 
-def _grouped(main: _Stacked, key: str, settings: Settings) -> Without | None:
-    """Every counterfactual of one dimension from one group-by, for a KPI built from sums (`partials`).
-
-    The KPI of (current rows outside g) + (previous rows inside g) is the combination of
+def _grouped(main: _Stacked, key: str, settings: Settings) -> Candidates | None:
+    """The candidates of every dimension from one group-by each, run together, for a KPI built from sums
+    (`partials`): the KPI of (current rows outside g) + (previous rows inside g) is the combination of
     sums(current) − sums(current ∩ g) + sums(previous ∩ g). None when the KPI is not built from sums.
     """
-    values = main.values.drop(NOW, strict=False)
     decomposed = partials.decompose(key, frozenset(main.values.columns), settings)
     if decomposed is None:
         return None
     codes = main.codes.rename({d: f"_code_{d}" for d in main.names})
-    rows = with_derived(values.hstack(codes))
-    totals = partials.sums(rows.filter(pl.col(NOW)), decomposed.parts)
+    rows = with_derived(main.values.drop(NOW, strict=False).hstack(codes))
+    totals = partials.summed(rows.filter(pl.col(NOW)), decomposed.parts).collect()
     unit = kpi_of(key, settings).unit
-    names = totals.columns
+    base, zero = totals.row(0), (0,) * totals.width
+    counted = (pl.len().alias("_rows"), *decomposed.parts)
 
-    def without(within: Segment, dim: str, wanted: list[str]) -> list[float | None]:
-        if not wanted:
-            return []
+    def candidates(within: Segment, dims: list[str], limit: int) -> list:
         inside = rows.filter(main.inside_codes(within, prefix="_code_")) if within else rows
-        code = f"_code_{dim}"
-        groups = {
-            (row[0], row[1]): row[2:]
-            for row in partials.sums(inside, decomposed.parts, [code, NOW])
-            .select(code, NOW, *names)
-            .iter_rows()
-        }
-        zero = (0,) * len(names)
-        base = totals.row(0)
-        counterfactual = []
-        for value in wanted:
-            index = main.names[dim].index(value)
-            now, before = groups.get((index, True), zero), groups.get((index, False), zero)
-            counterfactual.append([t - n + b for t, n, b in zip(base, now, before, strict=True)])
+        queries = [
+            partials.summed(
+                inside.filter(pl.col(f"_code_{dim}").is_not_null()), counted, [f"_code_{dim}", NOW]
+            )
+            for dim in dims
+        ]
+        found, counterfactual = [], []
+        for dim, groups in zip(dims, pl.collect_all(queries), strict=True):
+            sums = {(code, is_now): (n, row) for code, is_now, n, *row in groups.iter_rows()}
+            by_value: dict[int, list[int]] = {}
+            for code, is_now in sums:
+                by_value.setdefault(code, [0, 0])[0 if is_now else 1] += sums[code, is_now][0]
+            named = sorted(
+                ((main.names[dim][c], now, before) for c, (now, before) in by_value.items()), key=_by_volume
+            )
+            for value, rows_now, rows_before in named[:limit]:
+                code = main.names[dim].index(value)
+                now, before = sums.get((code, True), (0, zero))[1], sums.get((code, False), (0, zero))[1]
+                counterfactual.append([t - n + b for t, n, b in zip(base, now, before, strict=True)])
+                found.append((dim, value, rows_now, rows_before))
+        if not found:
+            return []
         frame = pl.DataFrame(counterfactual, schema=totals.schema, orient="row")
-        return [_clean(v, unit) for v in frame.select(decomposed.combine).to_series()]
+        withouts = [_clean(v, unit) for v in frame.select(decomposed.combine).to_series()]
+        return [(*item, w) for item, w in zip(found, withouts, strict=True)]
 
-    return without
+    return candidates
 
 
 def _segment(pairs: Segment) -> Segment:

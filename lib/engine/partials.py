@@ -177,9 +177,8 @@ def _expr(node) -> pl.Expr:
     return pl.Expr.deserialize(io.StringIO(json.dumps(node)), format="json")
 
 
-def sums(rows: pl.LazyFrame, parts: tuple[pl.Expr, ...], by: list[str] | None = None) -> pl.DataFrame:
+def summed(rows: pl.LazyFrame, parts: tuple[pl.Expr, ...], by: list[str] | None = None) -> pl.LazyFrame:
     """The parts of `rows` (one row), or of each group of `by`; unsigned counts as Int64 so they subtract."""
     summed = rows.group_by(by).agg(parts) if by else rows.select(parts)
-    return summed.with_columns(
-        pl.col(pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.Boolean).cast(pl.Int64)
-    ).collect()
+    unsigned = pl.col(pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.Boolean)
+    return summed.with_columns(unsigned.cast(pl.Int64))
