@@ -14,13 +14,13 @@ expressions, and nothing outside them may read a column.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 
 import polars as pl
 
+from lib.engine import expression_trees
 from lib.engine.kpis import Settings, compiled
 
 # Functions that work row by row. Others (quantile, any, n_unique, cumulative, shift …) do not.
@@ -73,7 +73,7 @@ class Decomposed:
 def decompose(key: str, have: frozenset[str], settings: Settings) -> Decomposed | None:
     """KPI `key` on a table with columns `have` as sums and a combination of them; None when it is not so built."""
     try:
-        tree = json.loads(compiled(key, have, settings).meta.serialize(format="json"))
+        tree = expression_trees.tree(compiled(key, have, settings))
     except Exception:  # a Polars version that cannot serialise: no shortcut, the caller evaluates rows
         return None
     parts: list[pl.Expr] = []
@@ -174,7 +174,7 @@ def _reads_a_column(node) -> bool:
 
 
 def _expr(node) -> pl.Expr:
-    return pl.Expr.deserialize(io.StringIO(json.dumps(node)), format="json")
+    return expression_trees.expr(node)
 
 
 def summed(rows: pl.LazyFrame, parts: tuple[pl.Expr, ...], by: list[str] | None = None) -> pl.LazyFrame:
