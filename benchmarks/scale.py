@@ -48,6 +48,7 @@ def ensure_files(rows: int, lang: str) -> tuple[Path, Path]:
     parquet = parquet_path(rows, lang)
     if not parquet.exists():
         script = (
+            # DuckDB 2.0 refuses enable_progress_bar as a connect() option: a session setting instead.
             "import duckdb, sys; con = duckdb.connect(); con.execute('SET enable_progress_bar = false'); "
             'con.execute("COPY (SELECT * FROM read_csv(?)) TO \'" + sys.argv[2] + "\' (FORMAT parquet)", [sys.argv[1]])'
         )

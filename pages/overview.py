@@ -13,27 +13,29 @@ lang, con, scope, settings = page.lang, page.con, page.scope, page.settings
 if session.source() == "sample":
     st.info(t("overview.sample_note", lang), icon="ℹ️")
 
-summary = page.memo("summary", lambda: overview.summarise(con, scope, settings))  # every KPI, for the table
+# Both periods are read once, for the cards and the alert explanations alike.
+rows = overview.Periods(con, scope, settings)
+summary = page.memo("summary", rows.summary)  # every KPI, for the table
 red = overview.alerts(summary, settings)
 not_compared = overview.comparison_note(summary.comparison, lang)
 with st.container(border=True):
     st.subheader(t("overview.alerts", lang))
-    # Against a comparison period the data does not cover, no change is explained.
-    keys = () if not_compared else tuple(kpi.key for kpi, _ in red)
-    why = page.memo(("why", keys), lambda: alerts.explain_alerts(con, scope, settings, keys))
-    explained = {explanation.key: explanation for explanation in why}
-    for kpi, value in red:
-        words = overview.alert_sentence(kpi, value, settings, lang)
-        if kpi.key in explained:
-            words += " " + overview.explanation_sentence(
-                explained[kpi.key], settings, lang, escape=formatting.literal
-            )
-        st.markdown(f":red[●] {words}")
+    # Each alert now; its explanation replaces it once computed, after the cards are drawn.
+    lines = {kpi.key: (st.empty(), overview.alert_sentence(kpi, value, settings, lang)) for kpi, value in red}
+    for line, words in lines.values():
+        line.markdown(f":red[●] {words}")
     if not red:
         st.markdown(t("overview.no_alerts", lang))
     elif not_compared:
         st.caption(t("alert.not_compared", lang, note=not_compared))
 widgets.kpi_cards(summary, settings, lang)
+# Against a comparison period the data does not cover, no change is explained.
+keys = () if not_compared else tuple(lines)
+why = page.memo(("why", keys), lambda: alerts.explain_frames(rows.current, rows.previous, settings, keys))
+for explanation in why:
+    line, words = lines[explanation.key]
+    because = overview.explanation_sentence(explanation, settings, lang, escape=formatting.literal)
+    line.markdown(f":red[●] {words} {because}")
 
 left, right = st.columns([3, 2])
 with left:

@@ -42,3 +42,21 @@ def test_streamlit_still_parses_a_selection_as_the_chart_test_expects():
 
     assert callable(vega_charts._parse_selection_mode)
     assert callable(vega_charts._stabilize_vega_json_spec)
+
+
+def test_altair_still_builds_channels_through_a_table_of_its_classes():
+    """lib/charts/look.py `_build_encodings_fast`: `altair.utils.schemapi._FromDict(classes).class_dict`
+    (Altair 6.3), built once instead of on every encoding given as a string."""
+    import altair as alt
+    from altair.utils import schemapi
+
+    import lib.charts.look  # noqa: F401  (installs the table built once)
+
+    classes = schemapi.SchemaBase._default_wrapper_classes()
+    first, second = (
+        schemapi._FromDict(classes),
+        schemapi._FromDict(schemapi.SchemaBase._default_wrapper_classes()),
+    )
+    assert first.class_dict is second.class_dict and len(first.class_dict) > 100
+    chart = alt.Chart().mark_point().encode(x="a:Q", y=alt.value(3))
+    assert chart.to_dict()["encoding"] == {"x": {"field": "a", "type": "quantitative"}, "y": {"value": 3}}

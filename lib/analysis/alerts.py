@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 import duckdb
 import polars as pl
 
-from lib.engine import periods, store
-from lib.engine.kpis import _DIVIDE_BY_TICKETS, Settings, change, columns_for, evaluate, kpi_of, reads
+from lib.engine import partials, periods, store
+from lib.engine.kpis import (
+    _DIVIDE_BY_TICKETS,
+    Settings,
+    _clean,
+    change,
+    columns_for,
+    evaluate,
+    kpi_of,
+    reads,
+    with_derived,
+)
 from lib.engine.store import Frames, Scope
 from lib.schema import DIMENSIONS
 
@@ -86,10 +96,22 @@ def explain_alerts(
     read = {"tickets"} | {kpi_of(k, settings).table for k in keys}
     current = store.scoped(con, scope, ticket_columns=wanted, by_period=False, read=read)
     comparison = periods.comparison_coverage(con, scope)
-    if comparison is None or not comparison.covered:
+    previous = None
+    if comparison is not None and comparison.covered:
+        previous = store.scoped(con, comparison.period, ticket_columns=wanted, by_period=False, read=read)
+    return explain_frames(current, previous, settings, keys)
+
+
+def explain_frames(
+    current: Frames, previous: Frames | None, settings: Settings, keys: Collection[str]
+) -> list[Explanation]:
+    """`explain_alerts` on rows already read: both periods' frames with the keys' columns and the
+    dimensions (`previous` None: no comparison period, or one the data does not cover).
+    """
+    keys = tuple(keys)
+    if previous is None:
         values = evaluate(current, keys, settings)
         return [Explanation(k, values[k], None, None, None, ()) for k in keys]
-    previous = store.scoped(con, comparison.period, ticket_columns=wanted, by_period=False, read=read)
     return [explain(current, previous, key, settings) for key in keys]
 
 
@@ -103,11 +125,16 @@ class _Stacked:
 
     def inside(self, segment: Segment) -> pl.Series:
         """Whether each row belongs to the segment (a null value belongs to none)."""
+        return self.codes.select(self.inside_codes(segment)).to_series()
+
+    def inside_codes(self, segment: Segment, prefix: str = "") -> pl.Expr:
+        """The test of `inside` as an expression on the code columns (named `prefix` + dimension)."""
         tests = []
         for dim, value in segment:
             names = self.names.get(dim, ())
-            tests.append(pl.col(dim).eq_missing(names.index(value)) if value in names else pl.lit(False))
-        return self.codes.select(pl.all_horizontal(tests)).to_series()
+            column = pl.col(prefix + dim)
+            tests.append(column.eq_missing(names.index(value)) if value in names else pl.lit(False))
+        return pl.all_horizontal(tests)
 
     def keep(self, segment: Segment) -> pl.Series:
         """Rows of the counterfactual: current rows outside the segment, previous rows inside it."""
@@ -173,30 +200,26 @@ def _contributions(
             return ()
         stacked[table] = _stack(rows_now, rows_before, reader, settings)
     main = stacked[kpi.table]
+    candidates = _grouped(main, key, settings) if len(stacked) == 1 else None
+    if candidates is None:
+        candidates = _one_by_one(current, stacked, key, settings)
 
-    def judge(segment: Segment, rows_now: int, rows_before: int) -> Contribution | None:
-        swapped = {table: part.values.filter(part.keep(segment)) for table, part in stacked.items()}
-        without = evaluate(replace(current, **swapped), (key,), settings)[key]
-        if without is None:
-            return None
-        return Contribution(segment, (now - without) / delta, without, rows_now, rows_before)
+    def judged(within: Segment, dims: list[str], limit: int) -> list[Contribution]:
+        """The `limit` most frequent values of each of `dims` inside `within` as segments, with their
+        contributions (none where the KPI has no value without the segment).
+        """
+        return [
+            Contribution(_segment(within + ((dim, value),)), (now - w) / delta, w, rows_now, rows_before)
+            for dim, value, rows_now, rows_before, w in candidates(within, dims, limit)
+            if w is not None
+        ]
 
-    singles = [
-        found
-        for dim in main.names
-        for value, rows_now, rows_before in main.top(dim, TOP_VALUES)
-        if (found := judge(((dim, value),), rows_now, rows_before)) is not None
-    ]
+    singles = judged((), list(main.names), TOP_VALUES)
     singles.sort(key=_rank)
     pool = list(singles)
     for parent in singles[:PAIR_PARENTS]:
-        pairs = [
-            found
-            for dim in main.names
-            if dim != parent.segment[0][0]
-            for value, rows_now, rows_before in main.top(dim, PAIR_VALUES, within=parent.segment)
-            if (found := judge(_segment(parent.segment + ((dim, value),)), rows_now, rows_before)) is not None
-        ]
+        others = [dim for dim in main.names if dim != parent.segment[0][0]]
+        pairs = judged(parent.segment, others, PAIR_VALUES)
         # A pair is a subset of its parent; it takes the parent's place only when it names
         # fewer rows yet explains about as much (its share at most 1 − PAIR_KEEP below).
         enough = parent.share - (1 - PAIR_KEEP) * abs(parent.share)
@@ -213,6 +236,75 @@ def _contributions(
         if not any(_nested(candidate.segment, c.segment) for c in chosen):
             chosen.append(candidate)
     return tuple(chosen)
+
+
+# For (within, dims, limit): the `limit` most frequent values of each dimension in `dims` inside the
+# segment `within` (`_Stacked.top`), each as (dimension, value, rows now, rows before, the KPI with the
+# segment within + (dimension, value) as it was in the previous period; None where it has no value).
+Candidates = Callable[[Segment, list[str], int], list[tuple[str, str, int, int, float | None]]]
+
+
+def _one_by_one(current: Frames, stacked: dict[str, _Stacked], key: str, settings: Settings) -> Candidates:
+    """Each counterfactual evaluated on its own rows: for any KPI (quantiles, distinct counts)."""
+    main = stacked[kpi_of(key, settings).table]
+
+    def candidates(within: Segment, dims: list[str], limit: int) -> list:
+        found = []
+        for dim in dims:
+            for value, rows_now, rows_before in main.top(dim, limit, within=within):
+                segment = _segment(within + ((dim, value),))
+                swapped = {table: part.values.filter(part.keep(segment)) for table, part in stacked.items()}
+                without = evaluate(replace(current, **swapped), (key,), settings)[key]
+                found.append((dim, value, rows_now, rows_before, without))
+        return found
+
+    return candidates
+
+
+def _grouped(main: _Stacked, key: str, settings: Settings) -> Candidates | None:
+    """The candidates of every dimension from one group-by each, run together, for a KPI built from sums
+    (`partials`): the KPI of (current rows outside g) + (previous rows inside g) is the combination of
+    sums(current) − sums(current ∩ g) + sums(previous ∩ g). None when the KPI is not built from sums.
+    """
+    decomposed = partials.decompose(key, frozenset(main.values.columns), settings)
+    if decomposed is None:
+        return None
+    codes = main.codes.rename({d: f"_code_{d}" for d in main.names})
+    rows = with_derived(main.values.drop(NOW, strict=False).hstack(codes))
+    totals = partials.summed(rows.filter(pl.col(NOW)), decomposed.parts).collect()
+    unit = kpi_of(key, settings).unit
+    base, zero = totals.row(0), (0,) * totals.width
+    counted = (pl.len().alias("_rows"), *decomposed.parts)
+
+    def candidates(within: Segment, dims: list[str], limit: int) -> list:
+        inside = rows.filter(main.inside_codes(within, prefix="_code_")) if within else rows
+        queries = [
+            partials.summed(
+                inside.filter(pl.col(f"_code_{dim}").is_not_null()), counted, [f"_code_{dim}", NOW]
+            )
+            for dim in dims
+        ]
+        found, counterfactual = [], []
+        for dim, groups in zip(dims, pl.collect_all(queries), strict=True):
+            sums = {(code, is_now): (n, row) for code, is_now, n, *row in groups.iter_rows()}
+            by_value: dict[int, list[int]] = {}
+            for code, is_now in sums:
+                by_value.setdefault(code, [0, 0])[0 if is_now else 1] += sums[code, is_now][0]
+            named = sorted(
+                ((main.names[dim][c], now, before) for c, (now, before) in by_value.items()), key=_by_volume
+            )
+            for value, rows_now, rows_before in named[:limit]:
+                code = main.names[dim].index(value)
+                now, before = sums.get((code, True), (0, zero))[1], sums.get((code, False), (0, zero))[1]
+                counterfactual.append([t - n + b for t, n, b in zip(base, now, before, strict=True)])
+                found.append((dim, value, rows_now, rows_before))
+        if not found:
+            return []
+        frame = pl.DataFrame(counterfactual, schema=totals.schema, orient="row")
+        withouts = [_clean(v, unit) for v in frame.select(decomposed.combine).to_series()]
+        return [(*item, w) for item, w in zip(found, withouts, strict=True)]
+
+    return candidates
 
 
 def _segment(pairs: Segment) -> Segment:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import duckdb
 import polars as pl
@@ -12,6 +13,7 @@ from lib.analysis.alerts import Explanation
 from lib.engine import periods, store
 from lib.engine.kpis import BY_KEY, KPIS, Kpi, Settings, columns_for, evaluate, evaluate_by, kpi_of, status
 from lib.i18n import t
+from lib.schema import DIMENSIONS
 
 TOP_CATEGORIES = 10
 
@@ -62,6 +64,47 @@ def summarise(
     previous = kpis(con, comparison.period, settings, keys) if compared else dict.fromkeys(current)
     have = {table: frozenset(store.columns(con, table)) for table in store.tables(con)}
     return Summary(current, previous, have, comparison)
+
+
+class Periods:
+    """The scope's rows and the comparison period's, each read once when first asked for: what the
+    Overview's cards (`summary`) and its alert explanations (`alerts.explain_frames`) share.
+
+    Every KPI's columns are read, and the dimensions too when there is a covered comparison period
+    (the explanations name groups of them); `summary` equals `summarise(con, scope, settings)`.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, scope: store.Scope, settings: Settings) -> None:
+        self.con, self.scope, self.settings = con, scope, settings
+
+    @cached_property
+    def comparison(self) -> periods.Coverage | None:
+        return periods.comparison_coverage(self.con, self.scope)
+
+    @property
+    def compared(self) -> bool:
+        return self.comparison is not None and self.comparison.covered
+
+    def _read(self, scope: store.Scope) -> store.Frames:
+        keys = (*BY_KEY, *(m.key for m in self.settings.measures))
+        wanted = columns_for(keys, settings=self.settings) | (set(DIMENSIONS) if self.compared else set())
+        return store.scoped(self.con, scope, ticket_columns=wanted, by_period=False)
+
+    @cached_property
+    def current(self) -> store.Frames:
+        return self._read(self.scope)
+
+    @cached_property
+    def previous(self) -> store.Frames | None:
+        """None without a comparison period the data covers."""
+        return self._read(self.comparison.period) if self.compared else None
+
+    def summary(self) -> Summary:
+        keys = (*BY_KEY, *(m.key for m in self.settings.measures))
+        current = evaluate(self.current, keys, settings=self.settings)
+        previous = evaluate(self.previous, keys, settings=self.settings) if self.previous else None
+        have = {table: frozenset(store.columns(self.con, table)) for table in store.tables(self.con)}
+        return Summary(current, previous or dict.fromkeys(current), have, self.comparison)
 
 
 def comparison_note(comparison: periods.Coverage | None, lang: str) -> str | None:

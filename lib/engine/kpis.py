@@ -21,6 +21,7 @@ import narwhals as nw
 import numpy as np
 import polars as pl
 
+from lib.engine import expression_trees
 from lib.engine.store import Frames
 from lib.schema import COST_FIELDS
 
@@ -691,18 +692,12 @@ def _aggregate(
     (`lib.lake`) that already has them, run through narwhals.
     """
     if isinstance(frame, pl.DataFrame):
-        lazy = frame.lazy().with_columns(
-            [
-                expr.alias(name)
-                for name, (sources, expr) in DERIVED.items()
-                if set(sources) <= set(frame.columns)
-            ]
-        )
+        lazy = with_derived(frame)
         group = [pl.col(c) for c in by]
         if period:
             group.append(pl.col(period).dt.truncate(every).cast(pl.Date).alias("period"))
-        compiled = [_compiled(key, have, settings) for key in keys]
-        return (lazy.group_by(group).agg(compiled) if group else lazy.select(compiled)).collect()
+        exprs = [compiled(key, have, settings) for key in keys]
+        return (lazy.group_by(group).agg(exprs) if group else lazy.select(exprs)).collect()
     lazy = nw.from_native(frame)
     group = [nw.col(c) for c in by]
     if period:
@@ -712,10 +707,20 @@ def _aggregate(
     return result.collect(backend="polars").to_native()
 
 
+def with_derived(frame: pl.DataFrame) -> pl.LazyFrame:
+    """`frame` (lazy) with the DERIVED columns its columns allow: what the declarations read."""
+    return frame.lazy().with_columns(
+        [expr.alias(name) for name, (sources, expr) in DERIVED.items() if set(sources) <= set(frame.columns)]
+    )
+
+
 @lru_cache(maxsize=4096)
-def _compiled(key: str, have: frozenset[str], settings: Settings) -> pl.Expr:
-    """A declaration compiled to Polars once per table shape and settings (compiling costs ~1 ms)."""
-    return to_polars(kpi_of(key, settings).expr(have, settings).alias(key))
+def compiled(key: str, have: frozenset[str], settings: Settings) -> pl.Expr:
+    """A declaration compiled to Polars once per table shape and settings (compiling costs ~1 ms),
+    its quantiles of masked values taken over the kept values only (`expression_trees.filtered_quantiles`).
+    """
+    declared = to_polars(kpi_of(key, settings).expr(have, settings).alias(key))
+    return expression_trees.expr(expression_trees.filtered_quantiles(expression_trees.tree(declared)))
 
 
 def to_polars(expr: nw.Expr) -> pl.Expr:
