@@ -160,8 +160,13 @@ def _canonical(
                 "lake.bad_type", source=source, column=header, field=name, expected=SPARK_TYPES[kind]
             )
         cast = SPARK_TYPES[kind]
-        columns.append(F.col(f"`{header}`").cast(cast).alias(name))
+        columns.append(F.col(quote(header)).cast(cast).alias(name))
     return frame.select(columns), dict(found.columns)
+
+
+def quote(name: str) -> str:
+    """A lake column name as a Spark identifier: in backticks, a backtick inside doubled (never SQL text)."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _with_repeat_contacts(tickets: DataFrame) -> DataFrame:
