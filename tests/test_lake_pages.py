@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.engine import store
+from lib.engine import periods, store
 from lib.engine.kpis import BY_KEY, Settings
 from lib.errors import InputError
 
@@ -238,10 +238,19 @@ def lake_app(spark, lake_files, monkeypatch):
     engines._opened.clear()
 
 
-def _start(lang: str = "en") -> AppTest:
+def _start(lang: str = "en", **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
     return at.run()
+
+
+def _goto(at: AppTest, page: str, lang: str) -> AppTest:
+    """Switch page, then pick the language again (AppTest redraws the sidebar: tests/test_pages.py's goto)."""
+    at.switch_page(f"pages/{page}.py").run()
+    at.radio(key="lang").set_value("zh" if lang == "en" else "en").run()
+    return at.radio(key="lang").set_value(lang).run()
 
 
 def _texts(at: AppTest) -> str:
@@ -252,20 +261,19 @@ def _texts(at: AppTest) -> str:
 def test_the_overview_on_the_lake_shows_the_local_numbers(lake_app, local):
     at = _start("en")
     assert not at.exception, at.exception
-    scope = store.Scope(date(2024, 12, 1), date(2024, 12, 31))  # the data's last full month
-    assert at.query_params["start"] == "2024-12-01"
-    expected = local.summarise(scope, Settings())
+    start, end = periods.last_full_month(*local.date_bounds())  # the sidebar's default range
+    assert at.query_params["start"] == start.isoformat()
+    expected = local.summarise(store.Scope(start, end), Settings())
     shown = {m.label: m.value for m in at.metric}
     for key in ("tickets", "resolution_rate", "csat"):
         kpi = BY_KEY[key]
         assert shown[kpi.label[1]] == formatting.value(kpi, expected.current[key], "en")
     assert len(at.get("vega_lite_chart")) == 2
-    # a filter from the sidebar narrows the lake's numbers as it narrows the local ones
-    at.multiselect(key="filter_region").set_value(["华南"]).run()
+    # a filter (here from a shared link) narrows the lake's numbers as it narrows the local ones
+    at = _start("en", region="华南")
     assert not at.exception, at.exception
-    narrowed = local.summarise(
-        store.Scope(date(2024, 12, 1), date(2024, 12, 31), (("region", ("华南",)),)), Settings()
-    )
+    assert at.multiselect(key="filter_region").value == ["华南"]
+    narrowed = local.summarise(store.Scope(start, end, (("region", ("华南",)),)), Settings())
     tickets = BY_KEY["tickets"]
     shown = {m.label: m.value for m in at.metric}
     assert shown[tickets.label[1]] == formatting.value(tickets, narrowed.current["tickets"], "en")
@@ -284,8 +292,7 @@ def test_every_page_on_the_lake_renders_or_says_it_cannot_yet(lake_app, lang):
 
 
 def test_the_data_page_says_where_the_data_lives(lake_app, lake_files):
-    at = _start("en")
-    at.switch_page("pages/data.py").run()
+    at = _goto(_start("en"), "data", "en")
     assert not at.exception, at.exception
     words = _texts(at)
     assert f"{ROWS:,} rows" in words and lake_files["tickets"] in words and lake_files["mapping"] in words
@@ -295,18 +302,17 @@ def test_the_data_page_says_where_the_data_lives(lake_app, lake_files):
 
 
 def test_the_report_gives_the_kpi_table_on_the_lake(lake_app, local):
-    at = _start("en")
-    at.switch_page("pages/report.py").run()
+    at = _goto(_start("en"), "report", "en")
     assert not at.exception, at.exception
     table = at.dataframe[0].value
-    expected = local.summarise(store.Scope(date(2024, 12, 1), date(2024, 12, 31)), Settings())
+    expected = local.summarise(store.Scope(*periods.last_full_month(*local.date_bounds())), Settings())
     row = table[table["Key"] == "tickets"].iloc[0]
-    assert row["Value"] == formatting.value(BY_KEY["tickets"], expected.current["tickets"], "en")
+    assert row["This period"] == formatting.value(BY_KEY["tickets"], expected.current["tickets"], "en")
 
 
 def test_no_page_reads_more_than_a_few_rows_back_from_spark(lake_app, monkeypatch):
     """Every way a Spark frame hands rows to Python is counted while the lake pages run."""
-    from pyspark.sql import DataFrame
+    from pyspark.sql.classic.dataframe import DataFrame  # what local[2] and a spark:// master return
 
     counts: list[int] = []
     for method in ("collect", "toArrow", "toPandas", "toLocalIterator"):
