@@ -577,6 +577,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the Data page).",
     ),
     "lake.mapping_table": ("列对应", "Column mapping"),
+    "lake.computing": ("Spark 正在计算…", "Spark is computing…"),
     "lake.col_table": ("表", "Table"),
     "lake.col_field": ("字段", "Field"),
     "lake.col_column": ("数据湖中的列", "Lake column"),

@@ -14,6 +14,12 @@ if session.source() == "sample":
     st.info(t("overview.sample_note", lang), icon="ℹ️")
 
 engine = page.engine  # the session's DuckDB, or the lake (lib.ui.engines)
+with page.guard():  # the lake answers the page's questions at once
+    engine.prefetch(
+        ("summarise", (scope, settings)),
+        ("volume", (scope, GRAINS[st.session_state.get("overview_grain") or "day"])),
+        ("top_categories", (page.scoped("category"),)),
+    )
 with page.guard(stop=True):
     summary = page.memo("summary", lambda: engine.summarise(scope, settings))  # every KPI, for the table
 red = overview.alerts(summary, settings)

@@ -79,7 +79,11 @@ class Page:
         `stop`, the page stops after the sentence: nothing below can draw without it).
         """
         try:
-            yield
+            if self.engine.kind == "spark":  # a cluster's answer can take seconds: say it is coming
+                with st.spinner(t("lake.computing", self.lang), show_time=True):
+                    yield
+            else:
+                yield
         except InputError as error:
             widgets.input_error(error, self.lang)
             if stop:

@@ -10,10 +10,12 @@ kept per server process, per scope: the same filters do not query Spark again.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -30,6 +32,7 @@ from lib.errors import InputError
 # The pages that compute on the lake; the others say they do not yet (a sentence, not a traceback).
 LAKE_PAGES = frozenset({"overview", "report"})
 CACHE_SIZE = 256  # lake answers kept per server process (each is a row per group)
+PARALLEL_QUERIES = 4  # a page's questions in flight at once on the cluster
 
 
 class Local:
@@ -39,6 +42,9 @@ class Local:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+
+    def prefetch(self, *questions: tuple[str, tuple]) -> None:
+        """Nothing to do ahead: the session's DuckDB answers in a blink, one question at a time."""
 
     def tables(self) -> dict[str, int]:
         return store.tables(self.con)
@@ -81,6 +87,17 @@ class Lake:
 
     def _ask(self, name: str, compute: Callable[[], Any], *key: Hashable) -> Any:
         return _remember((self.setting, name, *key), lambda: _on_spark(self.setting, compute))
+
+    def prefetch(self, *questions: tuple[str, tuple]) -> None:
+        """Ask Spark the page's questions at once, each on its own thread (the answers are kept for the
+        page's calls, which then wait for nothing); a failure is left for that call to say.
+
+        `questions` are (method name, arguments), e.g. ("volume", (scope, "1d")).
+        """
+        with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
+            for future in [pool.submit(getattr(self, name), *args) for name, args in questions]:
+                with contextlib.suppress(InputError):
+                    future.result()
 
     def tables(self) -> dict[str, int]:
         return self._ask("sizes", lambda: lake.table_sizes(self.lake_tables))
