@@ -568,7 +568,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The data lives in the lake the administrator configured and Spark computes on it; there is no upload in "
         "this mode. Each page fetches only aggregated results from Spark.",
     ),
-    "lake.endpoint": ("Spark：{endpoint}", "Spark: {endpoint}"),
+    "lake.endpoint": ("计算引擎 Spark：{endpoint}", "Spark: {endpoint}"),
     "lake.table_line": ("**{table}** · {rows} 行 · {source}", "**{table}** · {rows} rows · {source}"),
     "lake.mapping_file": ("映射文件：{path}", "Mapping file: {path}"),
     "lake.mapping_auto": (

@@ -333,3 +333,24 @@ def test_no_page_reads_more_than_a_few_rows_back_from_spark(lake_app, monkeypatc
     assert counts, "the pages read nothing from Spark: the count proves nothing"
     assert max(counts) <= ROW_BOUND, max(counts)
     assert sum(counts) < ROWS / 20, sum(counts)
+
+
+@pytest.mark.parametrize(
+    ("tickets", "words"),
+    [(None, "AFTERSIGHT_LAKE_TICKETS"), ("/nowhere/tickets/", "/nowhere/tickets/")],
+)
+def test_a_lake_setting_that_cannot_work_is_one_sentence_on_every_page(spark, monkeypatch, tickets, words):
+    monkeypatch.setenv(lake.ENGINE_SETTING, "spark")
+    for table in ("tickets", "surveys", "customers"):
+        monkeypatch.delenv(lake.SOURCE_SETTINGS[table], raising=False)
+    if tickets:
+        monkeypatch.setenv(lake.SOURCE_SETTINGS["tickets"], tickets)
+    engines.forget()
+    engines._opened.clear()
+    at = _start("en")
+    for page in ("overview", "report", "data"):
+        if page != "overview":
+            at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        assert any(words in e.value.replace("\\", "") for e in at.error), (page, [e.value for e in at.error])
+        assert not at.get("file_uploader"), "no upload on the lake, even a broken one"
