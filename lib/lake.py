@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -417,11 +418,14 @@ def summarise(
     from lib.engine import periods
 
     keys = keys or (*kpis.BY_KEY, *(m.key for m in settings.measures))
-    current = evaluate(tables, scope, settings, keys)
     before = scope.previous()
     comparison = None if before is None else periods.coverage(before, bounds)
     covered = comparison is not None and comparison.covered
-    previous = evaluate(tables, comparison.period, settings, keys) if covered else dict.fromkeys(current)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # both periods as concurrent Spark jobs
+        now = pool.submit(evaluate, tables, scope, settings, keys)
+        then = pool.submit(evaluate, tables, comparison.period, settings, keys) if covered else None
+        current = now.result()
+        previous = then.result() if then else dict.fromkeys(current)
     return overview.Summary(current, previous, columns(tables), comparison)
 
 
@@ -473,4 +477,29 @@ def top_categories(tables: Tables, scope: Scope):
         return None
     return overview.ranked_categories(
         evaluate_by(tables, scope, kpis.Settings(), by="category", keys=("tickets",))
+    )
+
+
+def team_frames(tables: Tables, scope: Scope) -> Frames:
+    """The Team page's rows as lazy Spark frames (`team.frames` locally): `team.table` runs its one
+    `evaluate_by(by="agent")` on them, and only a row per agent comes back.
+
+    An answer matching no ticket has no agent: it is left out here (`team.table` does it with Polars
+    locally), and the column that told it goes, so `team.table` has nothing to filter.
+    """
+    from pyspark.sql import functions as F
+
+    frames = scoped(tables, scope)
+    if frames.surveys is None:
+        return frames
+    native = frames.surveys.to_native()
+    if "ticket_created_at" in native.columns:
+        native = native.where(F.col("ticket_created_at").isNotNull()).drop("ticket_created_at")
+    return Frames(
+        frames.tickets,
+        nw.from_native(native),
+        frames.customers,
+        frames.history,
+        scope=scope,
+        history_by_period=False,
     )

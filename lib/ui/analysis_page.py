@@ -64,7 +64,7 @@ class Page:
     ) -> store.Frames:
         """The page's rows for `scope` (default: the page scope), read once and kept for a few scopes."""
         scope = scope or self.scope
-        return session.memo((self.name, "frames", scope), lambda: read(self.con, scope), rows=True)
+        return session.memo((self.name, "frames", scope), lambda: self.engine.frames(read, scope), rows=True)
 
     def memo(self, label: Hashable, compute: Callable[[], Any], scope: store.Scope | None = None) -> Any:
         """An aggregate of the page, computed once per data version, scope, settings and `label`."""

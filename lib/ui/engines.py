@@ -24,13 +24,15 @@ import polars as pl
 import streamlit as st
 
 from lib import lake
-from lib.analysis import alerts, overview
+from lib.analysis import alerts, overview, team
 from lib.engine import periods, store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
 
 # The pages that compute on the lake; the others say they do not yet (a sentence, not a traceback).
-LAKE_PAGES = frozenset({"overview", "report"})
+LAKE_PAGES = frozenset({"overview", "report", "team"})
+# A page's local row reader → the lake's: lazy Spark frames its analysis functions aggregate in Spark.
+LAKE_READERS = {team.frames: lake.team_frames}
 CACHE_SIZE = 256  # lake answers kept per server process (each is a row per group)
 PARALLEL_QUERIES = 4  # a page's questions in flight at once on the cluster
 
@@ -45,6 +47,10 @@ class Local:
 
     def prefetch(self, *questions: tuple[str, tuple]) -> None:
         """Nothing to do ahead: the session's DuckDB answers in a blink, one question at a time."""
+
+    def frames(self, read: Callable, scope: store.Scope) -> store.Frames:
+        """A page's rows for `scope`, read by the page's own reader (e.g. `team.frames`)."""
+        return read(self.con, scope)
 
     def tables(self) -> dict[str, int]:
         return store.tables(self.con)
@@ -131,6 +137,10 @@ class Lake:
     def explain_alerts(self, scope: store.Scope, settings: Settings, keys: tuple[str, ...]) -> list:
         """Not on the lake yet: the explanation reads rows (lib.analysis.alerts); the alerts stay, unexplained."""
         return []
+
+    def frames(self, read: Callable, scope: store.Scope) -> store.Frames:
+        """The lake's version of a page's rows (`LAKE_READERS`): lazy plans, nothing read yet."""
+        return LAKE_READERS[read](self.lake_tables, scope)
 
     def volume(self, scope: store.Scope, every: str) -> pl.DataFrame:
         return self._ask("volume", lambda: lake.volume(self.lake_tables, scope, every), scope, every)
