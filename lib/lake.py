@@ -15,6 +15,7 @@ InputError, and nothing else in the app imports this module.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -332,6 +333,11 @@ class Config:
     def endpoint(self) -> str:
         """The Spark endpoint as it may be shown: a Connect URL's parameters (a token) left out."""
         return self.master.split(";", 1)[0].rstrip("/")
+
+
+def shown_source(source: str) -> str:
+    """A source as the Data page may show it: a URL's user and password (`s3a://key:secret@…`) left out."""
+    return re.sub(r"(://)[^/@]*@", r"\1", source)
 
 
 def config(values: Mapping[str, object]) -> Config | None:

@@ -218,6 +218,23 @@ def test_a_connect_token_is_not_shown():
     }
 
 
+def test_a_source_is_shown_without_its_credentials():
+    assert lake.shown_source("s3a://KEY:SECRET@bucket/tickets/") == "s3a://bucket/tickets/"
+    assert lake.shown_source("table:service.tickets") == "table:service.tickets"
+
+
+def test_the_setting_is_read_from_secrets_toml_too(monkeypatch):
+    """No environment variable: the app's secrets switch it to the lake (here one that lacks its tickets)."""
+    for name in (lake.ENGINE_SETTING, *lake.SOURCE_SETTINGS.values()):
+        monkeypatch.delenv(name, raising=False)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.secrets[lake.ENGINE_SETTING] = "spark"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("AFTERSIGHT_LAKE_TICKETS" in e.value.replace("\\", "") for e in at.error)
+
+
 # --- failures -----------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from lib import lake
 from lib.errors import InputError
 from lib.i18n import t
 from lib.schema import TABLES
@@ -31,7 +32,7 @@ def panel(lang: str) -> None:
                     lang,
                     table=t(f"table.{table}", lang),
                     rows=f"{sizes.get(table, 0):,}",
-                    source=f"`{sources[table]}`",
+                    source=f"`{lake.shown_source(sources[table])}`",
                 )
             )
     if setting.mapping_file:
