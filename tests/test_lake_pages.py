@@ -12,6 +12,7 @@ import json
 import math
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import kpi_data
 import polars as pl
@@ -166,6 +167,23 @@ def test_the_same_scope_is_not_queried_twice(on_lake, monkeypatch):
     assert on_lake.summarise(scope, SETTINGS) is first
     with pytest.raises(pytest.fail.Exception):
         on_lake.summarise(store.Scope(date(2024, 4, 1), date(2024, 4, 29)), SETTINGS)
+
+
+def test_a_kept_answer_is_asked_again_once_the_lake_may_have_changed(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(engines, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    engines.forget()
+    calls: list[int] = []
+
+    def ask() -> int:
+        return engines._remember(("question",), lambda: calls.append(1) or len(calls))
+
+    assert ask() == 1 and ask() == 1
+    clock[0] += engines.FRESH_S - 1
+    assert ask() == 1
+    clock[0] += 1
+    assert ask() == 2
+    engines.forget()
 
 
 # --- security: values bound, names quoted ------------------------------------------------------------

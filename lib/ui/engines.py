@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,9 @@ LAKE_PAGES = frozenset({"overview", "report", "team"})
 # A page's local row reader → the lake's: lazy Spark frames its analysis functions aggregate in Spark.
 LAKE_READERS = {team.frames: lake.team_frames}
 CACHE_SIZE = 256  # lake answers kept per server process (each is a row per group)
+# The lake changes under the app (new files land): answers, and the tables' file listing, are asked again
+# after this long.
+FRESH_S = 600
 PARALLEL_QUERIES = 4  # a page's questions in flight at once on the cluster
 
 
@@ -156,14 +160,15 @@ _CACHE_LOCK = threading.Lock()
 
 
 def _remember(key: tuple, compute: Callable[[], Any]) -> Any:
-    """`compute()` once per key (a failure is not kept: the next run asks again)."""
+    """`compute()` once per key for FRESH_S seconds (a failure is not kept: the next run asks again)."""
+    now = time.monotonic()
     with _CACHE_LOCK:
-        if key in _CACHE:
+        if key in _CACHE and now - _CACHE[key][0] < FRESH_S:
             _CACHE.move_to_end(key)
-            return _CACHE[key]
+            return _CACHE[key][1]
     value = compute()
     with _CACHE_LOCK:
-        _CACHE[key] = value
+        _CACHE[key] = (now, value)
         while len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
     return value
@@ -214,7 +219,7 @@ def configured() -> lake.Config | None:
     return lake.config(_settings())
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, ttl=FRESH_S)
 def _opened(setting: lake.Config) -> tuple[lake.Tables, dict, dict]:
     """One Spark session per server process, started on the first page that needs it; the tables mapped."""
     spark = lake.session(setting.master)
