@@ -534,6 +534,61 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "用 Spark 计算时每种表只能给一个来源（{table}）：把多个文件放进同一个文件夹，或用通配符 *.parquet。",
         "With Spark, give one source per table ({table}): put the files in one folder, or use a glob such as *.parquet.",
     ),
+    "lake.no_connect": (
+        'AFTERSIGHT_SPARK_MASTER 是 Spark Connect 地址（sc://），但未安装其客户端：请运行 pip install "pyspark[connect]"，或改用 spark:// 或 local[2]。',
+        "AFTERSIGHT_SPARK_MASTER is a Spark Connect address (sc://) but its client is not installed: run "
+        'pip install "pyspark[connect]", or use a spark:// or local[2] master.',
+    ),
+    "lake.no_tickets_setting": (
+        "AFTERSIGHT_ENGINE=spark 需要工单表的位置：请设置 {setting}（Parquet 路径、通配符或 table:库名.表名），在环境变量或 .streamlit/secrets.toml 中。",
+        "AFTERSIGHT_ENGINE=spark needs the tickets table: set {setting} (a Parquet path, a glob or table:db.name) "
+        "in the environment or .streamlit/secrets.toml.",
+    ),
+    "lake.no_mapping_file": (
+        "无法读取映射文件 {path}：{reason}。请检查 AFTERSIGHT_LAKE_MAPPING，或去掉它以按列名自动对应。",
+        "The mapping file {path} cannot be read: {reason}. Check AFTERSIGHT_LAKE_MAPPING, or leave it out to map "
+        "the columns by their names.",
+    ),
+    "lake.query_failed": (
+        "Spark 对 {source} 的查询失败：{reason}。请检查集群是否在运行、应用的账号能否读取该表，以及映射文件中的列是否存在；页面其余部分照常显示。",
+        "Spark's query on {source} failed: {reason}. Check that the cluster is up, that the app's account may read "
+        "the table and that the columns of the mapping file exist; the rest of the page still shows.",
+    ),
+    "lake.page_not_yet": (
+        "此页面还不能在数据湖上计算（目前支持：概览、团队、报告中的指标表）。管理员可以去掉 AFTERSIGHT_ENGINE=spark 改为在本机计算。",
+        "This page does not compute on the lake yet (supported now: Overview, Team, and the report's KPI table). An "
+        "administrator can remove AFTERSIGHT_ENGINE=spark to compute locally.",
+    ),
+    "lake.chart_not_yet": (
+        "此图表还不能在数据湖上计算；本页其余内容由 Spark 计算。",
+        "This chart does not compute on the lake yet; the rest of the page is computed by Spark.",
+    ),
+    "lake.alerts_unexplained": (
+        "数据湖模式下，告警暂不分析是哪些分组导致了变化。",
+        "On the lake, the alerts do not yet say which groups caused the change.",
+    ),
+    "lake.data_intro": (
+        "数据由管理员配置在数据湖中，由 Spark 计算；此模式下不能上传文件。每页只从 Spark 取回汇总后的结果。",
+        "The data lives in the lake the administrator configured and Spark computes on it; there is no upload in "
+        "this mode. Each page fetches only aggregated results from Spark.",
+    ),
+    "lake.endpoint": ("计算引擎 Spark：{endpoint}", "Spark: {endpoint}"),
+    "lake.table_line": ("**{table}** · {rows} 行 · {source}", "**{table}** · {rows} rows · {source}"),
+    "lake.mapping_file": ("映射文件：{path}", "Mapping file: {path}"),
+    "lake.mapping_auto": (
+        "没有映射文件：列按名称自动对应（AFTERSIGHT_LAKE_MAPPING 可指定数据页保存的映射文件）。",
+        "No mapping file: columns are mapped by their names (AFTERSIGHT_LAKE_MAPPING can name a mapping file saved on "
+        "the Data page).",
+    ),
+    "lake.mapping_table": ("列对应", "Column mapping"),
+    "lake.computing": ("Spark 正在计算…", "Spark is computing…"),
+    "lake.col_table": ("表", "Table"),
+    "lake.col_field": ("字段", "Field"),
+    "lake.col_column": ("数据湖中的列", "Lake column"),
+    "lake.report_table": (
+        "数据湖模式下报告只提供指标表（可下载 CSV）；完整报告需在本机计算。",
+        "On the lake the report gives the KPI table (CSV download); the full report needs local computing.",
+    ),
     "cli.not_a_file": (
         "“{path}” 不是文件。本机计算读取文件；文件夹、通配符和 table:库名.表名 需要 --engine spark。",
         "“{path}” is not a file. Local computing reads files; folders, globs and table:db.name need --engine spark.",

@@ -15,8 +15,11 @@ InputError, and nothing else in the app imports this module.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 import narwhals as nw
@@ -40,15 +43,25 @@ SPARK_TYPES = {
 }
 
 
+CONNECT_PREFIX = "sc://"  # a Spark Connect endpoint: the JVM stays on the cluster, not in this process
+
+
 def session(master: str | None = None) -> SparkSession:
-    """A Spark session: `master` or AFTERSIGHT_SPARK_MASTER (default `local[2]`), UTC, no web UI."""
+    """A Spark session: `master` or AFTERSIGHT_SPARK_MASTER (default `local[2]`), UTC, no web UI.
+
+    A master starting with `sc://` (e.g. `sc://spark.example:15002/;token=…`) is a Spark Connect
+    endpoint: the session is a thin gRPC client (needs `pyspark[connect]`).
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise InputError("lake.no_spark") from exc
+    master = master or os.environ.get("AFTERSIGHT_SPARK_MASTER", "local[2]")
+    if master.startswith(CONNECT_PREFIX):
+        return _connect(SparkSession, master)
     builder = (
         SparkSession.builder.appName("aftersight")
-        .master(master or os.environ.get("AFTERSIGHT_SPARK_MASTER", "local[2]"))
+        .master(master)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -59,6 +72,17 @@ def session(master: str | None = None) -> SparkSession:
     return spark
 
 
+def _connect(spark_session, url: str) -> SparkSession:
+    """A Spark Connect client session on `url`; a missing client library is one sentence."""
+    try:
+        import grpc  # noqa: F401  (pyspark[connect]'s client; the error below names the package)
+    except ImportError as exc:
+        raise InputError("lake.no_connect") from exc
+    spark = spark_session.builder.remote(url).getOrCreate()
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    return spark
+
+
 @dataclass(frozen=True)
 class Tables:
     """The mapped tables, canonical column names only (None = not given)."""
@@ -66,6 +90,8 @@ class Tables:
     tickets: DataFrame
     surveys: DataFrame | None = None
     customers: DataFrame | None = None
+    # per table, canonical field → the lake column it was read from (what the Data page shows)
+    mapped: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def read(
@@ -81,15 +107,17 @@ def read(
     """
     if not sources.get("tickets"):
         raise InputError("lake.no_tickets")
-    read_tables = {}
+    read_tables, mapped = {}, {}
     for table in TABLES:
         source = sources.get(table)
         if not source:
             read_tables[table] = None
             continue
-        read_tables[table] = _canonical(_open(spark, source), table, source, (mappings or {}).get(table))
+        read_tables[table], mapped[table] = _canonical(
+            _open(spark, source), table, source, (mappings or {}).get(table)
+        )
     read_tables["tickets"] = _with_repeat_contacts(read_tables["tickets"])
-    return Tables(**read_tables)
+    return Tables(**read_tables, mapped=mapped)
 
 
 def _open(spark: SparkSession, source: str) -> DataFrame:
@@ -108,14 +136,16 @@ def _open(spark: SparkSession, source: str) -> DataFrame:
         raise InputError("lake.unreadable", source=source, reason=reason[:300]) from exc
 
 
-def _canonical(frame: DataFrame, table: str, source: str, saved: dict[str, str] | None) -> DataFrame:
+def _canonical(
+    frame: DataFrame, table: str, source: str, saved: dict[str, str] | None
+) -> tuple[DataFrame, dict[str, str]]:
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     headers = list(frame.columns)
     found = mapping.map_headers(table, headers, saved)
     mapping.require_complete(found)
-    kinds = {field.name: field.type for field in TABLES[table]}
+    kinds = {spec.name: spec.type for spec in TABLES[table]}
     accepts = {
         "datetime": (T.TimestampType, T.TimestampNTZType, T.DateType),
         "int": (T.IntegralType, T.DecimalType),
@@ -132,8 +162,13 @@ def _canonical(frame: DataFrame, table: str, source: str, saved: dict[str, str] 
                 "lake.bad_type", source=source, column=header, field=name, expected=SPARK_TYPES[kind]
             )
         cast = SPARK_TYPES[kind]
-        columns.append(F.col(f"`{header}`").cast(cast).alias(name))
-    return frame.select(columns)
+        columns.append(F.col(quote(header)).cast(cast).alias(name))
+    return frame.select(columns), dict(found.columns)
+
+
+def quote(name: str) -> str:
+    """A lake column name as a Spark identifier: in backticks, a backtick inside doubled (never SQL text)."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _with_repeat_contacts(tickets: DataFrame) -> DataFrame:
@@ -271,3 +306,206 @@ def evaluate_by(
 ):
     """One row per value of the dimension `by`, computed by Spark (`kpis.evaluate_by` locally)."""
     return kpis.evaluate_by(scoped(tables, scope), keys, by=by, settings=settings)
+
+
+# --- the app on the lake: the administrator's setting and the pages' small queries -------------------
+
+ENGINE_SETTING = "AFTERSIGHT_ENGINE"  # "spark": the pages compute on the lake
+SOURCE_SETTINGS = {table: f"AFTERSIGHT_LAKE_{table.upper()}" for table in TABLES}
+MAPPING_SETTING = "AFTERSIGHT_LAKE_MAPPING"  # a mapping file saved on the Data page (JSON)
+MASTER_SETTING = "AFTERSIGHT_SPARK_MASTER"
+DIMENSION_VALUES = 500  # the sidebar's values per dimension, most frequent first (as store.dimension_values)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where the lake's tables are and which Spark computes on them (read from the environment or secrets)."""
+
+    sources: tuple[tuple[str, str], ...]  # (table, Parquet path/glob/URL or table:db.name), tickets first
+    mapping_file: str | None
+    master: str
+
+    @property
+    def tables(self) -> dict[str, str]:
+        return dict(self.sources)
+
+    @property
+    def endpoint(self) -> str:
+        """The Spark endpoint as it may be shown: a Connect URL's parameters (a token) left out."""
+        return self.master.split(";", 1)[0].rstrip("/")
+
+
+def shown_source(source: str) -> str:
+    """A source as the Data page may show it: a URL's user and password (`s3a://key:secret@…`) left out."""
+    return re.sub(r"(://)[^/@]*@", r"\1", source)
+
+
+def config(values: Mapping[str, object]) -> Config | None:
+    """The lake setting from `values` (the environment, then secrets.toml), or None when the app computes locally.
+
+    `AFTERSIGHT_ENGINE=spark` switches it on; then `AFTERSIGHT_LAKE_TICKETS` is required and
+    `InputError("lake.no_tickets_setting")` says so.
+    """
+    if str(values.get(ENGINE_SETTING) or "local").strip().lower() != "spark":
+        return None
+    sources = tuple(
+        (table, str(values[name]).strip())
+        for table, name in SOURCE_SETTINGS.items()
+        if str(values.get(name) or "").strip()
+    )
+    if not any(table == "tickets" for table, _ in sources):
+        raise InputError("lake.no_tickets_setting", setting=SOURCE_SETTINGS["tickets"])
+    mapping_file = str(values.get(MAPPING_SETTING) or "").strip() or None
+    master = str(values.get(MASTER_SETTING) or "").strip() or "local[2]"
+    return Config(sources, mapping_file, master)
+
+
+def open_tables(spark: SparkSession, setting: Config) -> tuple[Tables, dict[str, dict[str, str]], dict]:
+    """The configured tables mapped to canonical names, with the mapping file's mappings and settings."""
+    mappings, saved = {}, {}
+    if setting.mapping_file:
+        try:
+            with open(setting.mapping_file, "rb") as handle:
+                mappings, saved = mapping.loads(handle.read())
+        except OSError as exc:
+            raise InputError(
+                "lake.no_mapping_file", path=setting.mapping_file, reason=str(exc)[:200]
+            ) from exc
+    return read(spark, setting.tables, mappings), mappings, saved
+
+
+def table_sizes(tables: Tables) -> dict[str, int]:
+    """Rows per table (Parquet answers from its footers; nothing comes back but the counts)."""
+    return {name: frame.count() for name in TABLES if (frame := getattr(tables, name)) is not None}
+
+
+def columns(tables: Tables) -> dict[str, frozenset[str]]:
+    """The canonical columns each table has (what `overview.Summary.columns` holds)."""
+    return {name: frozenset(frame.columns) for name in TABLES if (frame := getattr(tables, name)) is not None}
+
+
+def date_bounds(tables: Tables) -> tuple[date, date] | None:
+    """First and last ticket creation date (`store.date_bounds`), one row back."""
+    from pyspark.sql import functions as F
+
+    low, high = tables.tickets.agg(F.min("created_at"), F.max("created_at")).first()
+    return (low.date(), high.date()) if low and high else None
+
+
+def dimension_values(tables: Tables) -> dict[str, list[str]]:
+    """For each dimension the tickets have, its values by frequency (`store.dimension_values`)."""
+    from pyspark.sql import functions as F
+
+    out = {}
+    for dim in DIMENSIONS:
+        if dim not in tables.tickets.columns:
+            continue
+        rows = (
+            tables.tickets.where(F.col(dim).isNotNull())
+            .groupBy(dim)
+            .agg(F.count(F.lit(1)).alias("n"))
+            .orderBy(F.col("n").desc(), F.col(dim))
+            .limit(DIMENSION_VALUES)
+            .collect()
+        )
+        out[dim] = [row[0] for row in rows]
+    return out
+
+
+def summarise(
+    tables: Tables,
+    scope: Scope,
+    settings: kpis.Settings,
+    bounds: tuple[date, date] | None,
+    keys: tuple[str, ...] | None = None,
+):
+    """`overview.summarise` on the lake: the KPIs now and in the comparison period (when the data covers it)."""
+    from lib.analysis import overview
+    from lib.engine import periods
+
+    keys = keys or (*kpis.BY_KEY, *(m.key for m in settings.measures))
+    before = scope.previous()
+    comparison = None if before is None else periods.coverage(before, bounds)
+    covered = comparison is not None and comparison.covered
+    with ThreadPoolExecutor(max_workers=2) as pool:  # both periods as concurrent Spark jobs
+        now = pool.submit(evaluate, tables, scope, settings, keys)
+        then = pool.submit(evaluate, tables, comparison.period, settings, keys) if covered else None
+        current = now.result()
+        previous = then.result() if then else dict.fromkeys(current)
+    return overview.Summary(current, previous, columns(tables), comparison)
+
+
+SPARK_GRAINS = {"1d": "day", "1w": "week", "1mo": "month"}  # Polars durations → Spark's date_trunc units
+
+
+def evaluate_per_period(
+    tables: Tables, scope: Scope, settings: kpis.Settings, every: str, keys: tuple[str, ...]
+):
+    """KPIs per period (`kpis.evaluate_by(..., every=...)` locally), tickets and survey answers only.
+
+    Spark truncates the dates (weeks start on Monday, as in Polars); the declarations run per period.
+    """
+    from pyspark.sql import functions as F
+
+    unit = SPARK_GRAINS[every]
+    frames = scoped(tables, scope)
+
+    def with_period(frame, column: str):
+        if frame is None:
+            return None
+        native = frame.to_native()
+        return nw.from_native(native.withColumn("period", F.date_trunc(unit, F.col(column)).cast("date")))
+
+    per_period = Frames(
+        with_period(frames.tickets, "created_at"),
+        with_period(frames.surveys, "submitted_at"),
+        None,
+        None,
+        scope=scope,
+        history_by_period=False,
+    )
+    return kpis.evaluate_by(per_period, keys, by="period", settings=settings)
+
+
+def volume(tables: Tables, scope: Scope, every: str):
+    """Tickets per period in scope (`overview.volume`)."""
+    import polars as pl
+
+    by_period = evaluate_per_period(tables, scope, kpis.Settings(), every, ("tickets",))
+    return by_period.select("period", pl.col("tickets").cast(pl.Int64))
+
+
+def top_categories(tables: Tables, scope: Scope):
+    """The most frequent problem categories in scope (`overview.top_categories`), or None without a category."""
+    from lib.analysis import overview
+
+    if "category" not in tables.tickets.columns:
+        return None
+    return overview.ranked_categories(
+        evaluate_by(tables, scope, kpis.Settings(), by="category", keys=("tickets",))
+    )
+
+
+def team_frames(tables: Tables, scope: Scope) -> Frames:
+    """The Team page's rows as lazy Spark frames (`team.frames` locally): `team.table` runs its one
+    `evaluate_by(by="agent")` on them, and only a row per agent comes back.
+
+    An answer matching no ticket has no agent: it is left out here (`team.table` does it with Polars
+    locally), and the column that told it goes, so `team.table` has nothing to filter.
+    """
+    from pyspark.sql import functions as F
+
+    frames = scoped(tables, scope)
+    if frames.surveys is None:
+        return frames
+    native = frames.surveys.to_native()
+    if "ticket_created_at" in native.columns:
+        native = native.where(F.col("ticket_created_at").isNotNull()).drop("ticket_created_at")
+    return Frames(
+        frames.tickets,
+        nw.from_native(native),
+        frames.customers,
+        frames.history,
+        scope=scope,
+        history_by_period=False,
+    )

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib import charts
-from lib.analysis import alerts, formatting, overview
+from lib.analysis import formatting, overview
 from lib.engine.periods import GRAINS
 from lib.i18n import t
 from lib.ui import analysis_page, session, widgets
@@ -13,9 +13,15 @@ lang, con, scope, settings = page.lang, page.con, page.scope, page.settings
 if session.source() == "sample":
     st.info(t("overview.sample_note", lang), icon="ℹ️")
 
-# Both periods are read once, for the cards and the alert explanations alike.
-rows = overview.Periods(con, scope, settings)
-summary = page.memo("summary", rows.summary)  # every KPI, for the table
+engine = page.engine  # the session's DuckDB, or the lake (lib.ui.engines)
+with page.guard():  # the lake answers the page's questions at once
+    engine.prefetch(
+        ("summarise", (scope, settings)),
+        ("volume", (scope, GRAINS[st.session_state.get("overview_grain") or "day"])),
+        ("top_categories", (page.scoped("category"),)),
+    )
+with page.guard(stop=True):
+    summary = page.memo("summary", lambda: engine.summarise(scope, settings))  # every KPI, for the table
 red = overview.alerts(summary, settings)
 not_compared = overview.comparison_note(summary.comparison, lang)
 with st.container(border=True):
@@ -28,10 +34,12 @@ with st.container(border=True):
         st.markdown(t("overview.no_alerts", lang))
     elif not_compared:
         st.caption(t("alert.not_compared", lang, note=not_compared))
+    elif engine.kind == "spark":
+        st.caption(t("lake.alerts_unexplained", lang))
 widgets.kpi_cards(summary, settings, lang)
 # Against a comparison period the data does not cover, no change is explained.
 keys = () if not_compared else tuple(lines)
-why = page.memo(("why", keys), lambda: alerts.explain_frames(rows.current, rows.previous, settings, keys))
+why = page.memo(("why", keys), lambda: engine.explain_alerts(scope, settings, keys))
 for explanation in why:
     line, words = lines[explanation.key]
     because = overview.explanation_sentence(explanation, settings, lang, escape=formatting.literal)
@@ -40,24 +48,29 @@ for explanation in why:
 left, right = st.columns([3, 2])
 with left:
     grain = widgets.grain_picker(lang, "overview_grain", default="day")
-    trend = page.memo(("trend", grain), lambda: overview.volume(con, scope, GRAINS[grain]))
-    figure = charts.volume_trend(
-        trend,
-        x="period",
-        y="tickets",
-        x_title=t(f"grain.{grain}", lang),
-        y_title=t("kpi.tickets_axis", lang),
-        title=t("overview.trend", lang),
-        time_unit=grain,
-    )
-    page.chart(figure, trend, "ticket_volume", "trend", sheet=t("overview.trend", lang))
+    trend = None
+    with page.guard():  # on the lake, a failed query is one sentence and the rest of the page stays
+        trend = page.memo(("trend", grain), lambda: engine.volume(scope, GRAINS[grain]))
+    if trend is not None:
+        figure = charts.volume_trend(
+            trend,
+            x="period",
+            y="tickets",
+            x_title=t(f"grain.{grain}", lang),
+            y_title=t("kpi.tickets_axis", lang),
+            title=t("overview.trend", lang),
+            time_unit=grain,
+        )
+        page.chart(figure, trend, "ticket_volume", "trend", sheet=t("overview.trend", lang))
 with right:
     # Every category stays on the chart; a drill on one only highlights it.
     every_category = page.scoped("category")
-    top = page.memo("top", lambda: overview.top_categories(con, every_category), scope=every_category)
+    top = failed = page.FAILED
+    with page.guard():
+        top = page.memo("top", lambda: engine.top_categories(every_category), scope=every_category)
     if top is None:
         page.needs(("category",))
-    else:
+    elif top is not failed:
         figure = charts.ranked_bars(
             top,
             category="category",

@@ -3,13 +3,20 @@
 import streamlit as st
 import streamlit.components.v1 as components
 
+from lib.analysis import overview
 from lib.engine import store
 from lib.i18n import t
 from lib.report import content, files
-from lib.ui import analysis_page, session
+from lib.ui import analysis_page, session, widgets
 
 page = analysis_page.open_page("report", "rpt.page.title", drill=False)
 lang, con, scope, settings = page.lang, page.con, page.scope, page.settings
+if page.engine.kind == "spark":  # on the lake: the report's KPI table, computed by Spark
+    st.caption(t("lake.report_table", lang))
+    with page.guard(stop=True):
+        summary = page.memo("summary", lambda: page.engine.summarise(scope, settings))
+    widgets.table(overview.kpi_table(summary, settings, lang), "report_kpis", lang, key="report_kpi_table")
+    st.stop()
 st.caption(t("rpt.page.intro", lang))
 
 left, right = st.columns(2, vertical_alignment="bottom")

@@ -61,3 +61,15 @@ def frames_for(loaded) -> Callable[..., store.Frames]:
         return store.scoped(loaded(**frames), scope or store.Scope())
 
     return read
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One Spark (local[2]) per test run, shared by the lake tests (starting one takes ~10 s); skipped
+    without PySpark."""
+    pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")
+    from lib import lake
+
+    session = lake.session("local[2]")
+    yield session
+    session.stop()

@@ -71,13 +71,6 @@ def local(data):
 
 
 @pytest.fixture(scope="module")
-def spark():
-    session = lake.session("local[2]")
-    yield session
-    session.stop()
-
-
-@pytest.fixture(scope="module")
 def tables(spark, data, tmp_path_factory):
     folder = tmp_path_factory.mktemp("lake")
     sources = {}

@@ -254,7 +254,11 @@ def top_categories(con: duckdb.DuckDBPyConnection, scope: store.Scope) -> pl.Dat
     frames = store.scoped(con, scope, ticket_columns={"category"}, by_period=False, read=("tickets",))
     if frames.tickets is None or "category" not in frames.tickets.columns:
         return None
-    by_category = evaluate_by(frames, ("tickets",), by="category")
+    return ranked_categories(evaluate_by(frames, ("tickets",), by="category"))
+
+
+def ranked_categories(by_category: pl.DataFrame) -> pl.DataFrame:
+    """Tickets per category (`evaluate_by(..., by="category")`, any engine) → the top ones, empty as "—"."""
     return (
         by_category.with_columns(pl.col("category").fill_null("—"), pl.col("tickets").cast(pl.Int64))
         .sort("tickets", descending=True)

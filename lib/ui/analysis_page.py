@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+import contextlib
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 import altair as alt
@@ -12,10 +13,11 @@ import streamlit as st
 
 from lib import charts, export
 from lib.analysis import formatting, overview, tables
-from lib.engine import periods, store
+from lib.engine import store
 from lib.engine.kpis import BY_KEY, Settings
+from lib.errors import InputError
 from lib.i18n import t
-from lib.ui import frame, session, widgets
+from lib.ui import engines, frame, session, widgets
 
 _DRILLS = "_aftersight_drills"  # {page: {dimension: value}}
 _GENERATION = "_aftersight_drill_generation"  # {page: int}, bumped to clear chart selections
@@ -33,11 +35,18 @@ class Page:
     """
 
     def __init__(
-        self, name: str, lang: str, con: duckdb.DuckDBPyConnection, base: store.Scope, settings: Settings
+        self,
+        name: str,
+        lang: str,
+        con: duckdb.DuckDBPyConnection,
+        base: store.Scope,
+        settings: Settings,
+        engine: engines.Local | engines.Lake | None = None,
     ) -> None:
         self.name = name
         self.lang = lang
         self.con = con
+        self.engine = engine or engines.Local(con)  # where the page's numbers are computed
         self.base = base  # the sidebar's scope
         self.settings = settings
         self.sheets: dict[str, pl.DataFrame] = {}
@@ -55,11 +64,30 @@ class Page:
     ) -> store.Frames:
         """The page's rows for `scope` (default: the page scope), read once and kept for a few scopes."""
         scope = scope or self.scope
-        return session.memo((self.name, "frames", scope), lambda: read(self.con, scope), rows=True)
+        return session.memo((self.name, "frames", scope), lambda: self.engine.frames(read, scope), rows=True)
 
     def memo(self, label: Hashable, compute: Callable[[], Any], scope: store.Scope | None = None) -> Any:
         """An aggregate of the page, computed once per data version, scope, settings and `label`."""
         return session.memo((self.name, label, scope or self.scope, self.settings), compute)
+
+    FAILED = object()  # what a guarded result stays when its query failed
+
+    @contextlib.contextmanager
+    def guard(self, stop: bool = False) -> Iterator[None]:
+        """A part of the page whose query may fail (the lake: cluster down, a column missing): the
+        failure is one translated sentence there, and the rest of the page still draws (or, with
+        `stop`, the page stops after the sentence: nothing below can draw without it).
+        """
+        try:
+            if self.engine.kind == "spark":  # a cluster's answer can take seconds: say it is coming
+                with st.spinner(t("lake.computing", self.lang), show_time=True):
+                    yield
+            else:
+                yield
+        except InputError as error:
+            widgets.input_error(error, self.lang)
+            if stop:
+                st.stop()
 
     # ---- drill state ----------------------------------------------------------
 
@@ -142,9 +170,7 @@ class Page:
 
     def cards(self, keys: tuple[str, ...]) -> overview.Summary:
         """KPI cards for the page scope against the comparison period; returns the numbers."""
-        summary = self.memo(
-            ("summary", keys), lambda: overview.summarise(self.con, self.scope, self.settings, keys)
-        )
+        summary = self.memo(("summary", keys), lambda: self.engine.summarise(self.scope, self.settings, keys))
         widgets.kpi_cards(summary, self.settings, self.lang, keys=keys)
         return summary
 
@@ -155,7 +181,7 @@ class Page:
 
     def needs(self, columns: tuple[str, ...]) -> None:
         """The empty state of a chart or table: which columns would enable it."""
-        have = frozenset(c for table in store.tables(self.con) for c in store.columns(self.con, table))
+        have = frozenset(c for columns in self.engine.columns().values() for c in columns)
         st.info(overview.needs_sentence(columns, self.lang, have), icon=":material/info:")
 
     def chart(
@@ -260,19 +286,32 @@ class Page:
 
 
 def open_page(name: str, title_key: str, drill: bool = True) -> Page:
-    """An analysis page's start: frame, title, period line, drill chips; stops when nothing is loaded."""
+    """An analysis page's start: frame, title, period line, drill chips; stops when nothing is loaded.
+
+    On the lake (lib.ui.engines) a page that does not compute there yet says so and stops, and a
+    lake that cannot be read is one sentence naming the table and the fix.
+    """
     frame.ensure()
     lang = session.lang()
     con = session.connection()
     st.title(t(title_key, lang))
-    if not store.tables(con).get("tickets"):
+    try:
+        engine = session.engine()
+        if engine.kind == "spark" and name not in engines.LAKE_PAGES:
+            st.info(t("lake.page_not_yet", lang), icon=":material/cloud:")
+            st.stop()
+        has_tickets = bool(engine.tables().get("tickets"))
+        base = session.scope()
+        comparison = engine.comparison_coverage(base) if has_tickets else None
+    except InputError as error:
+        widgets.input_error(error, lang)
+        st.stop()
+    if not has_tickets:
         st.info(t("overview.no_data", lang))
         st.page_link("pages/data.py", label=t("nav.data", lang), icon=":material/upload_file:")
         st.stop()
-    base = session.scope()
     hint = " · " + t("drill.hint", lang) if drill else ""
-    comparison = periods.comparison_coverage(con, base)
     st.caption(overview.period_sentence(base, comparison, lang) + hint)
-    page = Page(name, lang, con, base, session.settings())
+    page = Page(name, lang, con, base, session.settings(), engine)
     page.chips()
     return page

@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib.engine import store
 from lib.engine.periods import last_full_month
+from lib.errors import InputError
 from lib.i18n import t
 from lib.ui import session
 
@@ -91,8 +92,11 @@ def sidebar() -> None:
         "语言 / Language", list(LANG_OPTIONS), format_func=LANG_OPTIONS.get, key="lang", horizontal=True
     )
     _keep("lang", lang)
-    con = session.connection()
-    bounds = store.date_bounds(con)
+    try:
+        engine = session.engine()  # the session's DuckDB, or the lake when the administrator set one
+        bounds = engine.date_bounds()
+    except InputError:  # the page says why (lib.ui.analysis_page.open_page)
+        engine, bounds = None, None
     if bounds is None:
         session.set_scope(store.Scope())
         st.query_params.from_dict({"lang": lang})
@@ -126,7 +130,11 @@ def sidebar() -> None:
     )
     _keep("compare", compare)
     filters = []
-    for dim, values in store.dimension_values(con).items():
+    try:
+        dimensions = engine.dimension_values()
+    except InputError:  # the lake answered the dates but not this: no filters until it does
+        dimensions = {}
+    for dim, values in dimensions.items():
         key = f"filter_{dim}"
         url_values = [v for v in st.query_params.get_all(dim) if v in values]
         _seed(key, url_values or None)

@@ -26,11 +26,11 @@ from lib.i18n import t
 from lib.ingest import pipeline, workspace
 from lib.ingest.dates import DEFAULT_ZONE, check_zone
 from lib.predict import churn, forecast_calendar
-from lib.ui import identity, warm
+from lib.ui import engines, identity, warm
 
 _CON = "_aftersight_con"
 _OWNER = "_aftersight_con_owner"
-_SOURCE = "_aftersight_source"  # "sample" | "upload" | "empty" | "workspace"
+_SOURCE = "_aftersight_source"  # "sample" | "upload" | "empty" | "workspace" | "lake"
 _VERSION = "_aftersight_version"
 _MEMO = "_aftersight_memo"
 _MEMO_ROWS = "_aftersight_memo_rows"
@@ -63,7 +63,10 @@ def connection() -> duckdb.DuckDBPyConnection:
     owner = st.session_state.get(_OWNER)
     if _CON not in st.session_state or (owner is not None and not owner.close.alive):
         con = store.connect()
-        st.session_state[_SOURCE] = "workspace" if _open_team(con) else "sample"
+        if engines.requested():  # the pages compute on the lake: nothing to load here
+            st.session_state[_SOURCE] = "lake"
+        else:
+            st.session_state[_SOURCE] = "workspace" if _open_team(con) else "sample"
         if st.session_state[_SOURCE] == "sample":
             pipeline.load_sample(con)
             if _browser_session():
@@ -74,6 +77,21 @@ def connection() -> duckdb.DuckDBPyConnection:
     else:
         _follow_team(st.session_state[_CON])
     return st.session_state[_CON]
+
+
+def engine() -> engines.Local | engines.Lake:
+    """Where this session's pages compute: the administrator's lake (AFTERSIGHT_ENGINE=spark), else the
+    session's DuckDB. Raises InputError when the lake setting is incomplete or its tables cannot be read.
+    """
+    setting = engines.configured()
+    if setting is None:
+        return engines.Local(connection())
+    return engines.lake_engine(setting)
+
+
+def on_lake() -> bool:
+    """Whether the administrator put the app on the lake (no upload then)."""
+    return engines.requested()
 
 
 # --- the team workspace ---------------------------------------------------------------------------

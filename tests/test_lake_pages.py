@@ -1,0 +1,414 @@
+"""The app on the lake: the pages' numbers from Spark equal the local engine's, and what comes back is small.
+
+The same seeded 100,000 tickets (tests/kpi_data.py, with nulls and edge cases) are loaded into a
+session DuckDB (the local engine) and written as Parquet for Spark `local[2]` (the lake engine,
+`lib.ui.engines.Lake`). Every number the supported pages show must agree as strictly as
+tests/test_lake.py asks: counts exactly, the rest to a relative 1e-9.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import kpi_data
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from streamlit.testing.v1 import AppTest
+
+from lib.engine import periods, store
+from lib.engine.kpis import BY_KEY, Settings
+from lib.errors import InputError
+
+pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")
+from lib import lake  # noqa: E402
+from lib.analysis import formatting, team  # noqa: E402
+from lib.ui import engines  # noqa: E402
+
+pytestmark = pytest.mark.slow
+ROWS = 100_000
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 180
+# The lake's tickets carry a Chinese export's headers, one with a backtick (an identifier to quote).
+LAKE_HEADERS = {"ticket_id": "工单`号", "created_at": "报修时间", "region": "区域"}
+SETTINGS = Settings(targets=(("resolution_rate", 0.9),), priority_targets=(("P1", 2.0, 24.0),))
+SCOPES = {
+    "a month": store.Scope(date(2024, 3, 1), date(2024, 3, 31)),
+    "a quarter with filters": store.Scope(
+        date(2024, 7, 1),
+        date(2024, 9, 30),
+        filters=(("region", ("华东", "华南")), ("channel", ("电话", None))),
+    ),
+    "a drill-down": store.Scope(date(2024, 5, 1), date(2024, 5, 31))
+    .narrowed("category", "漏水")
+    .narrowed("product", None),
+    "against last year": store.Scope(date(2024, 6, 1), date(2024, 6, 30), compare="year"),
+}
+# The most rows any one answer of the lake may bring back: a year of days, or a dimension's values.
+ROW_BOUND = lake.DIMENSION_VALUES
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, pl.DataFrame]:
+    tickets = kpi_data.tickets(ROWS)
+    return {
+        "tickets": tickets,
+        "surveys": kpi_data.surveys(tickets),
+        "customers": kpi_data.customers(tickets),
+    }
+
+
+@pytest.fixture(scope="module")
+def local(data) -> engines.Local:
+    con = store.connect()
+    for table, frame in data.items():
+        store.load(con, table, frame)
+    return engines.Local(con)
+
+
+@pytest.fixture(scope="module")
+def lake_files(data, tmp_path_factory) -> dict[str, str]:
+    """The tables as Parquet, and the mapping file that names the tickets' backticked id column."""
+    folder = tmp_path_factory.mktemp("lake_pages")
+    files = {}
+    for table, frame in data.items():
+        path = folder / f"{table}.parquet"
+        (frame.rename(LAKE_HEADERS) if table == "tickets" else frame).write_parquet(path)
+        files[table] = str(path)
+    mapping_file = folder / "mapping.json"
+    mapping_file.write_text(
+        json.dumps(
+            {"aftersight_mapping": 1, "tables": {"tickets": {"ticket_id": "工单`号"}}, "settings": {}},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    files["mapping"] = str(mapping_file)
+    return files
+
+
+def _setting(files: dict[str, str]) -> lake.Config:
+    return lake.config(
+        {
+            lake.ENGINE_SETTING: "spark",
+            lake.MAPPING_SETTING: files["mapping"],
+            **{lake.SOURCE_SETTINGS[t]: files[t] for t in ("tickets", "surveys", "customers")},
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def on_lake(spark, lake_files) -> engines.Lake:
+    setting = _setting(lake_files)
+    tables, _, _ = lake.open_tables(spark, setting)
+    return engines.Lake(setting, tables)
+
+
+def _agree(here: float | None, there: float | None, key: str) -> bool:
+    if here is None or there is None:
+        return here is None and there is None
+    if BY_KEY[key].unit == "count":
+        return here == there
+    return math.isclose(here, there, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize("name", SCOPES)
+def test_the_overview_numbers_agree(local, on_lake, name):
+    scope = SCOPES[name]
+    here, there = local.summarise(scope, SETTINGS), on_lake.summarise(scope, SETTINGS)
+    assert here.comparison == there.comparison
+    assert set(here.current) == set(BY_KEY) == set(there.current)
+    assert here.current["tickets"] > 0
+    for values_here, values_there in ((here.current, there.current), (here.previous, there.previous)):
+        differ = {
+            k: (values_here[k], values_there[k])
+            for k in BY_KEY
+            if not _agree(values_here[k], values_there[k], k)
+        }
+        assert not differ, differ
+    assert here.columns == there.columns
+    for every in ("1d", "1w", "1mo"):
+        assert local.volume(scope, every).equals(on_lake.volume(scope, every)), every
+    assert local.top_categories(scope).equals(on_lake.top_categories(scope))
+
+
+@pytest.mark.parametrize("name", SCOPES)
+def test_the_team_table_agrees(local, on_lake, name):
+    """One row per agent, computed in Spark from lazy frames: the same table as locally."""
+    scope = SCOPES[name]
+    here = team.table(local.frames(team.frames, scope), SETTINGS)
+    there = team.table(on_lake.frames(team.frames, scope), SETTINGS)
+    assert here.height > 10 and here["csat"].null_count() < here.height
+    assert_frame_equal(here, there, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
+    assert here["tickets"].equals(there["tickets"]) and here["resolved"].equals(there["resolved"])
+
+
+def test_the_comparison_periods_are_computed(local):
+    """The quarter and the month have a covered period before; last year is not in the data."""
+    assert local.summarise(SCOPES["a quarter with filters"], SETTINGS).previous["tickets"] > 0
+    assert local.summarise(SCOPES["against last year"], SETTINGS).comparison.state == "none"
+
+
+def test_the_sidebar_and_the_data_page_agree(local, on_lake):
+    assert local.date_bounds() == on_lake.date_bounds()
+    assert local.dimension_values() == on_lake.dimension_values()
+    assert local.tables() == on_lake.tables()
+    assert on_lake.lake_tables.mapped["tickets"]["ticket_id"] == "工单`号"
+
+
+def test_the_same_scope_is_not_queried_twice(on_lake, monkeypatch):
+    scope = store.Scope(date(2024, 4, 1), date(2024, 4, 30))
+    first = on_lake.summarise(scope, SETTINGS)
+    monkeypatch.setattr(lake, "evaluate", lambda *a, **k: pytest.fail("queried Spark again"))
+    assert on_lake.summarise(scope, SETTINGS) is first
+    with pytest.raises(pytest.fail.Exception):
+        on_lake.summarise(store.Scope(date(2024, 4, 1), date(2024, 4, 29)), SETTINGS)
+
+
+def test_a_kept_answer_is_asked_again_once_the_lake_may_have_changed(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(engines, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    engines.forget()
+    calls: list[int] = []
+
+    def ask() -> int:
+        return engines._remember(("question",), lambda: calls.append(1) or len(calls))
+
+    assert ask() == 1 and ask() == 1
+    clock[0] += engines.FRESH_S - 1
+    assert ask() == 1
+    clock[0] += 1
+    assert ask() == 2
+    engines.forget()
+
+
+# --- security: values bound, names quoted ------------------------------------------------------------
+
+
+def test_filter_values_and_names_reach_spark_as_values_not_sql(local, on_lake):
+    hostile = ("华东' OR '1'='1", "`region` IS NOT NULL --", "x') OR (1=1")
+    scope = store.Scope(date(2024, 3, 1), date(2024, 3, 31), filters=(("region", hostile),))
+    assert (
+        on_lake.summarise(scope, SETTINGS).current["tickets"]
+        == 0
+        == local.summarise(scope, SETTINGS).current["tickets"]
+    )
+    # A filter on a name that is no dimension (a crafted URL) is ignored by both engines, not run.
+    crafted = store.Scope(date(2024, 3, 1), date(2024, 3, 31), filters=(("1=1) OR (region", ("x",)),))
+    plain = store.Scope(date(2024, 3, 1), date(2024, 3, 31))
+    assert on_lake.summarise(crafted, SETTINGS).current == on_lake.summarise(plain, SETTINGS).current
+    assert local.summarise(crafted, SETTINGS).current == local.summarise(plain, SETTINGS).current
+
+
+def test_a_lake_column_name_is_a_quoted_identifier():
+    assert lake.quote("工单`号") == "`工单``号`"
+    assert lake.quote("a b") == "`a b`"
+
+
+# --- the setting --------------------------------------------------------------------------------------
+
+
+def test_the_setting_is_off_unless_spark_is_chosen():
+    assert lake.config({}) is None
+    assert lake.config({lake.ENGINE_SETTING: "local", lake.SOURCE_SETTINGS["tickets"]: "/x"}) is None
+
+
+def test_spark_without_a_tickets_table_is_one_sentence():
+    with pytest.raises(InputError) as caught:
+        lake.config({lake.ENGINE_SETTING: "spark"})
+    assert "AFTERSIGHT_LAKE_TICKETS" in caught.value.message("zh")
+
+
+def test_a_connect_token_is_not_shown():
+    setting = lake.config(
+        {
+            lake.ENGINE_SETTING: "Spark",
+            lake.SOURCE_SETTINGS["tickets"]: "table:service.tickets",
+            lake.MASTER_SETTING: "sc://spark.example:15002/;token=secret",
+        }
+    )
+    assert setting.endpoint == "sc://spark.example:15002" and setting.tables == {
+        "tickets": "table:service.tickets"
+    }
+
+
+def test_a_source_is_shown_without_its_credentials():
+    assert lake.shown_source("s3a://KEY:SECRET@bucket/tickets/") == "s3a://bucket/tickets/"
+    assert lake.shown_source("table:service.tickets") == "table:service.tickets"
+
+
+def test_the_setting_is_read_from_secrets_toml_too(monkeypatch):
+    """No environment variable: the app's secrets switch it to the lake (here one that lacks its tickets)."""
+    for name in (lake.ENGINE_SETTING, *lake.SOURCE_SETTINGS.values()):
+        monkeypatch.delenv(name, raising=False)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.secrets[lake.ENGINE_SETTING] = "spark"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("AFTERSIGHT_LAKE_TICKETS" in e.value.replace("\\", "") for e in at.error)
+
+
+# --- failures -----------------------------------------------------------------------------------------
+
+
+def test_a_failed_query_names_the_table_and_the_fix(spark, data, tmp_path):
+    path = tmp_path / "tickets.parquet"
+    data["tickets"].head(1000).write_parquet(path)
+    setting = lake.config({lake.ENGINE_SETTING: "spark", lake.SOURCE_SETTINGS["tickets"]: str(path)})
+    gone = engines.Lake(setting, lake.open_tables(spark, setting)[0])
+    path.unlink()  # the table vanished (or the account lost its permission) after the app opened it
+    with pytest.raises(InputError) as caught:
+        gone.summarise(store.Scope(date(2024, 1, 1), date(2024, 1, 31)), SETTINGS)
+    assert caught.value.key == "lake.query_failed"
+    assert str(path) in caught.value.message("en") and "cluster" in caught.value.message("en")
+
+
+# --- the pages in the Spark mode ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def lake_app(spark, lake_files, monkeypatch):
+    """The app started with the administrator's lake setting (environment), the lake caches empty."""
+    monkeypatch.setenv(lake.ENGINE_SETTING, "spark")
+    monkeypatch.setenv(lake.MAPPING_SETTING, lake_files["mapping"])
+    for table in ("tickets", "surveys", "customers"):
+        monkeypatch.setenv(lake.SOURCE_SETTINGS[table], lake_files[table])
+    engines.forget()
+    engines._opened.clear()
+    yield
+    engines.forget()
+    engines._opened.clear()
+
+
+def _start(lang: str = "en", **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _goto(at: AppTest, page: str, lang: str) -> AppTest:
+    """Switch page, then pick the language again (AppTest redraws the sidebar: tests/test_pages.py's goto)."""
+    at.switch_page(f"pages/{page}.py").run()
+    at.radio(key="lang").set_value("zh" if lang == "en" else "en").run()
+    return at.radio(key="lang").set_value(lang).run()
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in [*parts, *(e.value for e in at.error)])
+
+
+def test_the_overview_on_the_lake_shows_the_local_numbers(lake_app, local):
+    at = _start("en")
+    assert not at.exception, at.exception
+    start, end = periods.last_full_month(*local.date_bounds())  # the sidebar's default range
+    assert at.query_params["start"] == start.isoformat()
+    expected = local.summarise(store.Scope(start, end), Settings())
+    shown = {m.label: m.value for m in at.metric}
+    for key in ("tickets", "resolution_rate", "csat"):
+        kpi = BY_KEY[key]
+        assert shown[kpi.label[1]] == formatting.value(kpi, expected.current[key], "en")
+    assert len(at.get("vega_lite_chart")) == 2
+    # a filter (here from a shared link) narrows the lake's numbers as it narrows the local ones
+    at = _start("en", region="华南")
+    assert not at.exception, at.exception
+    assert at.multiselect(key="filter_region").value == ["华南"]
+    narrowed = local.summarise(store.Scope(start, end, (("region", ("华南",)),)), Settings())
+    tickets = BY_KEY["tickets"]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown[tickets.label[1]] == formatting.value(tickets, narrowed.current["tickets"], "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_on_the_lake_renders_or_says_it_cannot_yet(lake_app, lang):
+    at = _start(lang)
+    pages = ["efficiency", "satisfaction", "team", "cost", "explore", "forecast", "churn", "report", "data"]
+    for page in pages:
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        if page in engines.LAKE_PAGES or page == "data":
+            continue
+        assert any("AFTERSIGHT_ENGINE" in i.value for i in at.info), page
+
+
+def test_the_team_page_on_the_lake_shows_the_local_table(lake_app, local):
+    at = _goto(_start("en"), "team", "en")
+    assert not at.exception, at.exception
+    scope = store.Scope(*periods.last_full_month(*local.date_bounds()))
+    expected = team.table(local.frames(team.frames, scope), Settings())
+    shown = at.dataframe[0].value
+    assert len(shown) == expected.height
+    assert shown.iloc[:, 1].tolist() == expected["tickets"].to_list()  # busiest first, as locally
+    assert any("does not compute on the lake yet" in i.value for i in at.info)  # the workload chart
+
+
+def test_the_data_page_says_where_the_data_lives(lake_app, lake_files):
+    at = _goto(_start("en"), "data", "en")
+    assert not at.exception, at.exception
+    words = _texts(at)
+    assert f"{ROWS:,} rows" in words and lake_files["tickets"] in words and lake_files["mapping"] in words
+    assert not at.get("file_uploader"), "no upload on the lake"
+    mapped = at.dataframe[0].value
+    assert "工单`号" in mapped["Lake column"].to_list()
+
+
+def test_the_report_gives_the_kpi_table_on_the_lake(lake_app, local):
+    at = _goto(_start("en"), "report", "en")
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    expected = local.summarise(store.Scope(*periods.last_full_month(*local.date_bounds())), Settings())
+    row = table[table["Key"] == "tickets"].iloc[0]
+    assert row["This period"] == formatting.value(BY_KEY["tickets"], expected.current["tickets"], "en")
+
+
+def test_no_page_reads_more_than_a_few_rows_back_from_spark(lake_app, monkeypatch):
+    """Every way a Spark frame hands rows to Python is counted while the lake pages run."""
+    from pyspark.sql.classic.dataframe import DataFrame  # what local[2] and a spark:// master return
+
+    counts: list[int] = []
+    for method in ("collect", "toArrow", "toPandas", "toLocalIterator"):
+        original = getattr(DataFrame, method)
+
+        def counted(self, *args, _original=original, **kwargs):
+            result = _original(self, *args, **kwargs)
+            counts.append(result.num_rows if hasattr(result, "num_rows") else len(result))
+            return result
+
+        monkeypatch.setattr(DataFrame, method, counted)
+    at = _start("en")
+    at.get("button_group")[0].set_value("week").run()  # the trend per week too
+    assert not at.exception, at.exception
+    for page in ("report", "data", "overview"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+    assert counts, "the pages read nothing from Spark: the count proves nothing"
+    assert max(counts) <= ROW_BOUND, max(counts)
+    assert sum(counts) < ROWS / 20, sum(counts)
+
+
+@pytest.mark.parametrize(
+    ("tickets", "words"),
+    [(None, "AFTERSIGHT_LAKE_TICKETS"), ("/nowhere/tickets/", "/nowhere/tickets/")],
+)
+def test_a_lake_setting_that_cannot_work_is_one_sentence_on_every_page(spark, monkeypatch, tickets, words):
+    monkeypatch.setenv(lake.ENGINE_SETTING, "spark")
+    for table in ("tickets", "surveys", "customers"):
+        monkeypatch.delenv(lake.SOURCE_SETTINGS[table], raising=False)
+    if tickets:
+        monkeypatch.setenv(lake.SOURCE_SETTINGS["tickets"], tickets)
+    engines.forget()
+    engines._opened.clear()
+    at = _start("en")
+    for page in ("overview", "report", "data"):
+        if page != "overview":
+            at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        assert any(words in e.value.replace("\\", "") for e in at.error), (page, [e.value for e in at.error])
+        assert not at.get("file_uploader"), "no upload on the lake, even a broken one"
