@@ -200,7 +200,7 @@ def load_sample(con: duckdb.DuckDBPyConnection) -> list[tuple[Prepared, Validate
     )
     reports, tables = _SAMPLE.get(key, _read_sample)
     store.restore(con, tables)
-    return reports
+    return list(reports)  # the list is the caller's; its (frozen) reports are shared
 
 
 def _read_sample() -> tuple[list[tuple[Prepared, Validated, store.LoadResult]], dict]:

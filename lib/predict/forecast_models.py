@@ -23,6 +23,12 @@ import polars as pl
 logging.getLogger("prophet").setLevel(logging.ERROR)
 logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
 logging.getLogger("cmdstanpy").disabled = True
+# The same pandas deprecation `_prophet_call` silences, for the whole process too: warning filters are
+# process-wide and `catch_warnings` is not thread-safe, so with fits on two threads (`in_parallel`) and
+# sessions on others, one predict was once seen outside every ignoring context.
+warnings.filterwarnings(
+    "ignore", message="The inplace keyword", category=DeprecationWarning, module="prophet"
+)
 
 Every = Literal["1d", "1w"]
 YEARLY_FULL_DAYS = 730  # two years: every Prophet candidate gets Prophet's yearly seasonality (order 10)
