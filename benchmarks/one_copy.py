@@ -22,7 +22,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from unittest import mock
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -53,19 +52,10 @@ def main() -> None:
     from ingest_kpis import pandas_kpis
 
     from lib.analysis import overview
-    from lib.engine import kpis, store
-    from lib.engine.kpis import BY_KEY, Settings, columns_for, evaluate, kpi_of, to_polars
+    from lib.engine import store
+    from lib.engine.kpis import BY_KEY, Settings, columns_for, evaluate
     from lib.engine.store import Frames, Scope
     from pages import build_store
-
-    def as_declared(run):
-        """`run` with the declarations compiled as they are written (no quantile rewrite): the engine before."""
-
-        def declared(key, have, settings):
-            return to_polars(kpi_of(key, settings).expr(have, settings).alias(key))
-
-        with mock.patch.object(kpis, "compiled", declared):
-            return run()
 
     con = build_store(args.rows)
     settings, whole = Settings(), Scope()
@@ -99,12 +89,6 @@ def main() -> None:
         "… of which Arrow → Polars": lambda: pl.from_arrow(arrow),
         "… KPI engine on the Polars frames": lambda: evaluate(in_memory, keys, settings),
         "… … the four quantiles alone": lambda: evaluate(in_memory, quantiles, settings),
-        "… KPI engine as before issue 18c (quantiles of masked values as declared)": lambda: as_declared(
-            lambda: evaluate(in_memory, keys, settings)
-        ),
-        "… … the four quantiles alone, as before": lambda: as_declared(
-            lambda: evaluate(in_memory, quantiles, settings)
-        ),
         "… … everything but the quantiles": lambda: evaluate(
             in_memory, tuple(k for k in keys if k not in quantiles), settings
         ),

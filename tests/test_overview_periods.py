@@ -39,3 +39,14 @@ def test_the_dimensions_are_read_only_with_a_comparison_period(sample):
     everything = overview.Periods(sample, store.Scope(), SETTINGS)
     assert "region" in month.current.tickets.columns
     assert "region" not in everything.current.tickets.columns
+
+
+def test_no_alert_keys_explain_nothing_and_evaluate_nothing(sample, monkeypatch):
+    # Regression: with no keys, `evaluate` would compute every KPI (its default) on the whole scope.
+    rows = overview.Periods(sample, store.Scope(), SETTINGS)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("evaluated")
+
+    monkeypatch.setattr(alerts, "evaluate", refuse)
+    assert alerts.explain_frames(rows.current, rows.previous, SETTINGS, ()) == []

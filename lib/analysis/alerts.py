@@ -109,6 +109,8 @@ def explain_frames(
     dimensions (`previous` None: no comparison period, or one the data does not cover).
     """
     keys = tuple(keys)
+    if not keys:
+        return []  # (evaluate would take no keys for every key)
     if previous is None:
         values = evaluate(current, keys, settings)
         return [Explanation(k, values[k], None, None, None, ()) for k in keys]

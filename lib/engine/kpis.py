@@ -21,7 +21,6 @@ import narwhals as nw
 import numpy as np
 import polars as pl
 
-from lib.engine import expression_trees
 from lib.engine.store import Frames
 from lib.schema import COST_FIELDS
 
@@ -716,11 +715,8 @@ def with_derived(frame: pl.DataFrame) -> pl.LazyFrame:
 
 @lru_cache(maxsize=4096)
 def compiled(key: str, have: frozenset[str], settings: Settings) -> pl.Expr:
-    """A declaration compiled to Polars once per table shape and settings (compiling costs ~1 ms),
-    its quantiles of masked values taken over the kept values only (`expression_trees.filtered_quantiles`).
-    """
-    declared = to_polars(kpi_of(key, settings).expr(have, settings).alias(key))
-    return expression_trees.expr(expression_trees.filtered_quantiles(expression_trees.tree(declared)))
+    """A declaration compiled to Polars once per table shape and settings (compiling costs ~1 ms)."""
+    return to_polars(kpi_of(key, settings).expr(have, settings).alias(key))
 
 
 def to_polars(expr: nw.Expr) -> pl.Expr:
