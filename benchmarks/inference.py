@@ -25,7 +25,8 @@ from lib.ingest.reading import read_table  # noqa: E402
 RESULTS = HERE / "results" / "inference.md"
 
 
-def _median(run, repeat: int) -> float:
+def median_seconds(run, repeat: int) -> float:
+    """The median wall time of `repeat` calls of `run` (one_copy.py uses it too)."""
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -54,8 +55,8 @@ def main() -> None:
         frame = read_table(path.read_bytes(), path.name).frame
         read_s = time.perf_counter() - started
         blind = frame.rename({c: f"col_{i + 1}" for i, c in enumerate(frame.columns)})
-        named_s = _median(lambda frame=frame: inference.infer(frame), args.repeat)
-        blind_s = _median(lambda blind=blind: inference.infer(blind), args.repeat)
+        named_s = median_seconds(lambda frame=frame: inference.infer(frame), args.repeat)
+        blind_s = median_seconds(lambda blind=blind: inference.infer(blind), args.repeat)
         mapped = len(inference.infer(blind).columns)
         lines.append(f"| {rows:,} | {read_s:.2f} | {named_s:.3f} | {blind_s:.3f} | {mapped} of 20 |")
         print(lines[-1], flush=True)
