@@ -1,0 +1,57 @@
+"""Issue 20b: what makes the forecast quicker leaves what CmdStan reads, or what a short history gets, unchanged."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import stanio
+
+from lib.predict import forecast_models
+
+
+def _written(writer, path, data) -> bytes:
+    writer(str(path), data)
+    return path.read_bytes()
+
+
+PROPHET_LIKE = {  # the shapes Prophet's CmdStanPy backend passes (`prepare_data`: ints, floats, tolist())
+    "T": 3,
+    "S": 2,
+    "K": 2,
+    "tau": 0.05,
+    "trend_indicator": 0,
+    "y": [0.1, 0.30000000000000004, 1 / 3],
+    "t": [0.0, 0.5, 1.0],
+    "cap": [0.0, 0.0, 0.0],
+    "t_change": [0.25, 0.75],
+    "s_a": [1.0, 1.0],
+    "s_m": [0.0, 0.0],
+    "X": [[1e-17, -2.5], [1234567.891, 0.0], [float("nan"), 7.0]],
+    "sigmas": [10.0, 10.0],
+}
+
+
+def test_the_data_file_is_byte_for_byte_stanios(tmp_path):
+    ours = _written(forecast_models.write_stan_json, tmp_path / "ours.json", PROPHET_LIKE)
+    theirs = _written(stanio.write_stan_json, tmp_path / "theirs.json", PROPHET_LIKE)
+    assert ours == theirs
+    assert b"1e-17" in ours and b"0.30000000000000004" in ours
+
+
+@pytest.mark.parametrize(
+    "value",
+    [True, (1.0, 2.0), np.array([1.0, 2.0]), [[True, False]], np.int64(3)],
+    ids=["bool", "tuple", "array", "nested bools", "numpy int"],
+)
+def test_what_the_c_encoder_would_write_differently_goes_to_stanio(tmp_path, value):
+    forecast_models._prophet_class()  # keeps stanio's writer for the fallback
+    data = {"T": 2, "v": value}
+    ours = _written(forecast_models.write_stan_json, tmp_path / "ours.json", data)
+    assert ours == _written(stanio.write_stan_json, tmp_path / "theirs.json", data)
+
+
+def test_cmdstanpy_writes_prophets_data_with_it():
+    forecast_models._prophet_class()
+    from cmdstanpy.utils import filesystem
+
+    assert filesystem.write_stan_json is forecast_models.write_stan_json
