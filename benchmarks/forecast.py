@@ -467,7 +467,9 @@ def main() -> None:
         "--quality", metavar="TAG", help="score every window with the lib found first (before/after)"
     )
     parser.add_argument("--series", nargs="*", default=[], help="only these series (default: all)")
-    parser.add_argument("--sets", nargs="*", default=[], help="only these sets: full 12m 9m 6m (default: all)")
+    parser.add_argument(
+        "--sets", nargs="*", default=[], help="only these sets: full 12m 9m 6m (default: all)"
+    )
     parser.add_argument("--windows", type=Path, default=WINDOWS, help="the per-window CSV to update")
     parser.add_argument("--repeat", type=int, default=3, help="timing repeats (median reported)")
     parser.add_argument("--no-speed", action="store_true", help="skip the timings")
