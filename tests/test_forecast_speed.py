@@ -96,3 +96,19 @@ def test_a_longer_history_is_fitted_on_its_last_three_years():
     # The model's own interval would see the spike (difference of 500 a week later): the window's does not.
     whole = forecast_models.seasonal_naive(long, 7)
     assert whole["upper"][0] > forecast_models.seasonal_naive(long.tail(1096), 7)["upper"][0] + 1
+
+
+def test_holidays_wholly_before_the_fitted_days_are_left_to_prophet_out():
+    holidays = pl.DataFrame(
+        {
+            "holiday": ["old", "reaches_in", "inside", "ahead"],
+            "ds": [date(2020, 1, 1), date(2020, 1, 28), date(2020, 3, 1), date(2021, 1, 1)],
+            "lower_window": [0, -1, 0, -2],
+            "upper_window": [3, 4, 0, 1],
+        }
+    )
+    fitted = pl.Series("ds", [date(2020, 2, 1), date(2020, 6, 30)])
+    # 28 Jan + 4 days = 1 Feb, the first fitted day: kept; 1 Jan + 3 days is before it; later ones all stay.
+    kept = forecast_models._from_start(holidays, fitted)
+    assert kept["holiday"].to_list() == ["reaches_in", "inside", "ahead"]
+    assert forecast_models._from_start(None, fitted) is None

@@ -251,7 +251,7 @@ def _prophet_fit(
     """
     model = _prophet_class()(
         growth="linear",
-        holidays=_prophet_holidays(holidays, every),
+        holidays=_prophet_holidays(_from_start(holidays, history["ds"]), every),
         interval_width=interval,
         uncertainty_samples=samples,
         mcmc_samples=0,
@@ -259,6 +259,19 @@ def _prophet_fit(
     )
     with _prophet_call():
         return model.fit(_pandas(history))
+
+
+def _from_start(holidays: pl.DataFrame | None, ds: pl.Series) -> pl.DataFrame | None:
+    """The holidays whose window (to ds + upper_window) reaches the first day of `ds` or later.
+
+    Prophet builds its holiday features by walking every row of the table: a calendar drawn for eight years
+    cost a fit on the last three as much as eight. An occurrence wholly before the fitted days marks none of
+    them (nor any day predicted after them). Later ones stay: the forecast's days need theirs.
+    """
+    if holidays is None or not holidays.height:
+        return holidays
+    day = pl.col("ds").cast(pl.Date)
+    return holidays.filter(day + pl.duration(days=pl.col("upper_window")) >= ds.min())
 
 
 def _pandas(frame: pl.DataFrame):
