@@ -461,6 +461,23 @@ def speed_lines(repeat: int) -> list[str]:
     return out
 
 
+def first_computation() -> dict[str, float]:
+    """Seconds of the Forecast page's computation (`forecast`, horizon 28, China's calendar) on 2 and on 8 years.
+
+    One run each, after a small forecast that pays the imports and the first CmdStan start: run it in several
+    fresh processes, old and new checkouts in turn (`--first-computation`), and take medians.
+    """
+    fc.forecast(two_year_tickets().head(120), 7)
+    out = {}
+    for years in (2, 8):
+        tickets = two_year_tickets(years=years)
+        calendar = china_holidays(date(2026 - years, 1, 1), date(2026, 3, 1))
+        started = time.perf_counter()
+        fc.forecast(tickets, HORIZON, holidays=calendar)
+        out[f"{years}y"] = time.perf_counter() - started
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -473,7 +490,16 @@ def main() -> None:
     parser.add_argument("--windows", type=Path, default=WINDOWS, help="the per-window CSV to update")
     parser.add_argument("--repeat", type=int, default=3, help="timing repeats (median reported)")
     parser.add_argument("--no-speed", action="store_true", help="skip the timings")
+    parser.add_argument(
+        "--first-computation", action="store_true", help="time one forecast on 2 and 8 years, print, exit"
+    )
     args = parser.parse_args()
+    if args.first_computation:
+        print(
+            {key: round(value, 2) for key, value in first_computation().items()},
+            f"load {os.getloadavg()[0]:.1f}",
+        )
+        return
     if args.quality:
         quality(args.quality, args.series, args.windows, args.sets)
         return
