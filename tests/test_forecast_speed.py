@@ -11,7 +11,7 @@ import stanio
 from polars.testing import assert_frame_equal
 
 from lib.predict import forecast as fc
-from lib.predict import forecast_models
+from lib.predict import forecast_models, forecast_view
 
 
 def _written(writer, path, data) -> bytes:
@@ -66,9 +66,9 @@ def test_cmdstanpy_writes_prophets_data_with_it():
 
 
 def _series(days: int, first: float = 0.0) -> pl.DataFrame:
-    """`days` of a weekly pattern (Mon..Sun 14, 12, 10, 10, 9, 3, 2) whose first day reads `first` more."""
+    """`days` of a weekly pattern (Mon..Sun 14, 12, 10, 10, 9, 3, 2) + 0, 1, 2 in turn; day 1 reads `first` more."""
     shape = np.array([14.0, 12.0, 10.0, 10.0, 9.0, 3.0, 2.0])
-    values = np.resize(shape, days)
+    values = np.resize(shape, days) + np.arange(days) % 3  # a 3-day ripple: naive's error is not 0
     values[0] += first
     start = date(2020, 1, 6)  # a Monday
     return pl.DataFrame({"ds": [start + timedelta(days=i) for i in range(days)], "y": values})
@@ -83,6 +83,7 @@ def test_three_years_are_fitted_whole():
     result = fc.forecast(series, horizon=7, candidates=NAIVE_ONLY)
     assert result.history.height == 1096 and result.history["ds"][0] == date(2020, 1, 6)
     assert result.reasons == ()
+    assert "three years" not in forecast_view.accuracy_sentence(result, "en")
 
 
 def test_a_longer_history_is_fitted_on_its_last_three_years():
@@ -90,7 +91,9 @@ def test_a_longer_history_is_fitted_on_its_last_three_years():
     long = _series(1100, first=500.0)
     result = fc.forecast(long, horizon=7, candidates=NAIVE_ONLY)
     assert result.history.height == 1096 and result.history["ds"][0] == date(2020, 1, 10)
-    assert result.reasons == ()  # not "idle_start": the older days were left out on purpose
+    assert result.reasons == ("long_history",)  # not "idle_start": the older days were left out on purpose
+    assert forecast_view.accuracy_sentence(result, "en").startswith("Only the last three years of history")
+    assert "最近三年" in forecast_view.accuracy_sentence(result, "zh")
     window = fc.forecast(long.tail(1096), horizon=7, candidates=NAIVE_ONLY)
     assert_frame_equal(result.prediction, window.prediction)
     # The model's own interval would see the spike (difference of 500 a week later): the window's does not.

@@ -45,7 +45,7 @@ class Forecast:
     `reasons` are codes for the page to explain: "no_data", "short_history" (then
     `enough` is False and there is no prediction; MIN_HISTORY_DAYS are needed),
     "idle_start" (history starts after IDLE_DAYS without a ticket; `history` is what was
-    used), "no_backtest" (no cut-off fits, so the simplest candidate is used untested),
+    used), "long_history" (only the last FIT_WINDOW_DAYS were fitted), "no_backtest" (no cut-off fits, so the simplest candidate is used untested),
     "few_cutoffs" (fewer than asked).
     """
 
@@ -174,6 +174,7 @@ def forecast(
     history = to_weeks(active) if every == "1w" else active
     steps = math.ceil(horizon / 7) if every == "1w" else horizon
     reasons = ("idle_start",) if used.height < daily.height else ()
+    reasons += ("long_history",) if active.height < used.height else ()
     base = Forecast(
         enough=False, reasons=reasons, every=every, horizon=steps, interval=interval, history=history
     )
