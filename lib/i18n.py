@@ -943,6 +943,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "历史开头有一段没有工单的日子，已从训练数据中去掉。",
         "The history starts with days without tickets; they were left out.",
     ),
+    "forecast.reason_long_history": (
+        "只用最近三年的历史拟合：更早的年份让计算慢很多，对接下来几周的预测帮助很小。",
+        "Only the last three years of history are fitted: older years slow the computation a lot and add little "
+        "to the next weeks' forecast.",
+    ),
     "forecast.reason_no_backtest": (
         "历史太短，无法回测：使用最简单的模型，准确度未经检验。",
         "The history is too short for a back-test: the simplest model is used, its accuracy untested.",

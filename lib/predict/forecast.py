@@ -29,6 +29,12 @@ SEGMENT_CUTOFFS = 2
 # weeks apart 0.53; benchmarks/results/forecast.md).
 CUTOFFS = 8
 CUTOFF_STEP_DAYS = 14
+# Fits use at most the last three years (issue 20b). Three years show each season three times, and every
+# back-test cut-off (the earliest 18 weeks + the horizon before the end) still leaves the two years Prophet
+# needs for its full yearly term (YEARLY_FULL_DAYS), so the model tested and fitted is the same as on a longer
+# history. Older years cost time (each Prophet fit grows with the rows: 8 years took ~50 s) and mostly
+# describe a business that has since changed. Decided before measuring; benchmarks/results/forecast.md.
+FIT_WINDOW_DAYS = 3 * 365 + 1
 BLEND = "blend"  # Forecast.model when more than one candidate has a share
 
 
@@ -39,7 +45,7 @@ class Forecast:
     `reasons` are codes for the page to explain: "no_data", "short_history" (then
     `enough` is False and there is no prediction; MIN_HISTORY_DAYS are needed),
     "idle_start" (history starts after IDLE_DAYS without a ticket; `history` is what was
-    used), "no_backtest" (no cut-off fits, so the simplest candidate is used untested),
+    used), "long_history" (only the last FIT_WINDOW_DAYS were fitted), "no_backtest" (no cut-off fits, so the simplest candidate is used untested),
     "few_cutoffs" (fewer than asked).
     """
 
@@ -150,6 +156,9 @@ def forecast(
     every : "1d", or "1w" to sum to Monday weeks first (incomplete end weeks dropped);
         weekly seasonal naive repeats last week, i.e. the sum of the daily baseline.
 
+    Only the last FIT_WINDOW_DAYS (three years) are fitted and returned as `history`: a longer series
+    gets the forecast of its last three years.
+
     The back-test runs from up to `cutoffs` origins CUTOFF_STEP_DAYS apart; each candidate's share is
     its accuracy there, shrunk toward seasonal naive when the gain is not convincing, and the
     interval comes from the blend's back-test errors (widened until it covers). `model` is
@@ -160,10 +169,12 @@ def forecast(
     so without a Prophet share the first Prophet candidate is fitted for them.
     """
     daily = series.select(pl.col("ds").cast(pl.Date), pl.col("y").cast(pl.Float64)).sort("ds")
-    active = _active(daily)
+    used = _active(daily)
+    active = used.tail(FIT_WINDOW_DAYS)
     history = to_weeks(active) if every == "1w" else active
     steps = math.ceil(horizon / 7) if every == "1w" else horizon
-    reasons = ("idle_start",) if active.height < daily.height else ()
+    reasons = ("idle_start",) if used.height < daily.height else ()
+    reasons += ("long_history",) if active.height < used.height else ()
     base = Forecast(
         enough=False, reasons=reasons, every=every, horizon=steps, interval=interval, history=history
     )

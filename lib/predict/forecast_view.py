@@ -224,11 +224,13 @@ def backtest_table(item: forecast.Forecast, lang: str) -> pl.DataFrame:
 def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -> str:
     """How the forecast is made and how well it would have done, in plain words, against "same weekday last week".
 
-    With a blend: which models and their shares, the back-test's error, and the intervals' back-test coverage.
+    With a blend: which models and their shares, the back-test's error, and the intervals' back-test coverage;
+    first, when only the last three years were fitted, that (`forecast.FIT_WINDOW_DAYS`).
     """
     accuracy = item.accuracy
+    window = "" if short or "long_history" not in item.reasons else t("forecast.reason_long_history", lang)
     if accuracy is None or accuracy.mase is None:
-        return t("forecast.untested", lang)
+        return " ".join(part for part in (window, t("forecast.untested", lang)) if part)
     weekly = item.every == "1w"
     per = t("forecast.per_week" if weekly else "forecast.per_day", lang)
     naive_won = accuracy.model == forecast_models.NAIVE.name
@@ -280,9 +282,9 @@ def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -
             interval=f"{item.interval:.0%}",
         )
     if item.blend is None:
-        return words
+        return " ".join(part for part in (window, words) if part)
     mixed = blend_sentence(item, lang) if len(item.blend.weights) > 1 else ""
-    return " ".join(part for part in (mixed, words, coverage_sentence(item, lang)) if part)
+    return " ".join(part for part in (window, mixed, words, coverage_sentence(item, lang)) if part)
 
 
 def blend_sentence(item: forecast.Forecast, lang: str) -> str:
