@@ -26,7 +26,7 @@ from lib.errors import InputError
 
 pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")
 from lib import lake  # noqa: E402
-from lib.analysis import formatting, team  # noqa: E402
+from lib.analysis import cost, formatting, team  # noqa: E402
 from lib.ui import engines  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -145,6 +145,21 @@ def test_the_team_table_agrees(local, on_lake, name):
     assert here.height > 10 and here["csat"].null_count() < here.height
     assert_frame_equal(here, there, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
     assert here["tickets"].equals(there["tickets"]) and here["resolved"].equals(there["resolved"])
+
+
+@pytest.mark.parametrize("name", SCOPES)
+def test_the_cost_page_agrees(local, on_lake, name):
+    """Cost per week and month, per dimension, the Pareto: `evaluate_by` on Spark frames (weeks from Monday)."""
+    scope = SCOPES[name]
+    here, there = local.frames(cost.frames, scope), on_lake.frames(cost.frames, scope)
+    found = [(cost.structure(here, every), cost.structure(there, every)) for every in ("1d", "1w", "1mo")] + [
+        (cost.by_dimension(here, by), cost.by_dimension(there, by))
+        for by in ("category", "region", "product")
+    ]
+    found.append((cost.pareto(here), cost.pareto(there)))
+    for mine, theirs in found:
+        assert mine.height > 0
+        assert_frame_equal(mine, theirs, check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
 
 
 def test_the_comparison_periods_are_computed(local):

@@ -25,15 +25,15 @@ import polars as pl
 import streamlit as st
 
 from lib import lake
-from lib.analysis import alerts, overview, team
+from lib.analysis import alerts, cost, overview, team
 from lib.engine import periods, store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
 
 # The pages that compute on the lake; the others say they do not yet (a sentence, not a traceback).
-LAKE_PAGES = frozenset({"overview", "report", "team"})
+LAKE_PAGES = frozenset({"overview", "report", "team", "cost"})
 # A page's local row reader → the lake's: lazy Spark frames its analysis functions aggregate in Spark.
-LAKE_READERS = {team.frames: lake.team_frames}
+LAKE_READERS = {team.frames: lake.team_frames, cost.frames: lake.scoped}
 CACHE_SIZE = 256  # lake answers kept per server process (each is a row per group)
 # The lake changes under the app (new files land): answers, and the tables' file listing, are asked again
 # after this long.
