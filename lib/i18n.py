@@ -559,10 +559,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "This page does not compute on the lake yet (supported now: Overview, Team, Cost, and the report's KPI table). An "
         "administrator can remove AFTERSIGHT_ENGINE=spark to compute locally.",
     ),
-    "lake.chart_not_yet": (
-        "此图表还不能在数据湖上计算；本页其余内容由 Spark 计算。",
-        "This chart does not compute on the lake yet; the rest of the page is computed by Spark.",
-    ),
     "lake.alerts_unexplained": (
         "数据湖模式下，告警暂不分析是哪些分组导致了变化。",
         "On the lake, the alerts do not yet say which groups caused the change.",
