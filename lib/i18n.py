@@ -555,8 +555,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the table and that the columns of the mapping file exist; the rest of the page still shows.",
     ),
     "lake.page_not_yet": (
-        "此页面还不能在数据湖上计算（目前支持：概览、团队、成本、报告中的指标表）。管理员可以去掉 AFTERSIGHT_ENGINE=spark 改为在本机计算。",
-        "This page does not compute on the lake yet (supported now: Overview, Team, Cost, and the report's KPI table). An "
+        "此页面还不能在数据湖上计算（目前支持：概览、团队、成本、预测、报告中的指标表）。管理员可以去掉 AFTERSIGHT_ENGINE=spark 改为在本机计算。",
+        "This page does not compute on the lake yet (supported now: Overview, Team, Cost, Forecast, and the report's KPI table). An "
         "administrator can remove AFTERSIGHT_ENGINE=spark to compute locally.",
     ),
     "lake.alerts_unexplained": (

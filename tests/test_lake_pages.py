@@ -166,6 +166,19 @@ def test_the_cost_page_agrees(local, on_lake, name):
         assert_frame_equal(mine, theirs, check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
 
 
+@pytest.mark.parametrize("by", [None, "region", "category"])
+def test_the_forecast_series_agree(local, on_lake, by):
+    """Daily counts (per segment, top 5 + OTHER) counted in Spark: the series Prophet gets is the same."""
+    everything = store.Scope(filters=(("channel", ("电话", "微信", None)),))
+    for scope in (everything, SCOPES["a quarter with filters"]):
+        here = local.daily_counts(scope, by)
+        assert here.height > 80
+        assert here.equals(on_lake.daily_counts(scope, by))
+    assert local.kpis(everything, SETTINGS, ("handle_minutes_mean",))["handle_minutes_mean"] == pytest.approx(
+        on_lake.kpis(everything, SETTINGS, ("handle_minutes_mean",))["handle_minutes_mean"], rel=1e-9
+    )
+
+
 def test_the_comparison_periods_are_computed(local):
     """The quarter and the month have a covered period before; last year is not in the data."""
     assert local.summarise(SCOPES["a quarter with filters"], SETTINGS).previous["tickets"] > 0
@@ -366,6 +379,13 @@ def test_the_team_page_on_the_lake_shows_the_local_table(lake_app, local):
     assert len(shown) == expected.height
     assert shown.iloc[:, 1].tolist() == expected["tickets"].to_list()  # busiest first, as locally
     assert len(at.get("vega_lite_chart")) == 2  # the ranking and the workload
+
+
+def test_the_forecast_page_on_the_lake_forecasts_the_lake_counts(lake_app):
+    at = _goto(_start("en"), "forecast", "en")
+    assert not at.exception, at.exception
+    assert not any("does not compute on the lake" in i.value for i in at.info)
+    assert at.get("vega_lite_chart"), "no forecast chart"
 
 
 def test_the_data_page_says_where_the_data_lives(lake_app, lake_files):

@@ -29,9 +29,10 @@ from lib.analysis import alerts, cost, overview, team
 from lib.engine import periods, store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
+from lib.predict import forecast
 
 # The pages that compute on the lake; the others say they do not yet (a sentence, not a traceback).
-LAKE_PAGES = frozenset({"overview", "report", "team", "cost"})
+LAKE_PAGES = frozenset({"overview", "report", "team", "cost", "forecast"})
 # A page's local row reader → the lake's: lazy Spark frames its analysis functions aggregate in Spark.
 LAKE_READERS = {team.frames: lake.team_frames, cost.frames: lake.scoped}
 CACHE_SIZE = 256  # lake answers kept per server process (each is a row per group)
@@ -55,6 +56,12 @@ class Local:
     def frames(self, read: Callable, scope: store.Scope) -> store.Frames:
         """A page's rows for `scope`, read by the page's own reader (e.g. `team.frames`)."""
         return read(self.con, scope)
+
+    def kpis(self, scope: store.Scope, settings: Settings, keys: tuple[str, ...]) -> dict[str, float | None]:
+        return overview.kpis(self.con, scope, settings, keys)
+
+    def daily_counts(self, scope: store.Scope, by: str | None) -> pl.DataFrame:
+        return forecast.daily_counts(self.con, scope, by=by)
 
     def tables(self) -> dict[str, int]:
         return store.tables(self.con)
@@ -145,6 +152,15 @@ class Lake:
     def frames(self, read: Callable, scope: store.Scope) -> store.Frames:
         """The lake's version of a page's rows (`LAKE_READERS`): lazy plans, nothing read yet."""
         return LAKE_READERS[read](self.lake_tables, scope)
+
+    def kpis(self, scope: store.Scope, settings: Settings, keys: tuple[str, ...]) -> dict[str, float | None]:
+        return self._ask(
+            "kpis", lambda: lake.evaluate(self.lake_tables, scope, settings, keys), scope, settings, keys
+        )
+
+    def daily_counts(self, scope: store.Scope, by: str | None) -> pl.DataFrame:
+        """Tickets per day (per segment) counted in Spark; the forecast runs locally on them."""
+        return self._ask("daily", lambda: lake.daily_counts(self.lake_tables, scope, by), scope, by)
 
     def volume(self, scope: store.Scope, every: str) -> pl.DataFrame:
         return self._ask("volume", lambda: lake.volume(self.lake_tables, scope, every), scope, every)
