@@ -424,7 +424,7 @@ def test_no_page_reads_more_than_a_few_rows_back_from_spark(lake_app, monkeypatc
     at = _start("en")
     at.get("button_group")[0].set_value("week").run()  # the trend per week too
     assert not at.exception, at.exception
-    for page in ("report", "data", "overview"):
+    for page in ("report", "data", "team", "cost", "forecast", "overview"):
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
     assert counts, "the pages read nothing from Spark: the count proves nothing"
@@ -451,3 +451,28 @@ def test_a_lake_setting_that_cannot_work_is_one_sentence_on_every_page(spark, mo
         assert not at.exception, (page, at.exception)
         assert any(words in e.value.replace("\\", "") for e in at.error), (page, [e.value for e in at.error])
         assert not at.get("file_uploader"), "no upload on the lake, even a broken one"
+
+
+def test_a_table_gone_after_the_app_opened_it_is_one_sentence_on_a_page(spark, data, tmp_path, monkeypatch):
+    path = tmp_path / "tickets.parquet"
+    data["tickets"].head(3000).write_parquet(path)
+    monkeypatch.setenv(lake.ENGINE_SETTING, "spark")
+    monkeypatch.setenv(lake.SOURCE_SETTINGS["tickets"], str(path))
+    for table in ("surveys", "customers"):
+        monkeypatch.delenv(lake.SOURCE_SETTINGS[table], raising=False)
+    monkeypatch.delenv(lake.MAPPING_SETTING, raising=False)
+    engines.forget()
+    engines._opened.clear()
+    at = _start("en")
+    assert not at.exception and at.metric, at.exception
+    path.unlink()  # the cluster lost the table (or the app's account its permission)
+    engines.forget()
+    for page in ("team", "cost", "forecast", "overview"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        assert any(str(path) in e.value.replace("\\", "") for e in at.error), (
+            page,
+            [e.value for e in at.error],
+        )
+    engines.forget()
+    engines._opened.clear()

@@ -103,7 +103,7 @@ class Lake:
         self.lake_tables = tables
 
     def _ask(self, name: str, compute: Callable[[], Any], *key: Hashable) -> Any:
-        return _remember((self.setting, name, *key), lambda: _on_spark(self.setting, compute))
+        return _remember((self.setting, name, *key), lambda: on_spark(self.setting, compute))
 
     def prefetch(self, *questions: tuple[str, tuple]) -> None:
         """Ask Spark the page's questions at once, each on its own thread (the answers are kept for the
@@ -196,7 +196,7 @@ def forget() -> None:
         _CACHE.clear()
 
 
-def _on_spark(setting: lake.Config, compute: Callable[[], Any]) -> Any:
+def on_spark(setting: lake.Config, compute: Callable[[], Any]) -> Any:
     """Run a lake query; a failure (cluster down, permission denied, a column missing) is one sentence."""
     try:
         return compute()
@@ -244,11 +244,11 @@ def _opened(setting: lake.Config) -> tuple[lake.Tables, dict, dict]:
 
 def lake_engine(setting: lake.Config) -> Lake:
     """The lake engine for `setting` (the Spark session and mapped tables are made once)."""
-    tables, _, _ = _on_spark(setting, lambda: _opened(setting))
+    tables, _, _ = on_spark(setting, lambda: _opened(setting))
     return Lake(setting, tables)
 
 
 def lake_mappings(setting: lake.Config) -> tuple[dict, dict]:
     """The mapping file's column mappings and settings, as the lake tables were read with them."""
-    _, mappings, saved = _on_spark(setting, lambda: _opened(setting))
+    _, mappings, saved = on_spark(setting, lambda: _opened(setting))
     return mappings, saved
