@@ -80,7 +80,10 @@ class Page:
     def _on_lake(self, compute: Callable[[], Any]) -> Callable[[], Any]:
         def run() -> Any:
             try:
-                return engines.on_spark(self.engine.setting, compute)
+                if self._guards:  # the guard shows the spinner
+                    return engines.on_spark(self.engine.setting, compute)
+                with st.spinner(t("lake.computing", self.lang), show_time=True):
+                    return engines.on_spark(self.engine.setting, compute)
             except InputError as error:
                 if self._guards:
                     raise
