@@ -555,13 +555,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the table and that the columns of the mapping file exist; the rest of the page still shows.",
     ),
     "lake.page_not_yet": (
-        "此页面还不能在数据湖上计算（目前支持：概览、团队、报告中的指标表）。管理员可以去掉 AFTERSIGHT_ENGINE=spark 改为在本机计算。",
-        "This page does not compute on the lake yet (supported now: Overview, Team, and the report's KPI table). An "
+        "此页面还不能在数据湖上计算（目前支持：概览、团队、成本、预测、报告中的指标表）。管理员可以去掉 AFTERSIGHT_ENGINE=spark 改为在本机计算。",
+        "This page does not compute on the lake yet (supported now: Overview, Team, Cost, Forecast, and the report's KPI table). An "
         "administrator can remove AFTERSIGHT_ENGINE=spark to compute locally.",
-    ),
-    "lake.chart_not_yet": (
-        "此图表还不能在数据湖上计算；本页其余内容由 Spark 计算。",
-        "This chart does not compute on the lake yet; the rest of the page is computed by Spark.",
     ),
     "lake.alerts_unexplained": (
         "数据湖模式下，告警暂不分析是哪些分组导致了变化。",

@@ -509,3 +509,15 @@ def team_frames(tables: Tables, scope: Scope) -> Frames:
         scope=scope,
         history_by_period=False,
     )
+
+
+def daily_counts(tables: Tables, scope: Scope, by: str | None = None, top: int = 5):
+    """`forecast.daily_counts` on the lake: tickets per day (and `by`) counted in Spark — a row per day and
+    segment comes back — then zero-filled and folded into the top segments locally, as today."""
+    from lib.predict import forecast
+
+    if by and by not in tables.tickets.columns:
+        raise ValueError(f"the tickets have no column {by}")
+    frames = scoped(tables, scope)
+    per_day = kpis.evaluate_by(frames, ("tickets",), by=by, every="1d")
+    return forecast.series_from_counts(per_day, by, top)

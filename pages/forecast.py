@@ -4,8 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lib.analysis import formatting, overview
-from lib.engine import store
+from lib.analysis import formatting
 from lib.i18n import t
 from lib.predict import forecast
 from lib.predict import forecast_view as view
@@ -37,7 +36,7 @@ history = st.radio(
 scope = page.scope if history == "range" else replace(page.scope, start=None, end=None)
 split = split_col.selectbox(
     t("forecast.split", lang),
-    view.split_options(store.columns(page.con, "tickets")),
+    view.split_options(tuple(page.engine.columns()["tickets"])),
     format_func=lambda d: t("forecast.no_split", lang) if d is None else t(f"field.{d}", lang),
     key="forecast_split",
 )
@@ -45,7 +44,8 @@ split = split_col.selectbox(
 country = forecast_panels.calendar(lang)
 
 # ---- fit (cached per data version, scope and choices) -----------------------------------
-series = page.memo(("series", split), lambda: forecast.daily_counts(page.con, scope, by=split), scope=scope)
+with page.guard(stop=True):  # counted in the engine (Spark on the lake), forecast here
+    series = page.memo(("series", split), lambda: page.engine.daily_counts(scope, split), scope=scope)
 if series.is_empty():
     st.info(t("page.no_rows", lang))
     st.stop()
@@ -131,7 +131,7 @@ st.subheader(t("forecast.staffing", lang))
 # Read once per scope: every staffing slider move reruns the page.
 handle = page.memo(
     "handle",
-    lambda: overview.kpis(page.con, scope, page.settings, ("handle_minutes_mean",))["handle_minutes_mean"],
+    lambda: page.engine.kpis(scope, page.settings, ("handle_minutes_mean",))["handle_minutes_mean"],
     scope=scope,
 )
 inputs = forecast_panels.staffing(lang, handle)

@@ -70,10 +70,6 @@ st.subheader(t("team.table", lang))
 page.table(table, "team", "table", sheet=t("team.table", lang), drill="agent")
 
 st.subheader(t("team.workload", lang))
-if page.engine.kind == "spark":
-    st.info(t("lake.chart_not_yet", lang), icon=":material/cloud:")
-    page.workbook_button()
-    st.stop()
 grain = widgets.grain_picker(lang, "team_grain")
 load = page.memo(f"workload_{grain}", lambda: team.workload(frames, GRAINS[grain]))
 figure = charts.multi_line(

@@ -26,7 +26,7 @@ from lib.errors import InputError
 
 pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")
 from lib import lake  # noqa: E402
-from lib.analysis import formatting, team  # noqa: E402
+from lib.analysis import cost, formatting, team  # noqa: E402
 from lib.ui import engines  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -145,6 +145,38 @@ def test_the_team_table_agrees(local, on_lake, name):
     assert here.height > 10 and here["csat"].null_count() < here.height
     assert_frame_equal(here, there, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
     assert here["tickets"].equals(there["tickets"]) and here["resolved"].equals(there["resolved"])
+    for every in ("1d", "1w", "1mo"):
+        workload = team.workload(local.frames(team.frames, scope), every)
+        assert workload.height > 0
+        assert workload.equals(team.workload(on_lake.frames(team.frames, scope), every)), every
+
+
+@pytest.mark.parametrize("name", SCOPES)
+def test_the_cost_page_agrees(local, on_lake, name):
+    """Cost per week and month, per dimension, the Pareto: `evaluate_by` on Spark frames (weeks from Monday)."""
+    scope = SCOPES[name]
+    here, there = local.frames(cost.frames, scope), on_lake.frames(cost.frames, scope)
+    found = [(cost.structure(here, every), cost.structure(there, every)) for every in ("1d", "1w", "1mo")] + [
+        (cost.by_dimension(here, by), cost.by_dimension(there, by))
+        for by in ("category", "region", "product")
+    ]
+    found.append((cost.pareto(here), cost.pareto(there)))
+    for mine, theirs in found:
+        assert mine.height > 0
+        assert_frame_equal(mine, theirs, check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize("by", [None, "region", "category"])
+def test_the_forecast_series_agree(local, on_lake, by):
+    """Daily counts (per segment, top 5 + OTHER) counted in Spark: the series Prophet gets is the same."""
+    everything = store.Scope(filters=(("channel", ("电话", "微信", None)),))
+    for scope in (everything, SCOPES["a quarter with filters"]):
+        here = local.daily_counts(scope, by)
+        assert here.height > 80
+        assert here.equals(on_lake.daily_counts(scope, by))
+    assert local.kpis(everything, SETTINGS, ("handle_minutes_mean",))["handle_minutes_mean"] == pytest.approx(
+        on_lake.kpis(everything, SETTINGS, ("handle_minutes_mean",))["handle_minutes_mean"], rel=1e-9
+    )
 
 
 def test_the_comparison_periods_are_computed(local):
@@ -346,7 +378,14 @@ def test_the_team_page_on_the_lake_shows_the_local_table(lake_app, local):
     shown = at.dataframe[0].value
     assert len(shown) == expected.height
     assert shown.iloc[:, 1].tolist() == expected["tickets"].to_list()  # busiest first, as locally
-    assert any("does not compute on the lake yet" in i.value for i in at.info)  # the workload chart
+    assert len(at.get("vega_lite_chart")) == 2  # the ranking and the workload
+
+
+def test_the_forecast_page_on_the_lake_forecasts_the_lake_counts(lake_app):
+    at = _goto(_start("en"), "forecast", "en")
+    assert not at.exception, at.exception
+    assert not any("does not compute on the lake" in i.value for i in at.info)
+    assert at.get("vega_lite_chart"), "no forecast chart"
 
 
 def test_the_data_page_says_where_the_data_lives(lake_app, lake_files):
@@ -385,7 +424,7 @@ def test_no_page_reads_more_than_a_few_rows_back_from_spark(lake_app, monkeypatc
     at = _start("en")
     at.get("button_group")[0].set_value("week").run()  # the trend per week too
     assert not at.exception, at.exception
-    for page in ("report", "data", "overview"):
+    for page in ("report", "data", "team", "cost", "forecast", "overview"):
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
     assert counts, "the pages read nothing from Spark: the count proves nothing"
@@ -412,3 +451,28 @@ def test_a_lake_setting_that_cannot_work_is_one_sentence_on_every_page(spark, mo
         assert not at.exception, (page, at.exception)
         assert any(words in e.value.replace("\\", "") for e in at.error), (page, [e.value for e in at.error])
         assert not at.get("file_uploader"), "no upload on the lake, even a broken one"
+
+
+def test_a_table_gone_after_the_app_opened_it_is_one_sentence_on_a_page(spark, data, tmp_path, monkeypatch):
+    path = tmp_path / "tickets.parquet"
+    data["tickets"].head(3000).write_parquet(path)
+    monkeypatch.setenv(lake.ENGINE_SETTING, "spark")
+    monkeypatch.setenv(lake.SOURCE_SETTINGS["tickets"], str(path))
+    for table in ("surveys", "customers"):
+        monkeypatch.delenv(lake.SOURCE_SETTINGS[table], raising=False)
+    monkeypatch.delenv(lake.MAPPING_SETTING, raising=False)
+    engines.forget()
+    engines._opened.clear()
+    at = _start("en")
+    assert not at.exception and at.metric, at.exception
+    path.unlink()  # the cluster lost the table (or the app's account its permission)
+    engines.forget()
+    for page in ("team", "cost", "forecast", "overview"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        assert any(str(path) in e.value.replace("\\", "") for e in at.error), (
+            page,
+            [e.value for e in at.error],
+        )
+    engines.forget()
+    engines._opened.clear()

@@ -193,7 +193,7 @@ def workload(frames: store.Frames, every: str, top: int = 8) -> pl.DataFrame | N
     if not _has_agent(frames):
         return None
     schema = {"period": pl.Date, "agent": pl.String, "tickets": pl.Int64}
-    if frames.tickets.is_empty():
+    if isinstance(frames.tickets, pl.DataFrame) and frames.tickets.is_empty():  # a lake's lazy rows: no check
         return pl.DataFrame(schema=schema)
     totals = evaluate_by(frames, ("tickets",), by="agent").sort(
         ["tickets", "agent"], descending=[True, False], nulls_last=True

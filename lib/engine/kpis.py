@@ -700,7 +700,7 @@ def _aggregate(
     lazy = nw.from_native(frame)
     group = [nw.col(c) for c in by]
     if period:
-        group.append(nw.col(period).dt.truncate(every).cast(nw.Date).alias("period"))
+        group.append(_truncated(period, every).cast(nw.Date).alias("period"))
     exprs = [kpi_of(key, settings).expr(have, settings).alias(key) for key in keys]
     result = lazy.group_by(*group).agg(*exprs) if group else lazy.select(*exprs)
     return result.collect(backend="polars").to_native()
@@ -711,6 +711,25 @@ def with_derived(frame: pl.DataFrame) -> pl.LazyFrame:
     return frame.lazy().with_columns(
         [expr.alias(name) for name, (sources, expr) in DERIVED.items() if set(sources) <= set(frame.columns)]
     )
+
+
+def _truncated(column: str, every: str) -> nw.Expr:
+    """`dt.truncate(every)` for an engine's lazy table; a week starts on Monday, as in Polars.
+
+    narwhals on Spark has no week unit ("1w" is refused), so a week is the day moved back by its
+    weekday (1 = Monday … 7 = Sunday), one constant offset per weekday.
+    """
+    if every != "1w":
+        return nw.col(column).dt.truncate(every)
+    day = nw.col(column).dt.truncate("1d")
+    weekday = nw.col(column).dt.weekday()
+    monday = day
+    for back in range(1, 7):
+        hit = weekday == back + 1
+        if back == 6:
+            hit = hit | (weekday == 0)  # narwhals 2.29 on Spark numbers Sunday 0, not 7
+        monday = nw.when(hit).then(day.dt.offset_by(f"-{back}d")).otherwise(monday)
+    return monday
 
 
 @lru_cache(maxsize=4096)

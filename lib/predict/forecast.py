@@ -93,9 +93,17 @@ def daily_counts(
         return pl.DataFrame(schema=schema)
     if by and by not in frames.tickets.columns:
         raise ValueError(f"the tickets have no column {by}")
-    counts = kpis.evaluate_by(frames, ("tickets",), by=by, every="1d").rename(
-        {"period": "ds", "tickets": "y"}
-    )
+    return series_from_counts(kpis.evaluate_by(frames, ("tickets",), by=by, every="1d"), by, top)
+
+
+def series_from_counts(per_day: pl.DataFrame, by: str | None = None, top: int = 5) -> pl.DataFrame:
+    """`daily_counts` from tickets per day (and `by`), as `kpis.evaluate_by(..., every="1d")` gives them on
+    any engine (the lake aggregates in Spark): zero-filled days, the top segments and OTHER.
+    """
+    schema = {"ds": pl.Date, **({"segment": pl.String} if by else {}), "y": pl.Float64}
+    if per_day.is_empty():
+        return pl.DataFrame(schema=schema)
+    counts = per_day.rename({"period": "ds", "tickets": "y"})
     days = pl.DataFrame({"ds": pl.date_range(counts["ds"].min(), counts["ds"].max(), "1d", eager=True)})
     if not by:
         return days.join(counts, on="ds", how="left").select("ds", pl.col("y").fill_null(0).cast(pl.Float64))

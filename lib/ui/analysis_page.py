@@ -47,6 +47,7 @@ class Page:
         self.lang = lang
         self.con = con
         self.engine = engine or engines.Local(con)  # where the page's numbers are computed
+        self._guards = 0  # how many `guard` blocks the page is inside
         self.base = base  # the sidebar's scope
         self.settings = settings
         self.sheets: dict[str, pl.DataFrame] = {}
@@ -67,8 +68,29 @@ class Page:
         return session.memo((self.name, "frames", scope), lambda: self.engine.frames(read, scope), rows=True)
 
     def memo(self, label: Hashable, compute: Callable[[], Any], scope: store.Scope | None = None) -> Any:
-        """An aggregate of the page, computed once per data version, scope, settings and `label`."""
+        """An aggregate of the page, computed once per data version, scope, settings and `label`.
+
+        On the lake a failed query is one sentence: raised for the `guard` around it, else shown here and
+        the page stops (what is drawn above stays).
+        """
+        if self.engine.kind == "spark":
+            compute = self._on_lake(compute)
         return session.memo((self.name, label, scope or self.scope, self.settings), compute)
+
+    def _on_lake(self, compute: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            try:
+                if self._guards:  # the guard shows the spinner
+                    return engines.on_spark(self.engine.setting, compute)
+                with st.spinner(t("lake.computing", self.lang), show_time=True):
+                    return engines.on_spark(self.engine.setting, compute)
+            except InputError as error:
+                if self._guards:
+                    raise
+                widgets.input_error(error, self.lang)
+                st.stop()
+
+        return run
 
     FAILED = object()  # what a guarded result stays when its query failed
 
@@ -78,6 +100,7 @@ class Page:
         failure is one translated sentence there, and the rest of the page still draws (or, with
         `stop`, the page stops after the sentence: nothing below can draw without it).
         """
+        self._guards += 1
         try:
             if self.engine.kind == "spark":  # a cluster's answer can take seconds: say it is coming
                 with st.spinner(t("lake.computing", self.lang), show_time=True):
@@ -88,6 +111,8 @@ class Page:
             widgets.input_error(error, self.lang)
             if stop:
                 st.stop()
+        finally:
+            self._guards -= 1
 
     # ---- drill state ----------------------------------------------------------
 

@@ -25,15 +25,16 @@ import polars as pl
 import streamlit as st
 
 from lib import lake
-from lib.analysis import alerts, overview, team
+from lib.analysis import alerts, cost, overview, team
 from lib.engine import periods, store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
+from lib.predict import forecast
 
 # The pages that compute on the lake; the others say they do not yet (a sentence, not a traceback).
-LAKE_PAGES = frozenset({"overview", "report", "team"})
+LAKE_PAGES = frozenset({"overview", "report", "team", "cost", "forecast"})
 # A page's local row reader → the lake's: lazy Spark frames its analysis functions aggregate in Spark.
-LAKE_READERS = {team.frames: lake.team_frames}
+LAKE_READERS = {team.frames: lake.team_frames, cost.frames: lake.scoped}
 CACHE_SIZE = 256  # lake answers kept per server process (each is a row per group)
 # The lake changes under the app (new files land): answers, and the tables' file listing, are asked again
 # after this long.
@@ -56,6 +57,12 @@ class Local:
     def frames(self, read: Callable, scope: store.Scope) -> store.Frames:
         """A page's rows for `scope`, read by the page's own reader (e.g. `team.frames`)."""
         return read(self.con, scope)
+
+    def kpis(self, scope: store.Scope, settings: Settings, keys: tuple[str, ...]) -> dict[str, float | None]:
+        return overview.kpis(self.con, scope, settings, keys)
+
+    def daily_counts(self, scope: store.Scope, by: str | None) -> pl.DataFrame:
+        return forecast.daily_counts(self.con, scope, by=by)
 
     def tables(self) -> dict[str, int]:
         return store.tables(self.con)
@@ -106,7 +113,7 @@ class Lake:
         self.lake_tables = tables
 
     def _ask(self, name: str, compute: Callable[[], Any], *key: Hashable) -> Any:
-        return _remember((self.setting, name, *key), lambda: _on_spark(self.setting, compute))
+        return _remember((self.setting, name, *key), lambda: on_spark(self.setting, compute))
 
     def prefetch(self, *questions: tuple[str, tuple]) -> None:
         """Ask Spark the page's questions at once, each on its own thread (the answers are kept for the
@@ -156,6 +163,15 @@ class Lake:
         """The lake's version of a page's rows (`LAKE_READERS`): lazy plans, nothing read yet."""
         return LAKE_READERS[read](self.lake_tables, scope)
 
+    def kpis(self, scope: store.Scope, settings: Settings, keys: tuple[str, ...]) -> dict[str, float | None]:
+        return self._ask(
+            "kpis", lambda: lake.evaluate(self.lake_tables, scope, settings, keys), scope, settings, keys
+        )
+
+    def daily_counts(self, scope: store.Scope, by: str | None) -> pl.DataFrame:
+        """Tickets per day (per segment) counted in Spark; the forecast runs locally on them."""
+        return self._ask("daily", lambda: lake.daily_counts(self.lake_tables, scope, by), scope, by)
+
     def volume(self, scope: store.Scope, every: str) -> pl.DataFrame:
         return self._ask("volume", lambda: lake.volume(self.lake_tables, scope, every), scope, every)
 
@@ -190,7 +206,7 @@ def forget() -> None:
         _CACHE.clear()
 
 
-def _on_spark(setting: lake.Config, compute: Callable[[], Any]) -> Any:
+def on_spark(setting: lake.Config, compute: Callable[[], Any]) -> Any:
     """Run a lake query; a failure (cluster down, permission denied, a column missing) is one sentence."""
     try:
         return compute()
@@ -238,11 +254,11 @@ def _opened(setting: lake.Config) -> tuple[lake.Tables, dict, dict]:
 
 def lake_engine(setting: lake.Config) -> Lake:
     """The lake engine for `setting` (the Spark session and mapped tables are made once)."""
-    tables, _, _ = _on_spark(setting, lambda: _opened(setting))
+    tables, _, _ = on_spark(setting, lambda: _opened(setting))
     return Lake(setting, tables)
 
 
 def lake_mappings(setting: lake.Config) -> tuple[dict, dict]:
     """The mapping file's column mappings and settings, as the lake tables were read with them."""
-    _, mappings, saved = _on_spark(setting, lambda: _opened(setting))
+    _, mappings, saved = on_spark(setting, lambda: _opened(setting))
     return mappings, saved
