@@ -26,12 +26,12 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def connect(memory_limit: str = "4GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
-    """An in-memory database that can read no files and no Python variables by name.
-
-    Settings are locked afterwards, so SQL cannot switch file access back on.
-    """
-    spill = tempfile.mkdtemp(prefix="aftersight-")
+def connect(
+    memory_limit: str = "4GB", threads: int = 2, purpose: str = "session"
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory database that can read no files and no Python variables by name; settings locked, so SQL
+    cannot switch file access back on. Spill folder: `aftersight-<purpose>-…` ("shared": the process's own)."""
+    spill = tempfile.mkdtemp(prefix=f"aftersight-{purpose}-")
     con = duckdb.connect(
         ":memory:",
         config={
@@ -46,6 +46,13 @@ def connect(memory_limit: str = "4GB", threads: int = 2) -> duckdb.DuckDBPyConne
     weakref.finalize(con, shutil.rmtree, spill, True)  # the session's spill folder goes with it
     con.execute("SET lock_configuration = true")
     return con
+
+
+def close(con: duckdb.DuckDBPyConnection, spill: str | None = None) -> None:
+    """Close a database of `connect` and remove its spill folder now (`spill`: read before, if known)."""
+    spill = spill or spill_dir(con)
+    con.close()  # its memory goes now, whoever still holds the connection object
+    shutil.rmtree(spill, ignore_errors=True)
 
 
 def spill_dir(con: duckdb.DuckDBPyConnection) -> str:

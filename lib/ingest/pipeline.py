@@ -204,12 +204,12 @@ def load_sample(con: duckdb.DuckDBPyConnection) -> list[tuple[Prepared, Validate
 
 
 def _read_sample() -> tuple[list[tuple[Prepared, Validated, store.LoadResult]], dict]:
-    scratch = store.connect(memory_limit="1GB", threads=2)
+    scratch = store.connect(memory_limit="1GB", threads=2, purpose="shared")
     try:
         reports = load_paths(scratch, {table: [SAMPLE_DIR / name] for table, name in SAMPLE_FILES.items()})
         return reports, store.snapshot(scratch)
     finally:
-        scratch.close()
+        store.close(scratch)
 
 
 def skipped_sentence(loaded: store.LoadResult, lang: str) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
 import weakref
@@ -261,14 +260,8 @@ class _Owner:
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        spill = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
-        self.close = weakref.finalize(self, _close, con, spill)
+        self.close = weakref.finalize(self, store.close, con, store.spill_dir(con))
         self.gone_since: float | None = None
-
-
-def _close(con: duckdb.DuckDBPyConnection, spill: str) -> None:
-    con.close()  # its memory goes now, whoever still holds the connection object
-    shutil.rmtree(spill, ignore_errors=True)
 
 
 # Sessions whose database is open, by Streamlit session id (weak: a collected session leaves).

@@ -31,7 +31,7 @@ def sample_results(lang: str) -> threading.Thread | None:
 
 def _warm(lang: str, delay: float | None = None) -> None:
     time.sleep(DELAY_S if delay is None else delay)
-    con = store.connect(memory_limit="1GB", threads=1)
+    con = store.connect(memory_limit="1GB", threads=1, purpose="shared")
     try:
         pipeline.load_sample(con)
         churn_rate.shared_rate_forecast(churn_rate.monthly_rate(con))
@@ -44,4 +44,4 @@ def _warm(lang: str, delay: float | None = None) -> None:
     except Exception:  # a warm-up is an optimisation: the pages compute what is missing themselves
         logging.getLogger(__name__).warning("warming the sample's results failed", exc_info=True)
     finally:
-        con.close()
+        store.close(con)

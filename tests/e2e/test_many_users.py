@@ -143,7 +143,7 @@ def test_twenty_sessions_each_see_only_their_own_tickets(sessions: Sessions, tmp
 
 def spill_folders(folder: Path) -> int:
     """Session databases alive on the server: each has a temp folder until it is closed (lib.engine.store)."""
-    return len(list(folder.glob("aftersight-*")))
+    return len(list(folder.glob("aftersight-session-*")))
 
 
 def test_a_session_that_ends_frees_its_database(
