@@ -122,3 +122,29 @@ def customers(ticket_rows: pl.DataFrame, seed: int = 9) -> pl.DataFrame:
             "churned": pl.Boolean,
         },
     )
+
+
+def tables(rows: int) -> dict[str, pl.DataFrame]:
+    """Seeded tickets with their answers and their customers, keyed by table."""
+    ticket_rows = tickets(rows)
+    return {"tickets": ticket_rows, "surveys": surveys(ticket_rows), "customers": customers(ticket_rows)}
+
+
+def loaded(data: dict[str, pl.DataFrame]):
+    """A session database (`store.connect`) holding `data`, loaded as an upload would be."""
+    from lib.engine import store
+
+    con = store.connect()
+    for table, frame in data.items():
+        store.load(con, table, frame)
+    return con
+
+
+def as_lake(data: dict[str, pl.DataFrame], folder, ticket_headers: dict[str, str]) -> dict[str, str]:
+    """`data` as Parquet files in `folder`, the tickets under an export's own headers: table → path."""
+    paths = {}
+    for table, frame in data.items():
+        path = folder / f"{table}.parquet"
+        (frame.rename(ticket_headers) if table == "tickets" else frame).write_parquet(path)
+        paths[table] = str(path)
+    return paths

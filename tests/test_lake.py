@@ -54,30 +54,17 @@ SCOPES = {
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, pl.DataFrame]:
-    tickets = kpi_data.tickets(ROWS)
-    return {
-        "tickets": tickets,
-        "surveys": kpi_data.surveys(tickets),
-        "customers": kpi_data.customers(tickets),
-    }
+    return kpi_data.tables(ROWS)
 
 
 @pytest.fixture(scope="module")
 def local(data):
-    con = store.connect()
-    for table, frame in data.items():
-        store.load(con, table, frame)
-    return con
+    return kpi_data.loaded(data)
 
 
 @pytest.fixture(scope="module")
 def tables(spark, data, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("lake")
-    sources = {}
-    for table, frame in data.items():
-        path = folder / f"{table}.parquet"
-        (frame.rename(LAKE_HEADERS) if table == "tickets" else frame).write_parquet(path)
-        sources[table] = str(path)
+    sources = kpi_data.as_lake(data, tmp_path_factory.mktemp("lake"), LAKE_HEADERS)
     read = lake.read(spark, sources)
     # Cached for the module's many evaluations; the CLI test below reads uncached.
     return lake.Tables(read.tickets.cache(), read.surveys.cache(), read.customers.cache())

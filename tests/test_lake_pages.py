@@ -54,31 +54,19 @@ ROW_BOUND = lake.DIMENSION_VALUES
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, pl.DataFrame]:
-    tickets = kpi_data.tickets(ROWS)
-    return {
-        "tickets": tickets,
-        "surveys": kpi_data.surveys(tickets),
-        "customers": kpi_data.customers(tickets),
-    }
+    return kpi_data.tables(ROWS)
 
 
 @pytest.fixture(scope="module")
 def local(data) -> engines.Local:
-    con = store.connect()
-    for table, frame in data.items():
-        store.load(con, table, frame)
-    return engines.Local(con)
+    return engines.Local(kpi_data.loaded(data))
 
 
 @pytest.fixture(scope="module")
 def lake_files(data, tmp_path_factory) -> dict[str, str]:
     """The tables as Parquet, and the mapping file that names the tickets' backticked id column."""
     folder = tmp_path_factory.mktemp("lake_pages")
-    files = {}
-    for table, frame in data.items():
-        path = folder / f"{table}.parquet"
-        (frame.rename(LAKE_HEADERS) if table == "tickets" else frame).write_parquet(path)
-        files[table] = str(path)
+    files = kpi_data.as_lake(data, folder, LAKE_HEADERS)
     mapping_file = folder / "mapping.json"
     mapping_file.write_text(
         json.dumps(
