@@ -126,9 +126,10 @@ def _children_peak_mb() -> float:
     return total
 
 
-def run(engine: str, rows: int) -> dict:
+def run(engine: str, rows: int, script: str = __file__) -> dict:
+    """`script --child engine --rows rows` in a fresh process (lake_pages.py runs itself this way too)."""
     done = subprocess.run(
-        [sys.executable, __file__, "--child", engine, "--rows", str(rows)],
+        [sys.executable, script, "--child", engine, "--rows", str(rows)],
         capture_output=True,
         text=True,
         check=False,
@@ -138,7 +139,7 @@ def run(engine: str, rows: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _same(a: float | None, b: float | None) -> bool:
+def same(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
@@ -162,7 +163,7 @@ def main() -> None:
                 runs[engine].append(run(engine, rows))
         for name in ("whole", "month"):
             here, there = runs["local"][0][name], runs["spark"][0][name]
-            differ = {k: (here[k], there[k]) for k in here if not _same(here[k], there[k])}
+            differ = {k: (here[k], there[k]) for k in here if not same(here[k], there[k])}
             if differ:
                 raise SystemExit(f"engines disagree at {rows:,} rows ({name}): {differ}")
 

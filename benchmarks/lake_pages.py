@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from datetime import datetime
@@ -110,21 +108,9 @@ def child(kind: str, rows: int) -> dict:
 
 
 def run(kind: str, rows: int) -> dict:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--rows", str(rows)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"{kind} at {rows:,} rows failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    import engines as data_sets
 
-
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return data_sets.run(kind, rows, script=__file__)
 
 
 def main() -> None:
@@ -146,7 +132,7 @@ def main() -> None:
             for kind in runs:
                 runs[kind].append(run(kind, rows))
         here, there = runs["local"][0]["summary"], runs["spark"][0]["summary"]
-        differ = {k: (here[k], there[k]) for k in here if not _same(here[k], there[k])}
+        differ = {k: (here[k], there[k]) for k in here if not data_sets.same(here[k], there[k])}
         if differ:
             raise SystemExit(f"engines disagree at {rows:,} rows: {differ}")
         for kind, measured in runs.items():
