@@ -464,3 +464,30 @@ def test_a_table_gone_after_the_app_opened_it_is_one_sentence_on_a_page(spark, d
         )
     engines.forget()
     engines._opened.clear()
+
+
+def test_a_lake_table_that_cannot_open_still_shows_where_the_data_lives(spark, data, tmp_path, monkeypatch):
+    """A creation time stored as text: the sentence says which column, and the Data page still names the
+    endpoint and every configured source, so the administrator sees what to fix (no sizes, no mapping)."""
+    path = tmp_path / "tickets.parquet"
+    data["tickets"].head(500).with_columns(pl.col("created_at").dt.strftime("%Y/%m/%d %H:%M")).write_parquet(
+        path
+    )
+    monkeypatch.setenv(lake.ENGINE_SETTING, "spark")
+    monkeypatch.setenv(lake.SOURCE_SETTINGS["tickets"], str(path))
+    for name in ("surveys", "customers", "mapping"):
+        monkeypatch.delenv(lake.SOURCE_SETTINGS.get(name, lake.MAPPING_SETTING), raising=False)
+    engines.forget()
+    engines._opened.clear()
+    try:
+        at = _goto(_start("en"), "data", "en")
+        assert not at.exception, at.exception
+        errors = [e.value.replace("\\", "") for e in at.error]
+        assert len(errors) == 1 and "created_at" in errors[0], errors
+        words = _texts(at)
+        assert "Spark: `local[2]`" in words, words
+        assert f"**Tickets** · — rows · `{path}`" in words, words
+        assert not at.dataframe, "no mapping table without the table's columns"
+    finally:
+        engines.forget()
+        engines._opened.clear()

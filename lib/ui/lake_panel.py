@@ -17,30 +17,30 @@ def panel(lang: str) -> None:
     st.caption(t("lake.data_intro", lang))
     try:
         setting = engines.configured()
+    except InputError as error:
+        widgets.input_error(error, lang)
+        return
+    # Where the data lives is known without Spark: shown even when the tables cannot be opened.
+    engine = sizes = None
+    try:
         engine = session.engine()
         sizes = engine.tables()
     except InputError as error:
         widgets.input_error(error, lang)
-        return
     st.markdown(t("lake.endpoint", lang, endpoint=f"`{setting.endpoint}`"))
     sources = setting.tables
     for table in TABLES:
         if table in sources:
-            st.markdown(
-                t(
-                    "lake.table_line",
-                    lang,
-                    table=t(f"table.{table}", lang),
-                    rows=f"{sizes.get(table, 0):,}",
-                    source=f"`{lake.shown_source(sources[table])}`",
-                )
-            )
+            rows = "—" if sizes is None else f"{sizes.get(table, 0):,}"
+            source = f"`{lake.shown_source(sources[table])}`"
+            st.markdown(t("lake.table_line", lang, table=t(f"table.{table}", lang), rows=rows, source=source))
     if setting.mapping_file:
         st.caption(t("lake.mapping_file", lang, path=f"`{setting.mapping_file}`"))
     else:
         st.caption(t("lake.mapping_auto", lang))
-    st.subheader(t("lake.mapping_table", lang))
-    st.dataframe(mapping_rows(engine.lake_tables.mapped, lang), hide_index=True, width="stretch")
+    if sizes is not None:
+        st.subheader(t("lake.mapping_table", lang))
+        st.dataframe(mapping_rows(engine.lake_tables.mapped, lang), hide_index=True, width="stretch")
 
 
 def mapping_rows(mapped: dict[str, dict[str, str]], lang: str) -> pl.DataFrame:
