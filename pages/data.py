@@ -9,14 +9,14 @@ from lib.i18n import t
 from lib.ingest import datafolder, mapping, pipeline
 from lib.schema import TABLES
 from lib.ui import data_panels as data_page
-from lib.ui import frame, lake_panel, session, widgets, workspace_panels
+from lib.ui import engines, frame, lake_panel, session, widgets, workspace_panels
 
 frame.ensure()
 lang = session.lang()
 con = session.connection()
 
 st.title(t("data.title", lang))
-if session.on_lake():  # the administrator's lake: where the data lives, its sizes and mapping; no upload
+if engines.requested():  # the administrator's lake: where the data lives, its sizes and mapping; no upload
     lake_panel.panel(lang)
     st.stop()
 widgets.uploader_language(lang)

@@ -151,8 +151,8 @@ def score(
 
 # Trained models shared by the sessions of a server process, per data version and settings (a few kept).
 _SHARED = shared.Shared("churn", size=4)
-# The code that makes a model: a model saved by other code is not reused (`shared.Shared` folder).
-_CODE = (Path(__file__), Path(churn_features.__file__), Path(churn_model.__file__))
+# The code that makes a model, named once per process: a model saved by other code is not reused.
+_CODE = shared.code_version(__file__, churn_features.__file__, churn_model.__file__)
 
 
 def shared_score(
@@ -180,7 +180,7 @@ def shared_score(
         general,
         tuple(sorted(by_priority.items())),
         window_days,
-        shared.code_version(*_CODE),
+        _CODE,
         _versions(),
     )
     return _SHARED.get(key, lambda: _score(history, settings, window_days), folder)

@@ -91,12 +91,12 @@ class RateForecast:
 
 # Rate forecasts shared by the sessions of a server process, per monthly rate (its content) and choices.
 _SHARED = shared.Shared("churn_rate", size=8)
+_CODE = shared.code_version(__file__, forecast_backtest.__file__, forecast_models.__file__)
 
 
 def shared_rate_forecast(rate: pl.DataFrame, horizon_months: int = 6, interval: float = 0.8) -> RateForecast:
     """`rate_forecast`, computed once per process for the same monthly rates and shared by every session."""
-    code = shared.code_version(__file__, forecast_backtest.__file__, forecast_models.__file__)
-    key = ("churn_rate", shared.fingerprint(rate), horizon_months, interval, code)
+    key = ("churn_rate", shared.fingerprint(rate), horizon_months, interval, _CODE)
     return _SHARED.get(key, lambda: rate_forecast(rate, horizon_months, interval))
 
 

@@ -88,11 +88,6 @@ def engine() -> engines.Local | engines.Lake:
     return engines.lake_engine(setting)
 
 
-def on_lake() -> bool:
-    """Whether the administrator put the app on the lake (no upload then)."""
-    return engines.requested()
-
-
 # --- the team workspace ---------------------------------------------------------------------------
 
 
