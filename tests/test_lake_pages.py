@@ -20,7 +20,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
-from lib.engine import periods, store
+from lib.engine import periods, shared, store
 from lib.engine.kpis import BY_KEY, Settings
 from lib.errors import InputError
 
@@ -191,7 +191,9 @@ def test_the_same_scope_is_not_queried_twice(on_lake, monkeypatch):
 
 def test_a_kept_answer_is_asked_again_once_the_lake_may_have_changed(monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(engines, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    monkeypatch.setattr(
+        shared, "time", SimpleNamespace(monotonic=lambda: clock[0])
+    )  # the kept answers' clock
     engines.forget()
     calls: list[int] = []
 

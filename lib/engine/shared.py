@@ -12,6 +12,7 @@ import hashlib
 import os
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -53,14 +54,16 @@ class Shared:
 
     Two sessions asking for the same key at once: one computes, the other waits for it
     (a lock per key), so a slow result is never computed twice. The `size` most recently
-    used values are kept. With `folder`, a value is also pickled there (named by its key's
-    fingerprint) and read back by a later process instead of being computed again.
+    used values are kept, each for `ttl` seconds when given (data that changes under the app).
+    With `folder`, a value is also pickled there (named by its key's fingerprint) and read back
+    by a later process instead of being computed again. A failed computation is not kept.
     """
 
-    def __init__(self, name: str, size: int) -> None:
+    def __init__(self, name: str, size: int, ttl: float | None = None) -> None:
         self.name = name
         self.size = size
-        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self.ttl = ttl
+        self._values: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()  # key → (made at, value)
         self._lock = threading.Lock()
         self._pending: dict[Hashable, threading.Lock] = {}
         self.computed = 0  # how many times a value was computed (tests and benchmarks read it)
@@ -76,8 +79,10 @@ class Shared:
     def _cached(self, key: Hashable) -> tuple[bool, Any]:
         with self._lock:
             if key in self._values:
-                self._values.move_to_end(key)
-                return True, self._values[key]
+                made, value = self._values[key]
+                if self.ttl is None or time.monotonic() - made < self.ttl:
+                    self._values.move_to_end(key)
+                    return True, value
             return False, None
 
     def get(self, key: Hashable, compute: Callable[[], Any], folder: Path | None = None) -> Any:
@@ -100,7 +105,7 @@ class Shared:
                     _write(path, value)
                     _prune(folder, self.name, self.size)
             with self._lock:
-                self._values[key] = value
+                self._values[key] = (time.monotonic(), value)
                 while len(self._values) > self.size:
                     self._values.popitem(last=False)
                 self._pending.pop(key, None)

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -26,7 +23,7 @@ import streamlit as st
 
 from lib import lake
 from lib.analysis import alerts, cost, overview, team
-from lib.engine import periods, store
+from lib.engine import periods, shared, store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.predict import forecast
@@ -181,29 +178,17 @@ class Lake:
 
 # --- one answer per question, per server process ---------------------------------------------------
 
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_LOCK = threading.Lock()
+_ANSWERS = shared.Shared("lake", size=CACHE_SIZE, ttl=FRESH_S)
 
 
 def _remember(key: tuple, compute: Callable[[], Any]) -> Any:
     """`compute()` once per key for FRESH_S seconds (a failure is not kept: the next run asks again)."""
-    now = time.monotonic()
-    with _CACHE_LOCK:
-        if key in _CACHE and now - _CACHE[key][0] < FRESH_S:
-            _CACHE.move_to_end(key)
-            return _CACHE[key][1]
-    value = compute()
-    with _CACHE_LOCK:
-        _CACHE[key] = (now, value)
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
+    return _ANSWERS.get(key, compute)
 
 
 def forget() -> None:
     """Drop every kept lake answer (the tests; an administrator's "refresh")."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
+    _ANSWERS.clear()
 
 
 def on_spark(setting: lake.Config, compute: Callable[[], Any]) -> Any:
