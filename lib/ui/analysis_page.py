@@ -184,12 +184,9 @@ class Page:
         else:
             self.drills.pop(dimension, None)
 
-    def _key(self, key: str) -> str:
-        return f"{self.name}_{key}_{self._generation()}"
-
     def widget_key(self, key: str) -> str:
         """The key a chart or table of this page is drawn under (new after a drill is cleared)."""
-        return self._key(key)
+        return f"{self.name}_{key}_{self._generation()}"
 
     # ---- widgets ----------------------------------------------------------------
 
@@ -220,7 +217,7 @@ class Page:
         drill: str | None = None,
     ) -> None:
         """A chart with its downloads; clicking a bar drills into `drill` (a dimension)."""
-        widget = self._key(key)
+        widget = self.widget_key(key)
         on_select = (lambda: self._picked(widget, drill)) if drill else None
         widgets.chart(figure, data, name, self.lang, key=widget, on_select=on_select)
         if sheet:
@@ -284,7 +281,7 @@ class Page:
 
         With `drill` (a dimension column of `frame`), selecting a row drills into its value.
         """
-        widget = self._key(key)
+        widget = self.widget_key(key)
         shown = tables.display(frame, self.lang)
         on_select = None
         if drill and drill in frame.columns:
