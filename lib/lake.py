@@ -423,7 +423,7 @@ def summarise(
     from lib.analysis import overview
     from lib.engine import periods
 
-    keys = keys or (*kpis.BY_KEY, *(m.key for m in settings.measures))
+    keys = keys or kpis.every_key(settings)
     before = scope.previous()
     comparison = None if before is None else periods.coverage(before, bounds)
     covered = comparison is not None and comparison.covered

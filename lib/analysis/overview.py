@@ -11,7 +11,18 @@ import polars as pl
 from lib.analysis import formatting
 from lib.analysis.alerts import Explanation
 from lib.engine import periods, store
-from lib.engine.kpis import BY_KEY, KPIS, Kpi, Settings, columns_for, evaluate, evaluate_by, kpi_of, status
+from lib.engine.kpis import (
+    BY_KEY,
+    KPIS,
+    Kpi,
+    Settings,
+    columns_for,
+    evaluate,
+    evaluate_by,
+    every_key,
+    kpi_of,
+    status,
+)
 from lib.i18n import t
 from lib.schema import DIMENSIONS
 
@@ -38,7 +49,7 @@ def kpis(
 
     Only the columns and tables those KPIs need are read.
     """
-    keys = keys or (*BY_KEY, *(m.key for m in settings.measures))  # the team's measures too
+    keys = keys or every_key(settings)  # the team's measures too
     tables = {kpi_of(k, settings).table for k in keys}
     needed = {"tickets"} | {"tickets" if table == "history" else table for table in tables}
     frames = store.scoped(
@@ -86,7 +97,7 @@ class Periods:
         return self.comparison is not None and self.comparison.covered
 
     def _read(self, scope: store.Scope) -> store.Frames:
-        keys = (*BY_KEY, *(m.key for m in self.settings.measures))
+        keys = every_key(self.settings)
         wanted = columns_for(keys, settings=self.settings) | (set(DIMENSIONS) if self.compared else set())
         return store.scoped(self.con, scope, ticket_columns=wanted, by_period=False)
 
@@ -100,7 +111,7 @@ class Periods:
         return self._read(self.comparison.period) if self.compared else None
 
     def summary(self) -> Summary:
-        keys = (*BY_KEY, *(m.key for m in self.settings.measures))
+        keys = every_key(self.settings)
         current = evaluate(self.current, keys, settings=self.settings)
         previous = evaluate(self.previous, keys, settings=self.settings) if self.previous else None
         have = {table: frozenset(store.columns(self.con, table)) for table in store.tables(self.con)}

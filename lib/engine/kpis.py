@@ -553,6 +553,11 @@ BY_KEY: dict[str, Kpi] = {k.key: k for k in KPIS}
 _DIVIDE_BY_TICKETS = ("survey_response_rate",)
 
 
+def every_key(settings: Settings) -> tuple[str, ...]:
+    """Every KPI key the cards show: the built-in ones, then the team's own measures."""
+    return (*BY_KEY, *(m.key for m in settings.measures))
+
+
 def kpi_of(key: str, settings: Settings | None = None) -> Kpi:
     """The KPI record for `key`: a built-in one, else one of the team's measures in `settings`.
 
