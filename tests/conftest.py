@@ -73,3 +73,55 @@ def spark():
     session = lake.session("local[2]")
     yield session
     session.stop()
+
+
+# --- the lake tests' data on both engines (tests/lake_fixtures.py), made once per run --------------------
+
+
+@pytest.fixture(scope="session")
+def lake_data() -> dict[str, pl.DataFrame]:
+    """The seeded tickets, surveys and customers (tests/kpi_data.py) the lake tests compare on."""
+    import kpi_data
+    import lake_fixtures
+
+    return kpi_data.tables(lake_fixtures.ROWS)
+
+
+@pytest.fixture(scope="session")
+def lake_local(lake_data):
+    """The local engine on `lake_data` (a session DuckDB)."""
+    import kpi_data
+
+    from lib.ui import engines
+
+    return engines.Local(kpi_data.loaded(lake_data))
+
+
+@pytest.fixture(scope="session")
+def lake_files(lake_data, tmp_path_factory) -> dict[str, str]:
+    """`lake_data` as Parquet with a Chinese export's headers, and the mapping file naming the id column."""
+    import lake_fixtures
+
+    return lake_fixtures.write_lake(lake_data, tmp_path_factory.mktemp("lake"))
+
+
+@pytest.fixture(scope="session")
+def lake_engine(spark, lake_files):
+    """The lake engine (Spark) on `lake_files`."""
+    import lake_fixtures
+
+    from lib import lake
+    from lib.ui import engines
+
+    setting = lake_fixtures.lake_setting(lake_files)
+    return engines.Lake(setting, lake.open_tables(spark, setting)[0])
+
+
+@pytest.fixture
+def lake_app(spark, lake_files, monkeypatch):
+    """The app started with the administrator's lake setting (environment), the lake caches empty."""
+    import lake_fixtures
+
+    lake_fixtures.lake_environment(lake_files, monkeypatch)
+    yield
+    lake_fixtures.forget()

@@ -8,13 +8,9 @@ tests/test_lake.py asks: counts exactly, the rest to a relative 1e-9.
 
 from __future__ import annotations
 
-import json
-import math
 from datetime import date
-from pathlib import Path
 from types import SimpleNamespace
 
-import kpi_data
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -25,83 +21,39 @@ from lib.engine.kpis import BY_KEY, Settings
 from lib.errors import InputError
 
 pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")
+from lake_fixtures import (  # noqa: E402
+    APP,
+    ROW_BOUND,
+    ROWS,
+    SCOPES,
+    SETTINGS,
+    TIMEOUT,
+    agree,
+    goto,
+    start,
+    texts,
+)
+
 from lib import lake  # noqa: E402
 from lib.analysis import cost, formatting, team  # noqa: E402
 from lib.ui import engines  # noqa: E402
 
 pytestmark = pytest.mark.slow
-ROWS = 100_000
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT = 180
-# The lake's tickets carry a Chinese export's headers, one with a backtick (an identifier to quote).
-LAKE_HEADERS = {"ticket_id": "工单`号", "created_at": "报修时间", "region": "区域"}
-SETTINGS = Settings(targets=(("resolution_rate", 0.9),), priority_targets=(("P1", 2.0, 24.0),))
-SCOPES = {
-    "a month": store.Scope(date(2024, 3, 1), date(2024, 3, 31)),
-    "a quarter with filters": store.Scope(
-        date(2024, 7, 1),
-        date(2024, 9, 30),
-        filters=(("region", ("华东", "华南")), ("channel", ("电话", None))),
-    ),
-    "a drill-down": store.Scope(date(2024, 5, 1), date(2024, 5, 31))
-    .narrowed("category", "漏水")
-    .narrowed("product", None),
-    "against last year": store.Scope(date(2024, 6, 1), date(2024, 6, 30), compare="year"),
-}
-# The most rows any one answer of the lake may bring back: a year of days, or a dimension's values.
-ROW_BOUND = lake.DIMENSION_VALUES
 
 
 @pytest.fixture(scope="module")
-def data() -> dict[str, pl.DataFrame]:
-    return kpi_data.tables(ROWS)
+def data(lake_data):
+    return lake_data
 
 
 @pytest.fixture(scope="module")
-def local(data) -> engines.Local:
-    return engines.Local(kpi_data.loaded(data))
+def local(lake_local):
+    return lake_local
 
 
 @pytest.fixture(scope="module")
-def lake_files(data, tmp_path_factory) -> dict[str, str]:
-    """The tables as Parquet, and the mapping file that names the tickets' backticked id column."""
-    folder = tmp_path_factory.mktemp("lake_pages")
-    files = kpi_data.as_lake(data, folder, LAKE_HEADERS)
-    mapping_file = folder / "mapping.json"
-    mapping_file.write_text(
-        json.dumps(
-            {"aftersight_mapping": 1, "tables": {"tickets": {"ticket_id": "工单`号"}}, "settings": {}},
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
-    )
-    files["mapping"] = str(mapping_file)
-    return files
-
-
-def _setting(files: dict[str, str]) -> lake.Config:
-    return lake.config(
-        {
-            lake.ENGINE_SETTING: "spark",
-            lake.MAPPING_SETTING: files["mapping"],
-            **{lake.SOURCE_SETTINGS[t]: files[t] for t in ("tickets", "surveys", "customers")},
-        }
-    )
-
-
-@pytest.fixture(scope="module")
-def on_lake(spark, lake_files) -> engines.Lake:
-    setting = _setting(lake_files)
-    tables, _, _ = lake.open_tables(spark, setting)
-    return engines.Lake(setting, tables)
-
-
-def _agree(here: float | None, there: float | None, key: str) -> bool:
-    if here is None or there is None:
-        return here is None and there is None
-    if BY_KEY[key].unit == "count":
-        return here == there
-    return math.isclose(here, there, rel_tol=1e-9, abs_tol=1e-12)
+def on_lake(lake_engine):
+    return lake_engine
 
 
 @pytest.mark.parametrize("name", SCOPES)
@@ -115,7 +67,7 @@ def test_the_overview_numbers_agree(local, on_lake, name):
         differ = {
             k: (values_here[k], values_there[k])
             for k in BY_KEY
-            if not _agree(values_here[k], values_there[k], k)
+            if not agree(values_here[k], values_there[k], k)
         }
         assert not differ, differ
     assert here.columns == there.columns
@@ -293,56 +245,22 @@ def test_a_failed_query_names_the_table_and_the_fix(spark, data, tmp_path):
 # --- the pages in the Spark mode ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def lake_app(spark, lake_files, monkeypatch):
-    """The app started with the administrator's lake setting (environment), the lake caches empty."""
-    monkeypatch.setenv(lake.ENGINE_SETTING, "spark")
-    monkeypatch.setenv(lake.MAPPING_SETTING, lake_files["mapping"])
-    for table in ("tickets", "surveys", "customers"):
-        monkeypatch.setenv(lake.SOURCE_SETTINGS[table], lake_files[table])
-    engines.forget()
-    engines._opened.clear()
-    yield
-    engines.forget()
-    engines._opened.clear()
-
-
-def _start(lang: str = "en", **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def _goto(at: AppTest, page: str, lang: str) -> AppTest:
-    """Switch page, then pick the language again (AppTest redraws the sidebar: tests/test_pages.py's goto)."""
-    at.switch_page(f"pages/{page}.py").run()
-    at.radio(key="lang").set_value("zh" if lang == "en" else "en").run()
-    return at.radio(key="lang").set_value(lang).run()
-
-
-def _texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
-    return "\n".join(str(p) for p in [*parts, *(e.value for e in at.error)])
-
-
 def test_the_overview_on_the_lake_shows_the_local_numbers(lake_app, local):
-    at = _start("en")
+    at = start("en")
     assert not at.exception, at.exception
-    start, end = periods.last_full_month(*local.date_bounds())  # the sidebar's default range
-    assert at.query_params["start"] == start.isoformat()
-    expected = local.summarise(store.Scope(start, end), Settings())
+    first, last = periods.last_full_month(*local.date_bounds())  # the sidebar's default range
+    assert at.query_params["start"] == first.isoformat()
+    expected = local.summarise(store.Scope(first, last), Settings())
     shown = {m.label: m.value for m in at.metric}
     for key in ("tickets", "resolution_rate", "csat"):
         kpi = BY_KEY[key]
         assert shown[kpi.label[1]] == formatting.value(kpi, expected.current[key], "en")
     assert len(at.get("vega_lite_chart")) == 2
     # a filter (here from a shared link) narrows the lake's numbers as it narrows the local ones
-    at = _start("en", region="华南")
+    at = start("en", region="华南")
     assert not at.exception, at.exception
     assert at.multiselect(key="filter_region").value == ["华南"]
-    narrowed = local.summarise(store.Scope(start, end, (("region", ("华南",)),)), Settings())
+    narrowed = local.summarise(store.Scope(first, last, (("region", ("华南",)),)), Settings())
     tickets = BY_KEY["tickets"]
     shown = {m.label: m.value for m in at.metric}
     assert shown[tickets.label[1]] == formatting.value(tickets, narrowed.current["tickets"], "en")
@@ -350,7 +268,7 @@ def test_the_overview_on_the_lake_shows_the_local_numbers(lake_app, local):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_on_the_lake_renders_or_says_it_cannot_yet(lake_app, lang):
-    at = _start(lang)
+    at = start(lang)
     pages = ["efficiency", "satisfaction", "team", "cost", "explore", "forecast", "churn", "report", "data"]
     for page in pages:
         at.switch_page(f"pages/{page}.py").run()
@@ -361,7 +279,7 @@ def test_every_page_on_the_lake_renders_or_says_it_cannot_yet(lake_app, lang):
 
 
 def test_the_team_page_on_the_lake_shows_the_local_table(lake_app, local):
-    at = _goto(_start("en"), "team", "en")
+    at = goto(start("en"), "team", "en")
     assert not at.exception, at.exception
     scope = store.Scope(*periods.last_full_month(*local.date_bounds()))
     expected = team.table(local.frames(team.frames, scope), Settings())
@@ -372,16 +290,16 @@ def test_the_team_page_on_the_lake_shows_the_local_table(lake_app, local):
 
 
 def test_the_forecast_page_on_the_lake_forecasts_the_lake_counts(lake_app):
-    at = _goto(_start("en"), "forecast", "en")
+    at = goto(start("en"), "forecast", "en")
     assert not at.exception, at.exception
     assert not any("does not compute on the lake" in i.value for i in at.info)
     assert at.get("vega_lite_chart"), "no forecast chart"
 
 
 def test_the_data_page_says_where_the_data_lives(lake_app, lake_files):
-    at = _goto(_start("en"), "data", "en")
+    at = goto(start("en"), "data", "en")
     assert not at.exception, at.exception
-    words = _texts(at)
+    words = texts(at)
     assert f"{ROWS:,} rows" in words and lake_files["tickets"] in words and lake_files["mapping"] in words
     assert not at.get("file_uploader"), "no upload on the lake"
     mapped = at.dataframe[0].value
@@ -389,7 +307,7 @@ def test_the_data_page_says_where_the_data_lives(lake_app, lake_files):
 
 
 def test_the_report_gives_the_kpi_table_on_the_lake(lake_app, local):
-    at = _goto(_start("en"), "report", "en")
+    at = goto(start("en"), "report", "en")
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     expected = local.summarise(store.Scope(*periods.last_full_month(*local.date_bounds())), Settings())
@@ -411,7 +329,7 @@ def test_no_page_reads_more_than_a_few_rows_back_from_spark(lake_app, monkeypatc
             return result
 
         monkeypatch.setattr(DataFrame, method, counted)
-    at = _start("en")
+    at = start("en")
     at.get("button_group")[0].set_value("week").run()  # the trend per week too
     assert not at.exception, at.exception
     for page in ("report", "data", "team", "cost", "forecast", "overview"):
@@ -434,7 +352,7 @@ def test_a_lake_setting_that_cannot_work_is_one_sentence_on_every_page(spark, mo
         monkeypatch.setenv(lake.SOURCE_SETTINGS["tickets"], tickets)
     engines.forget()
     engines._opened.clear()
-    at = _start("en")
+    at = start("en")
     for page in ("overview", "report", "data"):
         if page != "overview":
             at.switch_page(f"pages/{page}.py").run()
@@ -453,7 +371,7 @@ def test_a_table_gone_after_the_app_opened_it_is_one_sentence_on_a_page(spark, d
     monkeypatch.delenv(lake.MAPPING_SETTING, raising=False)
     engines.forget()
     engines._opened.clear()
-    at = _start("en")
+    at = start("en")
     assert not at.exception and at.metric, at.exception
     path.unlink()  # the cluster lost the table (or the app's account its permission)
     engines.forget()
@@ -482,11 +400,11 @@ def test_a_lake_table_that_cannot_open_still_shows_where_the_data_lives(spark, d
     engines.forget()
     engines._opened.clear()
     try:
-        at = _goto(_start("en"), "data", "en")
+        at = goto(start("en"), "data", "en")
         assert not at.exception, at.exception
         errors = [e.value.replace("\\", "") for e in at.error]
         assert len(errors) == 1 and "created_at" in errors[0], errors
-        words = _texts(at)
+        words = texts(at)
         assert "Spark: `local[2]`" in words, words
         assert f"**Tickets** · — rows · `{path}`" in words, words
         assert not at.dataframe, "no mapping table without the table's columns"
