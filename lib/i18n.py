@@ -539,6 +539,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "AFTERSIGHT_SPARK_MASTER is a Spark Connect address (sc://) but its client is not installed: run "
         'pip install "pyspark[connect]", or use a spark:// or local[2] master.',
     ),
+    "lake.connect_unreachable": (
+        "Spark Connect 地址 {endpoint} 没有应答（{reason}）。请确认该处的 Spark Connect 服务正在运行，并检查 AFTERSIGHT_SPARK_MASTER 中的主机、端口和令牌。",
+        "The Spark Connect endpoint {endpoint} does not answer ({reason}). Check that a Spark Connect server runs "
+        "there, and the host, port and token in AFTERSIGHT_SPARK_MASTER.",
+    ),
     "lake.no_tickets_setting": (
         "AFTERSIGHT_ENGINE=spark 需要工单表的位置：请设置 {setting}（Parquet 路径、通配符或 table:库名.表名），在环境变量或 .streamlit/secrets.toml 中。",
         "AFTERSIGHT_ENGINE=spark needs the tickets table: set {setting} (a Parquet path, a glob or table:db.name) "

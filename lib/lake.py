@@ -44,6 +44,8 @@ SPARK_TYPES = {
 
 
 CONNECT_PREFIX = "sc://"  # a Spark Connect endpoint: the JVM stays on the cluster, not in this process
+CONNECT_RETRIES = 6  # a Connect call's retries: 50 ms growing 4× to 5 s apart, about 15 s in all
+CONNECT_BACKOFF_MS = 5_000
 
 
 def session(master: str | None = None) -> SparkSession:
@@ -73,14 +75,36 @@ def session(master: str | None = None) -> SparkSession:
 
 
 def _connect(spark_session, url: str) -> SparkSession:
-    """A Spark Connect client session on `url`; a missing client library is one sentence."""
+    """A Spark Connect client session on `url`; a missing client library or an endpoint that does not
+    answer (no server there, a wrong port or token) is one sentence.
+
+    Spark's client retries for 10 minutes before it gives up; here it gives up after CONNECT_RETRIES
+    (about 15 s), so an administrator's wrong address is said while the page is still open.
+    """
     try:
         import grpc  # noqa: F401  (pyspark[connect]'s client; the error below names the package)
     except ImportError as exc:
         raise InputError("lake.no_connect") from exc
+    from pyspark.sql.connect.client.retries import DefaultPolicy
+
     spark = spark_session.builder.remote(url).getOrCreate()
-    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    spark.client.set_retry_policies(
+        [DefaultPolicy(max_retries=CONNECT_RETRIES, max_backoff=CONNECT_BACKOFF_MS)]
+    )
+    try:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")  # the first call to the server
+    except Exception as exc:  # noqa: BLE001  (gRPC's UNAVAILABLE, an authentication error, retries exceeded)
+        spark.stop()
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(
+            "lake.connect_unreachable", endpoint=shown_endpoint(url), reason=reason[:300]
+        ) from exc
     return spark
+
+
+def shown_endpoint(master: str) -> str:
+    """A Spark endpoint as it may be shown: a Connect URL's parameters (`;token=…`) left out."""
+    return master.split(";", 1)[0].rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -332,7 +356,7 @@ class Config:
     @property
     def endpoint(self) -> str:
         """The Spark endpoint as it may be shown: a Connect URL's parameters (a token) left out."""
-        return self.master.split(";", 1)[0].rstrip("/")
+        return shown_endpoint(self.master)
 
 
 def shown_source(source: str) -> str:

@@ -239,11 +239,15 @@ def _sla(derived: str, which: Literal["response", "resolution"]) -> ExprFn:
     def build(have: frozenset[str], settings: Settings) -> nw.Expr:
         general, per_priority = settings.sla_hours(which)
         hours = nw.col(derived)
-        threshold = nw.lit(general)
-        if per_priority and "priority" in have:
-            threshold = nw.col("priority").replace_strict(
-                per_priority, default=general, return_dtype=nw.Float64
-            )
+        threshold = nw.lit(general, dtype=nw.Float64)
+        if "priority" in have:
+            # when/then, not replace_strict: narwhals has no replace_strict on Spark Connect
+            for priority, limit in per_priority.items():
+                threshold = (
+                    nw.when(nw.col("priority") == priority)
+                    .then(nw.lit(limit, dtype=nw.Float64))
+                    .otherwise(threshold)
+                )
         return _share(hours <= threshold, hours >= 0)
 
     return build
