@@ -134,36 +134,35 @@ def distribution(
     hours = nw.col("hours")
     valid = lazy.rows(tickets).select(*([nw.col(by)] if by else []), (nw.col(derived) / per).alias("hours"))
     valid = valid.filter(hours >= 0)
-    reach = lazy.collect(
-        valid.select(
-            nw.len().alias("n"),
-            hours.max().alias("longest"),
-            nw.when(hours > 0).then(hours).min().alias("shortest"),
-        )
-    ).row(0, named=True)
-    count, longest = reach["n"], reach["longest"]
+    # One query for the range (the edges need it) and the box plot's other quantiles (not KPIs, same valid
+    # durations and interpolation), per group when `by`: the overall range is the groups' range.
+    spread = [hours.quantile(q, interpolation="linear").alias(f"p{round(q * 100)}") for q in BOX_QUANTILES]
+    reach = [
+        nw.len().alias("_n"),
+        hours.max().alias("_longest"),
+        nw.when(hours > 0).then(hours).min().alias("_shortest"),
+    ]
+    summary = lazy.collect(valid.group_by(by).agg(*reach, *spread) if by else valid.select(*reach, *spread))
+    count, longest = summary["_n"].sum(), summary["_longest"].max()
     p50 = overall["p50"][0] if overall.height else None
     # Whole days cannot tell 0 from 0.9 days: a median under a day counts as one (no log axis for 0s and 1s).
     log_scale = _long_tail(max(p50, 1.0) if days and p50 is not None else p50, longest)
     if not count:
         edges: list[float] = []  # nothing to count: no bins rather than one empty bar
     else:
-        edges = _log_edges(reach["shortest"], longest) if log_scale else _linear_edges(longest, whole=days)
+        shortest = summary["_shortest"].min()
+        edges = _log_edges(shortest, longest) if log_scale else _linear_edges(longest, whole=days)
 
     bins = _histogram(valid, edges, by, engine.select(by) if by else None)
+    quantiles = summary.select(*([by] if by else []), *(f"p{round(q * 100)}" for q in BOX_QUANTILES))
     if by:
         valid_per_group = bins.group_by(by).agg(pl.col("tickets").sum())
         stats = engine.join(valid_per_group, on=by, how="left", nulls_equal=True)
+        stats = stats.with_columns(pl.col("tickets").fill_null(0))
+        stats = stats.join(quantiles, on=by, how="left", nulls_equal=True)
     else:
         stats = engine.with_columns(pl.lit(count, dtype=pl.Int64).alias("tickets"))
-    stats = stats.with_columns(pl.col("tickets").fill_null(0))
-    # The box plot's other quantiles: not KPIs, same valid durations and interpolation.
-    spread = [hours.quantile(q, interpolation="linear").alias(f"p{round(q * 100)}") for q in BOX_QUANTILES]
-    if by:
-        per_group = lazy.collect(valid.group_by(by).agg(*spread))
-        stats = stats.join(per_group, on=by, how="left", nulls_equal=True)
-    else:
-        stats = pl.concat([stats, lazy.collect(valid.select(*spread))], how="horizontal")
+        stats = pl.concat([stats, quantiles], how="horizontal")
     stats = stats.select(*([by] if by else []), "tickets", "mean", "p10", "p25", "p50", "p75", "p90")
     return Distribution(bins, _by_tickets(stats, by), log_scale, days)
 
