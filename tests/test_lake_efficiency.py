@@ -120,14 +120,16 @@ def test_the_lowest_comments_are_picked_by_spark(spark, lake_local):
     commented = surveys.with_columns(
         comment=words.gather(pl.int_range(surveys.height, eager=True) % len(words))
     )
-    on_spark = spark.createDataFrame(commented.to_arrow())
+    on_spark = spark.createDataFrame(commented.to_arrow())  # times typed as the lake's (lake.SPARK_TYPES)
+    on_spark = on_spark.withColumn("submitted_at", on_spark["submitted_at"].cast("timestamp"))
     mine = satisfaction.lowest_comments(store.Frames(None, commented, None, None, scope), limit=25)
     theirs = satisfaction.lowest_comments(
         store.Frames(None, nw.from_native(on_spark), None, None, scope), limit=25
     )
     assert mine.height == 25 == theirs.height
     assert mine["comment"].str.strip_chars().str.len_chars().min() > 0
-    for column in ("ticket_id", "csat", "nps", "comment", "agent"):
+    assert theirs.schema == mine.schema
+    for column in ("submitted_at", "ticket_id", "csat", "nps", "comment", "agent"):
         assert mine[column].to_list() == theirs[column].to_list(), column
 
 

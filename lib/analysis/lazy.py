@@ -27,8 +27,17 @@ def rows(frame) -> nw.LazyFrame:
 
 
 def collect(lazy: nw.LazyFrame) -> pl.DataFrame:
-    """The (small) answer as a Polars frame."""
-    return lazy.collect(backend="polars").to_native()
+    """The (small) answer as a Polars frame, times as the local engine has them (wall clock, no zone).
+
+    Spark hands its timestamps back in the session's zone (UTC, `lake.session`), which is the wall clock
+    the lake stored.
+    """
+    found = lazy.collect(backend="polars").to_native()
+    zoned = [c for c, dtype in found.schema.items() if isinstance(dtype, pl.Datetime) and dtype.time_zone]
+    return found.with_columns(
+        pl.col(c).dt.convert_time_zone("UTC").dt.replace_time_zone(None).dt.cast_time_unit("us")
+        for c in zoned
+    )
 
 
 def rows_of(frame) -> nw.LazyFrame:
