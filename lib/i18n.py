@@ -560,8 +560,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the table and that the columns of the mapping file exist; the rest of the page still shows.",
     ),
     "lake.page_not_yet": (
-        "此页面还不能在数据湖上计算（目前支持：概览、团队、成本、预测、报告中的指标表）。管理员可以去掉 AFTERSIGHT_ENGINE=spark 改为在本机计算。",
-        "This page does not compute on the lake yet (supported now: Overview, Team, Cost, Forecast, and the report's KPI table). An "
+        "此页面还不能在数据湖上计算（目前支持：概览、效率、满意度、团队、成本、预测、报告中的指标表）。管理员可以去掉 AFTERSIGHT_ENGINE=spark 改为在本机计算。",
+        "This page does not compute on the lake yet (supported now: Overview, Efficiency, Satisfaction, Team, Cost, Forecast, and "
+        "the report's KPI table). An "
         "administrator can remove AFTERSIGHT_ENGINE=spark to compute locally.",
     ),
     "lake.alerts_unexplained": (
@@ -890,6 +891,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "satisfaction.no_comments": (
         "所选范围内没有带文字的评价。",
         "No answers with a comment in the selected range.",
+    ),
+    "satisfaction.lake_comments": (
+        "数据湖模式下不做评价文字的情感与主题分析：那需要把每条评价读进本应用。上面评分最低的 {limit} 条评价由 Spark 挑出后显示。",
+        "On the lake the comments' sentiment and themes are not analysed: that would read every comment into the "
+        "app. The {limit} lowest-scored comments above are picked by Spark and shown.",
     ),
     # --- forecast --------------------------------------------------------------------
     "nav.forecast": ("预测", "Forecast"),

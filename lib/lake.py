@@ -545,3 +545,38 @@ def daily_counts(tables: Tables, scope: Scope, by: str | None = None, top: int =
     frames = scoped(tables, scope)
     per_day = kpis.evaluate_by(frames, ("tickets",), by=by, every="1d")
     return forecast.series_from_counts(per_day, by, top)
+
+
+def efficiency_frames(tables: Tables, scope: Scope) -> Frames:
+    """The Efficiency page's rows as lazy Spark frames (`efficiency.frames` locally): the tickets in scope and,
+    for the backlog per day, every ticket open at some moment of the range (`store._history`, by period)."""
+    from pyspark.sql import functions as F
+
+    frames, t = scoped(tables, scope), tables.tickets
+    history = frames.history
+    if "resolved_at" in t.columns:
+        end, start = scope.end_exclusive, scope.start_at
+        keep = ["created_at", "resolved_at", *[c for c in DIMENSIONS if c in t.columns]]
+        condition = _dimensions(scope, t.columns) & (F.col("created_at") < F.lit(end) if end else F.lit(True))
+        if start:
+            condition &= F.col("resolved_at").isNull() | (
+                F.greatest("created_at", "resolved_at") >= F.lit(start)
+            )
+        still_open = F.col("resolved_at").isNull() | (
+            F.col("resolved_at") >= F.lit(end) if end else F.lit(False)
+        )
+        history = nw.from_native(t.where(condition).select(*keep, still_open.alias("open_at_end")))
+    return Frames(frames.tickets, None, None, history, scope=scope, history_by_period=True)
+
+
+def satisfaction_frames(tables: Tables, scope: Scope) -> Frames:
+    """The Satisfaction page's rows as lazy Spark frames (`satisfaction.frames` locally): answers with their
+    ticket's facts and its resolution hours (`satisfaction.TICKET_HOURS`), the tickets for the response rate."""
+    from lib.analysis.satisfaction import TICKET_HOURS
+
+    frames = scoped(tables, scope)
+    surveys = frames.surveys
+    name, sources = TICKET_HOURS
+    if surveys is not None and set(sources) <= set(surveys.columns):
+        surveys = nw.from_native(surveys.to_native().withColumn(name, _hours(*sources)))
+    return Frames(frames.tickets, surveys, None, None, scope=scope, history_by_period=False)

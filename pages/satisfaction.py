@@ -10,6 +10,7 @@ from lib.ui import analysis_page, widgets
 
 page = analysis_page.open_page("satisfaction", "satisfaction.title")
 TRENDED_THEMES = 5  # the most mentioned themes drawn over time when none is picked
+LOWEST = 30  # the lowest-scored comments listed
 
 lang = page.lang
 settings = page.settings
@@ -75,7 +76,7 @@ else:
     )
 
 st.subheader(t("satisfaction.lowest", lang))
-lowest = page.memo("lowest", lambda: satisfaction.lowest_comments(frames, limit=30))
+lowest = page.memo("lowest", lambda: satisfaction.lowest_comments(frames, limit=LOWEST))
 if lowest is None:
     page.needs(satisfaction.NEEDS["lowest_comments"])
 elif lowest.is_empty():
@@ -85,6 +86,13 @@ else:
 
 # ---- what the comments say ----------------------------------------------------------------
 st.subheader(t("satisfaction.sentiment", lang))
+if page.engine.kind == "spark":  # reading every comment into the app is what the lake mode avoids
+    if lowest is None:
+        page.needs(("comment",))
+    else:
+        st.info(t("satisfaction.lake_comments", lang, limit=LOWEST), icon=":material/cloud:")
+    page.workbook_button()
+    st.stop()
 with st.spinner(t("satisfaction.reading_comments", lang)):
     said = page.memo("comments", lambda: comments.scored(frames))
 if said is None:

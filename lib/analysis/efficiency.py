@@ -7,33 +7,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import altair as alt
 import duckdb
+import narwhals as nw
 import polars as pl
 
 from lib import charts
-from lib.analysis import tables
+from lib.analysis import lazy, tables
 from lib.engine import store
-from lib.engine.kpis import (
-    BY_KEY,
-    FIRST_RESPONSE_HOURS,
-    RESOLUTION_HOURS,
-    Settings,
-    available,
-    columns_for,
-    evaluate_by,
-)
+from lib.engine.kpis import BY_KEY, Settings, available, columns_for, evaluate_by
 from lib.engine.periods import no_time_of_day
 from lib.engine.store import Frames
 from lib.i18n import t
 from lib.schema import DIMENSIONS
 
-# Which duration each `distribution(which=...)` shows: its end column, hours expression and KPI prefix.
-DURATIONS: dict[str, tuple[str, pl.Expr, str]] = {
-    "first_response": ("first_response_at", FIRST_RESPONSE_HOURS, "first_response_hours"),
-    "resolution": ("resolved_at", RESOLUTION_HOURS, "resolution_hours"),
+# Which duration each `distribution(which=...)` shows: its end column, hours column (`kpis.DERIVED`) and
+# KPI prefix.
+DURATIONS: dict[str, tuple[str, str, str]] = {
+    "first_response": ("first_response_at", "first_response_hours", "first_response_hours"),
+    "resolution": ("resolved_at", "resolution_hours", "resolution_hours"),
 }
 SLA_KEYS = ("response_sla_rate", "resolution_sla_rate")
 # The dimensions the distributions can be compared by, in the picker's order (those present).
@@ -118,11 +112,13 @@ def distribution(
     days : bins and stats in days, linear bins a whole number of days wide: for date-only data
         (`date_only`), where every duration is a whole number of days.
 
-    Returns None when the tickets, the duration's end column or `by` are missing.
+    Returns None when the tickets, the duration's end column or `by` are missing. The engine holding
+    the rows counts them (`lazy`): the range first (for the edges), then the tickets per bin and the
+    box quantiles per group; only those rows come back.
     """
     if which not in DURATIONS:
         raise ValueError(f"which must be one of {sorted(DURATIONS)}, not {which!r}")
-    end_col, hours, prefix = DURATIONS[which]
+    end_col, derived, prefix = DURATIONS[which]
     tickets = frames.tickets
     if tickets is None or end_col not in tickets.columns or (by is not None and by not in tickets.columns):
         return None
@@ -135,32 +131,38 @@ def distribution(
     engine = engine.with_columns(pl.col(name) / per for name in ("mean", "p50", "p90"))
     overall = overall.with_columns(pl.col("p50") / per)
 
-    valid = tickets.select(*([pl.col(by)] if by else []), (hours / per).alias("hours"))
-    valid = valid.filter(pl.col("hours") >= 0)
-    longest = valid["hours"].max() if valid.height else None
+    hours = nw.col("hours")
+    valid = lazy.rows(tickets).select(*([nw.col(by)] if by else []), (nw.col(derived) / per).alias("hours"))
+    valid = valid.filter(hours >= 0)
+    # One query for the range (the edges need it) and the box plot's other quantiles (not KPIs, same valid
+    # durations and interpolation), per group when `by`: the overall range is the groups' range.
+    spread = [hours.quantile(q, interpolation="linear").alias(f"p{round(q * 100)}") for q in BOX_QUANTILES]
+    reach = [
+        nw.len().alias("_n"),
+        hours.max().alias("_longest"),
+        nw.when(hours > 0).then(hours).min().alias("_shortest"),
+    ]
+    summary = lazy.collect(valid.group_by(by).agg(*reach, *spread) if by else valid.select(*reach, *spread))
+    count, longest = summary["_n"].sum(), summary["_longest"].max()
     p50 = overall["p50"][0] if overall.height else None
     # Whole days cannot tell 0 from 0.9 days: a median under a day counts as one (no log axis for 0s and 1s).
     log_scale = _long_tail(max(p50, 1.0) if days and p50 is not None else p50, longest)
-    if not valid.height:
+    if not count:
         edges: list[float] = []  # nothing to count: no bins rather than one empty bar
     else:
-        edges = _log_edges(valid["hours"]) if log_scale else _linear_edges(longest, whole=days)
+        shortest = summary["_shortest"].min()
+        edges = _log_edges(shortest, longest) if log_scale else _linear_edges(longest, whole=days)
 
     bins = _histogram(valid, edges, by, engine.select(by) if by else None)
+    quantiles = summary.select(*([by] if by else []), *(f"p{round(q * 100)}" for q in BOX_QUANTILES))
     if by:
         valid_per_group = bins.group_by(by).agg(pl.col("tickets").sum())
         stats = engine.join(valid_per_group, on=by, how="left", nulls_equal=True)
+        stats = stats.with_columns(pl.col("tickets").fill_null(0))
+        stats = stats.join(quantiles, on=by, how="left", nulls_equal=True)
     else:
-        stats = engine.with_columns(pl.lit(valid.height, dtype=pl.Int64).alias("tickets"))
-    stats = stats.with_columns(pl.col("tickets").fill_null(0))
-    # The box plot's other quantiles: not KPIs, same valid durations and interpolation.
-    spread = [
-        pl.col("hours").quantile(q, interpolation="linear").alias(f"p{round(q * 100)}") for q in BOX_QUANTILES
-    ]
-    if by:
-        stats = stats.join(valid.group_by(by).agg(spread), on=by, how="left", nulls_equal=True)
-    else:
-        stats = pl.concat([stats, valid.select(spread)], how="horizontal")
+        stats = engine.with_columns(pl.lit(count, dtype=pl.Int64).alias("tickets"))
+        stats = pl.concat([stats, quantiles], how="horizontal")
     stats = stats.select(*([by] if by else []), "tickets", "mean", "p10", "p25", "p50", "p75", "p90")
     return Distribution(bins, _by_tickets(stats, by), log_scale, days)
 
@@ -171,7 +173,9 @@ def date_only(frames: Frames) -> bool:
     Durations are then whole days, and the weekday × hour heat maps would put every ticket at 00:00.
     """
     tickets = frames.tickets
-    return tickets is not None and "created_at" in tickets.columns and no_time_of_day(tickets["created_at"])
+    if tickets is None or "created_at" not in tickets.columns:
+        return False
+    return no_time_of_day(tickets["created_at"]) if lazy.is_local(tickets) else lazy.all_midnight(tickets)
 
 
 def sla_trend(frames: Frames, settings: Settings, every: str) -> pl.DataFrame | None:
@@ -190,12 +194,18 @@ def sla_trend(frames: Frames, settings: Settings, every: str) -> pl.DataFrame | 
 def backlog_trend(frames: Frames, every: str = "1d") -> pl.DataFrame | None:
     """Open tickets at each period's end (or the range end, if sooner): period, backlog.
 
-    None without resolved_at. `frames` must be read with `by_period=True` (as `frames()` does).
+    Every period from the first ticket's to the range end (or the last ticket's). None without
+    resolved_at. `frames` must be read with `by_period=True` (as `frames()` does). The engine holding
+    the rows counts created and closed tickets per day (`lazy.open_per_period`).
     """
     if frames.tickets is None or "resolved_at" not in frames.tickets.columns:
         return None
-    backlog = evaluate_by(frames, ("backlog",), every=every)
-    return backlog.select("period", pl.col("backlog").cast(pl.Int64))
+    if not frames.history_by_period:
+        raise ValueError("backlog per period needs the history by period (efficiency.frames)")
+    bounds = _periods(frames, every)
+    if bounds is None:
+        return pl.DataFrame(schema={"period": pl.Date, "backlog": pl.Int64})
+    return lazy.open_per_period(frames.history, *bounds, every, frames.scope.end_exclusive)
 
 
 def heatmap(frames: Frames) -> pl.DataFrame | None:
@@ -208,9 +218,8 @@ def heatmap(frames: Frames) -> pl.DataFrame | None:
         return None
     # The engine groups by one column, so weekday and hour travel as one cell number
     # (in Int64: the Int8 parts would overflow past Saturday 08:00).
-    created = pl.col("created_at")
-    cell = (created.dt.weekday().cast(pl.Int64) - 1) * 24 + created.dt.hour().cast(pl.Int64)
-    by_cell = replace(_tickets_only(frames), tickets=frames.tickets.with_columns(cell.alias("_cell")))
+    cell = (lazy.weekday("created_at") - 1) * 24 + nw.col("created_at").dt.hour().cast(nw.Int64)
+    by_cell = replace(_tickets_only(frames), tickets=lazy.with_columns(frames.tickets, cell.alias("_cell")))
     table = evaluate_by(by_cell, ("tickets", "first_response_hours_p50"), by="_cell")
     grid = pl.DataFrame({"_cell": range(7 * 24)}, schema={"_cell": pl.Int64})
     return grid.join(table, on="_cell", how="left").select(
@@ -484,19 +493,25 @@ def _by_tickets(table: pl.DataFrame, by: str | None) -> pl.DataFrame:
     return table.sort(["tickets", by], descending=[True, False], nulls_last=True)
 
 
+def _periods(frames: Frames, every: str) -> tuple[date, date] | None:
+    """The first period's start (of the first ticket) and the last day shown (range end, or last ticket)."""
+    first, last_ticket = lazy.span(frames.tickets)
+    if first is None:
+        return None
+    end = frames.scope.end_exclusive
+    last = (end - timedelta(microseconds=1)).date() if end else last_ticket.date()
+    return pl.Series([first.date()]).dt.truncate(every)[0], last
+
+
 def _every_period(table: pl.DataFrame, frames: Frames, every: str) -> pl.DataFrame:
     """`table` with a row for every period from the first ticket to the range end (or last ticket).
 
     The engine lists only periods that have tickets; a chart would draw a line across the gap.
     """
-    tickets = frames.tickets
-    if tickets is None or not tickets.height:
+    bounds = None if frames.tickets is None else _periods(frames, every)
+    if bounds is None:
         return table.with_columns(pl.col("tickets").cast(pl.Int64))
-    first = tickets["created_at"].min().date()
-    end = frames.scope.end_exclusive
-    last = (end - timedelta(microseconds=1)).date() if end else tickets["created_at"].max().date()
-    bounds = pl.Series([first, last]).dt.truncate(every)
-    periods = pl.DataFrame({"period": pl.date_range(bounds[0], bounds[1], every, eager=True)})
+    periods = pl.DataFrame({"period": pl.date_range(*bounds, every, eager=True)})
     return (
         periods.join(table, on="period", how="full", coalesce=True)
         .with_columns(pl.col("tickets").fill_null(0).cast(pl.Int64))
@@ -505,21 +520,26 @@ def _every_period(table: pl.DataFrame, frames: Frames, every: str) -> pl.DataFra
 
 
 def _histogram(
-    valid: pl.DataFrame, edges: list[float], by: str | None, groups: pl.DataFrame | None
+    valid: nw.LazyFrame, edges: list[float], by: str | None, groups: pl.DataFrame | None
 ) -> pl.DataFrame:
-    """Count `valid` hours into [edge, next edge) bins, for every bin (and every group of `groups`)."""
+    """Count `valid` hours into [edge, next edge) bins in the engine, for every bin (and every group of `groups`)."""
     group = [by] if by else []
-    # Bins found among the edges the page shows, so a value on an edge goes where the label says.
-    bin_index = pl.lit(pl.Series(edges, dtype=pl.Float64)).search_sorted(pl.col("hours"), side="right")
-    counts = valid.group_by(*group, (bin_index.cast(pl.Int64) - 1).alias("_bin")).agg(
-        pl.len().cast(pl.Int64).alias("tickets")
-    )
     grid = pl.DataFrame(
-        {"_bin": range(len(edges) - 1), "bin_start": edges[:-1], "bin_end": edges[1:]},
+        {"_bin": range(max(len(edges) - 1, 0)), "bin_start": edges[:-1], "bin_end": edges[1:]},
         schema={"_bin": pl.Int64, "bin_start": pl.Float64, "bin_end": pl.Float64},
     )
     if groups is not None:
         grid = groups.join(grid, how="cross")
+    if not edges:  # nothing valid to count
+        return grid.with_columns(pl.lit(0, dtype=pl.Int64).alias("tickets")).select(
+            *group, "bin_start", "bin_end", "tickets"
+        )
+    # Bins found among the edges the page shows, so a value on an edge goes where the label says.
+    counts = lazy.collect(
+        valid.group_by(*group, lazy.bin_index("hours", edges).alias("_bin")).agg(
+            nw.len().cast(nw.Int64).alias("tickets")
+        )
+    ).with_columns(pl.col("_bin").cast(pl.Int64), pl.col("tickets").cast(pl.Int64))
     return (
         grid.join(counts, on=[*group, "_bin"], how="left", nulls_equal=True)
         .with_columns(pl.col("tickets").fill_null(0))
@@ -540,14 +560,12 @@ def _one_two_five(k: int) -> list[float]:
     return [float(f"{m}e{k}") for m in (1, 2, 5)]
 
 
-def _log_edges(hours: pl.Series) -> list[float]:
+def _log_edges(shortest_positive: float, longest: float) -> list[float]:
     """0, then 1-2-5 steps from the shortest positive time (at least LOG_MIN_HOURS) past the longest.
 
     The steps start at the largest one ≤ that shortest time, so [0, it) holds the zeros.
     """
-    positive = hours.filter(hours > 0)
-    shortest = max(positive.min(), LOG_MIN_HOURS)
-    longest = hours.max()
+    shortest = max(shortest_positive, LOG_MIN_HOURS)
     # One decade of slack each side: log10 of a float just below a power of ten may round up to it.
     k = math.floor(math.log10(shortest)) - 1
     steps = [v for e in range(k, math.floor(math.log10(longest)) + 2) for v in _one_two_five(e)]

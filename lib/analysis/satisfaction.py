@@ -11,10 +11,11 @@ from dataclasses import replace
 
 import altair as alt
 import duckdb
+import narwhals as nw
 import polars as pl
 
 from lib import charts
-from lib.analysis import tables
+from lib.analysis import lazy, tables
 from lib.engine import store
 from lib.engine.kpis import BY_KEY, HOUR_US, Settings, available, evaluate_by
 from lib.engine.store import Frames
@@ -45,6 +46,9 @@ SMALL_GROUP = 30  # fewer answers than this: too few to read a score from
 TREND_KPIS = ("csat", "csat_mean", "nps", "survey_responses", "survey_response_rate")
 DRIVER_KPIS = ("survey_responses", "csat", "csat_mean", "nps")
 COMMENT_COLUMNS = ("submitted_at", "ticket_id", "csat", "nps", "comment", "agent", "channel", "category")
+# The answered ticket's resolution time: a row-level column each engine derives from the two ticket facts
+# (Polars below, Spark in `lib.lake.satisfaction_frames`), which the resolution bands read.
+TICKET_HOURS = ("ticket_resolution_hours", ("ticket_created_at", "ticket_resolved_at"))
 
 # Canonical columns each public function needs ("a|b": either will do), for "needs column X"
 # when it returns None. Drivers are keyed "drivers:<by>".
@@ -102,15 +106,10 @@ def trend(frames: Frames, settings: Settings, every: str) -> pl.DataFrame | None
     )
 
 
-def _nps_group() -> pl.Expr:
-    return (
-        pl.when(pl.col("nps") >= PROMOTER_MIN)
-        .then(pl.lit(NPS_GROUPS[0]))
-        .when(pl.col("nps") <= DETRACTOR_MAX)
-        .then(pl.lit(NPS_GROUPS[2]))
-        .otherwise(pl.lit(NPS_GROUPS[1]))
-        .alias("group")
-    )
+def _nps_group() -> nw.Expr:
+    nps = nw.col("nps")
+    detractor = nw.when(nps <= DETRACTOR_MAX).then(nw.lit(NPS_GROUPS[2])).otherwise(nw.lit(NPS_GROUPS[1]))
+    return nw.when(nps >= PROMOTER_MIN).then(nw.lit(NPS_GROUPS[0])).otherwise(detractor).alias("group")
 
 
 def _order(values: tuple[str, ...], column: str) -> pl.DataFrame:
@@ -118,13 +117,17 @@ def _order(values: tuple[str, ...], column: str) -> pl.DataFrame:
     return pl.DataFrame({column: list(values), "_order": list(range(len(values)))})
 
 
-def _nps_answers(frames: Frames) -> pl.DataFrame | None:
-    """Answers with an nps score (only the columns the split needs); None when there are none."""
+def _nps_counts(frames: Frames, every: str | None = None) -> pl.DataFrame | None:
+    """Answers with an nps score per NPS group (and period of `every`), counted by the engine holding them
+    (the survey_responses KPI, periods as the KPIs cut them); None when there is no such answer."""
     surveys = frames.surveys
     if surveys is None or "nps" not in surveys.columns:
         return None
-    scored = surveys.select("submitted_at", "nps").filter(pl.col("nps").is_not_null())
-    return scored if scored.height else None
+    scored = lazy.filter(lazy.with_columns(surveys, _nps_group()), ~nw.col("nps").is_null())
+    only = replace(frames, tickets=None, customers=None, history=None, surveys=scored)
+    counts = evaluate_by(only, ("survey_responses",), by="group", every=every)
+    counts = counts.rename({"survey_responses": "answers"}).with_columns(pl.col("answers").cast(pl.Int64))
+    return counts if counts.height else None
 
 
 def nps_split(frames: Frames) -> pl.DataFrame | None:
@@ -132,10 +135,9 @@ def nps_split(frames: Frames) -> pl.DataFrame | None:
 
     Columns: group, answers, share (of answers with an nps). None without any nps answer.
     """
-    scored = _nps_answers(frames)
-    if scored is None:
+    counts = _nps_counts(frames)
+    if counts is None:
         return None
-    counts = scored.group_by(_nps_group()).agg(pl.len().cast(pl.Int64).alias("answers"))
     return (
         _order(NPS_GROUPS, "group")
         .join(counts, on="group", how="left")
@@ -151,12 +153,9 @@ def nps_split_trend(frames: Frames, every: str) -> pl.DataFrame | None:
     Columns: period, group, answers, share (of the period's answers with an nps); three
     rows per period that has an nps answer. None without any nps answer.
     """
-    scored = _nps_answers(frames)
-    if scored is None:
+    counts = _nps_counts(frames, every)
+    if counts is None:
         return None
-    # Same period key as the KPI engine uses for surveys.
-    period = pl.col("submitted_at").dt.truncate(every).cast(pl.Date).alias("period")
-    counts = scored.group_by(period, _nps_group()).agg(pl.len().cast(pl.Int64).alias("answers"))
     grid = counts.select(pl.col("period").unique()).join(_order(NPS_GROUPS, "group"), how="cross")
     return (
         grid.join(counts, on=["period", "group"], how="left")
@@ -166,36 +165,45 @@ def nps_split_trend(frames: Frames, every: str) -> pl.DataFrame | None:
     )
 
 
-def _resolution_band(have: frozenset[str]) -> pl.Expr | None:
+def _resolution_band(have: frozenset[str]) -> nw.Expr | None:
     """The answered ticket's band; null when no ticket is linked or it was resolved before it was created."""
-    if not {"ticket_created_at", "ticket_resolved_at"} <= have:
+    if not {"ticket_created_at", "ticket_resolved_at", TICKET_HOURS[0]} <= have:
         return None
-    created, resolved = pl.col("ticket_created_at"), pl.col("ticket_resolved_at")
-    hours = (resolved - created).dt.total_microseconds() / HOUR_US
-    band = pl.when(created.is_null()).then(pl.lit(None, dtype=pl.String))
-    band = (
-        band.when(resolved.is_null())
-        .then(pl.lit(UNRESOLVED))
-        .when(hours < 0)
-        .then(pl.lit(None, dtype=pl.String))
+    created, resolved, hours = (
+        nw.col("ticket_created_at"),
+        nw.col("ticket_resolved_at"),
+        nw.col(TICKET_HOURS[0]),
     )
-    for label, upper in RESOLUTION_BANDS:
-        band = band.when(hours <= upper).then(pl.lit(label))
-    return band.otherwise(pl.lit(None, dtype=pl.String))
+    none = nw.lit(None, dtype=nw.String)
+    band = none
+    for label, upper in reversed(RESOLUTION_BANDS):
+        band = nw.when(hours <= upper).then(nw.lit(label)).otherwise(band)
+    band = nw.when(hours < 0).then(none).otherwise(band)
+    band = nw.when(resolved.is_null()).then(nw.lit(UNRESOLVED)).otherwise(band)
+    return nw.when(created.is_null()).then(none).otherwise(band)
 
 
-def _reopened(have: frozenset[str]) -> pl.Expr | None:
+def _reopened(have: frozenset[str]) -> nw.Expr | None:
     """Reopened or not; null when no ticket is linked or its reopen count is empty."""
     if "ticket_reopen_count" not in have:
         return None
-    reopened = pl.col("ticket_reopen_count") > 0
-    return pl.when(reopened).then(pl.lit(REOPEN_ORDER[1])).when(~reopened).then(pl.lit(REOPEN_ORDER[0]))
+    reopened = nw.col("ticket_reopen_count") > 0
+    not_reopened = nw.when(~reopened).then(nw.lit(REOPEN_ORDER[0]))
+    return nw.when(reopened).then(nw.lit(REOPEN_ORDER[1])).otherwise(not_reopened)
 
 
-_FACTS: dict[str, tuple[Callable[[frozenset[str]], pl.Expr | None], tuple[str, ...]]] = {
+_FACTS: dict[str, tuple[Callable[[frozenset[str]], nw.Expr | None], tuple[str, ...]]] = {
     "resolution_band": (_resolution_band, BAND_ORDER),
     "reopened": (_reopened, REOPEN_ORDER),
 }
+
+
+def _with_ticket_hours(surveys):
+    """Local answers get the ticket's resolution hours here (the lake's come with them)."""
+    name, (start, end) = TICKET_HOURS
+    if not lazy.is_local(surveys) or not {start, end} <= set(surveys.columns) or name in surveys.columns:
+        return surveys
+    return surveys.with_columns(((pl.col(end) - pl.col(start)).dt.total_microseconds() / HOUR_US).alias(name))
 
 
 def drivers(frames: Frames, settings: Settings, by: str) -> pl.DataFrame | None:
@@ -217,6 +225,7 @@ def drivers(frames: Frames, settings: Settings, by: str) -> pl.DataFrame | None:
     surveys = frames.surveys
     if surveys is None:
         return None
+    surveys = _with_ticket_hours(surveys)
     have = frozenset(surveys.columns)
     scores = [c for c in ("csat", "nps") if c in have]
     if not scores:
@@ -225,10 +234,10 @@ def drivers(frames: Frames, settings: Settings, by: str) -> pl.DataFrame | None:
         build, order = _FACTS[by]
         group = build(have)
     else:
-        group, order = (pl.col(by) if by in have else None), None
+        group, order = (nw.col(by) if by in have else None), None
     if group is None:
         return None
-    grouped = surveys.select(group.cast(pl.String).alias("value"), *scores)
+    grouped = lazy.select(surveys, group.cast(nw.String).alias("value"), *[nw.col(c) for c in scores])
     # Only the surveys table, so the engine groups nothing else by "value": one code path for the scores.
     table = evaluate_by(
         replace(frames, tickets=None, customers=None, history=None, surveys=grouped),
@@ -258,20 +267,21 @@ def drivers(frames: Frames, settings: Settings, by: str) -> pl.DataFrame | None:
 def lowest_comments(frames: Frames, limit: int = 20) -> pl.DataFrame | None:
     """The `limit` answers with a non-blank comment and the lowest scores.
 
-    Ordered by csat, then nps (lowest first, missing scores last), then newest first.
-    Columns: those of `COMMENT_COLUMNS` present. None without a comment column.
+    Ordered by csat, then nps (lowest first, missing scores last), then newest first, then by ticket id.
+    Columns: those of `COMMENT_COLUMNS` present. None without a comment column. The engine holding the
+    answers sorts them: only `limit` rows come back.
     """
     surveys = frames.surveys
     if surveys is None or "comment" not in surveys.columns:
         return None
     keep = [c for c in COMMENT_COLUMNS if c in surveys.columns]
-    order = [c for c in ("csat", "nps", "submitted_at") if c in keep]
+    order = [c for c in ("csat", "nps", "submitted_at", "ticket_id") if c in keep]
     newest_first = [c == "submitted_at" for c in order]
-    commented = surveys.select(keep).filter(pl.col("comment").str.strip_chars().str.len_chars() > 0)
-    # bottom_k picks the few rows without sorting them all; missing scores rank after any score.
-    keys = [pl.col(c).fill_null(math.inf) if c != "submitted_at" else pl.col(c) for c in order]
-    lowest = commented.bottom_k(max(limit, 0), by=keys, reverse=newest_first)
-    return lowest.sort(order, descending=newest_first, nulls_last=True)
+    commented = (
+        lazy.rows_of(surveys).select(keep).filter(nw.col("comment").str.strip_chars().str.len_chars() > 0)
+    )
+    lowest = commented.sort(order, descending=newest_first, nulls_last=True).head(max(limit, 0))
+    return lazy.collect(lowest)
 
 
 # --- the page's view: words, labels and charts in the reader's language -----------------------

@@ -22,16 +22,17 @@ import polars as pl
 import streamlit as st
 
 from lib import lake
-from lib.analysis import alerts, cost, overview, team
+from lib.analysis import alerts, cost, efficiency, overview, satisfaction, team
 from lib.engine import periods, shared, store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.predict import forecast
 
 # The pages that compute on the lake; the others say they do not yet (a sentence, not a traceback).
-LAKE_PAGES = frozenset({"overview", "report", "team", "cost", "forecast"})
+LAKE_PAGES = frozenset({"overview", "report", "team", "cost", "forecast"}) | {"efficiency", "satisfaction"}
 # A page's local row reader → the lake's: lazy Spark frames its analysis functions aggregate in Spark.
 LAKE_READERS = {team.frames: lake.team_frames, cost.frames: lake.scoped}
+LAKE_READERS |= {efficiency.frames: lake.efficiency_frames, satisfaction.frames: lake.satisfaction_frames}
 CACHE_SIZE = 256  # lake answers kept per server process (each is a row per group)
 # The lake changes under the app (new files land): answers, and the tables' file listing, are asked again
 # after this long.
