@@ -1006,6 +1006,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "回测{per}平均偏差 {mae}；Prophet 未胜过“重复上周同一天”。",
         "Back-test: off by {mae} {per}; Prophet did not beat repeating the same weekday last week.",
     ),
+    "forecast.accuracy_short_beyond": (
+        "回测{per}平均偏差 {mae}；模型这次的预测超出了回测检验过的范围，所以显示“重复上周同一天”。",
+        "Back-test: off by {mae} {per}; the models strayed beyond what the back-test checked, so repeating the "
+        "same weekday last week is shown.",
+    ),
     "forecast.accuracy_naive": (
         "在过去 {cutoffs} 次回测中（每次预测 {horizon} {unit}），“重复上周同一天”{per}平均偏差 {mae} 张工单"
         "（MAPE {mape}）{prophet}。实际值有 {coverage} 落在 {interval} 区间内。",
@@ -1038,6 +1043,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "In the back-test the 80% interval held {c80} of the actual days and the 95% interval {c95}{widened}.",
     ),
     "forecast.widened": ("（区间按回测误差放宽到了这个程度）", " (the intervals were widened to get there)"),
+    "forecast.narrowed": (
+        "（回测误差显示原区间过宽，已相应收窄）",
+        " (the intervals were narrowed to get there: the back-test's errors showed them too wide)",
+    ),
+    "forecast.reason_beyond_backtest": (
+        "历史不足一年，而各模型这次的预测与“重复上周同一天”相差得比任何一个回测窗口里都远：回测的证据管不到这么远，"
+        "所以只用这个基准。",
+        "With less than a year of history, the models' forecasts stray further from repeating the same weekday last "
+        "week this time than in any back-test window: the back-test's evidence does not reach that far, so that "
+        "baseline alone is used.",
+    ),
     "forecast.calendar_explains": (
         "节假日：{country}——历史中它的 {holidays} 个节假日里有 {explained} 天是异常日（其他日子只有 {share}），"
         "所以自动选用；可在“节假日与公司活动”中更改。",

@@ -35,6 +35,12 @@ CUTOFF_STEP_DAYS = 14
 # history. Older years cost time (each Prophet fit grows with the rows: 8 years took ~50 s) and mostly
 # describe a business that has since changed. Decided before measuring; benchmarks/results/forecast.md.
 FIT_WINDOW_DAYS = 3 * 365 + 1
+# After the first half of the back-test's origins, a Prophet setting worse than seasonal naive in each of them is
+# not fitted again (forecast_backtest._survivors): fewer fits for nearly the same blend.
+RACE_CUTOFFS = CUTOFFS // 2
+# Below this much history no candidate fits a yearly curve: none has seen the season ahead, and a forecast that
+# strays from naive further than anywhere in the back-test falls back to naive (forecast_blend.beyond_backtest).
+SEASON_SEEN_DAYS = forecast_models.PROPHET_YEARLY.yearly_from_days
 BLEND = "blend"  # Forecast.model when more than one candidate has a share
 
 
@@ -46,7 +52,8 @@ class Forecast:
     `enough` is False and there is no prediction; MIN_HISTORY_DAYS are needed),
     "idle_start" (history starts after IDLE_DAYS without a ticket; `history` is what was
     used), "long_history" (only the last FIT_WINDOW_DAYS were fitted), "no_backtest" (no cut-off fits, so the simplest candidate is used untested),
-    "few_cutoffs" (fewer than asked).
+    "few_cutoffs" (fewer than asked), "beyond_backtest" (under a year of history, the models strayed from
+    seasonal naive further than in any back-test window: seasonal naive alone is used).
     """
 
     enough: bool
@@ -200,6 +207,7 @@ def forecast(
         holidays=holidays,
         step_days=CUTOFF_STEP_DAYS,
         samples=0,
+        race=RACE_CUTOFFS,
     )
     if len(tested.cutoffs) < cutoffs:
         reasons += ("few_cutoffs",) if tested.cutoffs else ("no_backtest",)
@@ -215,22 +223,39 @@ def forecast(
         )
         shares = {chosen.name: 1.0}
     else:
-        shares = mixed.weights
+        # Below a year the back-test's evidence holds only as far as it was tested (`beyond_backtest`): every
+        # model with an accuracy share is fitted to measure how far they stray from naive.
+        guard = (
+            naive_in and mixed.kept > 0 and forecast_models.history_days(history, every) < SEASON_SEEN_DAYS
+        )
+        names = list(dict.fromkeys([*mixed.weights, *(mixed.accuracy_weights if guard else ())]))
+        names = [name for name in names if name in mixed.weights or mixed.accuracy_weights.get(name, 0) > 0]
 
         def fit(candidate: forecast_models.Candidate):
             return lambda: forecast_models.predict(
                 candidate, history, steps, every, interval, holidays, in_sample=True, samples=0
             )
 
-        fitted = forecast_models.in_parallel([fit(by_name.get(n, forecast_models.NAIVE)) for n in shares])
-        ahead = {name: pair[0] for name, pair in zip(shares, fitted, strict=True)}
-        raws = {name: pair[1] for name, pair in zip(shares, fitted, strict=True)}
+        fitted = forecast_models.in_parallel([fit(by_name.get(n, forecast_models.NAIVE)) for n in names])
+        ahead = {name: pair[0] for name, pair in zip(names, fitted, strict=True)}
+        raws = {name: pair[1] for name, pair in zip(names, fitted, strict=True)}
+        if guard and forecast_blend.beyond_backtest(
+            forecast_blend.gap({n: f["yhat"].to_numpy() for n, f in ahead.items()}, mixed.accuracy_weights),
+            forecast_blend.window_gaps(tested.predictions, mixed.accuracy_weights),
+        ):
+            mixed = forecast_blend.blend(
+                tested.predictions, every, step, shrink=True, levels=levels, keep_at_most=0.0
+            )
+            reasons += ("beyond_backtest",)
+        shares = mixed.weights
         prediction = forecast_blend.forecast(mixed, ahead, interval, forecast_blend.BUCKET[every])
         prophets = [n for n in sorted(shares, key=shares.get, reverse=True) if raws.get(n) is not None]
         chosen = by_name[prophets[0]] if prophets else by_name.get(next(iter(shares)), forecast_models.NAIVE)
         raw = raws[prophets[0]] if prophets else None
+    reference = next((c for c in candidates if c.kind == "prophet"), forecast_models.PROPHET)
+    if raw is None and mixed is not None and raws.get(reference.name) is not None:
+        raw = raws[reference.name]  # fitted for the guard: the same fit as below
     if raw is None:
-        reference = next((c for c in candidates if c.kind == "prophet"), forecast_models.PROPHET)
         _, raw = forecast_models.predict(
             reference, history, steps, every, interval, holidays, in_sample=True, samples=0
         )

@@ -25,6 +25,7 @@ BUCKET = {"1d": 7, "1w": 4}  # lead times pooled for the interval's quantiles: a
 MIN_BUCKET_ERRORS = 20  # fewer errors in a lead-time bucket: the quantiles of all errors are used
 WIDEN_STEP = 0.05
 WIDEN_MAX = 4.0
+WIDEN_MIN = 0.5  # the search starts here: intervals the back-test shows too wide are narrowed too
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,24 @@ def _inside(errors: pl.DataFrame, bands: dict, factor: float) -> np.ndarray:
     return np.asarray(inside, dtype=bool)
 
 
+def _apart(errors: pl.DataFrame, window) -> pl.DataFrame:
+    """The errors of the windows other than `window` whose days do not overlap it (all others if none).
+
+    Origins 14 days apart with a 28-day horizon share half their days: judged by a neighbour's errors on
+    the same days, a window looked covered more often than a window of days not seen yet would be.
+    """
+    own = errors.filter(pl.col("cutoff") == window)
+    others = errors.filter(pl.col("cutoff") != window)
+    if "ds" not in errors.columns:
+        return others
+    first, last = own["ds"].min(), own["ds"].max()
+    spans = others.group_by("cutoff").agg(
+        pl.col("ds").min().alias("_first"), pl.col("ds").max().alias("_last")
+    )
+    apart = spans.filter((pl.col("_last") < first) | (pl.col("_first") > last))["cutoff"]
+    return others.filter(pl.col("cutoff").is_in(apart.implode())) if apart.len() else others
+
+
 def interval_offsets(
     errors: pl.DataFrame, levels: Sequence[float] = LEVELS, bucket: int = 7
 ) -> tuple[pl.DataFrame, dict[float, float], dict[float, float]]:
@@ -131,9 +150,10 @@ def interval_offsets(
 
     For each level, the errors' quantiles (1 − level)/2 and (1 + level)/2 per bucket of `bucket` lead
     times (all errors where a bucket has fewer than MIN_BUCKET_ERRORS) are the offsets. Coverage is
-    judged honestly: each window's errors against the quantiles of the other windows' errors. While that
-    falls short of the level, the offsets are stretched around the median error by WIDEN_STEP (at most
-    WIDEN_MAX). With one window, its own quantiles and coverage.
+    judged honestly: each window's errors against the quantiles of the errors of the other windows that do not
+    share its days (`_apart`; errors with a `ds` column). While that
+    falls short of the level, the offsets are stretched around the median error by WIDEN_STEP, from
+    WIDEN_MIN (narrower than the quantiles when they over-cover) to at most WIDEN_MAX. With one window, its own quantiles and coverage.
 
     Returns offsets (level, bucket, lower, upper; bucket null = every lead time), factor and coverage per level.
     """
@@ -146,13 +166,10 @@ def interval_offsets(
             factor, covered = 1.0, float(_inside(errors, bands, 1.0).mean())
         else:
             held = [
-                (
-                    errors.filter(pl.col("cutoff") == w),
-                    _bands(errors.filter(pl.col("cutoff") != w), level, bucket),
-                )
+                (errors.filter(pl.col("cutoff") == w), _bands(_apart(errors, w), level, bucket))
                 for w in windows
             ]
-            factor = 1.0
+            factor = WIDEN_MIN
             while True:
                 covered = float(np.concatenate([_inside(own, others, factor) for own, others in held]).mean())
                 if covered >= level - 1e-9 or factor >= WIDEN_MAX - 1e-9:
@@ -178,11 +195,13 @@ def blend(
     step: int = 7,
     shrink: bool = True,
     levels: Sequence[float] = LEVELS,
+    keep_at_most: float = 1.0,
 ) -> Blend | None:
     """The blend from a back-test's day-by-day predictions (cutoff, model, ds, y, yhat); None without any.
 
     `step` is the spacing of the back-test's origins in periods (for the evidence of overlapping
-    windows); `shrink` False keeps the accuracy weights whole (naive is not a candidate).
+    windows); `shrink` False keeps the accuracy weights whole (naive is not a candidate); `keep_at_most`
+    caps the share kept (0: seasonal naive alone, see `beyond_backtest`).
     """
     if predictions.is_empty():
         return None
@@ -205,13 +224,13 @@ def blend(
         if naive_by_window
         else []
     )
-    kept = kept_share(ratios, horizon, step) if shrink and NAIVE in mae else 1.0
+    kept = min(kept_share(ratios, horizon, step), keep_at_most) if shrink and NAIVE in mae else 1.0
     final = shrunk(weights, kept) if shrink and NAIVE in mae else {k: v for k, v in weights.items() if v > 0}
     both = combined(predictions, final)
     final_mae = _window_mae(both.with_columns(pl.lit("_final").alias("model")))["_final"]
     final_ratios = [b / n for b, n in zip(final_mae, naive_by_window or [], strict=False) if n]
     offsets, widen, coverage = interval_offsets(
-        both.select("cutoff", "lead", (pl.col("y") - pl.col("yhat")).alias("error")),
+        both.select("cutoff", "lead", "ds", (pl.col("y") - pl.col("yhat")).alias("error")),
         levels,
         BUCKET.get(every, 7),
     )
@@ -228,6 +247,51 @@ def blend(
         widen=widen,
         coverage=coverage,
     )
+
+
+# "Clearly further": in a steady series the gap at the origin is as likely as any of the 8 windows' to be the
+# largest (1 time in 9); half as far again as the furthest seen is beyond what the back-test covered.
+TESTED_REACH = 1.5
+
+
+def gap(ahead: Mapping[str, np.ndarray], weights: Mapping[str, float], naive: str = NAIVE) -> float | None:
+    """Mean absolute gap between the models' part of a blend (`weights` without naive, renormalised) and
+    seasonal naive, over the days of `ahead` (model -> yhat); None without both."""
+    models = {name: share for name, share in weights.items() if name != naive and share > 0 and name in ahead}
+    total = sum(models.values())
+    if naive not in ahead or not total:
+        return None
+    part = sum(np.asarray(ahead[name], dtype=float) * (share / total) for name, share in models.items())
+    return float(np.mean(np.abs(part - np.asarray(ahead[naive], dtype=float))))
+
+
+def window_gaps(predictions: pl.DataFrame, weights: Mapping[str, float], naive: str = NAIVE) -> list[float]:
+    """`gap` in each back-test window (cutoff order): how far the models' forecasts strayed from naive's there."""
+    out = []
+    for (_,), rows in (
+        predictions.sort("cutoff").partition_by("cutoff", as_dict=True, maintain_order=True).items()
+    ):
+        ahead = {
+            name: part["yhat"].to_numpy()
+            for (name,), part in rows.partition_by("model", as_dict=True).items()
+        }
+        value = gap(ahead, weights, naive)
+        if value is not None:
+            out.append(value)
+    return out
+
+
+def beyond_backtest(origin_gap: float | None, gaps: Sequence[float]) -> bool:
+    """Whether the forecast's models stray from seasonal naive clearly further (TESTED_REACH times) than in
+    every back-test window.
+
+    The back-test's evidence for leaving naive was gathered where the models' forecasts stayed within the
+    gaps it saw; further out it says nothing. With less than a year of history no model has seen the season
+    ahead, so such a forecast extrapolates a trend or a level it cannot check: a fall at the end of a
+    football season (Wikipedia, 9 months to 2010-02-23: the models expected the old level back, 2.8× naive's
+    error) looks the same to them as a dip that passes.
+    """
+    return origin_gap is not None and bool(gaps) and origin_gap > TESTED_REACH * max(gaps) + 1e-12
 
 
 def _window_mae(predictions: pl.DataFrame) -> dict[str, list[float]]:

@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from lib.engine import service_calendar
+from lib.predict import forecast_models
 
 SETTING = "holiday_country"  # the team setting's key in the saved settings (mapping file / workspace)
 AUTO = "auto"
@@ -114,11 +115,16 @@ def choose(series: pl.DataFrame, lang: str = "en", hints: Sequence[str] = ()) ->
         return Choice(None, "none_fits", tried=tuple(tried))
     odd = {d for d in unusual_days(series)["ds"].to_list() if (d.month, d.day) not in SHARED_DAYS}
     start, end = series["ds"].min(), series["ds"].max()
+    # Holidays in the last two weeks are not judged: a fall or rise of level there looks unusual too, and the
+    # forecast does not fit a holiday seen only there (forecast_models.IDENTIFIED_AFTER_DAYS).
+    judged = end - timedelta(days=forecast_models.IDENTIFIED_AFTER_DAYS)
     best: Choice | None = None
     best_excess = 0.0
     for country in tried:
         table_ = service_calendar.holidays(start, end, country)
-        days = {d for d in holiday_days(table_) if start <= d <= end and (d.month, d.day) not in SHARED_DAYS}
+        days = {
+            d for d in holiday_days(table_) if start <= d <= judged and (d.month, d.day) not in SHARED_DAYS
+        }
         if not days:
             continue
         explained = len(days & odd)

@@ -229,6 +229,9 @@ def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -
     """
     accuracy = item.accuracy
     window = "" if short or "long_history" not in item.reasons else t("forecast.reason_long_history", lang)
+    beyond = "beyond_backtest" in item.reasons
+    if beyond and not short:
+        window = " ".join(part for part in (window, t("forecast.reason_beyond_backtest", lang)) if part)
     if accuracy is None or accuracy.mase is None:
         return " ".join(part for part in (window, t("forecast.untested", lang)) if part)
     weekly = item.every == "1w"
@@ -250,6 +253,7 @@ def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -
     )
     if short:
         key = "forecast.accuracy_short_naive" if naive_won else "forecast.accuracy_short"
+        key = "forecast.accuracy_short_beyond" if beyond and naive_won else key
         return t(key, lang, mae=f"{accuracy.mae:,.1f}", per=per, comparison=comparison)
     unit = t("forecast.unit_week" if weekly else "forecast.unit_day", lang)
     if item.blend is not None and accuracy.model == forecast.BLEND:
@@ -276,7 +280,7 @@ def accuracy_sentence(item: forecast.Forecast, lang: str, short: bool = False) -
             mape=f"{accuracy.mape:.0%}" if accuracy.mape is not None else "—",
             comparison=comparison,
             prophet=t("forecast.prophet_lost", lang, comparison=comparison)
-            if naive_won and comparison
+            if naive_won and comparison and not beyond
             else "",
             coverage=f"{accuracy.coverage:.0%}",
             interval=f"{item.interval:.0%}",
@@ -324,12 +328,13 @@ def coverage_sentence(item: forecast.Forecast, lang: str) -> str:
     if blend is None or not blend.coverage:
         return ""
     widened = any(factor > 1 for factor in blend.widen.values())
+    narrowed = not widened and any(factor < 1 for factor in blend.widen.values())
     return t(
         "forecast.coverage",
         lang,
         c80=f"{blend.coverage.get(0.8, float('nan')):.0%}",
         c95=f"{blend.coverage.get(0.95, float('nan')):.0%}",
-        widened=t("forecast.widened", lang) if widened else "",
+        widened=t("forecast.widened", lang) if widened else t("forecast.narrowed", lang) if narrowed else "",
     )
 
 
