@@ -521,3 +521,22 @@ def daily_counts(tables: Tables, scope: Scope, by: str | None = None, top: int =
     frames = scoped(tables, scope)
     per_day = kpis.evaluate_by(frames, ("tickets",), by=by, every="1d")
     return forecast.series_from_counts(per_day, by, top)
+
+
+def explain_alerts(
+    tables: Tables, scope: Scope, summary, settings: kpis.Settings, keys: tuple[str, ...]
+) -> list:
+    """Why each KPI in `keys` moved between `summary`'s periods (`alerts.explain_alerts` locally), from a
+    few grouped queries per KPI in Spark (`lib.analysis.alerts_lazy`); `summary` is `summarise`'s answer."""
+    from lib.analysis import alerts_lazy
+
+    comparison = summary.comparison
+    previous = scoped(tables, comparison.period) if comparison is not None and comparison.covered else None
+    spark = tables.tickets.sparkSession
+    engine = alerts_lazy.Engine(
+        small=lambda frame: nw.from_native(spark.createDataFrame(frame.to_arrow())),
+        hold=lambda frame: nw.from_native(frame.to_native().persist()),
+        release=lambda frame: frame.to_native().unpersist(),
+    )
+    values = (summary.current, summary.previous)
+    return alerts_lazy.explain_frames(scoped(tables, scope), previous, settings, keys, engine, values)

@@ -153,8 +153,15 @@ class Lake:
         )
 
     def explain_alerts(self, scope: store.Scope, settings: Settings, keys: tuple[str, ...]) -> list:
-        """Not on the lake yet: the explanation reads rows (lib.analysis.alerts); the alerts stay, unexplained."""
-        return []
+        """Why the red KPIs moved, from grouped queries on the lake (`lib.analysis.alerts_lazy`)."""
+        summary = self.summarise(scope, settings)
+        return self._ask(
+            "why",
+            lambda: lake.explain_alerts(self.lake_tables, scope, summary, settings, keys),
+            scope,
+            settings,
+            keys,
+        )
 
     def frames(self, read: Callable, scope: store.Scope) -> store.Frames:
         """The lake's version of a page's rows (`LAKE_READERS`): lazy plans, nothing read yet."""
