@@ -540,3 +540,16 @@ def explain_alerts(
     )
     values = (summary.current, summary.previous)
     return alerts_lazy.explain_frames(scoped(tables, scope), previous, settings, keys, engine, values)
+
+
+def explore(tables: Tables, scope: Scope, question, settings: kpis.Settings):
+    """`explore.ask` on the lake: the question's scope read by Spark, folded and evaluated there (a row per
+    group back). Backlog per period needs every period's open tickets, which the lake does not scope yet."""
+    from lib.analysis import explore as asked
+
+    settings = settings or kpis.Settings()
+    asked.check(question, settings)
+    if question.grain and any(kpis.kpi_of(k, settings).table == "history" for k in question.kpis):
+        raise InputError("lake.backlog_per_period")
+    frames = scoped(tables, asked.narrowed(scope, question))
+    return asked.answer(frames, question, settings, asked.counted_by(question, settings))

@@ -9,7 +9,10 @@ import math
 import pytest
 
 pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")
-from lake_fixtures import SCOPES, SETTINGS, agree  # noqa: E402
+from lake_fixtures import ROW_BOUND, SCOPES, SETTINGS, agree  # noqa: E402
+
+from lib.analysis.explore import Question  # noqa: E402
+from lib.errors import InputError  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -47,3 +50,48 @@ def test_the_alert_explanations_agree(lake_local, lake_engine, name):
         _same_explanation(a, b)
     # The comparison is not empty: some KPI moved and was explained by named segments.
     assert any(e.contributions for e in here) or name == "against last year"
+
+
+# Every view Explore offers: a KPI per dimension, two dimensions with folding into "other", a grain,
+# a grain by a dimension, survey KPIs alone (counted by answers), a mixed question, the whole scope.
+QUESTIONS = {
+    "by one dimension": Question(
+        ("tickets", "resolution_sla_rate", "resolution_hours_p90"), by=("category",)
+    ),
+    "two dimensions, folded": Question(("resolution_rate", "cost_per_ticket"), by=("region", "agent"), top=3),
+    "per week": Question(("tickets", "first_response_hours_mean"), grain="week"),
+    "per month by channel": Question(("complaint_rate",), by=("channel",), grain="month", min_size=50),
+    "surveys only": Question(("nps", "csat"), by=("product",), top=4, sort="nps", order="asc"),
+    "mixed tables": Question(("tickets", "csat_mean", "backlog"), by=("priority",)),
+    "whole scope": Question(
+        ("tickets", "churn_rate", "survey_response_rate"), filters=(("region", ("华东",)),)
+    ),
+}
+
+
+def _same_answer(here, there) -> None:
+    assert (here.size_of, here.unavailable, here.folded) == (there.size_of, there.unavailable, there.folded)
+    assert here.table.columns == there.table.columns
+    assert here.table.height == there.table.height
+    for column in here.table.columns:
+        for a, b in zip(here.table[column].to_list(), there.table[column].to_list(), strict=True):
+            if isinstance(a, float) or isinstance(b, float):
+                assert (a is None and b is None) or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), column
+            else:
+                assert a == b, column
+
+
+@pytest.mark.parametrize("name", QUESTIONS)
+@pytest.mark.parametrize("scope", ["a quarter with filters", "a drill-down"])
+def test_the_explore_views_agree(lake_local, lake_engine, name, scope):
+    here = lake_local.explore(SCOPES[scope], QUESTIONS[name], SETTINGS)
+    there = lake_engine.explore(SCOPES[scope], QUESTIONS[name], SETTINGS)
+    assert here.table.height > 0
+    _same_answer(here, there)
+    assert there.table.height <= ROW_BOUND
+
+
+def test_backlog_per_period_on_the_lake_is_one_sentence(lake_engine):
+    with pytest.raises(InputError) as caught:
+        lake_engine.explore(SCOPES["a month"], Question(("backlog",), grain="day"), SETTINGS)
+    assert caught.value.key == "lake.backlog_per_period"

@@ -22,14 +22,14 @@ import polars as pl
 import streamlit as st
 
 from lib import lake
-from lib.analysis import alerts, cost, overview, team
+from lib.analysis import alerts, cost, explore, overview, team
 from lib.engine import periods, shared, store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.predict import forecast
 
 # The pages that compute on the lake; the others say they do not yet (a sentence, not a traceback).
-LAKE_PAGES = frozenset({"overview", "report", "team", "cost", "forecast"})
+LAKE_PAGES = frozenset({"overview", "report", "team", "cost", "forecast", "explore"})
 # A page's local row reader → the lake's: lazy Spark frames its analysis functions aggregate in Spark.
 LAKE_READERS = {team.frames: lake.team_frames, cost.frames: lake.scoped}
 CACHE_SIZE = 256  # lake answers kept per server process (each is a row per group)
@@ -95,6 +95,9 @@ class Local:
 
     def volume(self, scope: store.Scope, every: str) -> pl.DataFrame:
         return overview.volume(self.con, scope, every)
+
+    def explore(self, scope: store.Scope, question: explore.Question, settings: Settings) -> explore.Answer:
+        return explore.ask(self.con, scope, question, settings)
 
     def top_categories(self, scope: store.Scope) -> pl.DataFrame | None:
         return overview.top_categories(self.con, scope)
@@ -181,6 +184,16 @@ class Lake:
 
     def top_categories(self, scope: store.Scope) -> pl.DataFrame | None:
         return self._ask("top", lambda: lake.top_categories(self.lake_tables, scope), scope)
+
+    def explore(self, scope: store.Scope, question: explore.Question, settings: Settings) -> explore.Answer:
+        """The Explore page's question, folded and evaluated in Spark (`lake.explore`)."""
+        return self._ask(
+            "explore",
+            lambda: lake.explore(self.lake_tables, scope, question, settings),
+            scope,
+            question,
+            settings,
+        )
 
 
 # --- one answer per question, per server process ---------------------------------------------------

@@ -382,7 +382,7 @@ def show(page: analysis_page.Page, question: explore.Question, settings: Setting
     scope = _scope_keeping(page, question.by) if not question.grain else page.scope
     try:
         answer = page.memo(
-            ("answer", question), lambda: explore.ask(page.con, scope, question, settings), scope
+            ("answer", question), lambda: page.engine.explore(scope, question, settings), scope
         )
     except InputError as error:
         widgets.input_error(error, lang)
@@ -390,7 +390,7 @@ def show(page: analysis_page.Page, question: explore.Question, settings: Setting
     if answer.table.is_empty():
         st.info(t("page.no_rows", lang))
         return
-    have = frozenset(store.columns(page.con, "tickets"))
+    have = page.engine.columns().get("tickets", frozenset())
     for key in answer.unavailable:
         kpi = kpi_of(key, settings)
         st.caption(
