@@ -9,8 +9,9 @@ import math
 import pytest
 
 pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")
-from lake_fixtures import ROW_BOUND, SCOPES, SETTINGS, agree  # noqa: E402
+from lake_fixtures import ROW_BOUND, ROWS, SCOPES, SETTINGS, agree, goto, start, texts  # noqa: E402
 
+from lib.analysis import formatting  # noqa: E402
 from lib.analysis.explore import Question  # noqa: E402
 from lib.errors import InputError  # noqa: E402
 
@@ -95,3 +96,67 @@ def test_backlog_per_period_on_the_lake_is_one_sentence(lake_engine):
     with pytest.raises(InputError) as caught:
         lake_engine.explore(SCOPES["a month"], Question(("backlog",), grain="day"), SETTINGS)
     assert caught.value.key == "lake.backlog_per_period"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_explore_page_on_the_lake_shows_the_local_table(lake_app, lake_local, lang):
+    from lib.engine import periods, store
+    from lib.ui import explore_page
+
+    at = goto(start(lang), "explore", lang)
+    assert not at.exception, at.exception
+    assert not any("AFTERSIGHT_ENGINE" in i.value for i in at.info)
+    scope = store.Scope(*periods.last_full_month(*lake_local.date_bounds()))
+    expected = explore_page.display(
+        lake_local.explore(scope, explore_page.DEFAULT, session_settings()), session_settings(), lang
+    )
+    shown = at.dataframe[0].value
+    assert list(shown.columns) == expected.columns
+    assert shown.iloc[:, 1].tolist() == expected[:, 1].to_list()  # the ticket counts, largest first
+
+
+def test_the_overview_on_the_lake_explains_its_alerts(lake_app, lake_local):
+    from lib.analysis import overview
+    from lib.engine import periods, store
+
+    at = start("en")
+    assert not at.exception, at.exception
+    scope = store.Scope(*periods.last_full_month(*lake_local.date_bounds()))
+    summary = lake_local.summarise(scope, session_settings())
+    red = tuple(kpi.key for kpi, _ in overview.alerts(summary, session_settings()))
+    why = lake_local.explain_alerts(scope, session_settings(), red)
+    assert any(e.contributions for e in why), "the default month explains nothing: the test proves nothing"
+    words = texts(at)
+    for explanation in why:
+        sentence = overview.explanation_sentence(
+            explanation, session_settings(), "en", escape=formatting.literal
+        )
+        assert sentence in words
+
+
+def test_explore_and_the_explained_overview_read_few_rows_back(lake_app, monkeypatch):
+    from pyspark.sql.classic.dataframe import DataFrame
+
+    counts: list[int] = []
+    for method in ("collect", "toArrow", "toPandas", "toLocalIterator"):
+        original = getattr(DataFrame, method)
+
+        def counted(self, *args, _original=original, **kwargs):
+            result = _original(self, *args, **kwargs)
+            counts.append(result.num_rows if hasattr(result, "num_rows") else len(result))
+            return result
+
+        monkeypatch.setattr(DataFrame, method, counted)
+    at = start("en")
+    assert not at.exception, at.exception
+    at = goto(at, "explore", "en")
+    assert not at.exception, at.exception
+    assert counts, "nothing read from Spark: the count proves nothing"
+    assert max(counts) <= ROW_BOUND, max(counts)
+    assert sum(counts) < ROWS / 20, sum(counts)
+
+
+def session_settings():
+    from lib.engine.kpis import Settings
+
+    return Settings()
