@@ -93,7 +93,7 @@ def builder(page: analysis_page.Page, settings: Settings) -> explore.Question | 
     _seed(set(group_of))
     # A measure deleted since the question was made: drop it rather than fail the widget.
     st.session_state[KEY["kpis"]] = [k for k in st.session_state.get(KEY["kpis"], []) if k in group_of]
-    present = [d for d in DIMENSIONS if d in store.columns(page.con, "tickets")]
+    present = [d for d in DIMENSIONS if d in page.engine.columns().get("tickets", ())]
     st.session_state[KEY["by"]] = [d for d in st.session_state.get(KEY["by"], []) if d in present]
     first, second, third = st.columns([3, 2, 1])
     keys = first.multiselect(
@@ -157,7 +157,7 @@ def builder(page: analysis_page.Page, settings: Settings) -> explore.Question | 
             key=KEY["order"],
         )
         st.caption(t("explore.filters_help", lang))
-        values = store.dimension_values(page.con)
+        values = page.engine.dimension_values()
         filters = []
         for column, dimension in zip(st.columns(3) * 2, present, strict=False):
             key = f"{FILTER}{dimension}"
