@@ -9,7 +9,8 @@ import math
 import pytest
 
 pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")
-from lake_fixtures import ROW_BOUND, ROWS, SCOPES, SETTINGS, agree, goto, start, texts  # noqa: E402
+from lake_fixtures import APP, ROW_BOUND, ROWS, SCOPES, SETTINGS, TIMEOUT, agree, goto, start, texts  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lib.analysis import formatting  # noqa: E402
 from lib.analysis.explore import Question  # noqa: E402
@@ -103,7 +104,10 @@ def test_the_explore_page_on_the_lake_shows_the_local_table(lake_app, lake_local
     from lib.engine import periods, store
     from lib.ui import explore_page
 
-    at = goto(start(lang), "explore", lang)
+    # Opened on Explore itself (AppTest would first run the Overview, whose explanations take minutes here).
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at = at.switch_page("pages/explore.py").run()
     assert not at.exception, at.exception
     assert not any("AFTERSIGHT_ENGINE" in i.value for i in at.info)
     scope = store.Scope(*periods.last_full_month(*lake_local.date_bounds()))
