@@ -560,14 +560,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the table and that the columns of the mapping file exist; the rest of the page still shows.",
     ),
     "lake.page_not_yet": (
-        "此页面还不能在数据湖上计算（目前支持：概览、效率、满意度、团队、成本、预测、报告中的指标表）。管理员可以去掉 AFTERSIGHT_ENGINE=spark 改为在本机计算。",
-        "This page does not compute on the lake yet (supported now: Overview, Efficiency, Satisfaction, Team, Cost, Forecast, and "
-        "the report's KPI table). An "
+        "此页面还不能在数据湖上计算（目前支持：概览、效率、满意度、团队、成本、预测、自助分析、报告中的指标表）。管理员可以去掉 AFTERSIGHT_ENGINE=spark 改为在本机计算。",
+        "This page does not compute on the lake yet (supported now: Overview, Efficiency, Satisfaction, Team, Cost, Forecast, "
+        "Explore, and the report's KPI table). An "
         "administrator can remove AFTERSIGHT_ENGINE=spark to compute locally.",
     ),
-    "lake.alerts_unexplained": (
-        "数据湖模式下，告警暂不分析是哪些分组导致了变化。",
-        "On the lake, the alerts do not yet say which groups caused the change.",
+    "lake.backlog_per_period": (
+        "数据湖模式下，积压工单还不能按时间粒度查看：请去掉时间粒度，或选择其他指标。",
+        "On the lake, the backlog cannot be shown per period yet: remove the time grain, or pick another KPI.",
     ),
     "lake.data_intro": (
         "数据由管理员配置在数据湖中，由 Spark 计算；此模式下不能上传文件。每页只从 Spark 取回汇总后的结果。",

@@ -222,10 +222,10 @@ def scoped(tables: Tables, scope: Scope) -> Frames:
 
     t = tables.tickets
     in_range = _in_range(F.col("created_at"), scope)
-    dims = _dimensions(scope, t.columns)
+    dims = dimension_condition(scope, t.columns)
     tickets = t.where(in_range & dims).withColumns(
         {
-            name: _hours(*sources)
+            name: hours_between(*sources)
             for name, (sources, _) in kpis.DERIVED.items()
             if set(sources) <= set(t.columns)
         }
@@ -246,7 +246,7 @@ def scoped(tables: Tables, scope: Scope) -> Frames:
     return Frames(*lazy, scope=scope, history_by_period=False)
 
 
-def _hours(start: str, end: str) -> Column:
+def hours_between(start: str, end: str) -> Column:
     from pyspark.sql import functions as F
 
     return (F.unix_micros(F.col(end)) - F.unix_micros(F.col(start))) / kpis.HOUR_US
@@ -263,7 +263,7 @@ def _in_range(column: Column, scope: Scope) -> Column:
     return condition
 
 
-def _dimensions(scope: Scope, available: list[str], prefix: str = "") -> Column:
+def dimension_condition(scope: Scope, available: list[str], prefix: str = "") -> Column:
     """The sidebar filters as one condition; filtering on a missing column matches nothing."""
     from pyspark.sql import functions as F
 
@@ -289,7 +289,7 @@ def _scoped_surveys(tables: Tables, scope: Scope) -> DataFrame:
     s = tables.surveys.alias("s")
     answered = s.where(_in_range(F.col("s.submitted_at"), scope))
     if "ticket_id" not in s.columns:
-        return answered.where(_dimensions(scope, []))  # a filter cannot reach answers without tickets
+        return answered.where(dimension_condition(scope, []))  # a filter cannot reach answers without tickets
     t = tables.tickets
     dims = [d for d in DIMENSIONS if d in t.columns]
     facts = [c for c in SURVEY_TICKET_FACTS if c in t.columns]
@@ -297,7 +297,7 @@ def _scoped_surveys(tables: Tables, scope: Scope) -> DataFrame:
     rows = answered.drop(*[d for d in dims if d in s.columns]).join(joined, on="ticket_id", how="left")
     created = F.col("ticket_created_at")
     in_scope = F.coalesce(created.isNotNull() & _in_range(created, scope), F.lit(False))
-    return rows.where(_dimensions(scope, dims)).withColumn("ticket_in_scope", in_scope)
+    return rows.where(dimension_condition(scope, dims)).withColumn("ticket_in_scope", in_scope)
 
 
 def _scoped_customers(customers: DataFrame, scope: Scope) -> DataFrame:
@@ -315,7 +315,9 @@ def _scoped_customers(customers: DataFrame, scope: Scope) -> DataFrame:
         churned = churned & (
             F.col("churned_at").isNull() | (F.col("churned_at") < F.lit(scope.end_exclusive))
         )
-    return customers.where(condition & _dimensions(region, cols)).withColumn("churned_in_scope", churned)
+    return customers.where(condition & dimension_condition(region, cols)).withColumn(
+        "churned_in_scope", churned
+    )
 
 
 def evaluate(
@@ -489,94 +491,3 @@ def evaluate_per_period(
         history_by_period=False,
     )
     return kpis.evaluate_by(per_period, keys, by="period", settings=settings)
-
-
-def volume(tables: Tables, scope: Scope, every: str):
-    """Tickets per period in scope (`overview.volume`)."""
-    import polars as pl
-
-    by_period = evaluate_per_period(tables, scope, kpis.Settings(), every, ("tickets",))
-    return by_period.select("period", pl.col("tickets").cast(pl.Int64))
-
-
-def top_categories(tables: Tables, scope: Scope):
-    """The most frequent problem categories in scope (`overview.top_categories`), or None without a category."""
-    from lib.analysis import overview
-
-    if "category" not in tables.tickets.columns:
-        return None
-    return overview.ranked_categories(
-        evaluate_by(tables, scope, kpis.Settings(), by="category", keys=("tickets",))
-    )
-
-
-def team_frames(tables: Tables, scope: Scope) -> Frames:
-    """The Team page's rows as lazy Spark frames (`team.frames` locally): `team.table` runs its one
-    `evaluate_by(by="agent")` on them, and only a row per agent comes back.
-
-    An answer matching no ticket has no agent: it is left out here (`team.table` does it with Polars
-    locally), and the column that told it goes, so `team.table` has nothing to filter.
-    """
-    from pyspark.sql import functions as F
-
-    frames = scoped(tables, scope)
-    if frames.surveys is None:
-        return frames
-    native = frames.surveys.to_native()
-    if "ticket_created_at" in native.columns:
-        native = native.where(F.col("ticket_created_at").isNotNull()).drop("ticket_created_at")
-    return Frames(
-        frames.tickets,
-        nw.from_native(native),
-        frames.customers,
-        frames.history,
-        scope=scope,
-        history_by_period=False,
-    )
-
-
-def daily_counts(tables: Tables, scope: Scope, by: str | None = None, top: int = 5):
-    """`forecast.daily_counts` on the lake: tickets per day (and `by`) counted in Spark — a row per day and
-    segment comes back — then zero-filled and folded into the top segments locally, as today."""
-    from lib.predict import forecast
-
-    if by and by not in tables.tickets.columns:
-        raise ValueError(f"the tickets have no column {by}")
-    frames = scoped(tables, scope)
-    per_day = kpis.evaluate_by(frames, ("tickets",), by=by, every="1d")
-    return forecast.series_from_counts(per_day, by, top)
-
-
-def efficiency_frames(tables: Tables, scope: Scope) -> Frames:
-    """The Efficiency page's rows as lazy Spark frames (`efficiency.frames` locally): the tickets in scope and,
-    for the backlog per day, every ticket open at some moment of the range (`store._history`, by period)."""
-    from pyspark.sql import functions as F
-
-    frames, t = scoped(tables, scope), tables.tickets
-    history = frames.history
-    if "resolved_at" in t.columns:
-        end, start = scope.end_exclusive, scope.start_at
-        keep = ["created_at", "resolved_at", *[c for c in DIMENSIONS if c in t.columns]]
-        condition = _dimensions(scope, t.columns) & (F.col("created_at") < F.lit(end) if end else F.lit(True))
-        if start:
-            condition &= F.col("resolved_at").isNull() | (
-                F.greatest("created_at", "resolved_at") >= F.lit(start)
-            )
-        still_open = F.col("resolved_at").isNull() | (
-            F.col("resolved_at") >= F.lit(end) if end else F.lit(False)
-        )
-        history = nw.from_native(t.where(condition).select(*keep, still_open.alias("open_at_end")))
-    return Frames(frames.tickets, None, None, history, scope=scope, history_by_period=True)
-
-
-def satisfaction_frames(tables: Tables, scope: Scope) -> Frames:
-    """The Satisfaction page's rows as lazy Spark frames (`satisfaction.frames` locally): answers with their
-    ticket's facts and its resolution hours (`satisfaction.TICKET_HOURS`), the tickets for the response rate."""
-    from lib.analysis.satisfaction import TICKET_HOURS
-
-    frames = scoped(tables, scope)
-    surveys = frames.surveys
-    name, sources = TICKET_HOURS
-    if surveys is not None and set(sources) <= set(surveys.columns):
-        surveys = nw.from_native(surveys.to_native().withColumn(name, _hours(*sources)))
-    return Frames(frames.tickets, surveys, None, None, scope=scope, history_by_period=False)

@@ -34,8 +34,6 @@ with st.container(border=True):
         st.markdown(t("overview.no_alerts", lang))
     elif not_compared:
         st.caption(t("alert.not_compared", lang, note=not_compared))
-    elif engine.kind == "spark":
-        st.caption(t("lake.alerts_unexplained", lang))
 widgets.kpi_cards(summary, settings, lang)
 # Against a comparison period the data does not cover, no change is explained.
 keys = () if not_compared else tuple(lines)

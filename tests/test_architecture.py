@@ -26,6 +26,7 @@ RANKS = {
     "predict": 2,
     "text": 2,
     "lake": 3,
+    "lake_pages": 3.5,  # what the lake pages ask, on top of lib.lake's tables
     "report": 3,
     "ui": 4,
     "cli": 5,

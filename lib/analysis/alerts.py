@@ -205,23 +205,36 @@ def _contributions(
     candidates = _grouped(main, key, settings) if len(stacked) == 1 else None
     if candidates is None:
         candidates = _one_by_one(current, stacked, key, settings)
+    return choose(lambda asked: [candidates(*one) for one in asked], list(main.names), now, delta)
 
-    def judged(within: Segment, dims: list[str], limit: int) -> list[Contribution]:
-        """The `limit` most frequent values of each of `dims` inside `within` as segments, with their
-        contributions (none where the KPI has no value without the segment).
-        """
+
+def choose(candidates: Batch, dims: list[str], now: float, delta: float) -> tuple[Contribution, ...]:
+    """At most MAX_SEGMENTS segments explaining `delta` (the KPI is `now`): the best single values of
+    `dims`, each of the PAIR_PARENTS best refined by a second dimension where that names fewer rows for
+    about the same share.
+
+    `candidates` computes the counterfactuals of a batch of requests (here from rows or group sums, one
+    request at a time; `alerts_lazy` a whole batch in one engine query), so every engine picks its
+    segments by the same rules.
+    """
+
+    def judged(within: Segment, found: list) -> list[Contribution]:
+        """The candidates inside `within` as segments with their contributions (none where the KPI has no
+        value without the segment)."""
         return [
             Contribution(_segment(within + ((dim, value),)), (now - w) / delta, w, rows_now, rows_before)
-            for dim, value, rows_now, rows_before, w in candidates(within, dims, limit)
+            for dim, value, rows_now, rows_before, w in found
             if w is not None
         ]
 
-    singles = judged((), list(main.names), TOP_VALUES)
+    (found,) = candidates([((), dims, TOP_VALUES)])
+    singles = judged((), found)
     singles.sort(key=_rank)
     pool = list(singles)
-    for parent in singles[:PAIR_PARENTS]:
-        others = [dim for dim in main.names if dim != parent.segment[0][0]]
-        pairs = judged(parent.segment, others, PAIR_VALUES)
+    parents = singles[:PAIR_PARENTS]
+    asked = [(p.segment, [d for d in dims if d != p.segment[0][0]], PAIR_VALUES) for p in parents]
+    for parent, found in zip(parents, candidates(asked) if asked else [], strict=True):
+        pairs = judged(parent.segment, found)
         # A pair is a subset of its parent; it takes the parent's place only when it names
         # fewer rows yet explains about as much (its share at most 1 − PAIR_KEEP below).
         enough = parent.share - (1 - PAIR_KEEP) * abs(parent.share)
@@ -244,6 +257,8 @@ def _contributions(
 # segment `within` (`_Stacked.top`), each as (dimension, value, rows now, rows before, the KPI with the
 # segment within + (dimension, value) as it was in the previous period; None where it has no value).
 Candidates = Callable[[Segment, list[str], int], list[tuple[str, str, int, int, float | None]]]
+# The same for a batch of (within, dims, limit) requests: one list of candidates per request.
+Batch = Callable[[list[tuple[Segment, list[str], int]]], list[list[tuple[str, str, int, int, float | None]]]]
 
 
 def _one_by_one(current: Frames, stacked: dict[str, _Stacked], key: str, settings: Settings) -> Candidates:

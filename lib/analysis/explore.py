@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import duckdb
+import narwhals as nw
 import polars as pl
 
 from lib.engine import store
@@ -106,7 +107,7 @@ def ask(
     check(question, settings)
     kpis = [kpi_of(key, settings) for key in question.kpis]
     on_surveys_only = all(k.table == "surveys" for k in kpis)
-    size_of = "survey_responses" if on_surveys_only else "tickets"
+    size_of = counted_by(question, settings)
     keys = _keys(question, settings, size_of)
     tables = {"tickets"} | {"tickets" if k.table == "history" else k.table for k in kpis}
     if on_surveys_only:
@@ -121,8 +122,18 @@ def ask(
     return answer(frames, question, settings, size_of)
 
 
+def counted_by(question: Question, settings: Settings) -> str:
+    """The count behind each row: survey answers for a question of survey KPIs only, else tickets."""
+    on_surveys_only = all(kpi_of(k, settings).table == "surveys" for k in question.kpis)
+    return "survey_responses" if on_surveys_only else "tickets"
+
+
 def answer(frames: store.Frames, question: Question, settings: Settings, size_of: str) -> Answer:
-    """`ask` on frames already read (tests and the CLI's equality checks use it too)."""
+    """`ask` on frames already read (tests and the CLI's equality checks use it too).
+
+    The frames are Polars (the local engine) or an engine's lazy tables (`lib.lake_pages.explore`): the folding
+    and the evaluation run where the rows are, and only a row per group comes back.
+    """
     keys = _keys(question, settings, size_of)
     by = question.by
     for dimension in by:
@@ -163,7 +174,7 @@ def _fill_absent(
     empty = replace(
         frames,
         **{
-            name: getattr(frames, name).head(0)
+            name: _no_rows(getattr(frames, name))
             for name in ("tickets", "surveys", "customers", "history")
             if getattr(frames, name) is not None
         },
@@ -183,38 +194,57 @@ def _has(frames: store.Frames, dimension: str) -> bool:
     return any(frame is not None and dimension in frame.columns for frame in (frames.tickets, frames.surveys))
 
 
+def _no_rows(frame) -> pl.DataFrame:
+    """A table's columns without its rows, in memory (an engine's lazy table is not asked for them)."""
+    if isinstance(frame, pl.DataFrame):
+        return frame.head(0)
+    return pl.DataFrame(schema=nw.from_native(frame).collect_schema().to_polars())
+
+
+def _collected(frame: nw.DataFrame | nw.LazyFrame) -> pl.DataFrame:
+    return (frame.collect(backend="polars") if isinstance(frame, nw.LazyFrame) else frame).to_native()
+
+
 def _fold(
     frames: store.Frames, by: tuple[str, ...], top: int, size_of: str
 ) -> tuple[store.Frames, dict[str, int]]:
     """Each dimension's values beyond its `top` largest (by tickets, or answers) replaced by OTHER.
 
     Done on every table's rows before the evaluation, so OTHER's rates are its own rows' rates.
-    An empty value is a group like any other (shown as "—").
+    An empty value is a group like any other (shown as "—"). Only the `top` + 1 largest values and the
+    number of values come back from the rows (Polars here, or an engine's lazy table).
     """
     ranking_frame = frames.surveys if size_of == "survey_responses" else frames.tickets
     folded: dict[str, int] = {}
-    replacements: dict[str, pl.Expr] = {}
+    replacements: dict[str, nw.Expr] = {}
     for dimension in by:
         if ranking_frame is None or dimension not in ranking_frame.columns:
             continue
-        counts = ranking_frame.group_by(dimension).len().sort(["len", dimension], descending=[True, False])
-        if counts.height <= top:
+        counts = nw.from_native(ranking_frame).group_by(dimension).agg(nw.len().alias("len"))
+        values = int(_collected(counts.select(nw.len().alias("n"))).item())
+        if values <= top:
             continue
-        kept = counts.head(top)[dimension]
-        folded[dimension] = counts.height - top
-        column = pl.col(dimension)
-        inside = column.is_in(kept.drop_nulls().implode()) | (
-            column.is_null() if kept.null_count() else pl.lit(False)
+        kept = _collected(
+            counts.sort(["len", dimension], descending=[True, False], nulls_last=False).head(top)
         )
-        replacements[dimension] = pl.when(inside).then(column).otherwise(pl.lit(OTHER)).alias(dimension)
+        kept = kept[dimension]
+        folded[dimension] = values - top
+        column = nw.col(dimension)
+        present = kept.drop_nulls().to_list()
+        inside = column.is_in(present) if present else nw.lit(False)
+        if kept.null_count():
+            inside = inside | column.is_null()
+        replacements[dimension] = (
+            nw.when(inside.fill_null(False)).then(column).otherwise(nw.lit(OTHER)).alias(dimension)
+        )
     if not replacements:
         return frames, folded
 
-    def fold(frame: pl.DataFrame | None) -> pl.DataFrame | None:
+    def fold(frame):
         if frame is None:
             return None
         present = [expr for dimension, expr in replacements.items() if dimension in frame.columns]
-        return frame.with_columns(present) if present else frame
+        return nw.from_native(frame).with_columns(present).to_native() if present else frame
 
     return (
         replace(

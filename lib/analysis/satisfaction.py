@@ -47,7 +47,7 @@ TREND_KPIS = ("csat", "csat_mean", "nps", "survey_responses", "survey_response_r
 DRIVER_KPIS = ("survey_responses", "csat", "csat_mean", "nps")
 COMMENT_COLUMNS = ("submitted_at", "ticket_id", "csat", "nps", "comment", "agent", "channel", "category")
 # The answered ticket's resolution time: a row-level column each engine derives from the two ticket facts
-# (Polars below, Spark in `lib.lake.satisfaction_frames`), which the resolution bands read.
+# (Polars below, Spark in `lib.lake_pages.satisfaction_frames`), which the resolution bands read.
 TICKET_HOURS = ("ticket_resolution_hours", ("ticket_created_at", "ticket_resolved_at"))
 
 # Canonical columns each public function needs ("a|b": either will do), for "needs column X"

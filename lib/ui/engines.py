@@ -21,18 +21,23 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from lib import lake
-from lib.analysis import alerts, cost, efficiency, overview, satisfaction, team
+from lib import lake, lake_pages
+from lib.analysis import alerts, cost, efficiency, explore, overview, satisfaction, team
 from lib.engine import periods, shared, store
 from lib.engine.kpis import Settings
 from lib.errors import InputError
 from lib.predict import forecast
 
 # The pages that compute on the lake; the others say they do not yet (a sentence, not a traceback).
-LAKE_PAGES = frozenset({"overview", "report", "team", "cost", "forecast"}) | {"efficiency", "satisfaction"}
+LAKE_PAGES = frozenset(
+    {"overview", "report", "team", "cost", "forecast", "efficiency", "satisfaction", "explore"}
+)
 # A page's local row reader → the lake's: lazy Spark frames its analysis functions aggregate in Spark.
-LAKE_READERS = {team.frames: lake.team_frames, cost.frames: lake.scoped}
-LAKE_READERS |= {efficiency.frames: lake.efficiency_frames, satisfaction.frames: lake.satisfaction_frames}
+LAKE_READERS = {team.frames: lake_pages.team_frames, cost.frames: lake.scoped}
+LAKE_READERS |= {
+    efficiency.frames: lake_pages.efficiency_frames,
+    satisfaction.frames: lake_pages.satisfaction_frames,
+}
 CACHE_SIZE = 256  # lake answers kept per server process (each is a row per group)
 # The lake changes under the app (new files land): answers, and the tables' file listing, are asked again
 # after this long.
@@ -97,6 +102,9 @@ class Local:
     def volume(self, scope: store.Scope, every: str) -> pl.DataFrame:
         return overview.volume(self.con, scope, every)
 
+    def explore(self, scope: store.Scope, question: explore.Question, settings: Settings) -> explore.Answer:
+        return explore.ask(self.con, scope, question, settings)
+
     def top_categories(self, scope: store.Scope) -> pl.DataFrame | None:
         return overview.top_categories(self.con, scope)
 
@@ -154,8 +162,15 @@ class Lake:
         )
 
     def explain_alerts(self, scope: store.Scope, settings: Settings, keys: tuple[str, ...]) -> list:
-        """Not on the lake yet: the explanation reads rows (lib.analysis.alerts); the alerts stay, unexplained."""
-        return []
+        """Why the red KPIs moved, from grouped queries on the lake (`lib.analysis.alerts_lazy`)."""
+        summary = self.summarise(scope, settings)
+        return self._ask(
+            "why",
+            lambda: lake_pages.explain_alerts(self.lake_tables, scope, summary, settings, keys),
+            scope,
+            settings,
+            keys,
+        )
 
     def frames(self, read: Callable, scope: store.Scope) -> store.Frames:
         """The lake's version of a page's rows (`LAKE_READERS`): lazy plans, nothing read yet."""
@@ -168,13 +183,23 @@ class Lake:
 
     def daily_counts(self, scope: store.Scope, by: str | None) -> pl.DataFrame:
         """Tickets per day (per segment) counted in Spark; the forecast runs locally on them."""
-        return self._ask("daily", lambda: lake.daily_counts(self.lake_tables, scope, by), scope, by)
+        return self._ask("daily", lambda: lake_pages.daily_counts(self.lake_tables, scope, by), scope, by)
 
     def volume(self, scope: store.Scope, every: str) -> pl.DataFrame:
-        return self._ask("volume", lambda: lake.volume(self.lake_tables, scope, every), scope, every)
+        return self._ask("volume", lambda: lake_pages.volume(self.lake_tables, scope, every), scope, every)
 
     def top_categories(self, scope: store.Scope) -> pl.DataFrame | None:
-        return self._ask("top", lambda: lake.top_categories(self.lake_tables, scope), scope)
+        return self._ask("top", lambda: lake_pages.top_categories(self.lake_tables, scope), scope)
+
+    def explore(self, scope: store.Scope, question: explore.Question, settings: Settings) -> explore.Answer:
+        """The Explore page's question, folded and evaluated in Spark (`lake_pages.explore`)."""
+        return self._ask(
+            "explore",
+            lambda: lake_pages.explore(self.lake_tables, scope, question, settings),
+            scope,
+            question,
+            settings,
+        )
 
 
 # --- one answer per question, per server process ---------------------------------------------------

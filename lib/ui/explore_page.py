@@ -93,7 +93,7 @@ def builder(page: analysis_page.Page, settings: Settings) -> explore.Question | 
     _seed(set(group_of))
     # A measure deleted since the question was made: drop it rather than fail the widget.
     st.session_state[KEY["kpis"]] = [k for k in st.session_state.get(KEY["kpis"], []) if k in group_of]
-    present = [d for d in DIMENSIONS if d in store.columns(page.con, "tickets")]
+    present = [d for d in DIMENSIONS if d in page.engine.columns().get("tickets", ())]
     st.session_state[KEY["by"]] = [d for d in st.session_state.get(KEY["by"], []) if d in present]
     first, second, third = st.columns([3, 2, 1])
     keys = first.multiselect(
@@ -157,7 +157,7 @@ def builder(page: analysis_page.Page, settings: Settings) -> explore.Question | 
             key=KEY["order"],
         )
         st.caption(t("explore.filters_help", lang))
-        values = store.dimension_values(page.con)
+        values = page.engine.dimension_values()
         filters = []
         for column, dimension in zip(st.columns(3) * 2, present, strict=False):
             key = f"{FILTER}{dimension}"
@@ -382,7 +382,7 @@ def show(page: analysis_page.Page, question: explore.Question, settings: Setting
     scope = _scope_keeping(page, question.by) if not question.grain else page.scope
     try:
         answer = page.memo(
-            ("answer", question), lambda: explore.ask(page.con, scope, question, settings), scope
+            ("answer", question), lambda: page.engine.explore(scope, question, settings), scope
         )
     except InputError as error:
         widgets.input_error(error, lang)
@@ -390,7 +390,7 @@ def show(page: analysis_page.Page, question: explore.Question, settings: Setting
     if answer.table.is_empty():
         st.info(t("page.no_rows", lang))
         return
-    have = frozenset(store.columns(page.con, "tickets"))
+    have = page.engine.columns().get("tickets", frozenset())
     for key in answer.unavailable:
         kpi = kpi_of(key, settings)
         st.caption(
