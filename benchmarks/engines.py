@@ -40,6 +40,32 @@ def folder(rows: int) -> Path:
     return DATA / f"lake_{rows}_v{VERSION}"
 
 
+def app_engine(kind: str, rows: int):
+    """The app's engine (`lib.ui.engines`) on this data set: `local` loads the Parquet into a session DuckDB,
+    `spark` starts a local[2] session and maps the lake tables."""
+    import polars as pl
+
+    from lib.engine import store
+    from lib.ui import engines
+
+    source = folder(rows)
+    if kind == "local":
+        con = store.connect(memory_limit="16GB")
+        for table in ("tickets", "surveys", "customers"):
+            store.load(con, table, pl.read_parquet(source / f"{table}.parquet"))
+        return engines.Local(con)
+    from lib import lake
+
+    tables = ("tickets", "surveys", "customers")
+    setting = lake.config(
+        {
+            lake.ENGINE_SETTING: "spark",
+            **{lake.SOURCE_SETTINGS[t]: str(source / f"{t}.parquet") for t in tables},
+        }
+    )
+    return engines.Lake(setting, lake.open_tables(lake.session("local[2]"), setting)[0])
+
+
 def generate(rows: int) -> Path:
     """Write the three tables once (in a child, so this process stays small)."""
     target = folder(rows)

@@ -73,35 +73,14 @@ def _ask(engine, questions) -> dict:
 def child(kind: str, rows: int) -> dict:
     """One measurement in this fresh process; prints JSON."""
     import engines as data_sets  # benchmarks/engines.py: the data set
-    import polars as pl
 
     from lib.engine import periods, store
     from lib.engine.kpis import Settings
-    from lib.ui import engines
 
-    source = data_sets.folder(rows)
     settings = Settings()
     out: dict = {"engine": kind}
     began = time.perf_counter()
-    if kind == "local":
-        con = store.connect(memory_limit="16GB")
-        for table in ("tickets", "surveys", "customers"):
-            store.load(con, table, pl.read_parquet(source / f"{table}.parquet"))
-        engine = engines.Local(con)
-    else:
-        from lib import lake
-
-        setting = lake.config(
-            {
-                lake.ENGINE_SETTING: "spark",
-                **{
-                    lake.SOURCE_SETTINGS[t]: str(source / f"{t}.parquet")
-                    for t in ("tickets", "surveys", "customers")
-                },
-            }
-        )
-        spark = lake.session("local[2]")
-        engine = engines.Lake(setting, lake.open_tables(spark, setting)[0])
+    engine = data_sets.app_engine(kind, rows)
     out["open_s"] = time.perf_counter() - began
 
     def timed(label: str, scope, concurrent: bool = False) -> dict:

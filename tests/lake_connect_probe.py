@@ -13,30 +13,13 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 
-from lake_fixtures import SCOPES, SETTINGS  # noqa: E402
+from lake_fixtures import SCOPES, SETTINGS, rows_back  # noqa: E402
 
 from lib import lake  # noqa: E402
 from lib.analysis import team  # noqa: E402
 from lib.engine import store  # noqa: E402
 from lib.errors import InputError  # noqa: E402
 from lib.ui import engines  # noqa: E402
-
-
-def _counting_rows() -> list[int]:
-    """Every way a Connect frame hands rows to Python, counted."""
-    from pyspark.sql.connect.dataframe import DataFrame
-
-    counts: list[int] = []
-    for method in ("collect", "toArrow", "toPandas"):
-        original = getattr(DataFrame, method)
-
-        def counted(self, *args, _original=original, **kwargs):
-            result = _original(self, *args, **kwargs)
-            counts.append(result.num_rows if hasattr(result, "num_rows") else len(result))
-            return result
-
-        setattr(DataFrame, method, counted)
-    return counts
 
 
 def main(endpoint: str, files: dict[str, str]) -> dict:
@@ -56,7 +39,9 @@ def main(endpoint: str, files: dict[str, str]) -> dict:
     on_lake = engines.Lake(setting, tables)
     # a row per day and segment is the forecast's stated exception to "a row per group" (docs/scaling.md)
     daily = on_lake.daily_counts(store.Scope(), "region").write_json()
-    counts = _counting_rows()
+    from pyspark.sql.connect.dataframe import DataFrame
+
+    counts = rows_back(DataFrame, setattr)
     summaries = {}
     for name, scope in SCOPES.items():
         summary = on_lake.summarise(scope, SETTINGS)

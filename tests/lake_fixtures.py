@@ -110,3 +110,19 @@ def goto(at: AppTest, page: str, lang: str) -> AppTest:
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
     return "\n".join(str(p) for p in [*parts, *(e.value for e in at.error)])
+
+
+def rows_back(frame_class: type, patch) -> list[int]:
+    """Count the rows of every way `frame_class` (a Spark DataFrame class, classic or Connect) hands rows to
+    Python, from now on: `patch` is `monkeypatch.setattr` (undone after the test) or `setattr`."""
+    counts: list[int] = []
+    for method in ("collect", "toArrow", "toPandas", "toLocalIterator"):
+        original = getattr(frame_class, method)
+
+        def counted(self, *args, _original=original, **kwargs):
+            result = _original(self, *args, **kwargs)
+            counts.append(result.num_rows if hasattr(result, "num_rows") else len(result))
+            return result
+
+        patch(frame_class, method, counted)
+    return counts

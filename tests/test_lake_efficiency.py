@@ -16,7 +16,7 @@ from lib.engine import periods, store
 from lib.engine.kpis import BY_KEY, Settings
 
 pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")
-from lake_fixtures import ROW_BOUND, ROWS, SCOPES, SETTINGS, goto, start, texts  # noqa: E402
+from lake_fixtures import ROW_BOUND, ROWS, SCOPES, SETTINGS, goto, rows_back, start, texts  # noqa: E402
 
 from lib.analysis import efficiency, formatting, satisfaction  # noqa: E402
 from lib.ui import engines  # noqa: E402
@@ -182,18 +182,9 @@ def test_the_satisfaction_page_on_the_lake_shows_the_local_numbers(lake_app, lak
 
 def test_the_two_pages_read_few_rows_back_from_spark(lake_app, monkeypatch):
     """Every way a Spark frame hands rows to Python is counted while the two pages run (per week too)."""
-    from pyspark.sql.classic.dataframe import DataFrame
+    from pyspark.sql.classic.dataframe import DataFrame  # what local[2] and a spark:// master return
 
-    counts: list[int] = []
-    for method in ("collect", "toArrow", "toPandas", "toLocalIterator"):
-        original = getattr(DataFrame, method)
-
-        def counted(self, *args, _original=original, **kwargs):
-            result = _original(self, *args, **kwargs)
-            counts.append(result.num_rows if hasattr(result, "num_rows") else len(result))
-            return result
-
-        monkeypatch.setattr(DataFrame, method, counted)
+    counts = rows_back(DataFrame, monkeypatch.setattr)
     at = start("en")
     for page in ("efficiency", "satisfaction"):
         at = goto(at, page, "en")

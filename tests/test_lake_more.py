@@ -9,7 +9,19 @@ import math
 import pytest
 
 pytest.importorskip("pyspark", reason="Spark is optional: pip install -r requirements-spark.txt")
-from lake_fixtures import APP, ROW_BOUND, ROWS, SCOPES, SETTINGS, TIMEOUT, agree, goto, start, texts  # noqa: E402
+from lake_fixtures import (  # noqa: E402
+    APP,
+    ROW_BOUND,
+    ROWS,
+    SCOPES,
+    SETTINGS,
+    TIMEOUT,
+    agree,
+    goto,
+    rows_back,
+    start,
+    texts,
+)
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lib.analysis import formatting  # noqa: E402
@@ -142,18 +154,9 @@ def test_the_overview_on_the_lake_explains_its_alerts(lake_app, lake_local):
 
 
 def test_explore_and_the_explained_overview_read_few_rows_back(lake_app, monkeypatch):
-    from pyspark.sql.classic.dataframe import DataFrame
+    from pyspark.sql.classic.dataframe import DataFrame  # what local[2] and a spark:// master return
 
-    counts: list[int] = []
-    for method in ("collect", "toArrow", "toPandas", "toLocalIterator"):
-        original = getattr(DataFrame, method)
-
-        def counted(self, *args, _original=original, **kwargs):
-            result = _original(self, *args, **kwargs)
-            counts.append(result.num_rows if hasattr(result, "num_rows") else len(result))
-            return result
-
-        monkeypatch.setattr(DataFrame, method, counted)
+    counts = rows_back(DataFrame, monkeypatch.setattr)
     at = start("en")
     assert not at.exception, at.exception
     at = goto(at, "explore", "en")

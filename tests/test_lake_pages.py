@@ -30,6 +30,7 @@ from lake_fixtures import (  # noqa: E402
     TIMEOUT,
     agree,
     goto,
+    rows_back,
     start,
     texts,
 )
@@ -319,16 +320,7 @@ def test_no_page_reads_more_than_a_few_rows_back_from_spark(lake_app, monkeypatc
     """Every way a Spark frame hands rows to Python is counted while the lake pages run."""
     from pyspark.sql.classic.dataframe import DataFrame  # what local[2] and a spark:// master return
 
-    counts: list[int] = []
-    for method in ("collect", "toArrow", "toPandas", "toLocalIterator"):
-        original = getattr(DataFrame, method)
-
-        def counted(self, *args, _original=original, **kwargs):
-            result = _original(self, *args, **kwargs)
-            counts.append(result.num_rows if hasattr(result, "num_rows") else len(result))
-            return result
-
-        monkeypatch.setattr(DataFrame, method, counted)
+    counts = rows_back(DataFrame, monkeypatch.setattr)
     at = start("en")
     at.get("button_group")[0].set_value("week").run()  # the trend per week too
     assert not at.exception, at.exception
