@@ -583,6 +583,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the Data page).",
     ),
     "lake.mapping_table": ("列对应", "Column mapping"),
+    "lake.explaining": (
+        "Spark 正在分析每条告警变化的原因，完成后会显示在上面的告警里（数据湖上可能需要几分钟，页面其余部分不必等待）。",
+        "Spark is working out why each alert moved; the reasons appear in the alerts above when ready (minutes on "
+        "the lake; the rest of the page does not wait).",
+    ),
     "lake.computing": ("Spark 正在计算…", "Spark is computing…"),
     "lake.col_table": ("表", "Table"),
     "lake.col_field": ("字段", "Field"),

@@ -26,22 +26,16 @@ red = overview.alerts(summary, settings)
 not_compared = overview.comparison_note(summary.comparison, lang)
 with st.container(border=True):
     st.subheader(t("overview.alerts", lang))
-    # Each alert now; its explanation replaces it once computed, after the cards are drawn.
+    # Each alert now; its explanation replaces it once computed, at the end of the page.
     lines = {kpi.key: (st.empty(), overview.alert_sentence(kpi, value, settings, lang)) for kpi, value in red}
     for line, words in lines.values():
         line.markdown(f":red[●] {words}")
+    waiting = st.empty()  # on the lake: says the explanations are coming
     if not red:
         st.markdown(t("overview.no_alerts", lang))
     elif not_compared:
         st.caption(t("alert.not_compared", lang, note=not_compared))
 widgets.kpi_cards(summary, settings, lang)
-# Against a comparison period the data does not cover, no change is explained.
-keys = () if not_compared else tuple(lines)
-why = page.memo(("why", keys), lambda: engine.explain_alerts(scope, settings, keys))
-for explanation in why:
-    line, words = lines[explanation.key]
-    because = overview.explanation_sentence(explanation, settings, lang, escape=formatting.literal)
-    line.markdown(f":red[●] {words} {because}")
 
 left, right = st.columns([3, 2])
 with left:
@@ -87,3 +81,21 @@ with st.expander(t("overview.all_kpis", lang)):
     widgets.table(table, "kpis", lang, key="kpi_table")
     page.add_sheet(t("overview.all_kpis", lang), table)
 page.workbook_button()
+
+# Last, once everything else is drawn (on the lake it takes the longest): each alert line gets its
+# explanation in place. Against a comparison period the data does not cover,
+# no change is explained.
+keys = () if not_compared else tuple(lines)
+why: list | None = []
+if engine.kind == "spark":  # minutes on the lake: asked in the background, drawn when a look finds them
+    with page.guard():
+        why = engine.explain_alerts_soon(scope, settings, keys)
+    if why is None:
+        waiting.caption(t("lake.explaining", lang))
+        widgets.rerun_when(lambda: engine.explain_alerts_soon(scope, settings, keys) is not None)
+else:
+    why = page.memo(("why", keys), lambda: engine.explain_alerts(scope, settings, keys))
+for explanation in why or ():
+    line, words = lines[explanation.key]
+    because = overview.explanation_sentence(explanation, settings, lang, escape=formatting.literal)
+    line.markdown(f":red[●] {words} {because}")

@@ -403,3 +403,23 @@ def test_a_lake_table_that_cannot_open_still_shows_where_the_data_lives(spark, d
     finally:
         engines.forget()
         engines._opened.clear()
+
+
+def test_a_second_session_asks_spark_nothing_for_a_page_already_seen(lake_app, monkeypatch):
+    """The lake's tables are every user's: a page's figures are kept for the server process, so the next
+    session (another user, a reload) draws the same page without a query."""
+    from pyspark.sql.classic.dataframe import DataFrame
+
+    def team_page() -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)  # opened on Team itself, not the Overview first
+        at.query_params["lang"] = "en"
+        return at.switch_page("pages/team.py").run()
+
+    first = team_page()
+    assert not first.exception, first.exception
+    counts = rows_back(DataFrame, monkeypatch.setattr)
+    second = team_page()
+    assert not second.exception, second.exception
+    assert counts == [], counts
+    assert second.dataframe[0].value.equals(first.dataframe[0].value)
+    assert len(second.get("vega_lite_chart")) == len(first.get("vega_lite_chart")) >= 2

@@ -76,6 +76,10 @@ class Shared:
         with self._lock:
             self._values.clear()
 
+    def peek(self, key: Hashable) -> tuple[bool, Any]:
+        """(True, the value) when `key` is kept and fresh, else (False, None): never computes, never waits."""
+        return self._cached(key)
+
     def _cached(self, key: Hashable) -> tuple[bool, Any]:
         with self._lock:
             if key in self._values:

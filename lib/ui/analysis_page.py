@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
@@ -73,9 +74,10 @@ class Page:
         On the lake a failed query is one sentence: raised for the `guard` around it, else shown here and
         the page stops (what is drawn above stays).
         """
-        if self.engine.kind == "spark":
-            compute = self._on_lake(compute)
-        return session.memo((self.name, label, scope or self.scope, self.settings), compute)
+        key = (self.name, label, scope or self.scope, self.settings)
+        if self.engine.kind == "spark":  # the lake's answers are every user's: kept for the server process
+            compute = self._on_lake(functools.partial(self.engine.remember, ("page", *key), compute))
+        return session.memo(key, compute)
 
     def _on_lake(self, compute: Callable[[], Any]) -> Callable[[], Any]:
         def run() -> Any:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+import time
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -99,6 +101,10 @@ class Local:
         both = self._periods(scope, settings)
         return alerts.explain_frames(both.current, both.previous, settings, keys)
 
+    def explain_alerts_soon(self, scope: store.Scope, settings: Settings, keys: tuple[str, ...]) -> list:
+        """Locally the explanations take a fraction of a second: always ready."""
+        return self.explain_alerts(scope, settings, keys)
+
     def volume(self, scope: store.Scope, every: str) -> pl.DataFrame:
         return overview.volume(self.con, scope, every)
 
@@ -120,6 +126,11 @@ class Lake:
 
     def _ask(self, name: str, compute: Callable[[], Any], *key: Hashable) -> Any:
         return _remember((self.setting, name, *key), lambda: on_spark(self.setting, compute))
+
+    def remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """A page's own aggregate of lake rows (`analysis_page.Page.memo`), computed once for every session
+        of this server for FRESH_S seconds: the lake's tables are the same for every user."""
+        return _remember((self.setting, *key), compute)
 
     def prefetch(self, *questions: tuple[str, tuple]) -> None:
         """Ask Spark the page's questions at once, each on its own thread (the answers are kept for the
@@ -172,6 +183,31 @@ class Lake:
             keys,
         )
 
+    def explain_alerts_soon(
+        self, scope: store.Scope, settings: Settings, keys: tuple[str, ...]
+    ) -> list | None:
+        """The explanations when Spark has them, else None: they are then asked on a background thread
+        (once, whoever asks) and the page looks again later. They take minutes on a small cluster, and the
+        rest of the Overview should not wait for them. A failure is raised to every caller for FRESH_S."""
+        key = (self.setting, "why", scope, settings, keys)
+        hit, value = _ANSWERS.peek(key)
+        if hit:
+            return value
+        with _LATER_LOCK:
+            started, running = _LATER.get(key, (0.0, None))
+            if running is not None and running.done():
+                if running.exception() is None:
+                    del _LATER[key]
+                    return running.result()
+                if time.monotonic() - started < FRESH_S:
+                    running.result()  # the failure, as one sentence, until it is worth asking again
+            if running is None or running.done():
+                _LATER[key] = (
+                    time.monotonic(),
+                    _BACKGROUND.submit(self.explain_alerts, scope, settings, keys),
+                )
+        return None
+
     def frames(self, read: Callable, scope: store.Scope) -> store.Frames:
         """The lake's version of a page's rows (`LAKE_READERS`): lazy plans, nothing read yet."""
         return LAKE_READERS[read](self.lake_tables, scope)
@@ -205,6 +241,10 @@ class Lake:
 # --- one answer per question, per server process ---------------------------------------------------
 
 _ANSWERS = shared.Shared("lake", size=CACHE_SIZE, ttl=FRESH_S)
+# Answers too slow to wait for (the alert explanations): computed here, one at a time, per server process.
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aftersight-lake")
+_LATER: dict[tuple, tuple[float, Future]] = {}  # key → (asked at, its computation)
+_LATER_LOCK = threading.Lock()
 
 
 def _remember(key: tuple, compute: Callable[[], Any]) -> Any:
@@ -215,6 +255,8 @@ def _remember(key: tuple, compute: Callable[[], Any]) -> Any:
 def forget() -> None:
     """Drop every kept lake answer (the tests; an administrator's "refresh")."""
     _ANSWERS.clear()
+    with _LATER_LOCK:
+        _LATER.clear()
 
 
 def on_spark(setting: lake.Config, compute: Callable[[], Any]) -> Any:

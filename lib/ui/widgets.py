@@ -251,3 +251,22 @@ def uploader_language(lang: str) -> None:
     """Make the file uploaders on this page speak `lang` (see `_UPLOADER_ZH_CSS`)."""
     if lang == "zh":
         st.html(_UPLOADER_ZH_CSS)
+
+
+POLL_S = 3.0  # how often a page looks whether a result computed in the background has arrived
+
+
+def rerun_when(ready: Callable[[], bool], every: float = POLL_S) -> None:
+    """Look every `every` seconds whether `ready()`, then run the whole page again to draw what arrived
+    (e.g. the lake's alert explanations). A failure counts as arrived: the page's own run says it."""
+
+    @st.fragment(run_every=every)
+    def look() -> None:
+        try:
+            arrived = ready()
+        except InputError:
+            arrived = True
+        if arrived:
+            st.rerun()
+
+    look()
