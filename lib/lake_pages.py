@@ -117,11 +117,10 @@ def explain_alerts(
     comparison = summary.comparison
     previous = scoped(tables, comparison.period) if comparison is not None and comparison.covered else None
     spark = tables.tickets.sparkSession
-    engine = alerts_lazy.Engine(
-        small=lambda frame: nw.from_native(spark.createDataFrame(frame.to_arrow())),
-        hold=lambda frame: nw.from_native(frame.to_native().persist()),
-        release=lambda frame: frame.to_native().unpersist(),
-    )
+    # Not `persist()`ed between the four queries: Spark shares a cached plan with every query of the same
+    # plan, and these run on a background thread (engines.Lake.explain_alerts_soon) while pages query the
+    # same scopes; unpersisting then removed blocks under another thread's job ("Block rdd_… does not exist").
+    engine = alerts_lazy.Engine(small=lambda frame: nw.from_native(spark.createDataFrame(frame.to_arrow())))
     values = (summary.current, summary.previous)
     return alerts_lazy.explain_frames(scoped(tables, scope), previous, settings, keys, engine, values)
 
