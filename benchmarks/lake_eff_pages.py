@@ -31,6 +31,16 @@ sys.path.insert(0, str(HERE))
 
 RESULTS = HERE / "results" / "lake_eff_pages.md"
 VIEWS = ("open_s", "efficiency_s", "efficiency_filter_s", "satisfaction_s", "satisfaction_filter_s")
+EFFICIENCY_CARDS = (
+    "first_response_hours_p90",
+    "resolution_hours_p90",
+    "response_sla_rate",
+    "resolution_sla_rate",
+    "backlog",
+    "fcr_rate",
+    "reopen_rate",
+    "repeat_contact_rate",
+)
 SATISFACTION_CARDS = ("csat", "csat_mean", "nps", "survey_responses", "survey_response_rate")
 
 
@@ -38,7 +48,7 @@ def efficiency_page(engine, scope, settings) -> dict:
     """What pages/efficiency.py computes for `scope` (split by channel, breakdown by category, daily grain)."""
     from lib.analysis import efficiency
 
-    engine.summarise(scope, settings, efficiency.CARDS)
+    engine.summarise(scope, settings, EFFICIENCY_CARDS)
     frames = engine.frames(efficiency.frames, scope)
     days = efficiency.date_only(frames)
     out = {}

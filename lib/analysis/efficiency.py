@@ -29,17 +29,6 @@ DURATIONS: dict[str, tuple[str, str, str]] = {
     "first_response": ("first_response_at", "first_response_hours", "first_response_hours"),
     "resolution": ("resolved_at", "resolution_hours", "resolution_hours"),
 }
-# The page's KPI cards, in order (the lake benchmark times the same ones).
-CARDS = (
-    "first_response_hours_p90",
-    "resolution_hours_p90",
-    "response_sla_rate",
-    "resolution_sla_rate",
-    "backlog",
-    "fcr_rate",
-    "reopen_rate",
-    "repeat_contact_rate",
-)
 SLA_KEYS = ("response_sla_rate", "resolution_sla_rate")
 # The dimensions the distributions can be compared by, in the picker's order (those present).
 SPLITS = ("channel", "priority", "category", "region", "product", "agent")
